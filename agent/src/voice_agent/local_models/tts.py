@@ -1,0 +1,111 @@
+"""Piper (en_US-joe-medium) text-to-speech as a LiveKit Agents TTS plugin.
+
+Piper is non-streaming; the framework wraps it in ``tts.StreamAdapter``, which splits the
+LLM's text into sentences, so the first sentence is spoken while the LLM still generates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from livekit.agents import DEFAULT_API_CONNECT_OPTIONS, APIConnectOptions, APIError, tts, utils
+
+from .model_files import piper_voice_files
+
+SAMPLE_RATE = 22050
+
+
+@dataclass(frozen=True, slots=True)
+class PiperOptions:
+    length_scale: float = 1.0
+    intra_op_threads: int = 1
+
+
+class PiperTTS(tts.TTS):
+    def __init__(self, *, options: PiperOptions | None = None) -> None:
+        super().__init__(
+            capabilities=tts.TTSCapabilities(streaming=False),
+            sample_rate=SAMPLE_RATE,
+            num_channels=1,
+        )
+        self._opts = options or PiperOptions()
+        self._model, self._config = piper_voice_files()
+        self._voice: object | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> str:
+        return "piper-en_US-joe-medium"
+
+    @property
+    def provider(self) -> str:
+        return "local"
+
+    def _load(self) -> object:
+        with self._lock:
+            if self._voice is None:
+                self._voice = _load_voice(self._model, self._config, self._opts.intra_op_threads)
+            return self._voice
+
+    def warm_up(self) -> None:
+        for _ in self.synthesize_pcm("Hello."):
+            pass
+
+    def synthesize_pcm(self, text: str):  # -> Iterator[bytes]
+        """Blocking generator of 16-bit mono PCM at 22.05 kHz, one chunk per sentence."""
+        from piper.config import SynthesisConfig
+
+        voice = self._load()
+        config = SynthesisConfig(length_scale=self._opts.length_scale)
+        with self._lock:
+            chunks = list(voice.synthesize(text, syn_config=config))  # type: ignore[attr-defined]
+        for chunk in chunks:
+            yield chunk.audio_int16_bytes
+
+    def synthesize(
+        self, text: str, *, conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS
+    ) -> tts.ChunkedStream:
+        return _PiperStream(tts=self, input_text=text, conn_options=conn_options)
+
+
+def _load_voice(model: Path, config: Path, threads: int) -> object:
+    import json
+
+    import onnxruntime
+    from piper.config import PiperConfig
+    from piper.voice import PiperVoice
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    session = onnxruntime.InferenceSession(
+        str(model), sess_options=options, providers=["CPUExecutionProvider"]
+    )
+    return PiperVoice(
+        config=PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8"))),
+        session=session,
+    )
+
+
+class _PiperStream(tts.ChunkedStream):
+    def __init__(self, *, tts: PiperTTS, input_text: str, conn_options: APIConnectOptions) -> None:
+        super().__init__(tts=tts, input_text=input_text, conn_options=conn_options)
+        self._piper = tts
+
+    async def _run(self, output_emitter: tts.AudioEmitter) -> None:
+        output_emitter.initialize(
+            request_id=utils.shortuuid(),
+            sample_rate=SAMPLE_RATE,
+            num_channels=1,
+            mime_type="audio/pcm",
+        )
+        try:
+            chunks = await asyncio.to_thread(lambda: list(self._piper.synthesize_pcm(self.input_text)))
+        except Exception as e:  # onnxruntime/phonemizer failures become framework errors
+            raise APIError(f"piper synthesis failed: {type(e).__name__}", retryable=False) from e
+        for pcm in chunks:
+            output_emitter.push(pcm)
+        output_emitter.flush()

@@ -1,0 +1,84 @@
+"""Worker entry point: ``voice-agent start`` (or ``dev``/``console``/``connect``)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from livekit.agents import AgentServer, JobContext, JobProcess, cli, room_io
+from pydantic import ValidationError
+
+from .assistant import Assistant
+from .local_models import ModelPackageMissing, qwen_gguf
+from .providers.local import Providers, build_local_providers, warm_up
+from .session import build_session
+from .settings import AgentSettings
+from .turn_metrics import TurnMetricsPublisher
+
+logger = logging.getLogger("voice_agent")
+
+
+def prewarm(proc: JobProcess) -> None:
+    settings = AgentSettings()
+    providers = build_local_providers(settings)
+    warm_up(providers, settings.instructions)
+    proc.userdata["settings"] = settings
+    proc.userdata["providers"] = providers
+
+
+async def entrypoint(ctx: JobContext) -> None:
+    settings: AgentSettings = ctx.proc.userdata["settings"]
+    providers: Providers = ctx.proc.userdata["providers"]
+    session = build_session(settings, providers)
+    TurnMetricsPublisher(ctx.room, settings.metrics_topic).attach(session)
+    await session.start(
+        Assistant(settings),
+        room=ctx.room,
+        room_options=room_io.RoomOptions(
+            audio_input=room_io.AudioInputOptions(sample_rate=16000),
+            delete_room_on_close=True,
+        ),
+    )
+
+
+def load_settings() -> AgentSettings:
+    """Validate settings and model packages up front: one clear line, exit 2, on failure."""
+    try:
+        settings = AgentSettings()
+        qwen_gguf(settings.model_dir)  # assemble once here, not inside a job process
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        sys.exit(f"voice-agent: invalid setting AGENT_{where.upper()}: {first['msg']}")
+    except ModelPackageMissing as e:
+        sys.exit(f"voice-agent: {e}")
+    needs_server = len(sys.argv) > 1 and sys.argv[1] in {"start", "dev", "connect"}
+    if needs_server and not (settings.livekit_api_key and settings.livekit_api_secret):
+        sys.exit(
+            "voice-agent: LIVEKIT_API_KEY and LIVEKIT_API_SECRET are not set: "
+            "use `make run`, or export the keys from .data/livekit.env"
+        )
+    return settings
+
+
+def build_server(settings: AgentSettings) -> AgentServer:
+    server = AgentServer(
+        setup_fnc=prewarm,
+        num_idle_processes=1,
+        initialize_process_timeout=120,
+        load_threshold=settings.load_threshold,
+        job_memory_warn_mb=2500,
+        port=settings.health_port,
+        ws_url=settings.livekit_url,
+    )
+    server.rtc_session(entrypoint, agent_name=settings.name)
+    return server
+
+
+def main() -> None:
+    settings = load_settings()
+    cli.run_app(build_server(settings))
+
+
+if __name__ == "__main__":
+    main()

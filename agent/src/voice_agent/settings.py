@@ -1,0 +1,75 @@
+"""The agent's one settings object: environment (prefix ``AGENT_``, nested with ``__``).
+
+Examples: ``AGENT_NAME=voice-assistant``, ``AGENT_LLM__MAX_TOKENS=120``,
+``AGENT_VAD__MIN_SILENCE_S=0.35``. LiveKit's own variables (``LIVEKIT_URL``,
+``LIVEKIT_API_KEY``, ``LIVEKIT_API_SECRET``) are read by the framework and checked here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_INSTRUCTIONS = (
+    "You are a friendly voice assistant. Answer in one or two short spoken sentences. "
+    "No lists, no markdown, no emoji."
+)
+
+
+def _default_model_dir() -> Path:
+    return Path.home() / ".cache" / "voice-assistant" / "models"
+
+
+class VadSettings(BaseModel):
+    min_silence_s: float = Field(0.35, ge=0.1, le=2.0)
+    min_speech_s: float = Field(0.05, ge=0.0, le=1.0)
+    activation_threshold: float = Field(0.5, gt=0.0, lt=1.0)
+    prefix_padding_s: float = Field(0.2, ge=0.0, le=1.0)
+
+
+class SttSettings(BaseModel):
+    provider: Literal["local"] = "local"
+
+
+class LlmSettings(BaseModel):
+    provider: Literal["local"] = "local"
+    n_ctx: int = Field(4096, ge=512, le=32768)
+    threads: int = Field(2, ge=1, le=64)
+    max_tokens: int = Field(120, ge=8, le=2048)
+    temperature: float = Field(0.2, ge=0.0, le=2.0)
+
+
+class TtsSettings(BaseModel):
+    provider: Literal["local"] = "local"
+    length_scale: float = Field(1.0, gt=0.2, le=3.0)
+
+
+class AgentSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="AGENT_", env_nested_delimiter="__", extra="ignore", frozen=True
+    )
+
+    name: str = Field("voice-assistant", min_length=1, max_length=64)
+    livekit_url: str = Field(
+        "ws://127.0.0.1:7880", validation_alias=AliasChoices("LIVEKIT_URL", "AGENT_LIVEKIT_URL")
+    )
+    livekit_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("LIVEKIT_API_KEY", "AGENT_LIVEKIT_API_KEY")
+    )
+    livekit_api_secret: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("LIVEKIT_API_SECRET", "AGENT_LIVEKIT_API_SECRET")
+    )
+    model_dir: Path = Field(default_factory=_default_model_dir)
+    instructions: str = DEFAULT_INSTRUCTIONS
+    greeting: str = "Hello! How can I help you today?"
+    metrics_topic: str = "va.metrics"
+    health_port: int = Field(0, ge=0, le=65535)
+    # CPU load (0..1) above which the worker takes no new jobs; models are CPU-bound
+    load_threshold: float = Field(0.95, gt=0.0, le=1.0)
+    vad: VadSettings = VadSettings()
+    stt: SttSettings = SttSettings()
+    llm: LlmSettings = LlmSettings()
+    tts: TtsSettings = TtsSettings()

@@ -1,0 +1,111 @@
+"""LiveKit side of the backend: minting participant tokens and probing the server."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import secrets
+from dataclasses import dataclass
+
+import httpx
+from livekit import api
+
+from app.core.config import Settings
+
+PROBE_TIMEOUT_S = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantGrant:
+    """What one token allows; built by the route from the caller and the request."""
+
+    user: str
+    room_name: str | None = None
+    name: str | None = None
+    metadata: str | None = None
+    attributes: dict[str, str] | None = None
+    agent_metadata: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    server_url: str
+    participant_token: str
+    room_name: str
+    participant_identity: str
+
+
+def new_room_name() -> str:
+    return f"va-{secrets.token_hex(5)}"
+
+
+def new_identity(user: str) -> str:
+    return f"{user}-{secrets.token_hex(3)}"
+
+
+def issue_token(settings: Settings, grant: ParticipantGrant) -> IssuedToken:
+    """A join-only token for one room that dispatches the configured agent into it."""
+    room = grant.room_name or new_room_name()
+    identity = new_identity(grant.user)
+    token = (
+        api.AccessToken(settings.livekit_api_key, settings.livekit_api_secret)
+        .with_identity(identity)
+        .with_name(grant.name or grant.user)
+        .with_ttl(datetime.timedelta(seconds=settings.token_ttl_seconds))
+        .with_grants(
+            api.VideoGrants(
+                room_join=True,
+                room=room,
+                can_publish=True,
+                can_subscribe=True,
+                can_publish_data=True,
+                can_update_own_metadata=True,
+            )
+        )
+        .with_room_config(
+            api.RoomConfiguration(
+                agents=[
+                    api.RoomAgentDispatch(
+                        agent_name=settings.agent_name, metadata=grant.agent_metadata or ""
+                    )
+                ]
+            )
+        )
+    )
+    if grant.metadata:
+        token = token.with_metadata(grant.metadata)
+    if grant.attributes:
+        token = token.with_attributes(grant.attributes)
+    return IssuedToken(
+        server_url=settings.livekit_url,
+        participant_token=token.to_jwt(),
+        room_name=room,
+        participant_identity=identity,
+    )
+
+
+def http_url(livekit_url: str) -> str:
+    """ws://host:7880 -> http://host:7880 (wss -> https); http(s) URLs pass through."""
+    if livekit_url.startswith("ws://"):
+        return "http://" + livekit_url.removeprefix("ws://")
+    if livekit_url.startswith("wss://"):
+        return "https://" + livekit_url.removeprefix("wss://")
+    return livekit_url
+
+
+async def probe(
+    livekit_url: str,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    timeout_s: float = PROBE_TIMEOUT_S,
+) -> bool:
+    """True if livekit-server answers 200 on GET / within timeout_s overall; never raises."""
+    try:
+        async with (
+            asyncio.timeout(timeout_s),
+            httpx.AsyncClient(transport=transport, timeout=timeout_s, trust_env=False) as client,
+        ):
+            response = await client.get(http_url(livekit_url) + "/")
+    except (httpx.HTTPError, TimeoutError):
+        return False
+    return response.status_code == httpx.codes.OK

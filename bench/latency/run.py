@@ -1,0 +1,179 @@
+"""Voice-to-voice latency through the real stack.
+
+    uv run python bench/latency/run.py [--turns 10] [--backend-url URL] [--no-record]
+
+Without --backend-url it starts its own stack (scripts/stack.py on spare ports). Each turn
+speaks a Piper-voiced prompt into a LiveKit room and measures, at the client, the end of the
+user's speech to the first audible agent audio frame; the agent's own stage figures come
+over the `va.metrics` data topic. Prints a table and appends it to docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "bench" / "latency"))
+
+from speech import speak, with_silence  # noqa: E402
+from voice_client import RATE, TurnResult, VoiceClient  # noqa: E402
+
+PROMPTS = [
+    "What is the capital of France?",
+    "Give me one tip for sleeping better.",
+    "What color is the sky on a clear day?",
+    "How many days are in a week?",
+    "Tell me a fun fact about cats.",
+    "What is two plus two?",
+    "Name a famous museum in Paris.",
+    "What is the opposite of hot?",
+    "Which planet is closest to the sun?",
+    "Say hello to my friend Anna.",
+    "What do bees make?",
+    "How many legs does a spider have?",
+]
+
+STAGES = [
+    ("end_of_turn_delay", "end of turn wait"),
+    ("transcription_delay", "STT (transcript ready)"),
+    ("llm_node_ttft", "LLM first token"),
+    ("tts_node_ttfb", "TTS first byte"),
+    ("e2e_latency", "agent e2e (agent clock)"),
+]
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    idx = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[idx]
+
+
+def table(results: list[TurnResult]) -> str:
+    lat = [r.latency_s for r in results if r.latency_s is not None]
+    rows = [
+        "| measure | p50 (s) | p95 (s) | n |",
+        "|---|---|---|---|",
+        f"| **end of user speech → first agent audio (client)** | **{pct(lat, .5):.3f}** "
+        f"| **{pct(lat, .95):.3f}** | {len(lat)} |",
+    ]
+    for key, label in STAGES:
+        vals = [r.figures[key] for r in results if key in r.figures]
+        rows.append(f"| {label} | {pct(vals, .5):.3f} | {pct(vals, .95):.3f} | {len(vals)} |")
+    return "\n".join(rows)
+
+
+def turns_detail(results: list[TurnResult]) -> str:
+    lines = ["| # | prompt | heard (STT) | latency (s) | reply |", "|---|---|---|---|---|"]
+    for i, r in enumerate(results, 1):
+        latency = f"{r.latency_s:.3f}" if r.latency_s is not None else "none"
+        reply = r.agent_text.replace("|", "/").replace("\n", " ")[:70]
+        lines.append(f"| {i} | {r.prompt} | {r.user_transcript} | {latency} | {reply} |")
+    return "\n".join(lines)
+
+
+def start_stack(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "stack.py")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 300
+    for raw in proc.stdout:
+        line = raw.decode(errors="replace")
+        if line.startswith("stack:"):
+            print(line.rstrip(), flush=True)
+        if "stack: ready" in line:
+            return proc
+        if time.monotonic() > deadline:
+            break
+    proc.kill()
+    raise SystemExit("bench: the stack did not start; see .run/bench/logs")
+
+
+async def run(backend_url: str, n_turns: int) -> list[TurnResult]:
+    client = VoiceClient()
+    await client.connect(backend_url)
+    results: list[TurnResult] = []
+    try:
+        await client.wait_state("listening", "speaking", timeout=120)
+        for i in range(n_turns):
+            prompt = PROMPTS[i % len(PROMPTS)]
+            pcm = with_silence(speak(prompt), 0.3, 0.0)
+            result = await client.turn(prompt, pcm)
+            results.append(result)
+            shown = f"{result.latency_s:.3f}s" if result.latency_s is not None else "no reply"
+            print(f"turn {i + 1}: {shown}  heard={result.user_transcript!r}", flush=True)
+    finally:
+        await client.close()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--turns", type=int, default=10)
+    parser.add_argument("--backend-url")
+    parser.add_argument("--no-record", action="store_true")
+    args = parser.parse_args()
+
+    stack = None
+    backend_url = args.backend_url
+    if not backend_url:
+        env = dict(os.environ)
+        env.update(
+            LIVEKIT_PORT="17980", LIVEKIT_RTC_TCP_PORT="17981", LIVEKIT_RTC_UDP_PORT="17982",
+            BACKEND_PORT="18100", AGENT_HEALTH_PORT="18181",
+            VA_STATE_DIR=".run/bench", VA_KEYS_FILE=".run/bench/livekit.env",
+        )
+        stack = start_stack(env)
+        backend_url = "http://127.0.0.1:18100"
+    code = 0
+    try:
+        results = asyncio.run(run(backend_url, args.turns))
+        summary = table(results)
+        print("\n" + summary + "\n\n" + turns_detail(results), flush=True)
+        if not args.no_record:
+            record(summary, turns_detail(results), len(results))
+        if sum(r.latency_s is None for r in results) > len(results) // 2:
+            code = 1
+    finally:
+        if stack is not None:
+            os.killpg(stack.pid, signal.SIGTERM)
+            stack.wait(timeout=30)
+    os._exit(code)  # livekit's FFI runtime can abort on interpreter teardown
+
+
+def record(summary: str, detail: str, n: int) -> None:
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip() or "uncommitted"
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}"
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    out = ROOT / "docs" / "benchmarks.md"
+    with out.open("a") as f:
+        f.write(
+            f"\n## Voice-to-voice latency — {stamp}\n\nMachine: {machine}. Commit: {commit}. "
+            f"Turns: {n} (bench/latency/run.py, {RATE // 1000} kHz Piper-voiced prompts).\n\n"
+            f"{summary}\n\n<details><summary>turns</summary>\n\n{detail}\n\n</details>\n"
+        )
+    print(f"bench: appended to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,191 @@
+"""A scripted LiveKit participant that speaks WAV prompts to the agent and times the replies.
+
+It does what the browser does (token from the backend, publish a microphone track,
+subscribe to the agent's audio, read `lk.transcription` and the agent's per-turn figures),
+and measures at the client: end of the user's speech to the first agent audio frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from livekit import rtc
+
+RATE = 48000
+FRAME = RATE // 100  # 10 ms
+AUDIBLE_RMS = 300.0  # int16 RMS treated as agent speech
+
+
+@dataclass
+class TurnResult:
+    prompt: str
+    latency_s: float | None
+    user_transcript: str = ""
+    agent_text: str = ""
+    figures: dict[str, float] = field(default_factory=dict)
+
+
+def fetch_token(backend_url: str) -> tuple[str, str]:
+    req = urllib.request.Request(
+        backend_url.rstrip("/") + "/api/token",
+        data=b"{}",
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(req, timeout=10) as r:
+        body = json.loads(r.read())
+    return body["server_url"], body["participant_token"]
+
+
+class VoiceClient:
+    def __init__(self) -> None:
+        self.room = rtc.Room()
+        self.source = rtc.AudioSource(RATE, 1, queue_size_ms=100)
+        self._audio_lock = asyncio.Lock()
+        self.agent_state = ""
+        self.state_changed = asyncio.Event()
+        self.last_audible: float = 0.0
+        self.first_audible_after: float | None = None
+        self._mark: float | None = None
+        self.transcripts: list[tuple[str, str, bool]] = []  # (identity, text, final)
+        self.turn_figures: list[dict[str, Any]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def connect(self, backend_url: str) -> None:
+        url, token = fetch_token(backend_url)
+        self.room.on("track_subscribed", self._on_track)
+        self.room.on("participant_attributes_changed", self._on_attrs)
+        self.room.on("data_received", self._on_data)
+        self.room.register_text_stream_handler("lk.transcription", self._on_transcription)
+        await self.room.connect(url, token)
+        track = rtc.LocalAudioTrack.create_audio_track("mic", self.source)
+        await self.room.local_participant.publish_track(
+            track, rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE)
+        )
+        self._spawn(self._silence_loop())
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --- events --------------------------------------------------------------------------
+    def _on_track(self, track: rtc.Track, _pub: Any, participant: rtc.RemoteParticipant) -> None:
+        if track.kind == rtc.TrackKind.KIND_AUDIO:
+            self._spawn(self._listen(rtc.AudioStream(track, sample_rate=RATE, num_channels=1)))
+
+    async def _listen(self, stream: rtc.AudioStream) -> None:
+        async for event in stream:
+            pcm = np.frombuffer(event.frame.data, dtype=np.int16).astype(np.float32)
+            if pcm.size and float(np.sqrt(np.mean(pcm**2))) >= AUDIBLE_RMS:
+                now = time.monotonic()
+                self.last_audible = now
+                if self._mark is not None and self.first_audible_after is None:
+                    self.first_audible_after = now
+
+    def _on_attrs(self, changed: dict[str, str], participant: rtc.Participant) -> None:
+        if "lk.agent.state" in changed:
+            self.agent_state = changed["lk.agent.state"]
+            self.state_changed.set()
+
+    def _on_data(self, packet: rtc.DataPacket) -> None:
+        if packet.topic == "va.metrics":
+            self.turn_figures.append(json.loads(packet.data))
+
+    def _on_transcription(self, reader: rtc.TextStreamReader, identity: str) -> None:
+        async def read() -> None:
+            text = await reader.read_all()
+            final = (reader.info.attributes or {}).get("lk.transcription_final") == "true"
+            self.transcripts.append((identity, text, final))
+
+        self._spawn(read())
+
+    # --- audio out -------------------------------------------------------------------------
+    async def _silence_loop(self) -> None:
+        """A microphone never stops sending: silence between prompts keeps the VAD fed."""
+        silence = rtc.AudioFrame(bytes(FRAME * 2), RATE, 1, FRAME)
+        while True:
+            async with self._audio_lock:
+                await self.source.capture_frame(silence)
+
+    async def say(self, pcm: np.ndarray) -> float:
+        """Send `pcm` (int16, 48 kHz) in real time; return when its last voiced sample plays.
+
+        capture_frame returns once the frame is queued; the queue (≤100 ms) still lies ahead
+        of it, so the sample's send time is now + the queued duration.
+        """
+        voiced = np.flatnonzero(np.abs(pcm) > 500)
+        last_voiced = int(voiced[-1]) if voiced.size else len(pcm) - 1
+        end_at = 0.0
+        async with self._audio_lock:
+            for start in range(0, len(pcm), FRAME):
+                chunk = pcm[start : start + FRAME]
+                if len(chunk) < FRAME:
+                    chunk = np.pad(chunk, (0, FRAME - len(chunk)))
+                await self.source.capture_frame(rtc.AudioFrame(chunk.tobytes(), RATE, 1, FRAME))
+                if start <= last_voiced < start + FRAME:
+                    offset = (last_voiced - start) / RATE - FRAME / RATE
+                    end_at = time.monotonic() + self.source.queued_duration + offset
+        return end_at
+
+    # --- turns ---------------------------------------------------------------------------
+    async def wait_state(self, *states: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while self.agent_state not in states:
+            self.state_changed.clear()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"agent state {self.agent_state!r}, wanted {states}")
+            try:
+                await asyncio.wait_for(self.state_changed.wait(), remaining)
+            except TimeoutError:
+                continue
+
+    async def wait_quiet(self, quiet_s: float = 0.8, timeout: float = 60) -> None:
+        """Wait until the agent is listening and no agent audio arrived for `quiet_s`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.agent_state == "listening" and time.monotonic() - self.last_audible > quiet_s:
+                return
+            await asyncio.sleep(0.05)
+        raise TimeoutError("agent did not go quiet")
+
+    async def turn(self, prompt: str, pcm: np.ndarray, timeout: float = 30) -> TurnResult:
+        await self.wait_quiet()
+        n_figures = len(self.turn_figures)
+        n_transcripts = len(self.transcripts)
+        self.first_audible_after = None
+        self._mark = None
+        end_of_speech = await self.say(pcm)
+        self._mark = end_of_speech
+        deadline = time.monotonic() + timeout
+        while self.first_audible_after is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        latency = (
+            self.first_audible_after - end_of_speech if self.first_audible_after is not None else None
+        )
+        while len(self.turn_figures) == n_figures and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        figures = self.turn_figures[n_figures] if len(self.turn_figures) > n_figures else {}
+        local = self.room.local_participant.identity
+        user_text = " ".join(
+            t for who, t, final in self.transcripts[n_transcripts:] if who == local and final
+        )
+        return TurnResult(
+            prompt=prompt,
+            latency_s=latency,
+            user_transcript=user_text or (figures.get("user_text") or ""),
+            agent_text=figures.get("agent_text", ""),
+            figures=figures.get("figures", {}),
+        )
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await self.room.disconnect()

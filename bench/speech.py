@@ -1,0 +1,57 @@
+"""Spoken test prompts, synthesised offline with Piper (the joe voice from PyPI).
+
+`python bench/speech.py OUT.wav "text" [--lead 1.0] [--tail 3.0]` writes a 48 kHz mono 16-bit
+WAV (the format Chromium's fake microphone reads) with leading and trailing silence.
+"""
+
+from __future__ import annotations
+
+import argparse
+import wave
+from pathlib import Path
+
+import numpy as np
+
+RATE = 48000
+
+
+def speak(text: str) -> np.ndarray:
+    """Piper speech for `text` as int16 mono at 48 kHz."""
+    from voice_agent.local_models import PiperTTS
+    from voice_agent.local_models.tts import SAMPLE_RATE
+
+    pcm = np.frombuffer(b"".join(PiperTTS().synthesize_pcm(text)), dtype=np.int16)
+    # upsampling only, so linear interpolation is enough for a test voice
+    t_out = np.arange(int(len(pcm) * RATE / SAMPLE_RATE)) / RATE
+    t_in = np.arange(len(pcm)) / SAMPLE_RATE
+    return np.interp(t_out, t_in, pcm.astype(np.float32)).astype(np.int16)
+
+
+def with_silence(speech: np.ndarray, lead_s: float, tail_s: float) -> np.ndarray:
+    lead = np.zeros(int(lead_s * RATE), dtype=np.int16)
+    tail = np.zeros(int(tail_s * RATE), dtype=np.int16)
+    return np.concatenate([lead, speech, tail])
+
+
+def write_wav(path: Path, pcm: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        w.writeframes(pcm.astype(np.int16).tobytes())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("text")
+    parser.add_argument("--lead", type=float, default=1.0)
+    parser.add_argument("--tail", type=float, default=3.0)
+    args = parser.parse_args()
+    write_wav(args.out, with_silence(speak(args.text), args.lead, args.tail))
+    print(args.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,338 @@
+"""Start the whole stack on loopback: livekit-server, backend (serving the web page), agent.
+
+Used by `make run` and by the end-to-end tests (with other ports and state folder).
+Stdlib only. One Ctrl-C (SIGINT) or SIGTERM stops every process cleanly.
+
+Settings (environment):
+  LIVEKIT_PORT=7880  LIVEKIT_RTC_TCP_PORT=7881  LIVEKIT_RTC_UDP_PORT=7882
+  BACKEND_PORT=8000  AGENT_HEALTH_PORT=8081
+  VA_STATE_DIR=.run  (logs, pid file, generated livekit config)
+  VA_KEYS_FILE=.data/livekit.env  (API key/secret, generated on first run, never committed)
+  LIVEKIT_SERVER_BIN=.tools/bin/livekit-server
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_port(name: str, default: int) -> int:
+    raw = os.environ.get(name, str(default))
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        sys.exit(f"stack: {name}={raw!r} is not a port number (1-65535)")
+    return int(raw)
+
+
+def _env_path(name: str, default: str) -> Path:
+    path = Path(os.environ.get(name, default))
+    return path if path.is_absolute() else ROOT / path
+
+
+@dataclass(frozen=True)
+class Config:
+    livekit_port: int = field(default_factory=lambda: _env_port("LIVEKIT_PORT", 7880))
+    rtc_tcp_port: int = field(default_factory=lambda: _env_port("LIVEKIT_RTC_TCP_PORT", 7881))
+    rtc_udp_port: int = field(default_factory=lambda: _env_port("LIVEKIT_RTC_UDP_PORT", 7882))
+    backend_port: int = field(default_factory=lambda: _env_port("BACKEND_PORT", 8000))
+    agent_health_port: int = field(default_factory=lambda: _env_port("AGENT_HEALTH_PORT", 8081))
+    state_dir: Path = field(default_factory=lambda: _env_path("VA_STATE_DIR", ".run"))
+    keys_file: Path = field(default_factory=lambda: _env_path("VA_KEYS_FILE", ".data/livekit.env"))
+    livekit_bin: Path = field(
+        default_factory=lambda: _env_path("LIVEKIT_SERVER_BIN", ".tools/bin/livekit-server")
+    )
+    model_dir: Path = field(default_factory=lambda: _env_path("AGENT_MODEL_DIR", ".data/models"))
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.backend_port}/"
+
+
+def load_or_create_keys(path: Path) -> tuple[str, str]:
+    """Read LIVEKIT_API_KEY/SECRET from `path`, generating them (mode 600) the first time."""
+    if path.is_file():
+        values = dict(
+            line.split("=", 1) for line in path.read_text().splitlines() if "=" in line
+        )
+        key, secret = values.get("LIVEKIT_API_KEY", ""), values.get("LIVEKIT_API_SECRET", "")
+        if key and len(secret) >= 32:
+            return key, secret
+        sys.exit(f"stack: {path} is damaged (needs LIVEKIT_API_KEY and a 32+ char secret): delete it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key, secret = "va" + secrets.token_hex(6), secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(f"LIVEKIT_API_KEY={key}\nLIVEKIT_API_SECRET={secret}\n")
+    print(f"stack: generated LiveKit API key and secret in {path.relative_to(ROOT)}", flush=True)
+    return key, secret
+
+
+def livekit_yaml(cfg: Config, key: str, secret: str) -> str:
+    return f"""port: {cfg.livekit_port}
+bind_addresses: ["127.0.0.1"]
+keys:
+  {key}: {secret}
+rtc:
+  tcp_port: {cfg.rtc_tcp_port}
+  udp_port: {cfg.rtc_udp_port}
+  node_ip: 127.0.0.1
+  use_external_ip: false
+  enable_loopback_candidate: true
+room:
+  auto_create: true
+  empty_timeout: 60
+  departure_timeout: 10
+logging:
+  level: warn
+"""
+
+
+def compact(line: str) -> str:
+    """One short human line from a JSON log line (the agent logs JSON); DEBUG is dropped."""
+    line = line.rstrip()
+    if not line.startswith("{"):
+        return line
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return line
+    level = str(record.get("level", "")).upper()
+    if level == "DEBUG":
+        return ""
+    skip = {"message", "level", "name", "pid", "timestamp", "code.file.path",
+            "code.function.name", "code.line.number", "stack"}
+    extra = " ".join(f"{k}={v}" for k, v in record.items() if k not in skip)[:200]
+    return f"{level:<7} {record.get('message', '')} {extra}".rstrip()
+
+
+def port_busy(port: int, kind: int = socket.SOCK_STREAM) -> bool:
+    with socket.socket(socket.AF_INET, kind) as s:
+        if kind == socket.SOCK_STREAM:  # like the servers do, so TIME_WAIT is not "busy"
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def http_ok(url: str, timeout: float = 1.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return 200 <= r.status < 300
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Stack:
+    def __init__(self, cfg: Config) -> None:
+        self.cfg = cfg
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.stopping = False
+        self.pid_file = cfg.state_dir / "stack.pid"
+        self.seen: dict[str, threading.Event] = {}
+
+    # -- checks -------------------------------------------------------------------------
+    def preflight(self) -> None:
+        cfg = self.cfg
+        if self.pid_file.is_file():
+            pid = int(self.pid_file.read_text().strip() or 0)
+            if pid and pid != os.getpid() and pid_alive(pid):
+                print(f"stack: already running (pid {pid}); open {cfg.url}", flush=True)
+                print("stack: stop it with Ctrl-C in its terminal, or `kill {pid}`", flush=True)
+                sys.exit(0)
+        if not cfg.livekit_bin.is_file():
+            sys.exit(
+                f"stack: livekit-server not found at {cfg.livekit_bin}: run `make install` "
+                "(it builds it with `go install github.com/livekit/livekit-server/cmd/server@v1.13.5`)"
+            )
+        busy = [
+            f"{name} port {port}"
+            for name, port, kind in (
+                ("LIVEKIT_PORT", cfg.livekit_port, socket.SOCK_STREAM),
+                ("LIVEKIT_RTC_TCP_PORT", cfg.rtc_tcp_port, socket.SOCK_STREAM),
+                ("LIVEKIT_RTC_UDP_PORT", cfg.rtc_udp_port, socket.SOCK_DGRAM),
+                ("BACKEND_PORT", cfg.backend_port, socket.SOCK_STREAM),
+                ("AGENT_HEALTH_PORT", cfg.agent_health_port, socket.SOCK_STREAM),
+            )
+            if port_busy(port, kind)
+        ]
+        if busy:
+            sys.exit(
+                "stack: in use by another program: " + ", ".join(busy) + ". Stop that program, "
+                "or choose free ports, e.g. `BACKEND_PORT=8010 make run`"
+            )
+
+    # -- processes ----------------------------------------------------------------------
+    def spawn(self, name: str, argv: list[str], env: dict[str, str], echo: bool) -> None:
+        log_dir = self.cfg.state_dir / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log = (log_dir / f"{name}.log").open("ab")
+        proc = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.procs[name] = proc
+
+        def pump() -> None:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                log.write(line)
+                log.flush()
+                text = line.decode(errors="replace")
+                for marker, event in self.seen.items():
+                    if marker in text:
+                        event.set()
+                if echo and (shown := compact(text)):
+                    sys.stdout.write(f"[{name}] {shown}\n")
+                    sys.stdout.flush()
+            log.close()
+
+        threading.Thread(target=pump, name=f"pump-{name}", daemon=True).start()
+
+    def start(self) -> None:
+        cfg = self.cfg
+        cfg.state_dir.mkdir(parents=True, exist_ok=True)
+        key, secret = load_or_create_keys(cfg.keys_file)
+        lk_config = cfg.state_dir / "livekit.yaml"
+        fd = os.open(lk_config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(livekit_yaml(cfg, key, secret))
+        self.pid_file.write_text(str(os.getpid()))
+
+        env = dict(os.environ)
+        env.update(
+            LIVEKIT_URL=f"ws://127.0.0.1:{cfg.livekit_port}",
+            LIVEKIT_API_KEY=key,
+            LIVEKIT_API_SECRET=secret,
+            BACKEND_HOST="127.0.0.1",
+            BACKEND_PORT=str(cfg.backend_port),
+            AGENT_HEALTH_PORT=str(cfg.agent_health_port),
+            AGENT_MODEL_DIR=str(cfg.model_dir),
+            PYTHONUNBUFFERED="1",
+        )
+        env.pop("LIVEKIT_INFERENCE_URL", None)
+
+        self.spawn("livekit", [str(cfg.livekit_bin), "--config", str(lk_config)], env, echo=True)
+        self.wait_for("livekit-server", f"http://127.0.0.1:{cfg.livekit_port}/", 30)
+        self.spawn("backend", [sys.executable, "-m", "app"], env, echo=True)
+        for marker in ("registered worker", "process initialized"):
+            self.seen[marker] = threading.Event()
+        self.spawn("agent", [sys.executable, "-m", "voice_agent.main", "start"], env, echo=True)
+        self.wait_for("backend", f"http://127.0.0.1:{cfg.backend_port}/api/health", 60)
+        self.wait_for("agent", f"http://127.0.0.1:{cfg.agent_health_port}/", 60)
+        self.wait_for_log("agent registration with livekit-server", "registered worker", 60)
+        self.wait_for_log("agent models (first run assembles the LLM)", "process initialized", 300)
+        print(f"\nstack: ready. Open {cfg.url} and press Connect. Ctrl-C stops everything.\n",
+              flush=True)
+
+    def wait_for(self, what: str, url: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        print(f"stack: waiting for {what} ({url})", flush=True)
+        while time.monotonic() < deadline:
+            self.check_children()
+            if http_ok(url):
+                print(f"stack: {what} is up", flush=True)
+                return
+            time.sleep(0.25)
+        self.stop()
+        sys.exit(f"stack: {what} did not come up within {timeout:.0f}s; see {self.cfg.state_dir}/logs")
+
+    def wait_for_log(self, what: str, marker: str, timeout: float) -> None:
+        event = self.seen[marker]
+        deadline = time.monotonic() + timeout
+        print(f"stack: waiting for {what}", flush=True)
+        while not event.wait(0.25):
+            self.check_children()
+            if time.monotonic() > deadline:
+                self.stop()
+                sys.exit(f"stack: {what} not ready within {timeout:.0f}s; see {self.cfg.state_dir}/logs")
+        print("stack: agent is ready" if marker == "process initialized" else f"stack: {what} done",
+              flush=True)
+
+    def check_children(self) -> None:
+        for name, proc in self.procs.items():
+            code = proc.poll()
+            if code is not None and not self.stopping:
+                self.stop()
+                sys.exit(
+                    f"stack: {name} exited with code {code}; its log is "
+                    f"{self.cfg.state_dir / 'logs' / (name + '.log')}"
+                )
+
+    def stop(self) -> None:
+        if self.stopping:
+            return
+        self.stopping = True
+        # agent first (it drains its jobs), then backend, then livekit-server
+        for name in ("agent", "backend", "livekit"):
+            proc = self.procs.get(name)
+            if proc and proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for name in ("agent", "backend", "livekit"):
+            proc = self.procs.get(name)
+            if proc is None:
+                continue
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        self.pid_file.unlink(missing_ok=True)
+
+    def supervise(self) -> None:
+        while True:
+            self.check_children()
+            time.sleep(0.5)
+
+
+def main() -> None:
+    cfg = Config()
+    stack = Stack(cfg)
+    stack.preflight()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        print("\nstack: stopping…", flush=True)
+        stack.stop()
+        print("stack: stopped", flush=True)
+        sys.exit(0)
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        stack.start()
+        stack.supervise()
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+import { BarVisualizer, type AgentState, type TrackReference } from '@livekit/components-react';
+import type { AgentStateLabel } from '../agent-state';
+
+type AgentStatusProps = {
+  label: AgentStateLabel;
+  /** Raw `useAgent().state`, which drives the visualizer's idle animations. */
+  agentState: AgentState;
+  audioTrack: TrackReference | undefined;
+};
+
+export function AgentStatus({ label, agentState, audioTrack }: AgentStatusProps) {
+  return (
+    <section className="agent-status" aria-label="Assistant status">
+      <BarVisualizer
+        className="agent-visualizer"
+        role="img"
+        aria-label="Assistant voice level"
+        state={agentState}
+        track={audioTrack}
+        barCount={7}
+        options={{ minHeight: 12, maxHeight: 100 }}
+      />
+      <p className="state-pill" data-state={label}>
+        <span className="state-dot" aria-hidden="true" />
+        <span className="visually-hidden">Assistant is </span>
+        <span data-testid="agent-state" role="status" aria-live="polite">
+          {label}
+        </span>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,44 @@
+import { useEffect, useRef } from 'react';
+import type { TranscriptEntry } from '../transcript-entries';
+
+type TranscriptListProps = {
+  entries: ReadonlyArray<TranscriptEntry>;
+  isConnected: boolean;
+};
+
+export function TranscriptList({ entries, isConnected }: TranscriptListProps) {
+  const listRef = useRef<HTMLOListElement>(null);
+  const lastText = entries.at(-1)?.text;
+
+  // Keep the newest line in view as entries arrive or grow.
+  useEffect(() => {
+    const list = listRef.current;
+    if (list) list.scrollTop = list.scrollHeight;
+  }, [entries.length, lastText]);
+
+  return (
+    <div className="transcript">
+      <ol ref={listRef} className="transcript-list" aria-label="Transcript" aria-live="polite">
+        {entries.map((entry) => (
+          <li
+            key={entry.key}
+            className={`bubble bubble-${entry.role}`}
+            data-testid={entry.role === 'user' ? 'msg-user' : 'msg-agent'}
+            data-final={entry.final}
+            data-kind={entry.kind}
+          >
+            <span className="visually-hidden">{entry.role === 'user' ? 'You: ' : 'Assistant: '}</span>
+            {entry.text}
+          </li>
+        ))}
+      </ol>
+      {entries.length === 0 && (
+        <p className="transcript-empty">
+          {isConnected
+            ? 'Say hello, or type a message below.'
+            : 'Connect to start talking with the assistant.'}
+        </p>
+      )}
+    </div>
+  );
+}
