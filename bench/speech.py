@@ -20,6 +20,8 @@ def speak(text: str) -> np.ndarray:
     from voice_agent.local_models import PiperTTS
     from voice_agent.local_models.tts import SAMPLE_RATE
 
+    if not text.strip():
+        return np.zeros(0, dtype=np.int16)
     pcm = np.frombuffer(b"".join(PiperTTS().synthesize_pcm(text)), dtype=np.int16)
     # upsampling only, so linear interpolation is enough for a test voice
     t_out = np.arange(int(len(pcm) * RATE / SAMPLE_RATE)) / RATE

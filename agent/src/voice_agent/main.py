@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import NoReturn
 
 from livekit.agents import AgentServer, JobContext, JobProcess, cli, room_io
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from .assistant import Assistant
 from .local_models import ModelPackageMissing, qwen_gguf
@@ -48,17 +50,36 @@ def load_settings() -> AgentSettings:
         qwen_gguf(settings.model_dir)  # assemble once here, not inside a job process
     except ValidationError as e:
         first = e.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        sys.exit(f"voice-agent: invalid setting AGENT_{where.upper()}: {first['msg']}")
+        # the env var itself: nested fields use the "__" delimiter (AGENT_VAD__MIN_SILENCE_S)
+        where = "__".join(str(p) for p in first["loc"]).upper()
+        _exit_with(f"invalid setting AGENT_{where}: {first['msg']}")
+    except SettingsError as e:  # a nested model given as unparsable JSON, e.g. AGENT_VAD=x
+        _exit_with(f"invalid setting: {e}")
     except ModelPackageMissing as e:
-        sys.exit(f"voice-agent: {e}")
+        _exit_with(str(e))
     needs_server = len(sys.argv) > 1 and sys.argv[1] in {"start", "dev", "connect"}
     if needs_server and not (settings.livekit_api_key and settings.livekit_api_secret):
-        sys.exit(
-            "voice-agent: LIVEKIT_API_KEY and LIVEKIT_API_SECRET are not set: "
+        _exit_with(
+            "LIVEKIT_API_KEY and LIVEKIT_API_SECRET are not set: "
             "use `make run`, or export the keys from .data/livekit.env"
         )
     return settings
+
+
+def _exit_with(message: str) -> NoReturn:
+    # sys.exit("text") would exit with status 1; configuration errors exit with 2
+    print(f"voice-agent: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+class SessionLoad:
+    """Worker load = running conversations / capacity; full at capacity."""
+
+    def __init__(self, max_sessions: int) -> None:
+        self.max_sessions = max_sessions
+
+    def __call__(self, server: AgentServer) -> float:
+        return min(1.0, len(server.active_jobs) / self.max_sessions)
 
 
 def build_server(settings: AgentSettings) -> AgentServer:
@@ -66,7 +87,8 @@ def build_server(settings: AgentSettings) -> AgentServer:
         setup_fnc=prewarm,
         num_idle_processes=1,
         initialize_process_timeout=120,
-        load_threshold=settings.load_threshold,
+        load_fnc=SessionLoad(settings.max_sessions),
+        load_threshold=1.0,
         job_memory_warn_mb=2500,
         port=settings.health_port,
         ws_url=settings.livekit_url,

@@ -67,8 +67,9 @@ class AgentSettings(BaseSettings):
     greeting: str = "Hello! How can I help you today?"
     metrics_topic: str = "va.metrics"
     health_port: int = Field(0, ge=0, le=65535)
-    # CPU load (0..1) above which the worker takes no new jobs; models are CPU-bound
-    load_threshold: float = Field(0.95, gt=0.0, le=1.0)
+    # Concurrent conversations per worker. The worker's load is sessions / max_sessions
+    # (CPU load is a poor signal here: the local models saturate the cores by design).
+    max_sessions: int = Field(2, ge=1, le=256)
     vad: VadSettings = VadSettings()
     stt: SttSettings = SttSettings()
     llm: LlmSettings = LlmSettings()

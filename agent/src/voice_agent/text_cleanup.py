@@ -28,7 +28,7 @@ def _strip_at_line_start(buffer: str) -> tuple[str, str]:
                 at_start = False
                 continue
             full = _MAYBE_MARKER.fullmatch(rest)
-            if full and rest.strip(" \t") != "" or m:
+            if full or m:
                 return "".join(out), rest
             at_start = False
         ch = buffer[i]

@@ -96,3 +96,4 @@ def qwen_gguf(model_dir: Path) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return target
+

@@ -1,0 +1,46 @@
+# One entry point. `make run` and `make test` install whatever is missing first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PY := .venv/bin/python
+export AGENT_MODEL_DIR ?= $(CURDIR)/.data/models
+
+.PHONY: help run install install-test test test-python test-web test-e2e bench lint format clean
+
+help: ## list the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+run: install ## start livekit-server, backend, agent (offline models) and print the URL
+	@$(PY) scripts/stack.py
+
+install: ## install what `make run` needs (idempotent)
+	@scripts/install.sh run
+
+install-test: ## install what the tests need (adds Chromium)
+	@scripts/install.sh test
+
+test: install-test ## run every test layer: pytest, vitest, browser end-to-end
+	@scripts/test.sh
+
+test-python: ## pytest only (unit and model layers)
+	@$(PY) -m pytest backend/tests agent/tests -m "unit or models" -q
+
+test-web: ## vitest only
+	@cd web && npx vitest run
+
+test-e2e: ## Playwright end-to-end only (starts its own stack)
+	@cd web && npx playwright test
+
+bench: install ## voice-to-voice latency over 10 spoken turns; appends to docs/benchmarks.md
+	@$(PY) bench/latency/run.py --turns 10
+
+lint: ## ruff and TypeScript checks
+	@$(PY) -m ruff check agent backend bench scripts
+	@$(PY) -m ruff format --check agent backend bench scripts
+	@cd web && npm run --silent typecheck
+
+format: ## apply ruff formatting
+	@$(PY) -m ruff format agent backend bench scripts
+	@$(PY) -m ruff check --fix agent backend bench scripts
+
+clean: ## remove build outputs and run state (keeps installed tools and models)
+	rm -rf .run web/dist web/test-results

@@ -1,0 +1,22 @@
+"""`python -m voice_agent.check_models`: check every offline model, assemble the LLM once."""
+
+from __future__ import annotations
+
+import sys
+
+from .local_models import ModelPackageMissing, moonshine_model_dir, piper_voice_files, qwen_gguf
+from .settings import AgentSettings
+
+
+def main() -> None:
+    try:
+        moonshine_model_dir()
+        piper_voice_files()
+        path = qwen_gguf(AgentSettings().model_dir)
+    except ModelPackageMissing as e:
+        sys.exit(f"models: {e}")
+    print(f"    models ok: Moonshine tiny-en, Piper joe-medium, {path.name} (sha256 verified)")
+
+
+if __name__ == "__main__":
+    main()

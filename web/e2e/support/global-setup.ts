@@ -1,0 +1,61 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { e2eEnv } from './stack-env';
+
+function makeWav(out: string, args: string[]): void {
+  const r = spawnSync(e2eEnv.python, [`${e2eEnv.repoRoot}/bench/speech.py`, out, ...args], {
+    cwd: e2eEnv.repoRoot,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`could not make ${out}: ${r.stderr}`);
+}
+
+/** Makes the fake-microphone WAVs, starts the stack, and returns its teardown. */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  fs.mkdirSync(e2eEnv.stateDir, { recursive: true });
+  // The question after 3 s of silence: the agent has joined and greeted by then.
+  makeWav(e2eEnv.questionWav, [e2eEnv.question, '--lead', '3.0', '--tail', '4.0']);
+  makeWav(e2eEnv.silenceWav, ['', '--lead', '1.0', '--tail', '1.0']);
+
+  const log = fs.openSync(`${e2eEnv.stateDir}/stack.out`, 'w');
+  const stack = spawn(e2eEnv.python, ['scripts/stack.py'], {
+    cwd: e2eEnv.repoRoot,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      LIVEKIT_PORT: String(e2eEnv.livekitPort),
+      LIVEKIT_RTC_TCP_PORT: String(e2eEnv.livekitPort + 1),
+      LIVEKIT_RTC_UDP_PORT: String(e2eEnv.livekitPort + 2),
+      BACKEND_PORT: String(e2eEnv.backendPort),
+      AGENT_HEALTH_PORT: String(e2eEnv.agentHealthPort),
+      VA_STATE_DIR: e2eEnv.stateDir,
+      VA_KEYS_FILE: `${e2eEnv.stateDir}/livekit.env`,
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('stack not ready in 300 s; see .run/e2e/logs')), 300_000);
+    let buffered = '';
+    const onData = (chunk: Buffer): void => {
+      fs.writeSync(log, chunk);
+      buffered += chunk.toString();
+      if (buffered.includes('stack: ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    stack.stdout?.on('data', onData);
+    stack.stderr?.on('data', onData);
+    stack.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`stack exited early (code ${code}):\n${buffered.slice(-2000)}`));
+    });
+  });
+  stack.removeAllListeners('exit');
+  return async () => {
+    if (stack.pid === undefined || stack.exitCode !== null) return;
+    const exited = new Promise((resolve) => stack.on('exit', resolve));
+    process.kill(-stack.pid, 'SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+  };
+}

@@ -1,0 +1,39 @@
+import path from 'node:path';
+
+const repoRoot = path.resolve(import.meta.dirname, '../../..');
+const port = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+
+/** Ports and paths of the stack the e2e run starts (away from `make run`'s defaults). */
+export const e2eEnv = {
+  repoRoot,
+  python: process.env.VA_PYTHON ?? path.join(repoRoot, '.venv/bin/python'),
+  chromium: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
+  livekitPort: port('E2E_LIVEKIT_PORT', 27880),
+  backendPort: port('E2E_BACKEND_PORT', 28000),
+  agentHealthPort: port('E2E_AGENT_HEALTH_PORT', 28081),
+  get baseURL(): string {
+    return `http://127.0.0.1:${this.backendPort}`;
+  },
+  stateDir: path.join(repoRoot, '.run/e2e'),
+  questionWav: path.join(repoRoot, '.run/e2e/question.wav'),
+  silenceWav: path.join(repoRoot, '.run/e2e/silence.wav'),
+  question: 'What is the capital of France?',
+};
+
+/** Chromium flags for a headless run with a WAV file as the microphone (LIVEKIT_API.md 9.3). */
+export function fakeMicArgs(wav: string): string[] {
+  return [
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-audio-capture=${wav}%noloop`,
+    '--autoplay-policy=no-user-gesture-required',
+    '--allow-loopback-in-peer-connection',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ];
+}

@@ -1,0 +1,36 @@
+import { expect, test } from '@playwright/test';
+import { agentAudioPeak, watchAgentAudio } from './support/page-audio';
+import { e2eEnv } from './support/stack-env';
+
+// One spoken turn through the real stack: the fake microphone plays a Piper-voiced question
+// after 3 s of silence; the page must show the user's words, the agent's answer, and play
+// the agent's audio.
+test('a spoken question gets a transcribed, answered and audible reply', async ({ page }) => {
+  const consoleErrors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(msg.text());
+  });
+  await watchAgentAudio(page);
+  await page.goto('/');
+
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  const state = page.getByTestId('agent-state');
+  await expect(state).toHaveText(/^(listening|thinking|speaking)$/);
+
+  const transcript = page.getByRole('list', { name: 'Transcript' });
+  const userLine = transcript.getByTestId('msg-user').filter({ hasText: /capital/i });
+  await expect(userLine).toContainText(/France/i);
+  console.log(`user transcript: ${await userLine.first().innerText()}`);
+
+  // the greeting is the first agent line; the answer follows the user's question
+  const reply = transcript.getByTestId('msg-agent').filter({ hasText: /paris/i });
+  await expect(reply.first()).toBeVisible();
+  console.log(`agent reply: ${await reply.first().innerText()}`);
+
+  await expect.poll(() => agentAudioPeak(page), { timeout: 30_000 }).toBeGreaterThan(0.05);
+
+  await page.getByRole('button', { name: 'Disconnect' }).click();
+  await expect(state).toHaveText('disconnected');
+  expect(consoleErrors, `console errors: ${consoleErrors.join('\n')}`).toEqual([]);
+  expect(e2eEnv.question).toContain('capital');
+});
