@@ -64,19 +64,20 @@ class Config:
 def load_or_create_keys(path: Path) -> tuple[str, str]:
     """Read LIVEKIT_API_KEY/SECRET from `path`, generating them (mode 600) the first time."""
     if path.is_file():
-        values = dict(
-            line.split("=", 1) for line in path.read_text().splitlines() if "=" in line
-        )
+        values = dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
         key, secret = values.get("LIVEKIT_API_KEY", ""), values.get("LIVEKIT_API_SECRET", "")
         if key and len(secret) >= 32:
             return key, secret
-        sys.exit(f"stack: {path} is damaged (needs LIVEKIT_API_KEY and a 32+ char secret): delete it")
+        sys.exit(
+            f"stack: {path} is damaged (needs LIVEKIT_API_KEY and a 32+ char secret): delete it"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     key, secret = "va" + secrets.token_hex(6), secrets.token_urlsafe(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(f"LIVEKIT_API_KEY={key}\nLIVEKIT_API_SECRET={secret}\n")
-    print(f"stack: generated LiveKit API key and secret in {path.relative_to(ROOT)}", flush=True)
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    print(f"stack: generated LiveKit API key and secret in {shown}", flush=True)
     return key, secret
 
 
@@ -112,8 +113,17 @@ def compact(line: str) -> str:
     level = str(record.get("level", "")).upper()
     if level == "DEBUG":
         return ""
-    skip = {"message", "level", "name", "pid", "timestamp", "code.file.path",
-            "code.function.name", "code.line.number", "stack"}
+    skip = {
+        "message",
+        "level",
+        "name",
+        "pid",
+        "timestamp",
+        "code.file.path",
+        "code.function.name",
+        "code.line.number",
+        "stack",
+    }
     extra = " ".join(f"{k}={v}" for k, v in record.items() if k not in skip)[:200]
     return f"{level:<7} {record.get('message', '')} {extra}".rstrip()
 
@@ -166,8 +176,8 @@ class Stack:
                 sys.exit(0)
         if not cfg.livekit_bin.is_file():
             sys.exit(
-                f"stack: livekit-server not found at {cfg.livekit_bin}: run `make install` "
-                "(it builds it with `go install github.com/livekit/livekit-server/cmd/server@v1.13.5`)"
+                f"stack: livekit-server not found at {cfg.livekit_bin}: run `make install` (it "
+                "builds it: `go install github.com/livekit/livekit-server/cmd/server@v1.13.5`)"
             )
         busy = [
             f"{name} port {port}"
@@ -250,8 +260,10 @@ class Stack:
         self.wait_for("agent", f"http://127.0.0.1:{cfg.agent_health_port}/", 60)
         self.wait_for_log("agent registration with livekit-server", "registered worker", 60)
         self.wait_for_log("agent models (first run assembles the LLM)", "process initialized", 300)
-        print(f"\nstack: ready. Open {cfg.url} and press Connect. Ctrl-C stops everything.\n",
-              flush=True)
+        print(
+            f"\nstack: ready. Open {cfg.url} and press Connect. Ctrl-C stops everything.\n",
+            flush=True,
+        )
 
     def wait_for(self, what: str, url: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -263,7 +275,9 @@ class Stack:
                 return
             time.sleep(0.25)
         self.stop()
-        sys.exit(f"stack: {what} did not come up within {timeout:.0f}s; see {self.cfg.state_dir}/logs")
+        sys.exit(
+            f"stack: {what} did not come up within {timeout:.0f}s; see {self.cfg.state_dir}/logs"
+        )
 
     def wait_for_log(self, what: str, marker: str, timeout: float) -> None:
         event = self.seen[marker]
@@ -273,9 +287,13 @@ class Stack:
             self.check_children()
             if time.monotonic() > deadline:
                 self.stop()
-                sys.exit(f"stack: {what} not ready within {timeout:.0f}s; see {self.cfg.state_dir}/logs")
-        print("stack: agent is ready" if marker == "process initialized" else f"stack: {what} done",
-              flush=True)
+                sys.exit(
+                    f"stack: {what} not ready within {timeout:.0f}s; see {self.cfg.state_dir}/logs"
+                )
+        print(
+            "stack: agent is ready" if marker == "process initialized" else f"stack: {what} done",
+            flush=True,
+        )
 
     def check_children(self) -> None:
         for name, proc in self.procs.items():

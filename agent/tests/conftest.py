@@ -12,12 +12,24 @@ deselects anything, so a forgotten marker never hides tests from CI.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pytest
 
+if TYPE_CHECKING:
+    from voice_agent.local_models import PiperTTS
+    from voice_agent.providers.local import Providers
+    from voice_agent.settings import AgentSettings
+
+SPEECH_RATE = 16000  # what the agent asks RoomIO for, and Moonshine's native rate
+
 LAYERS = ("unit", "models", "integration")
+TESTS_DIR = Path(__file__).parent
 
 _LAYER_HINT = """\
 Every test module in agent/tests must declare exactly one layer with a module-level marker:
@@ -32,7 +44,8 @@ def module_layers(module: ModuleType) -> list[str]:
     marks = getattr(module, "pytestmark", [])
     if not isinstance(marks, list | tuple):
         marks = [marks]
-    return [m.name for m in marks if isinstance(m, pytest.Mark) and m.name in LAYERS]
+    names = [m.name for m in marks if isinstance(m, pytest.MarkDecorator | pytest.Mark)]
+    return [name for name in names if name in LAYERS]
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselection, which would hide unmarked modules
@@ -42,6 +55,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         module = getattr(item, "module", None)
         if module is None or module.__name__ in offenders:
             continue
+        if not item.path.is_relative_to(TESTS_DIR):
+            continue  # this hook sees the whole run; backend/ and scripts/ have their own rules
         layers = module_layers(module)
         if len(layers) != 1:
             offenders[module.__name__] = layers
@@ -64,3 +79,63 @@ def model_dir() -> Path:
     from voice_agent.settings import AgentSettings
 
     return AgentSettings().model_dir
+
+
+# --- models layer: each model is loaded once per test session, and only when asked for ---
+
+
+@pytest.fixture(scope="session")
+def settings(model_dir: Path) -> AgentSettings:
+    from voice_agent.settings import AgentSettings
+
+    return AgentSettings(model_dir=model_dir)
+
+
+@pytest.fixture(scope="session")
+def providers(settings: AgentSettings) -> Providers:
+    """The production provider set (Silero, Moonshine, Qwen on llama.cpp, Piper), warmed up."""
+    from voice_agent.providers.local import load_local_providers
+
+    return load_local_providers(settings)
+
+
+@pytest.fixture(scope="session")
+def piper() -> PiperTTS:
+    """A bare PiperTTS (the session's TTS is wrapped in a sentence StreamAdapter)."""
+    from voice_agent.local_models import PiperTTS
+
+    tts = PiperTTS()
+    tts.warm_up()
+    return tts
+
+
+@pytest.fixture(scope="session")
+def speech() -> Callable[[str], np.ndarray]:
+    """``speech(text)``: deterministic Piper speech as 16 kHz mono int16.
+
+    Piper's default synthesis samples noise (every run sounds a little different, and now
+    and then Moonshine mishears a word); with both noise scales at 0 a clip is the same
+    every run, so a transcript assertion cannot flake on the voice.
+    """
+    from piper.config import SynthesisConfig
+    from piper.voice import PiperVoice
+    from voice_agent.local_models import piper_voice_files
+
+    model, config = piper_voice_files()
+    voice = PiperVoice.load(model, config_path=config)
+    quiet = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
+
+    @functools.cache
+    def make(text: str) -> np.ndarray:
+        pcm = b"".join(c.audio_int16_bytes for c in voice.synthesize(text, syn_config=quiet))
+        src = np.frombuffer(pcm, dtype=np.int16).astype(np.float32)
+        rate = voice.config.sample_rate
+        n_out = int(len(src) * SPEECH_RATE / rate)
+        # 22.05 -> 16 kHz by linear interpolation: plenty for a test voice, and it keeps
+        # rtc.AudioResampler (native code) out of the tests
+        t_out = np.arange(n_out) / SPEECH_RATE
+        out = np.interp(t_out, np.arange(len(src)) / rate, src).astype(np.int16)
+        out.setflags(write=False)  # cached: shared by every test
+        return out
+
+    return make

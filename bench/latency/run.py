@@ -16,7 +16,6 @@ import datetime as dt
 import os
 import platform
 import signal
-import statistics
 import subprocess
 import sys
 import time
@@ -66,12 +65,12 @@ def table(results: list[TurnResult]) -> str:
     rows = [
         "| measure | p50 (s) | p95 (s) | n |",
         "|---|---|---|---|",
-        f"| **end of user speech → first agent audio (client)** | **{pct(lat, .5):.3f}** "
-        f"| **{pct(lat, .95):.3f}** | {len(lat)} |",
+        f"| **end of user speech → first agent audio (client)** | **{pct(lat, 0.5):.3f}** "
+        f"| **{pct(lat, 0.95):.3f}** | {len(lat)} |",
     ]
     for key, label in STAGES:
         vals = [r.figures[key] for r in results if key in r.figures]
-        rows.append(f"| {label} | {pct(vals, .5):.3f} | {pct(vals, .95):.3f} | {len(vals)} |")
+        rows.append(f"| {label} | {pct(vals, 0.5):.3f} | {pct(vals, 0.95):.3f} | {len(vals)} |")
     return "\n".join(rows)
 
 
@@ -137,9 +136,13 @@ def main() -> None:
     if not backend_url:
         env = dict(os.environ)
         env.update(
-            LIVEKIT_PORT="17980", LIVEKIT_RTC_TCP_PORT="17981", LIVEKIT_RTC_UDP_PORT="17982",
-            BACKEND_PORT="18100", AGENT_HEALTH_PORT="18181",
-            VA_STATE_DIR=".run/bench", VA_KEYS_FILE=".run/bench/livekit.env",
+            LIVEKIT_PORT="17980",
+            LIVEKIT_RTC_TCP_PORT="17981",
+            LIVEKIT_RTC_UDP_PORT="17982",
+            BACKEND_PORT="18100",
+            AGENT_HEALTH_PORT="18181",
+            VA_STATE_DIR=".run/bench",
+            VA_KEYS_FILE=".run/bench/livekit.env",
         )
         stack = start_stack(env)
         backend_url = "http://127.0.0.1:18100"
@@ -160,9 +163,12 @@ def main() -> None:
 
 
 def record(summary: str, detail: str, n: int) -> None:
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip() or "uncommitted"
+    commit = (
+        subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        or "uncommitted"
+    )
     machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}"
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = ROOT / "docs" / "benchmarks.md"

