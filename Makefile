@@ -22,7 +22,7 @@ test: install-test ## run every test layer: pytest, vitest, browser end-to-end
 	@scripts/test.sh
 
 test-python: ## pytest only (unit and model layers)
-	@$(PY) -m pytest backend/tests agent/tests -m "unit or models" -q
+	@$(PY) -m pytest backend/tests agent/tests scripts/tests -m "unit or models or db" -q
 
 test-web: ## vitest only
 	@cd web && npx vitest run

@@ -7,7 +7,7 @@ cd "$ROOT"
 purpose="${1:-run}"
 
 apt_packages=(ca-certificates)
-[ "$purpose" = test ] && apt_packages+=(chromium)
+[ "$purpose" = test ] && apt_packages+=(chromium postgresql redis-server)  # db tests start their own servers
 
 step "1/6 system packages (${apt_packages[*]})"
 missing=()

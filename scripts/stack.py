@@ -7,7 +7,8 @@ Settings (environment):
   LIVEKIT_PORT=7880  LIVEKIT_RTC_TCP_PORT=7881  LIVEKIT_RTC_UDP_PORT=7882
   BACKEND_PORT=8000  AGENT_HEALTH_PORT=8081
   VA_STATE_DIR=.run  (logs, pid file, generated livekit config)
-  VA_KEYS_FILE=.data/livekit.env  (API key/secret, generated on first run, never committed)
+  VA_DATA_DIR=.data  (kept across runs: secrets.env with the generated LiveKit key/secret and
+                      the agent's service token, never committed; backend.db, the SQLite store)
   LIVEKIT_SERVER_BIN=.tools/bin/livekit-server
 """
 
@@ -50,38 +51,51 @@ class Config:
     backend_port: int = field(default_factory=lambda: _env_port("BACKEND_PORT", 8000))
     agent_health_port: int = field(default_factory=lambda: _env_port("AGENT_HEALTH_PORT", 8081))
     state_dir: Path = field(default_factory=lambda: _env_path("VA_STATE_DIR", ".run"))
-    keys_file: Path = field(default_factory=lambda: _env_path("VA_KEYS_FILE", ".data/livekit.env"))
+    data_dir: Path = field(default_factory=lambda: _env_path("VA_DATA_DIR", ".data"))
     livekit_bin: Path = field(
         default_factory=lambda: _env_path("LIVEKIT_SERVER_BIN", ".tools/bin/livekit-server")
     )
     model_dir: Path = field(default_factory=lambda: _env_path("AGENT_MODEL_DIR", ".data/models"))
 
     @property
+    def secrets_file(self) -> Path:
+        return self.data_dir / "secrets.env"
+
+    @property
+    def database_url(self) -> str:
+        return os.environ.get("DATABASE_URL") or f"sqlite:///{self.data_dir / 'backend.db'}"
+
+    @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.backend_port}/"
 
 
-def load_or_create_keys(path: Path) -> tuple[str, str]:
-    """Read LIVEKIT_API_KEY/SECRET from `path`, generating them (mode 600) the first time."""
+SECRET_NAMES = ("LIVEKIT_API_KEY", "LIVEKIT_API_SECRET", "AGENT_SERVICE_TOKEN")
+
+
+def load_or_create_secrets(path: Path) -> dict[str, str]:
+    """LiveKit key/secret and the agent's backend token, generated (mode 600) on first use."""
     if path.is_file():
         values = dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
-        key, secret = values.get("LIVEKIT_API_KEY", ""), values.get("LIVEKIT_API_SECRET", "")
-        if key and len(secret) >= 32:
-            return key, secret
-        sys.exit(
-            f"stack: {path} is damaged (needs LIVEKIT_API_KEY and a 32+ char secret): delete it"
-        )
+        if all(values.get(n) for n in SECRET_NAMES) and len(values["LIVEKIT_API_SECRET"]) >= 32:
+            return {n: values[n] for n in SECRET_NAMES}
+        sys.exit(f"stack: {path} is damaged (needs {', '.join(SECRET_NAMES)}): delete it")
     path.parent.mkdir(parents=True, exist_ok=True)
-    key, secret = "va" + secrets.token_hex(6), secrets.token_urlsafe(32)
+    values = {
+        "LIVEKIT_API_KEY": "va" + secrets.token_hex(6),
+        "LIVEKIT_API_SECRET": secrets.token_urlsafe(32),
+        "AGENT_SERVICE_TOKEN": secrets.token_urlsafe(32),
+    }
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
-        f.write(f"LIVEKIT_API_KEY={key}\nLIVEKIT_API_SECRET={secret}\n")
+        f.writelines(f"{k}={v}\n" for k, v in values.items())
     shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
-    print(f"stack: generated LiveKit API key and secret in {shown}", flush=True)
-    return key, secret
+    print(f"stack: generated the LiveKit key/secret and agent token in {shown}", flush=True)
+    return values
 
 
 def livekit_yaml(cfg: Config, key: str, secret: str) -> str:
+    webhook = f"http://127.0.0.1:{cfg.backend_port}/livekit/webhook"
     return f"""port: {cfg.livekit_port}
 bind_addresses: ["127.0.0.1"]
 keys:
@@ -96,6 +110,9 @@ room:
   auto_create: true
   empty_timeout: 60
   departure_timeout: 10
+webhook:
+  api_key: {key}
+  urls: ["{webhook}"]
 logging:
   level: warn
 """
@@ -230,7 +247,8 @@ class Stack:
     def start(self) -> None:
         cfg = self.cfg
         cfg.state_dir.mkdir(parents=True, exist_ok=True)
-        key, secret = load_or_create_keys(cfg.keys_file)
+        creds = load_or_create_secrets(cfg.secrets_file)
+        key, secret = creds["LIVEKIT_API_KEY"], creds["LIVEKIT_API_SECRET"]
         lk_config = cfg.state_dir / "livekit.yaml"
         fd = os.open(lk_config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
@@ -240,8 +258,9 @@ class Stack:
         env = dict(os.environ)
         env.update(
             LIVEKIT_URL=f"ws://127.0.0.1:{cfg.livekit_port}",
-            LIVEKIT_API_KEY=key,
-            LIVEKIT_API_SECRET=secret,
+            **creds,
+            DATABASE_URL=cfg.database_url,
+            AGENT_BACKEND_URL=f"http://127.0.0.1:{cfg.backend_port}",
             BACKEND_HOST="127.0.0.1",
             BACKEND_PORT=str(cfg.backend_port),
             AGENT_HEALTH_PORT=str(cfg.agent_health_port),
@@ -309,18 +328,15 @@ class Stack:
         if self.stopping:
             return
         self.stopping = True
-        # agent first (it drains its jobs), then backend, then livekit-server
+        # one at a time, agent first (it leaves its rooms while livekit-server is still up),
+        # then backend, then livekit-server
         for name in ("agent", "backend", "livekit"):
             proc = self.procs.get(name)
-            if proc and proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for name in ("agent", "backend", "livekit"):
-            proc = self.procs.get(name)
-            if proc is None:
+            if proc is None or proc.poll() is not None:
                 continue
+            os.killpg(proc.pid, signal.SIGTERM)
             try:
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()

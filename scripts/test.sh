@@ -8,7 +8,7 @@ rm -rf "$reports"; mkdir -p "$reports"
 status=0
 
 step "Python: backend and agent (pytest: unit, models)"
-.venv/bin/python -m pytest backend/tests agent/tests -m "unit or models" \
+.venv/bin/python -m pytest backend/tests agent/tests scripts/tests -m "unit or models or db" \
   --junitxml="$reports/pytest.xml" -q || status=1
 
 step "Web: components and hooks (vitest)"

@@ -89,7 +89,12 @@ def test_session_uses_the_given_providers_and_offline_turn_handling() -> None:
     # never the default cloud turn detector or the adaptive (cloud) interruption model
     assert session.turn_detection == "vad"
     assert session.options.interruption["mode"] == "vad"
-    assert session.options.preemptive_generation["enabled"] is False
+    # turn timing comes from settings, not the framework's defaults
+    assert session.options.preemptive_generation["enabled"] is True
+    assert session.options.endpointing["min_delay"] == AgentSettings().turn.min_delay_s
+    off = build_session(AgentSettings(turn={"preemptive": False, "min_delay_s": 0.3}), providers)
+    assert off.options.preemptive_generation["enabled"] is False
+    assert off.options.endpointing["min_delay"] == 0.3
     transforms = session.options.tts_text_transforms
     assert transforms is not None and strip_list_markers in transforms
     assert list(transforms)[:2] == ["filter_markdown", "filter_emoji"]

@@ -30,7 +30,7 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_defaults_without_env() -> None:
     s = AgentSettings()
     assert s.llm.max_tokens == 120
-    assert s.vad.min_silence_s == 0.35
+    assert s.vad.min_silence_s == 0.2
     assert s.livekit_url == "ws://127.0.0.1:7880"
     assert s.livekit_api_key is None and s.livekit_api_secret is None
     assert s.model_dir == Path.home() / ".cache" / "voice-assistant" / "models"

@@ -1,5 +1,18 @@
+"""Backend test setup.
+
+Every module declares one layer with a module-level marker:
+
+    pytestmark = pytest.mark.unit  # hermetic: no network, no servers (SQLite in a temp dir)
+    pytestmark = pytest.mark.db    # tests/db/: SQLite and a real PostgreSQL (and Redis) that
+                                   # the fixtures start on loopback and stop at the end
+
+Each test gets its own database, migrated from empty by Alembic: a copy of a SQLite file
+migrated once per session, or (tests/db) the shared PostgreSQL database with its tables emptied.
+"""
+
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -7,41 +20,80 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.core import migrate
 from app.core.config import Settings
 from app.main import create_app
 
 API_KEY = "test-livekit-key"
 API_SECRET = "test-livekit-secret-0123456789abcdef"
-ENV_VARS = (
-    "BACKEND_HOST",
-    "BACKEND_PORT",
-    "LIVEKIT_URL",
-    "LIVEKIT_API_KEY",
-    "LIVEKIT_API_SECRET",
-    "AGENT_NAME",
-    "TOKEN_TTL_SECONDS",
-    "BACKEND_API_KEYS",
-    "WEB_DIST",
-    "BACKEND_MAX_BODY_BYTES",
+# Every variable the settings read, so the developer's shell cannot leak into a test.
+ENV_VARS = tuple(
+    alias for f in Settings.model_fields.values() if isinstance(alias := f.validation_alias, str)
 )
+LAYERS = ("unit", "db")
+TESTS_DIR = Path(__file__).parent
 
 SettingsFactory = Callable[..., Settings]
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselection, which would hide unmarked modules
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    offenders: dict[str, list[str]] = {}
+    for item in items:
+        module = getattr(item, "module", None)
+        if module is None or not item.path.is_relative_to(TESTS_DIR):
+            continue  # this hook sees the whole run; agent/ and scripts/ have their own rules
+        marks = getattr(module, "pytestmark", [])
+        marks = marks if isinstance(marks, list | tuple) else [marks]
+        layers = [m.name for m in marks if m.name in LAYERS]
+        if len(layers) != 1:
+            offenders[module.__name__] = layers
+    if offenders:
+        listed = ", ".join(f"{name} ({'/'.join(ls) or 'none'})" for name, ls in offenders.items())
+        raise pytest.UsageError(
+            f"backend test modules need exactly one layer marker of {LAYERS}: {listed}"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The developer's shell must not leak into the settings under test.
     for name in ENV_VARS:
         monkeypatch.delenv(name, raising=False)
 
 
+def sqlite_url_for(path: Path) -> str:
+    return f"sqlite+pysqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated from empty once; each test gets a copy."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "backend.db"
+    migrate.upgrade(sqlite_url_for(path))
+    return path
+
+
 @pytest.fixture
-def make_settings(tmp_path: Path) -> SettingsFactory:
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    path = tmp_path / "backend.db"
+    shutil.copyfile(sqlite_template, path)
+    return sqlite_url_for(path)
+
+
+@pytest.fixture
+def db_url(sqlite_url: str) -> str:
+    """The database the app under test uses (tests/db/conftest.py adds PostgreSQL)."""
+    return sqlite_url
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, db_url: str) -> SettingsFactory:
     def make(**overrides: Any) -> Settings:
         values: dict[str, Any] = {
             "livekit_api_key": API_KEY,
             "livekit_api_secret": API_SECRET,
             "web_dist": tmp_path / "no-dist",
+            "database_url": db_url,
         }
         values.update(overrides)
         return Settings(**values)

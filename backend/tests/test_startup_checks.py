@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.__main__ import EXIT_CONFIG, startup_settings
+from app.__main__ import EXIT_CONFIG, EXIT_DATABASE, startup_settings
 from app.core.config import ConfigError, Settings, is_loopback_host, load_settings
 from app.core.security import check_exposure
 
@@ -122,3 +123,22 @@ def test_entrypoint_refuses_missing_livekit_credentials() -> None:
         "voice-backend: missing required setting(s): LIVEKIT_API_KEY, LIVEKIT_API_SECRET; "
         "set them in the environment"
     ]
+
+
+def test_entrypoint_stops_when_the_database_is_unreachable() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = _run_entrypoint(
+        LIVEKIT_API_KEY="k",
+        LIVEKIT_API_SECRET="s",
+        DATABASE_URL=f"postgresql://voice:hunter2@127.0.0.1:{port}/voice",
+    )
+    assert result.returncode == EXIT_DATABASE == 3
+    line = result.stderr.strip().splitlines()[-1]  # after any log lines
+    assert "Traceback" not in result.stderr
+    assert line.startswith(
+        f"voice-backend: cannot migrate the database at "
+        f"postgresql+psycopg://voice:***@127.0.0.1:{port}/voice: "
+    )
+    assert "check DATABASE_URL" in line and "hunter2" not in result.stderr

@@ -142,7 +142,7 @@ def main() -> None:
             BACKEND_PORT="18100",
             AGENT_HEALTH_PORT="18181",
             VA_STATE_DIR=".run/bench",
-            VA_KEYS_FILE=".run/bench/livekit.env",
+            VA_DATA_DIR=".run/bench",
         )
         stack = start_stack(env)
         backend_url = "http://127.0.0.1:18100"

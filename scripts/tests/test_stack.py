@@ -23,7 +23,7 @@ def run_stack(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     base = {
         **os.environ,
         "VA_STATE_DIR": str(tmp_path / "state"),
-        "VA_KEYS_FILE": str(tmp_path / "keys.env"),
+        "VA_DATA_DIR": str(tmp_path / "data"),
         "LIVEKIT_SERVER_BIN": str(fake_bin),
         # ports nobody uses in this test run
         "LIVEKIT_PORT": "39880",
@@ -72,15 +72,30 @@ def test_bad_port_value_is_rejected(tmp_path: Path) -> None:
     assert "BACKEND_PORT='80a' is not a port number" in result.stderr
 
 
-def test_keys_are_generated_once_with_private_mode(tmp_path: Path) -> None:
+def test_secrets_are_generated_once_with_private_mode(tmp_path: Path) -> None:
     sys.path.insert(0, str(STACK.parent))
     try:
         import stack  # type: ignore[import-not-found]
     finally:
         sys.path.pop(0)
-    keys = tmp_path / "keys.env"
-    first = stack.load_or_create_keys(keys)
-    second = stack.load_or_create_keys(keys)
+    keys = tmp_path / "secrets.env"
+    first = stack.load_or_create_secrets(keys)
+    second = stack.load_or_create_secrets(keys)
     assert first == second
-    assert len(first[1]) >= 32
+    assert set(first) == {"LIVEKIT_API_KEY", "LIVEKIT_API_SECRET", "AGENT_SERVICE_TOKEN"}
+    assert len(first["LIVEKIT_API_SECRET"]) >= 32
+    assert len(first["AGENT_SERVICE_TOKEN"]) >= 32
     assert keys.stat().st_mode & 0o777 == 0o600
+
+
+def test_livekit_config_is_loopback_only_and_posts_webhooks_to_the_backend() -> None:
+    sys.path.insert(0, str(STACK.parent))
+    try:
+        import stack  # type: ignore[import-not-found]
+    finally:
+        sys.path.pop(0)
+    yaml = stack.livekit_yaml(stack.Config(), "k", "s" * 32)
+    assert 'bind_addresses: ["127.0.0.1"]' in yaml
+    assert "enable_loopback_candidate: true" in yaml
+    assert "use_external_ip: false" in yaml
+    assert "http://127.0.0.1:8000/livekit/webhook" in yaml

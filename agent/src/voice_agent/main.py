@@ -62,7 +62,7 @@ def load_settings() -> AgentSettings:
     if needs_server and not (settings.livekit_api_key and settings.livekit_api_secret):
         _exit_with(
             "LIVEKIT_API_KEY and LIVEKIT_API_SECRET are not set: "
-            "use `make run`, or export the keys from .data/livekit.env"
+            "use `make run`, or export the keys from .data/secrets.env"
         )
     return settings
 

@@ -10,6 +10,7 @@ from .text_cleanup import strip_list_markers
 
 
 def build_session(settings: AgentSettings, providers: Providers) -> AgentSession:
+    turn = settings.turn
     return AgentSession(
         vad=providers.vad,
         stt=providers.stt,
@@ -19,9 +20,9 @@ def build_session(settings: AgentSettings, providers: Providers) -> AgentSession
         # adaptive (cloud) interruption model.
         turn_handling={
             "turn_detection": "vad",
-            "interruption": {"mode": "vad", "min_duration": 0.5},
-            "endpointing": {"min_delay": 0.05, "max_delay": 2.0},
-            "preemptive_generation": {"enabled": False},
+            "interruption": {"mode": "vad", "min_duration": turn.interruption_min_s},
+            "endpointing": {"min_delay": turn.min_delay_s, "max_delay": turn.max_delay_s},
+            "preemptive_generation": {"enabled": turn.preemptive},
         },
         tts_text_transforms=["filter_markdown", "filter_emoji", strip_list_markers],
     )

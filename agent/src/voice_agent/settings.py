@@ -24,10 +24,23 @@ def _default_model_dir() -> Path:
 
 
 class VadSettings(BaseModel):
-    min_silence_s: float = Field(0.25, ge=0.1, le=2.0)
+    min_silence_s: float = Field(0.2, ge=0.1, le=2.0)
     min_speech_s: float = Field(0.05, ge=0.0, le=1.0)
     activation_threshold: float = Field(0.5, gt=0.0, lt=1.0)
     prefix_padding_s: float = Field(0.2, ge=0.0, le=1.0)
+
+
+class TurnSettings(BaseModel):
+    """End of turn = VAD silence (``vad.min_silence_s``) + ``min_delay_s`` without new speech.
+
+    With ``preemptive`` the LLM starts on the transcript as soon as the VAD closes a segment,
+    before the turn is committed; it is discarded if the user goes on speaking.
+    """
+
+    min_delay_s: float = Field(0.1, ge=0.0, le=5.0)
+    max_delay_s: float = Field(2.0, ge=0.1, le=10.0)
+    preemptive: bool = True
+    interruption_min_s: float = Field(0.5, ge=0.1, le=5.0)
 
 
 class SttSettings(BaseModel):
@@ -45,6 +58,8 @@ class LlmSettings(BaseModel):
 class TtsSettings(BaseModel):
     provider: Literal["local"] = "local"
     length_scale: float = Field(1.0, gt=0.2, le=3.0)
+    # 0 = speak whole clauses only; N = the first chunk may also end after N words
+    first_chunk_words: int = Field(0, ge=0, le=20)
 
 
 class AgentSettings(BaseSettings):
@@ -71,6 +86,7 @@ class AgentSettings(BaseSettings):
     # (CPU load is a poor signal here: the local models saturate the cores by design).
     max_sessions: int = Field(2, ge=1, le=256)
     vad: VadSettings = VadSettings()
+    turn: TurnSettings = TurnSettings()
     stt: SttSettings = SttSettings()
     llm: LlmSettings = LlmSettings()
     tts: TtsSettings = TtsSettings()

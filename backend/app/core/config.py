@@ -7,12 +7,20 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 # backend/app/core/config.py -> repo root is three levels above this package directory.
-_DEFAULT_WEB_DIST = Path(__file__).resolve().parents[3] / "web" / "dist"
+REPO_ROOT = Path(__file__).resolve().parents[3]
+_DEFAULT_WEB_DIST = REPO_ROOT / "web" / "dist"
+_DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / '.data' / 'backend.db'}"
 _MIN_API_KEY_LEN = 16
+_MIN_SERVICE_TOKEN_LEN = 32
+_POSTGRES_DRIVERS = {"postgres", "postgresql", "postgresql+psycopg", "postgresql+psycopg2"}
+_POSTGRES_DRIVERS |= {"postgresql+asyncpg", "postgresql+pg8000"}
+_SQLITE_DRIVERS = {"sqlite", "sqlite+pysqlite", "sqlite+aiosqlite"}
 
 
 class ConfigError(Exception):
@@ -45,6 +53,29 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=16384, ge=1024, le=1_048_576, validation_alias="BACKEND_MAX_BODY_BYTES"
     )
+    database_url: str = Field(
+        default=_DEFAULT_DATABASE_URL,
+        repr=False,
+        validation_alias="DATABASE_URL",
+        description="sqlite:///path (relative paths are under the repo) or postgresql://...",
+    )
+    redis_url: str | None = Field(default=None, repr=False, validation_alias="REDIS_URL")
+    agent_service_token: str | None = Field(
+        default=None,
+        min_length=_MIN_SERVICE_TOKEN_LEN,
+        repr=False,
+        validation_alias="AGENT_SERVICE_TOKEN",
+        description="Bearer credential of the agent worker; agent routes answer 503 without it.",
+    )
+    rate_limit_per_minute: int = Field(
+        default=120, ge=1, le=100_000, validation_alias="BACKEND_RATE_LIMIT_PER_MINUTE"
+    )
+    max_message_chars: int = Field(
+        default=4000, ge=1, le=100_000, validation_alias="BACKEND_MAX_MESSAGE_CHARS"
+    )
+    max_conversations_per_user: int = Field(
+        default=1000, ge=1, le=1_000_000, validation_alias="BACKEND_MAX_CONVERSATIONS_PER_USER"
+    )
 
     @field_validator("livekit_url")
     @classmethod
@@ -68,6 +99,29 @@ class Settings(BaseSettings):
             raise ValueError(f"each key must be at least {_MIN_API_KEY_LEN} characters")
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @field_validator("redis_url", "agent_service_token", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in {"redis", "rediss", "unix"}:
+            raise ValueError("must be a redis://, rediss:// or unix:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _service_token_is_not_a_user_key(self) -> Settings:
+        if self.agent_service_token and self.agent_service_token in self.api_keys:
+            raise ValueError("AGENT_SERVICE_TOKEN must differ from every BACKEND_API_KEYS entry")
+        return self
+
     @property
     def is_loopback(self) -> bool:
         return is_loopback_host(self.host)
@@ -82,6 +136,28 @@ def is_loopback_host(host: str) -> bool:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False
+
+
+def normalise_database_url(value: str) -> str:
+    """One driver per engine: psycopg 3 for PostgreSQL, pysqlite with an absolute file path."""
+    try:
+        url = make_url(value.strip())
+    except ArgumentError:
+        raise ValueError("must be a sqlite:/// or postgresql:// URL") from None
+    if url.drivername in _POSTGRES_DRIVERS:
+        return _render(url.set(drivername="postgresql+psycopg"))
+    if url.drivername in _SQLITE_DRIVERS:
+        if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
+            raise ValueError("SQLite needs a file path, e.g. sqlite:///.data/backend.db")
+        path = Path(url.database).expanduser()
+        if not path.is_absolute():
+            path = REPO_ROOT / path  # relative to the repo, not to the working directory
+        return _render(url.set(drivername="sqlite+pysqlite", database=str(path)))
+    raise ValueError("must be a sqlite:/// or postgresql:// URL")
+
+
+def _render(url: URL) -> str:
+    return url.render_as_string(hide_password=False)
 
 
 def _env_name(field: str) -> str:

@@ -25,6 +25,7 @@ class ParticipantGrant:
     metadata: str | None = None
     attributes: dict[str, str] | None = None
     agent_metadata: str | None = None
+    room_metadata: str | None = None  # applied by LiveKit when this token creates the room
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,12 @@ def new_room_name() -> str:
 
 def new_identity(user: str) -> str:
     return f"{user}-{secrets.token_hex(3)}"
+
+
+def is_identity_of(identity: str, user: str) -> bool:
+    """True for identities new_identity(user) makes: the user's id, a dash, 6 hex digits."""
+    prefix, _, suffix = identity.rpartition("-")
+    return prefix == user and len(suffix) == 6 and all(c in "0123456789abcdef" for c in suffix)
 
 
 def issue_token(settings: Settings, grant: ParticipantGrant) -> IssuedToken:
@@ -64,11 +71,12 @@ def issue_token(settings: Settings, grant: ParticipantGrant) -> IssuedToken:
         )
         .with_room_config(
             api.RoomConfiguration(
+                metadata=grant.room_metadata or "",
                 agents=[
                     api.RoomAgentDispatch(
                         agent_name=settings.agent_name, metadata=grant.agent_metadata or ""
                     )
-                ]
+                ],
             )
         )
     )

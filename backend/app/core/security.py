@@ -1,4 +1,5 @@
-"""Who is calling: API-key auth, the local no-login mode, and the bind safety check."""
+"""Who is calling: API-key auth, the local no-login mode, the agent's service credential, and
+the bind safety check."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from app.core.config import ConfigError, Settings, is_loopback_host
 LOCAL_USER = "local"
 INVALID_KEY_DETAIL = "missing or invalid API key"
 HOST_NOT_ALLOWED_DETAIL = "host not allowed"
+INVALID_AGENT_DETAIL = "missing or invalid agent service token"
+AGENT_NOT_CONFIGURED_DETAIL = "agent service token not configured"
 
 
 def check_exposure(settings: Settings) -> None:
@@ -47,8 +50,15 @@ def _bearer(authorization: str | None) -> str | None:
 
 def authenticate(settings: Settings, *, authorization: str | None, host_header: str | None) -> str:
     """Return the user id for a request, or raise 401/403."""
+    presented = _bearer(authorization)
+    if presented and _is_agent_token(settings, presented):
+        # The agent's credential is for agent routes only, even where no login is needed.
+        raise HTTPException(
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            detail=INVALID_KEY_DETAIL,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     if settings.api_keys:
-        presented = _bearer(authorization)
         key = _match_key(presented, settings.api_keys) if presented else None
         if key is None:
             raise HTTPException(
@@ -65,6 +75,27 @@ def authenticate(settings: Settings, *, authorization: str | None, host_header: 
     if host_header is None or not is_loopback_host(_hostname(host_header)):
         raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=HOST_NOT_ALLOWED_DETAIL)
     return LOCAL_USER
+
+
+def _is_agent_token(settings: Settings, presented: str) -> bool:
+    expected = settings.agent_service_token
+    return bool(expected) and secrets.compare_digest(presented.encode(), str(expected).encode())
+
+
+def authenticate_agent(settings: Settings, *, authorization: str | None) -> None:
+    """Admit only the agent worker's bearer token (user API keys never match it)."""
+    expected = settings.agent_service_token
+    if not expected:
+        raise HTTPException(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE, detail=AGENT_NOT_CONFIGURED_DETAIL
+        )
+    presented = _bearer(authorization)
+    if presented is None or not _is_agent_token(settings, presented):
+        raise HTTPException(
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            detail=INVALID_AGENT_DETAIL,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
 
 
 def _hostname(host_header: str) -> str:

@@ -30,7 +30,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       BACKEND_PORT: String(e2eEnv.backendPort),
       AGENT_HEALTH_PORT: String(e2eEnv.agentHealthPort),
       VA_STATE_DIR: e2eEnv.stateDir,
-      VA_KEYS_FILE: `${e2eEnv.stateDir}/livekit.env`,
+      VA_DATA_DIR: e2eEnv.stateDir,
     },
   });
   await new Promise<void>((resolve, reject) => {

@@ -9,7 +9,6 @@ clause with natural pauses, and the first clause goes out as soon as it is typed
 
 from __future__ import annotations
 
-import functools
 import re
 
 from livekit.agents import tokenize
@@ -46,19 +45,46 @@ def split_clauses(
     return out
 
 
+class _FirstWordsSplitter:
+    """Per stream: until the first chunk is out, also cut after ``words`` whole words.
+
+    The first audio then waits for a few words instead of a whole sentence (~0.1-0.2 s
+    sooner on a 0.5B model at ~30 tokens/s); later chunks follow clause marks only.
+    """
+
+    def __init__(self, min_clause_len: int, words: int) -> None:
+        self._min_clause_len = min_clause_len
+        self._words = words
+        self._first_done = words <= 0
+
+    def __call__(self, text: str) -> list[tuple[str, int, int]]:
+        chunks = split_clauses(text, self._min_clause_len, eager=True)
+        if self._first_done or len(chunks) > 1:
+            self._first_done = self._first_done or len(chunks) > 1
+            return chunks
+        # the next word must have begun (a space after it) so the cut is at a word end
+        spans = list(re.finditer(r"\S+(?=\s)", text))
+        if len(spans) <= self._words:
+            return chunks
+        cut = spans[self._words - 1].end()
+        self._first_done = True
+        return [(text[:cut].strip(), 0, cut), (text[cut:].strip(), cut, len(text))]
+
+
 class ClauseTokenizer(tokenize.SentenceTokenizer):
-    def __init__(self, *, min_clause_len: int = 12, context_len: int = 1) -> None:
+    def __init__(
+        self, *, min_clause_len: int = 12, context_len: int = 1, first_chunk_words: int = 0
+    ) -> None:
         self._min_clause_len = min_clause_len
         self._context_len = context_len
+        self._first_chunk_words = first_chunk_words
 
     def tokenize(self, text: str, *, language: str | None = None) -> list[str]:
         return [chunk for chunk, _, _ in split_clauses(text, self._min_clause_len)]
 
     def stream(self, *, language: str | None = None) -> tokenize.SentenceStream:
         return token_stream.BufferedSentenceStream(
-            tokenizer=functools.partial(
-                split_clauses, min_clause_len=self._min_clause_len, eager=True
-            ),
+            tokenizer=_FirstWordsSplitter(self._min_clause_len, self._first_chunk_words),
             min_token_len=1,
             min_ctx_len=self._context_len,
         )

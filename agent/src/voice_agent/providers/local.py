@@ -59,5 +59,8 @@ def load_local_providers(settings: AgentSettings, *, warm: bool = True) -> Provi
         stt=moonshine,
         llm=LlamaCppLLM(engine=engine),
         # Piper is non-streaming: speak clause by clause as the LLM types.
-        tts=tts.StreamAdapter(tts=piper, sentence_tokenizer=ClauseTokenizer()),
+        tts=tts.StreamAdapter(
+            tts=piper,
+            sentence_tokenizer=ClauseTokenizer(first_chunk_words=settings.tts.first_chunk_words),
+        ),
     )

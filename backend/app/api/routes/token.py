@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, HTTPException, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from app.api.deps import CurrentUser, SettingsDep
+from app import crud
+from app.api.deps import USER_ERRORS, CurrentUser, SessionDep, SettingsDep
 from app.core.livekit import ParticipantGrant, issue_token
 from app.log import logger
+from app.schemas import RoomName, TokenResponse
 
-router = APIRouter(tags=["token"])
+router = APIRouter(tags=["token"], responses=USER_ERRORS)
 
 Name = Annotated[str, StringConstraints(max_length=128)]
 Metadata = Annotated[str, StringConstraints(max_length=4096)]
-RoomName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+_CONFLICTS = (crud.RoomNameTaken, crud.ConversationLimitReached, crud.ConversationEnded)
 
 
 class _Lenient(BaseModel):
@@ -50,27 +53,37 @@ class TokenRequest(_Lenient):
         return value
 
 
-class TokenResponse(BaseModel):
-    server_url: str
-    participant_token: str
-    room_name: str
-    participant_identity: str
-
-
-@router.post("/token")
+@router.post(
+    "/token",
+    responses={409: {"description": " | ".join(c.detail for c in _CONFLICTS)}},
+)
 def create_token(
     settings: SettingsDep,
     user: CurrentUser,
+    session: SessionDep,
     response: Response,
     body: TokenRequest | None = None,
 ) -> TokenResponse:
+    """A token for one room, recorded as the user's conversation: a new room unless
+    room_name names one of the caller's active conversations (rejoin)."""
     body = body or TokenRequest()
     agents = body.room_config.agents if body.room_config else []
+    try:
+        conversation, _ = crud.create_conversation(
+            session,
+            user_id=user,
+            metadata={},
+            max_per_user=settings.max_conversations_per_user,
+            room_name=body.room_name,
+        )
+    except crud.Conflict as e:
+        raise HTTPException(status.HTTP_409_CONFLICT, e.detail) from None
+    session.commit()
     issued = issue_token(
         settings,
         ParticipantGrant(
             user=user,
-            room_name=body.room_name,
+            room_name=conversation.room_name,
             name=body.participant_name,
             metadata=body.participant_metadata,
             attributes=body.participant_attributes,
@@ -83,9 +96,4 @@ def create_token(
         "token issued",
         extra={"room": issued.room_name, "identity": issued.participant_identity},
     )
-    return TokenResponse(
-        server_url=issued.server_url,
-        participant_token=issued.participant_token,
-        room_name=issued.room_name,
-        participant_identity=issued.participant_identity,
-    )
+    return TokenResponse(**dataclasses.asdict(issued))

@@ -1,0 +1,146 @@
+"""/api/conversations: a user's own conversations (create with a token, list, read, export,
+delete). Another user's conversation answers 404, exactly like one that does not exist."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
+from sqlalchemy.orm import Session
+
+from app import crud
+from app.api.deps import USER_ERRORS, CurrentUser, SessionDep, SettingsDep
+from app.core.livekit import ParticipantGrant, issue_token
+from app.models import Conversation, utcnow
+from app.schemas import (
+    ConversationCreate,
+    ConversationCreated,
+    ConversationDetail,
+    ConversationExport,
+    ConversationOut,
+    ConversationPage,
+    MessageOut,
+    TokenResponse,
+)
+
+router = APIRouter(prefix="/conversations", tags=["conversations"], responses=USER_ERRORS)
+
+NOT_FOUND_DETAIL = "conversation not found"
+INVALID_CURSOR_DETAIL = "invalid cursor"
+_CONFLICTS = (crud.ConversationLimitReached, crud.ConversationIdTaken, crud.ConversationEnded)
+
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": NOT_FOUND_DETAIL}}
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"model": ConversationCreated, "description": "Known id: the same conversation"},
+        409: {"description": " | ".join(c.detail for c in _CONFLICTS)},
+    },
+)
+def create_conversation(
+    body: ConversationCreate,
+    settings: SettingsDep,
+    user: CurrentUser,
+    session: SessionDep,
+    response: Response,
+) -> ConversationCreated:
+    """Record a conversation and return a token whose room carries its metadata and
+    dispatches the agent. Sending the same `id` again returns the same conversation."""
+    metadata = {"persona": body.persona, "voice": body.voice, "language": body.language}
+    try:
+        conversation, created = crud.create_conversation(
+            session,
+            user_id=user,
+            metadata=metadata,
+            max_per_user=settings.max_conversations_per_user,
+            conversation_id=body.id,
+        )
+    except crud.Conflict as e:
+        raise HTTPException(status.HTTP_409_CONFLICT, e.detail) from None
+    if conversation.status == "ended":
+        raise HTTPException(status.HTTP_409_CONFLICT, crud.ConversationEnded.detail)
+    session.commit()
+    dispatch = {"conversation_id": str(conversation.id), "user_id": user, **metadata}
+    issued = issue_token(
+        settings,
+        ParticipantGrant(
+            user=user,
+            room_name=conversation.room_name,
+            room_metadata=json.dumps(conversation.room_metadata),
+            agent_metadata=json.dumps(dispatch),
+        ),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return ConversationCreated(
+        conversation=ConversationOut.model_validate(conversation),
+        connection=TokenResponse(**dataclasses.asdict(issued)),
+    )
+
+
+@router.get("", responses={422: {"description": INVALID_CURSOR_DETAIL}})
+def list_conversations(
+    user: CurrentUser,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> ConversationPage:
+    """The caller's conversations, newest first."""
+    try:
+        after = crud.Cursor.decode(cursor) if cursor else None
+    except ValueError:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, INVALID_CURSOR_DETAIL) from None
+    rows, next_cursor = crud.list_conversations(session, user_id=user, limit=limit, cursor=after)
+    return ConversationPage(
+        items=[ConversationOut.model_validate(row) for row in rows],
+        next_cursor=next_cursor.encode() if next_cursor else None,
+    )
+
+
+@router.get("/{conversation_id}", responses=_NOT_FOUND)
+def read_conversation(
+    conversation_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> ConversationDetail:
+    return _detail(session, _own(session, user, conversation_id))
+
+
+@router.get("/{conversation_id}/export", responses=_NOT_FOUND)
+def export_conversation(
+    conversation_id: uuid.UUID, user: CurrentUser, session: SessionDep, response: Response
+) -> ConversationExport:
+    """The conversation and its messages as a JSON file download."""
+    detail = _detail(session, _own(session, user, conversation_id))
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="conversation-{conversation_id}.json"'
+    )
+    return ConversationExport(exported_at=utcnow(), conversation=detail)
+
+
+@router.delete("/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_NOT_FOUND)
+def delete_conversation(conversation_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
+    """Delete the conversation and its messages."""
+    if not crud.delete_conversation(session, user_id=user, conversation_id=conversation_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND_DETAIL)
+    session.commit()
+
+
+def _own(session: Session, user: str, conversation_id: uuid.UUID) -> Conversation:
+    found = crud.get_conversation(session, user_id=user, conversation_id=conversation_id)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND_DETAIL)
+    return found
+
+
+def _detail(session: Session, conversation: Conversation) -> ConversationDetail:
+    messages = crud.list_messages(session, conversation_id=conversation.id)
+    return ConversationDetail(
+        **ConversationOut.model_validate(conversation).model_dump(),
+        messages=[MessageOut.model_validate(m) for m in messages],
+    )

@@ -1,0 +1,107 @@
+"""POST /livekit/webhook: signed LiveKit server events that end conversations.
+
+- The Authorization header must be a JWT signed with the LiveKit API secret whose sha256 claim
+  matches the raw body (WebhookReceiver); anything else is 401.
+- Each event id is stored (processed_events) in the same transaction as its effect, so a
+  replayed or retried delivery answers 200 "duplicate" and changes nothing.
+- room_finished ends the room's conversation. participant_left ends it too when the one who
+  left is the conversation's user (not the agent): the user hung up, even if the room lingers
+  for its departure timeout. ended_at is the event's time; the first of the two wins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
+from google.protobuf.json_format import ParseError
+from livekit import api
+from pydantic import BaseModel
+
+from app import crud
+from app.api.deps import SessionDep, SettingsDep
+from app.core.livekit import is_identity_of
+from app.log import logger
+from app.models import utcnow
+
+router = APIRouter(tags=["livekit"])
+
+INVALID_SIGNATURE_DETAIL = "invalid webhook signature"
+INVALID_EVENT_DETAIL = "invalid webhook event"
+_WEBHOOK_BODY = {
+    "required": True,
+    "content": {"application/webhook+json": {"schema": {"type": "object"}}},
+}
+
+
+class WebhookResult(BaseModel):
+    status: Literal["processed", "duplicate"]
+
+
+async def raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+@router.post(
+    "/webhook",
+    openapi_extra={"requestBody": _WEBHOOK_BODY},
+    responses={
+        400: {"description": INVALID_EVENT_DETAIL},
+        401: {"description": INVALID_SIGNATURE_DETAIL},
+    },
+)
+def livekit_webhook(
+    body: Annotated[bytes, Depends(raw_body)],
+    settings: SettingsDep,
+    session: SessionDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> WebhookResult:
+    event = _verified_event(
+        settings.livekit_api_key, settings.livekit_api_secret, body, authorization
+    )
+    if not crud.record_event(session, event_id=event.id, event=event.event):
+        logger.info("webhook replay ignored", extra={"event_id": event.id, "event": event.event})
+        return WebhookResult(status="duplicate")
+    conversation = crud.get_conversation_by_room(session, room_name=event.room.name)
+    if conversation is not None and _ends_conversation(event, conversation.user_id):
+        ended_at = _event_time(event.created_at)
+        if crud.end_conversation(session, conversation=conversation, ended_at=ended_at):
+            logger.info("conversation ended", extra={"room": event.room.name, "event": event.event})
+    session.commit()
+    return WebhookResult(status="processed")
+
+
+def _verified_event(
+    key: str, secret: str, body: bytes, authorization: str | None
+) -> api.WebhookEvent:
+    if not authorization:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, INVALID_SIGNATURE_DETAIL)
+    try:
+        # A body that is not UTF-8 cannot be what LiveKit signed: the signature check fails.
+        text = body.decode("utf-8")
+        event = api.WebhookReceiver(api.TokenVerifier(key, secret)).receive(text, authorization)
+    except ParseError:  # signed, but not a WebhookEvent
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, INVALID_EVENT_DETAIL) from None
+    except Exception:  # the SDK raises bare Exception (and jwt/base64 errors) for bad signatures
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, INVALID_SIGNATURE_DETAIL) from None
+    if not event.id or not event.event or len(event.id) > 128:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, INVALID_EVENT_DETAIL)
+    return event
+
+
+def _event_time(created_at: int) -> dt.datetime:
+    try:
+        return dt.datetime.fromtimestamp(created_at, dt.UTC) if created_at > 0 else utcnow()
+    except (OverflowError, OSError, ValueError):
+        return utcnow()
+
+
+def _ends_conversation(event: api.WebhookEvent, user_id: str) -> bool:
+    if event.event == "room_finished":
+        return True
+    if event.event == "participant_left":
+        participant = event.participant
+        is_agent = participant.kind == api.ParticipantInfo.Kind.AGENT
+        return not is_agent and is_identity_of(participant.identity, user_id)
+    return False

@@ -1,0 +1,270 @@
+"""Reads and writes, keyword-only. Every write is an INSERT ... ON CONFLICT, so a retried
+request never fails on a unique key and never adds a second row. Nothing here commits: the
+route that calls these owns the transaction."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.core.livekit import new_room_name
+from app.models import Conversation, Message, Note, ProcessedEvent, utcnow
+
+ROOM_NAME_ATTEMPTS = 5
+EVENT_RETENTION = dt.timedelta(days=1)  # webhook signatures expire in minutes
+
+
+class Conflict(Exception):
+    """A write the current state forbids; `detail` is the stable message the API answers."""
+
+    detail = "conflict"
+
+
+class ConversationLimitReached(Conflict):
+    detail = "conversation limit reached"
+
+
+class ConversationIdTaken(Conflict):
+    """A client-chosen conversation id that belongs to another user."""
+
+    detail = "conversation id already in use"
+
+
+class RoomNameTaken(Conflict):
+    """A client-chosen room name that belongs to another user."""
+
+    detail = "room name already in use"
+
+
+class ConversationEnded(Conflict):
+    detail = "conversation has ended"
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Position after the last item of a page (newest first)."""
+
+    started_at: dt.datetime
+    id: uuid.UUID
+
+    def encode(self) -> str:
+        raw = json.dumps([self.started_at.isoformat(), str(self.id)]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor:
+        """Raises ValueError for anything encode() did not produce."""
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            started_at, id_ = json.loads(raw)
+            when = dt.datetime.fromisoformat(started_at)
+            if when.tzinfo is None:
+                raise ValueError("naive cursor time")
+            return cls(started_at=when, id=uuid.UUID(id_))
+        except (ValueError, TypeError, AttributeError) as e:  # binascii and JSON errors too
+            raise ValueError("invalid cursor") from e
+
+
+def _insert(session: Session, model: type[Any]) -> Any:
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model)
+
+
+# Conversations
+
+
+def create_conversation(
+    session: Session,
+    *,
+    user_id: str,
+    metadata: dict[str, str],
+    max_per_user: int,
+    conversation_id: uuid.UUID | None = None,
+    room_name: str | None = None,
+) -> tuple[Conversation, bool]:
+    """(conversation, created). A known id or room of the same user returns that one."""
+    if (found := _existing(session, user_id, conversation_id, room_name)) is not None:
+        return found, False
+    count = session.scalar(
+        select(func.count()).select_from(Conversation).where(Conversation.user_id == user_id)
+    )
+    if (count or 0) >= max_per_user:
+        raise ConversationLimitReached
+    for _ in range(ROOM_NAME_ATTEMPTS):
+        values = {
+            "id": conversation_id or uuid.uuid4(),
+            "room_name": room_name or new_room_name(),
+            "user_id": user_id,
+            "status": "active",
+            "started_at": utcnow(),
+            "room_metadata": metadata,
+        }
+        stmt = _insert(session, Conversation).values(values).on_conflict_do_nothing()
+        created = session.scalars(stmt.returning(Conversation)).one_or_none()
+        if created is not None:
+            return created, True
+        # Lost a race to the same id or room (or drew a used room name): look again.
+        if (found := _existing(session, user_id, conversation_id, room_name)) is not None:
+            return found, False
+    raise RuntimeError("could not find a free room name")
+
+
+def _existing(
+    session: Session, user_id: str, conversation_id: uuid.UUID | None, room_name: str | None
+) -> Conversation | None:
+    if conversation_id is not None and (found := session.get(Conversation, conversation_id)):
+        if found.user_id != user_id:
+            raise ConversationIdTaken
+        return found
+    if room_name is not None and (found := get_conversation_by_room(session, room_name=room_name)):
+        if found.user_id != user_id:
+            raise RoomNameTaken
+        if found.status == "ended":
+            raise ConversationEnded
+        return found
+    return None
+
+
+def list_conversations(
+    session: Session, *, user_id: str, limit: int, cursor: Cursor | None = None
+) -> tuple[list[Conversation], Cursor | None]:
+    """One page of the user's conversations, newest first, and the cursor for the next."""
+    stmt = select(Conversation).where(Conversation.user_id == user_id)
+    if cursor is not None:
+        stmt = stmt.where(
+            or_(
+                Conversation.started_at < cursor.started_at,
+                and_(Conversation.started_at == cursor.started_at, Conversation.id < cursor.id),
+            )
+        )
+    stmt = stmt.order_by(Conversation.started_at.desc(), Conversation.id.desc()).limit(limit + 1)
+    rows = list(session.scalars(stmt))
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    return rows[:limit], Cursor(started_at=last.started_at, id=last.id)
+
+
+def get_conversation(
+    session: Session, *, user_id: str, conversation_id: uuid.UUID
+) -> Conversation | None:
+    """The conversation if it exists and belongs to user_id (else None: do not tell which)."""
+    stmt = select(Conversation).where(
+        Conversation.id == conversation_id, Conversation.user_id == user_id
+    )
+    return session.scalars(stmt).one_or_none()
+
+
+def get_conversation_by_room(session: Session, *, room_name: str) -> Conversation | None:
+    return session.scalars(
+        select(Conversation).where(Conversation.room_name == room_name)
+    ).one_or_none()
+
+
+def delete_conversation(session: Session, *, user_id: str, conversation_id: uuid.UUID) -> bool:
+    """Delete one of the user's conversations and its messages; False if there was none."""
+    stmt = delete(Conversation).where(
+        Conversation.id == conversation_id, Conversation.user_id == user_id
+    )
+    return bool(session.execute(stmt.returning(Conversation.id)).first())
+
+
+def end_conversation(
+    session: Session, *, conversation: Conversation, ended_at: dt.datetime
+) -> bool:
+    """Mark an active conversation ended; False if it already was."""
+    if conversation.status == "ended":
+        return False
+    conversation.status = "ended"
+    conversation.ended_at = ended_at
+    session.flush()
+    return True
+
+
+# Messages
+
+
+def list_messages(session: Session, *, conversation_id: uuid.UUID) -> list[Message]:
+    stmt = (
+        select(Message)
+        .where(Message.conversation_id == conversation_id)
+        .order_by(Message.created_at, Message.pk)
+    )
+    return list(session.scalars(stmt))
+
+
+def upsert_message(
+    session: Session,
+    *,
+    conversation_id: uuid.UUID,
+    message_id: str,
+    role: str,
+    text: str,
+    latency: dict[str, float],
+    interrupted: bool,
+    created_at: dt.datetime | None = None,
+) -> Message:
+    """Insert, or replace the fields of, the message with this client id (PUT semantics)."""
+    values: dict[str, Any] = {
+        "role": role,
+        "text": text,
+        "latency": latency,
+        "interrupted": interrupted,
+    }
+    if created_at is not None:
+        values["created_at"] = created_at  # else the first write's time stays
+    key = {"conversation_id": conversation_id, "message_id": message_id}
+    stmt = _insert(session, Message).values({"created_at": utcnow(), **key, **values})
+    stmt = stmt.on_conflict_do_update(index_elements=list(key), set_=values)
+    message: Message = session.scalars(
+        stmt.returning(Message), execution_options={"populate_existing": True}
+    ).one()
+    return message
+
+
+# Notes
+
+
+def list_notes(session: Session, *, user_id: str, limit: int) -> list[Note]:
+    stmt = (
+        select(Note).where(Note.user_id == user_id).order_by(Note.created_at, Note.pk).limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def upsert_note(
+    session: Session, *, user_id: str, note_id: str, text: str, created_at: dt.datetime | None
+) -> Note:
+    """Insert, or replace the text of, the user's note with this client id."""
+    values: dict[str, Any] = {"text": text}
+    if created_at is not None:
+        values["created_at"] = created_at
+    key = {"user_id": user_id, "note_id": note_id}
+    stmt = _insert(session, Note).values({"created_at": utcnow(), **key, **values})
+    stmt = stmt.on_conflict_do_update(index_elements=list(key), set_=values)
+    note: Note = session.scalars(
+        stmt.returning(Note), execution_options={"populate_existing": True}
+    ).one()
+    return note
+
+
+# Webhook events
+
+
+def record_event(session: Session, *, event_id: str, event: str) -> bool:
+    """Remember a webhook event id; False if it was seen before (a replay or a retry)."""
+    now = utcnow()
+    session.execute(
+        delete(ProcessedEvent).where(ProcessedEvent.received_at < now - EVENT_RETENTION)
+    )
+    stmt = _insert(session, ProcessedEvent).values(id=event_id, event=event, received_at=now)
+    stmt = stmt.on_conflict_do_nothing(index_elements=["id"]).returning(ProcessedEvent.id)
+    return session.execute(stmt).first() is not None

@@ -1,0 +1,140 @@
+"""Database tables (SQLAlchemy 2). Migrations in backend/migrations must match these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, Literal
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+ConversationStatus = Literal["active", "ended"]
+Role = Literal["user", "assistant"]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes in and out on every engine (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware one")
+        value = value.astimezone(dt.UTC)
+        return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+# SQLite only autoincrements an INTEGER PRIMARY KEY.
+_SurrogateKey = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (
+        CheckConstraint("status IN ('active', 'ended')", name="status"),
+        Index("ix_conversations_user_started", "user_id", "started_at", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid.uuid4)
+    room_name: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    room_metadata: Mapped[dict[str, Any]] = mapped_column(JSON(), default=dict)
+
+    # The database deletes messages with their conversation (ON DELETE CASCADE).
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="conversation", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "message_id"),
+        CheckConstraint("role IN ('user', 'assistant')", name="role"),
+        Index("ix_messages_conversation_created", "conversation_id", "created_at"),
+    )
+
+    pk: Mapped[int] = mapped_column(_SurrogateKey, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    message_id: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    latency: Mapped[dict[str, float]] = mapped_column(JSON(), default=dict)
+    interrupted: Mapped[bool] = mapped_column(Boolean(), default=False)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+class Note(Base):
+    """Something the agent's tools saved for a user; outlives any one conversation."""
+
+    __tablename__ = "notes"
+    __table_args__ = (
+        UniqueConstraint("user_id", "note_id"),
+        Index("ix_notes_user_created", "user_id", "created_at"),
+    )
+
+    pk: Mapped[int] = mapped_column(_SurrogateKey, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(128))
+    note_id: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ProcessedEvent(Base):
+    """LiveKit webhook ids already handled, so a replayed delivery has no second effect."""
+
+    __tablename__ = "processed_events"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    event: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -1,0 +1,110 @@
+"""Request and response bodies of the REST API (the OpenAPI schema is built from these)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+RoomName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+Slug = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
+Language = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")]
+ClientId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,128}$")]
+UserId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:@-]{1,128}$")]
+LatencyKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,32}$")]
+# A hard ceiling for the schema; BACKEND_MAX_MESSAGE_CHARS applies the configured limit.
+Text = Annotated[str, StringConstraints(max_length=100_000)]
+EXPORT_FORMAT: Literal["voice-assistant.conversation.v1"] = "voice-assistant.conversation.v1"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TokenResponse(BaseModel):
+    server_url: str
+    participant_token: str
+    room_name: str
+    participant_identity: str
+
+
+class ConversationCreate(_Strict):
+    id: uuid.UUID | None = Field(
+        default=None, description="Client-chosen id: sending it again returns the same one."
+    )
+    persona: Slug = "assistant"
+    voice: Slug = "default"
+    language: Language = "en"
+
+
+class ConversationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True, validate_by_name=True)
+
+    id: uuid.UUID
+    room_name: str
+    status: Literal["active", "ended"]
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    metadata: dict[str, str] = Field(validation_alias="room_metadata")
+
+
+class ConversationCreated(BaseModel):
+    conversation: ConversationOut
+    connection: TokenResponse
+
+
+class ConversationPage(BaseModel):
+    items: list[ConversationOut]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page.")
+
+
+class MessageIn(_Strict):
+    role: Literal["user", "assistant"]
+    text: Text
+    created_at: AwareDatetime | None = Field(default=None, description="Defaults to now.")
+    latency: dict[LatencyKey, Annotated[float, Field(ge=0, le=3_600_000)]] = Field(
+        default_factory=dict, max_length=16, description="Latency figures in milliseconds."
+    )
+    interrupted: bool = False
+
+
+class MessageOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True, validate_by_name=True)
+
+    id: str = Field(validation_alias="message_id")
+    role: Literal["user", "assistant"]
+    text: str
+    created_at: dt.datetime
+    latency: dict[str, float]
+    interrupted: bool
+
+
+class ConversationDetail(ConversationOut):
+    messages: list[MessageOut]
+
+
+class ConversationExport(BaseModel):
+    format: Literal["voice-assistant.conversation.v1"] = EXPORT_FORMAT
+    exported_at: dt.datetime
+    conversation: ConversationDetail
+
+
+class AgentConversation(ConversationOut):
+    """What the agent may learn about a room it serves, including whose it is."""
+
+    user_id: str
+
+
+class NoteIn(_Strict):
+    text: Annotated[Text, StringConstraints(min_length=1)]
+    created_at: AwareDatetime | None = Field(default=None, description="Defaults to now.")
+
+
+class NoteOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True, validate_by_name=True)
+
+    id: str = Field(validation_alias="note_id")
+    text: str
+    created_at: dt.datetime

@@ -1,0 +1,206 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.core.security import user_id_for_key
+
+pytestmark = pytest.mark.db
+
+Headers = dict[str, str]
+ClientFactory = Callable[..., TestClient]
+ALICE = user_id_for_key("alice-api-key-0123456789")
+INVALID_AGENT = {"detail": "missing or invalid agent service token"}
+
+
+@pytest.fixture
+def room(api: TestClient, alice: Headers) -> str:
+    response = api.post("/api/conversations", json={"persona": "tutor"}, headers=alice)
+    name: str = response.json()["conversation"]["room_name"]
+    return name
+
+
+def _message_url(room: str, message_id: str) -> str:
+    return f"/api/agent/conversations/{room}/messages/{message_id}"
+
+
+def test_same_message_twice_is_one_row(api: TestClient, agent: Headers, room: str) -> None:
+    body = {
+        "role": "assistant",
+        "text": "Hello there.",
+        "created_at": "2026-01-02T03:04:05.123456+00:00",
+        "latency": {"ttft_ms": 210.5, "e2e_ms": 640},
+        "interrupted": False,
+    }
+    first = api.put(_message_url(room, "turn-1.a"), json=body, headers=agent)
+    second = api.put(_message_url(room, "turn-1.a"), json=body, headers=agent)
+
+    assert first.status_code == second.status_code == 200
+    assert first.json() == second.json()
+    assert first.json() == {
+        "id": "turn-1.a",
+        "role": "assistant",
+        "text": "Hello there.",
+        "created_at": "2026-01-02T03:04:05.123456Z",
+        "latency": {"ttft_ms": 210.5, "e2e_ms": 640.0},
+        "interrupted": False,
+    }
+    history = api.get(f"/api/agent/conversations/{room}/messages", headers=agent).json()
+    assert history == [first.json()]
+
+
+def test_a_later_put_replaces_the_fields(api: TestClient, agent: Headers, room: str) -> None:
+    first = api.put(
+        _message_url(room, "a1"), json={"role": "assistant", "text": "Long answer"}, headers=agent
+    ).json()
+    second = api.put(
+        _message_url(room, "a1"),
+        json={"role": "assistant", "text": "Long", "interrupted": True},
+        headers=agent,
+    ).json()
+    assert (second["text"], second["interrupted"]) == ("Long", True)
+    assert second["created_at"] == first["created_at"]  # not given: the first time stays
+    history = api.get(f"/api/agent/conversations/{room}/messages", headers=agent).json()
+    assert history == [second]
+
+
+def test_history_is_in_time_order(api: TestClient, agent: Headers, room: str) -> None:
+    for message_id, when in [("b", "2026-01-01T00:00:02Z"), ("a", "2026-01-01T00:00:01Z")]:
+        body = {"role": "user", "text": message_id, "created_at": when}
+        assert api.put(_message_url(room, message_id), json=body, headers=agent).status_code == 200
+    history = api.get(f"/api/agent/conversations/{room}/messages", headers=agent).json()
+    assert [m["id"] for m in history] == ["a", "b"]
+
+
+def test_room_lookup_tells_the_agent_whose_room_it_is(
+    api: TestClient, agent: Headers, room: str
+) -> None:
+    body = api.get(f"/api/agent/conversations/{room}", headers=agent).json()
+    assert body["user_id"] == ALICE and body["room_name"] == room
+    assert body["metadata"]["persona"] == "tutor"
+
+
+def test_unknown_room_is_404(api: TestClient, agent: Headers) -> None:
+    for response in (
+        api.get("/api/agent/conversations/nope", headers=agent),
+        api.get("/api/agent/conversations/nope/messages", headers=agent),
+        api.put(_message_url("nope", "m"), json={"role": "user", "text": "x"}, headers=agent),
+    ):
+        assert response.status_code == 404
+        assert response.json() == {"detail": "conversation not found"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"role": "system", "text": "x"},
+        {"role": "user"},
+        {"role": "user", "text": "x", "created_at": "2026-01-01T00:00:00"},  # naive
+        {"role": "user", "text": "x", "latency": {"ttft_ms": -1}},
+        {"role": "user", "text": "x", "latency": {"Bad Key": 1}},
+        {"role": "user", "text": "x", "conversation_id": "other"},
+    ],
+)
+def test_invalid_message_is_422(
+    api: TestClient, agent: Headers, room: str, body: dict[str, Any]
+) -> None:
+    assert api.put(_message_url(room, "m"), json=body, headers=agent).status_code == 422
+
+
+def test_invalid_message_id_is_422(api: TestClient, agent: Headers, room: str) -> None:
+    body = {"role": "user", "text": "x"}
+    assert api.put(_message_url(room, "a%20b"), json=body, headers=agent).status_code == 422
+    assert api.put(_message_url(room, "m" * 129), json=body, headers=agent).status_code == 422
+
+
+def test_message_length_limit(make_client: ClientFactory, alice: Headers, agent: Headers) -> None:
+    client = make_client(max_message_chars=10)
+    room = client.post("/api/conversations", json={}, headers=alice).json()["conversation"]
+    url = _message_url(room["room_name"], "m")
+    ok = client.put(url, json={"role": "user", "text": "x" * 10}, headers=agent)
+    too_long = client.put(url, json={"role": "user", "text": "x" * 11}, headers=agent)
+    note = client.put("/api/agent/users/u/notes/n", json={"text": "x" * 11}, headers=agent)
+
+    assert ok.status_code == 200
+    for response in (too_long, note):
+        assert response.status_code == 413
+        assert response.json() == {"detail": "message text too long"}
+
+
+def test_notes_are_idempotent_and_per_user(api: TestClient, agent: Headers) -> None:
+    url = f"/api/agent/users/{ALICE}/notes/likes-tea"
+    first = api.put(url, json={"text": "Likes green tea"}, headers=agent)
+    second = api.put(url, json={"text": "Likes green tea"}, headers=agent)
+    api.put("/api/agent/users/someone-else/notes/n1", json={"text": "other"}, headers=agent)
+
+    assert first.status_code == second.status_code == 200
+    assert first.json() == second.json()
+    notes = api.get(f"/api/agent/users/{ALICE}/notes", headers=agent).json()
+    assert [(n["id"], n["text"]) for n in notes] == [("likes-tea", "Likes green tea")]
+    assert api.put(url, json={"text": ""}, headers=agent).status_code == 422
+
+
+AGENT_ROUTES = [
+    ("GET", "/api/agent/conversations/room"),
+    ("GET", "/api/agent/conversations/room/messages"),
+    ("PUT", "/api/agent/conversations/room/messages/m1"),
+    ("GET", "/api/agent/users/u/notes"),
+    ("PUT", "/api/agent/users/u/notes/n1"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), AGENT_ROUTES)
+@pytest.mark.parametrize("who", ["nobody", "alice", "wrong", "basic"])
+def test_only_the_service_token_opens_agent_routes(
+    api: TestClient, alice: Headers, agent: Headers, method: str, path: str, who: str
+) -> None:
+    headers = {
+        "nobody": {},
+        "alice": alice,  # a user's API key is not the agent's credential
+        "wrong": {"Authorization": "Bearer " + "y" * 44},
+        "basic": {"Authorization": agent["Authorization"].replace("Bearer", "Basic")},
+    }[who]
+    response = api.request(method, path, json={"role": "user", "text": "x"}, headers=headers)
+    assert response.status_code == 401
+    assert response.json() == INVALID_AGENT
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize(("method", "path"), AGENT_ROUTES)
+def test_agent_routes_are_closed_without_a_configured_token(
+    make_client: ClientFactory, agent: Headers, method: str, path: str
+) -> None:
+    client = make_client(agent_service_token=None)
+    response = client.request(method, path, json={"role": "user", "text": "x"}, headers=agent)
+    assert response.status_code == 503
+    assert response.json() == {"detail": "agent service token not configured"}
+
+
+@pytest.mark.parametrize("api_keys", [("alice-api-key-0123456789",), ()])
+def test_the_service_token_opens_no_user_route(
+    make_client: ClientFactory, agent: Headers, api_keys: tuple[str, ...]
+) -> None:
+    # Refused with keys configured, and in the loopback no-login mode too.
+    client = make_client(api_keys=api_keys)
+    for method, path in [("POST", "/api/token"), ("GET", "/api/conversations")]:
+        response = client.request(method, path, headers=agent)
+        assert response.status_code == 401, (method, path)
+        assert response.json() == {"detail": "missing or invalid API key"}
+
+
+def test_concurrent_retries_still_make_one_row(api: TestClient, agent: Headers, room: str) -> None:
+    body = {"role": "user", "text": "same"}
+
+    def put(i: int) -> int:
+        message_id = "same" if i % 2 else f"m{i}"
+        return api.put(_message_url(room, message_id), json=body, headers=agent).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(put, range(32)))
+    assert statuses == [200] * 32
+    history = api.get(f"/api/agent/conversations/{room}/messages", headers=agent).json()
+    assert sorted(m["id"] for m in history) == sorted({"same"} | {f"m{i}" for i in range(0, 32, 2)})

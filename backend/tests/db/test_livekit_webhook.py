@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+from google.protobuf.json_format import MessageToJson
+from livekit import api as lk
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.models import Conversation, ProcessedEvent
+
+pytestmark = pytest.mark.db
+
+Headers = dict[str, str]
+KEY = "test-livekit-key"
+SECRET = "test-livekit-secret-0123456789abcdef"
+ENDED_AT = 1_767_225_600  # 2026-01-01T00:00:00Z
+URL = "/livekit/webhook"
+
+
+def _event(name: str, room: str, event_id: str = "EV_1", **participant: object) -> str:
+    event = lk.WebhookEvent(
+        event=name, id=event_id, created_at=ENDED_AT, room=lk.Room(name=room, sid="RM_1")
+    )
+    if participant:
+        event.participant.CopyFrom(lk.ParticipantInfo(**participant))  # type: ignore[arg-type]
+    return MessageToJson(event)
+
+
+def _sign(
+    body: str, *, key: str = KEY, secret: str = SECRET, ttl: dt.timedelta = dt.timedelta(minutes=5)
+) -> str:
+    digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+    return lk.AccessToken(key, secret).with_sha256(digest).with_ttl(ttl).to_jwt()
+
+
+def _post(client: TestClient, body: str, authorization: str | None) -> tuple[int, object]:
+    headers = {"Content-Type": "application/webhook+json"}
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    response = client.post(URL, content=body.encode(), headers=headers)
+    return response.status_code, response.json()
+
+
+@pytest.fixture
+def conversation(api: TestClient, alice: Headers) -> dict[str, str]:
+    created = api.post("/api/conversations", json={}, headers=alice).json()
+    return {
+        "id": created["conversation"]["id"],
+        "room": created["connection"]["room_name"],
+        "identity": created["connection"]["participant_identity"],
+    }
+
+
+@pytest.fixture
+def session(api: TestClient) -> Callable[[], Session]:
+    factory: Callable[[], Session] = api.app.state.sessionmaker  # type: ignore[attr-defined]
+    return factory
+
+
+def _status(api: TestClient, alice: Headers, conversation_id: str) -> tuple[str, str | None]:
+    body = api.get(f"/api/conversations/{conversation_id}", headers=alice).json()
+    return body["status"], body["ended_at"]
+
+
+def test_room_finished_ends_the_conversation(
+    api: TestClient, alice: Headers, conversation: dict[str, str]
+) -> None:
+    body = _event("room_finished", conversation["room"])
+    assert _post(api, body, _sign(body)) == (200, {"status": "processed"})
+    assert _status(api, alice, conversation["id"]) == ("ended", "2026-01-01T00:00:00Z")
+
+
+def test_replayed_event_is_ignored(
+    api: TestClient,
+    alice: Headers,
+    conversation: dict[str, str],
+    session: Callable[[], Session],
+) -> None:
+    body = _event("room_finished", conversation["room"], event_id="EV_replay")
+    signature = _sign(body)
+    assert _post(api, body, signature) == (200, {"status": "processed"})
+    # Put the conversation back as if the room had been resumed: a replay must not end it again.
+    with session() as db:
+        db.execute(update(Conversation).values(status="active", ended_at=None))
+        db.commit()
+
+    assert _post(api, body, signature) == (200, {"status": "duplicate"})
+    assert _status(api, alice, conversation["id"]) == ("active", None)
+    with session() as db:
+        assert db.scalar(select(func.count()).select_from(ProcessedEvent)) == 1
+
+
+def _forgeries(body: str) -> dict[str, str | None]:
+    other = body.replace("room_finished", "participant_joined")
+    expired = dt.timedelta(minutes=-5)
+    user_token = (
+        lk.AccessToken(KEY, SECRET)
+        .with_identity("x")
+        .with_grants(lk.VideoGrants(room_join=True, room="r"))
+    )
+    return {
+        "missing": None,
+        "empty": "",
+        "garbage": "not-a-jwt",
+        "wrong secret": _sign(body, secret="another-secret-0123456789abcdef-0"),
+        "wrong key": _sign(body, key="another-key"),
+        "other body": _sign(other),
+        "bearer prefix on a foreign token": "Bearer " + _sign(other),
+        "expired": _sign(body, ttl=expired),
+        "no sha256 (a participant token)": user_token.to_jwt(),
+    }
+
+
+@pytest.mark.parametrize("case", list(_forgeries("x")))
+def test_forged_webhook_is_401_and_changes_nothing(
+    api: TestClient,
+    alice: Headers,
+    conversation: dict[str, str],
+    session: Callable[[], Session],
+    case: str,
+) -> None:
+    body = _event("room_finished", conversation["room"])
+    status, detail = _post(api, body, _forgeries(body)[case])
+    assert (status, detail) == (401, {"detail": "invalid webhook signature"})
+    assert _status(api, alice, conversation["id"]) == ("active", None)
+    with session() as db:
+        assert db.scalar(select(func.count()).select_from(ProcessedEvent)) == 0
+
+
+def test_the_user_leaving_ends_the_conversation(
+    api: TestClient, alice: Headers, conversation: dict[str, str]
+) -> None:
+    agent_left = _event(
+        "participant_left",
+        conversation["room"],
+        event_id="EV_agent",
+        identity="agent-AJ_1",
+        kind=lk.ParticipantInfo.Kind.AGENT,
+    )
+    stranger_left = _event(
+        "participant_left", conversation["room"], event_id="EV_other", identity="bob-123abc"
+    )
+    for body in (agent_left, stranger_left):
+        assert _post(api, body, _sign(body)) == (200, {"status": "processed"})
+    assert _status(api, alice, conversation["id"]) == ("active", None)
+
+    user_left = _event(
+        "participant_left",
+        conversation["room"],
+        event_id="EV_user",
+        identity=conversation["identity"],
+    )
+    assert _post(api, user_left, _sign(user_left)) == (200, {"status": "processed"})
+    assert _status(api, alice, conversation["id"]) == ("ended", "2026-01-01T00:00:00Z")
+
+
+def test_other_events_and_unknown_rooms_are_recorded_only(
+    api: TestClient, alice: Headers, conversation: dict[str, str]
+) -> None:
+    joined = _event("participant_joined", conversation["room"], event_id="EV_j", identity="x")
+    unknown = _event("room_finished", "no-such-room", event_id="EV_u")
+    for body in (joined, unknown):
+        assert _post(api, body, _sign(body)) == (200, {"status": "processed"})
+    assert _status(api, alice, conversation["id"]) == ("active", None)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[]",
+        '{"event": "room_finished"}',  # no id: cannot be de-duplicated
+        '{"event": "room_finished", "id": 5, "room": "x"}',
+    ],
+)
+def test_signed_but_malformed_event_is_400(api: TestClient, body: str) -> None:
+    assert _post(api, body, _sign(body)) == (400, {"detail": "invalid webhook event"})

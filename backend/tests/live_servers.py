@@ -1,0 +1,176 @@
+"""Throwaway PostgreSQL and Redis servers on free loopback ports, for the `db` test layer.
+
+PostgreSQL refuses to run as root: as root the cluster belongs to the `postgres` account (or
+`nobody`) and every server command runs through `runuser`; as anyone else it runs as-is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis
+
+INSTALL_HINT = "run `scripts/install.sh test` (Debian packages postgresql and redis-server)"
+START_TIMEOUT_S = 30
+
+
+class ServerUnavailable(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _postgres_bin() -> Path:
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(found).resolve().parent
+    # Debian keeps the server tools off PATH, one directory per major version.
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
+        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+    )
+    if not candidates:
+        raise ServerUnavailable(f"PostgreSQL server binaries (pg_ctl) not found: {INSTALL_HINT}")
+    return candidates[-1].parent
+
+
+def _run_as() -> str | None:
+    if os.geteuid() != 0:
+        return None
+    for name in ("postgres", "nobody"):
+        with contextlib.suppress(KeyError):
+            pwd.getpwnam(name)
+            return name
+    raise ServerUnavailable("running as root, and neither a postgres nor a nobody account exists")
+
+
+@dataclass
+class PostgresServer:
+    port: int
+    root: Path
+    bin_dir: Path
+    user: str | None
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _cmd(self, tool: str, *args: str) -> list[str]:
+        cmd = [str(self.bin_dir / tool), *args]
+        return ["runuser", "-u", self.user, "--", *cmd] if self.user else cmd
+
+    def _run(self, tool: str, *args: str) -> None:
+        result = subprocess.run(
+            self._cmd(tool, *args),
+            capture_output=True,
+            text=True,
+            timeout=START_TIMEOUT_S,
+            env={**os.environ, "LC_ALL": "C"},
+            check=False,
+        )
+        if result.returncode != 0:
+            log = self.root / "server.log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise ServerUnavailable(f"{tool} failed: {result.stderr.strip()}\n{tail}")
+
+    def start(self) -> None:
+        self._run(
+            "initdb",
+            *("-D", str(self.data), "-U", "postgres", "--auth=trust"),
+            *("--no-sync", "-E", "UTF8", "--locale=C"),
+        )
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.data} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            "-c max_connections=200"
+        )
+        self._run(
+            "pg_ctl",
+            *("-D", str(self.data), "-l", str(self.root / "server.log")),
+            *("-w", "-t", str(START_TIMEOUT_S), "-o", options, "start"),
+        )
+
+    def stop(self) -> None:
+        with contextlib.suppress(ServerUnavailable, subprocess.SubprocessError):
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def start_postgres() -> PostgresServer:
+    bin_dir = _postgres_bin()
+    user = _run_as()
+    # Not under pytest's tmp dirs: those are private to the current user.
+    root = Path(tempfile.mkdtemp(prefix="backend-pg-"))
+    if user:
+        entry = pwd.getpwnam(user)
+        os.chown(root, entry.pw_uid, entry.pw_gid)
+    server = PostgresServer(port=free_port(), root=root, bin_dir=bin_dir, user=user)
+    try:
+        server.start()
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+@dataclass
+class RedisServer:
+    port: int
+    process: subprocess.Popen[bytes]
+    root: Path
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def start_redis() -> RedisServer:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise ServerUnavailable(f"redis-server not found: {INSTALL_HINT}")
+    root = Path(tempfile.mkdtemp(prefix="backend-redis-"))
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        + ["--dir", str(root), "--loglevel", "warning"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = RedisServer(port=port, process=process, root=root)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    with redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.2) as client:
+        while True:
+            try:
+                client.ping()
+                return server
+            except redis.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    server.stop()
+                    raise ServerUnavailable(f"redis-server did not start on port {port}") from None
+                time.sleep(0.05)
