@@ -125,9 +125,10 @@ async def test_piper_duration_scales_with_text_and_length_scale(piper: PiperTTS)
     assert slowed.duration > 1.25 * long.duration
 
 
-async def test_piper_round_trips_through_moonshine(piper: PiperTTS, stt: MoonshineSTT) -> None:
-    # Piper's default synthesis is random (noise_scale): the sentence is one Moonshine got
-    # right 30 times out of 30 (in the same check "Please set a timer" was misheard 6/30)
+async def test_piper_round_trips_through_moonshine(stt: MoonshineSTT) -> None:
+    # Piper's default synthesis is random (noise_scale) and now and then Moonshine mishears
+    # it ("weather" -> "water"); without the noise the clip is the same on every run
+    piper = PiperTTS(options=PiperOptions(noise_scale=0.0, noise_w_scale=0.0))
     audio = await piper.synthesize("The weather today is sunny and warm.").collect()
     pcm = np.frombuffer(audio.data, dtype=np.int16).astype(np.float32)
     # 22.05 kHz -> 16 kHz by interpolation (no native resampler in tests)

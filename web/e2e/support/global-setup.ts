@@ -13,8 +13,8 @@ function makeWav(out: string, args: string[]): void {
 /** Makes the fake-microphone WAVs, starts the stack, and returns its teardown. */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   fs.mkdirSync(e2eEnv.stateDir, { recursive: true });
-  // The question after 3 s of silence: the agent has joined and greeted by then.
-  makeWav(e2eEnv.questionWav, [e2eEnv.question, '--lead', '3.0', '--tail', '4.0']);
+  // The question after 5 s of silence: the agent has joined and finished its greeting.
+  makeWav(e2eEnv.questionWav, [e2eEnv.question, '--lead', '5.0', '--tail', '4.0']);
   makeWav(e2eEnv.silenceWav, ['', '--lead', '1.0', '--tail', '1.0']);
 
   const log = fs.openSync(`${e2eEnv.stateDir}/stack.out`, 'w');

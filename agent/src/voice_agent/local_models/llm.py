@@ -33,6 +33,7 @@ class LlamaOptions:
     n_threads: int = 2
     max_tokens: int = 120
     temperature: float = 0.2
+    seed: int = 42  # fixed: the same conversation gets the same reply (reproducible tests)
 
 
 class LlamaEngine:
@@ -123,6 +124,7 @@ def build_request(
         "stream_options": {"include_usage": True},
         "max_tokens": options.max_tokens,
         "temperature": options.temperature,
+        "seed": options.seed,
         "cache_prompt": True,
     }
     if tools:
