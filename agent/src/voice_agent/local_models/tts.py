@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from livekit.agents import DEFAULT_API_CONNECT_OPTIONS, APIConnectOptions, APIError, tts, utils
 
 from .model_files import piper_voice_files
@@ -69,13 +70,23 @@ class PiperTTS(tts.TTS):
         )
         with self._lock:
             chunks = list(voice.synthesize(text, syn_config=config))  # type: ignore[attr-defined]
-        for chunk in chunks:
-            yield chunk.audio_int16_bytes
+        for i, chunk in enumerate(chunks):
+            pcm = chunk.audio_int16_array
+            yield (trim_leading_silence(pcm) if i == 0 else pcm).tobytes()
 
     def synthesize(
         self, text: str, *, conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS
     ) -> tts.ChunkedStream:
         return _PiperStream(tts=self, input_text=text, conn_options=conn_options)
+
+
+def trim_leading_silence(pcm: np.ndarray, *, threshold: int = 100, keep: int = 110) -> np.ndarray:
+    """Drop Piper's 20-50 ms of near-silence before the first sound, keeping ``keep`` samples
+    (5 ms): every millisecond here is a millisecond of reply latency."""
+    loud = np.flatnonzero(np.abs(pcm) > threshold)
+    if loud.size == 0:
+        return pcm
+    return pcm[max(0, int(loud[0]) - keep) :]
 
 
 def _load_voice(model: Path, config: Path, threads: int) -> object:

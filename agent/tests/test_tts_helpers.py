@@ -1,0 +1,23 @@
+"""Piper output shaping that needs no model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from voice_agent.local_models.tts import trim_leading_silence
+
+pytestmark = pytest.mark.unit
+
+
+def test_leading_silence_is_cut_to_five_milliseconds() -> None:
+    pcm = np.concatenate([np.zeros(1000, np.int16), np.full(50, 2000, np.int16)])
+    out = trim_leading_silence(pcm)
+    assert len(out) == 110 + 50
+    assert np.array_equal(out[-50:], pcm[-50:])
+
+
+def test_audio_that_starts_loud_or_is_all_quiet_is_left_alone() -> None:
+    loud = np.full(300, 3000, np.int16)
+    quiet = np.full(300, 50, np.int16)
+    assert np.array_equal(trim_leading_silence(loud), loud)
+    assert np.array_equal(trim_leading_silence(quiet), quiet)
