@@ -162,6 +162,16 @@ def main() -> None:
     os._exit(code)  # livekit's FFI runtime can abort on interpreter teardown
 
 
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
 def record(summary: str, detail: str, n: int) -> None:
     commit = (
         subprocess.run(
@@ -169,7 +179,7 @@ def record(summary: str, detail: str, n: int) -> None:
         ).stdout.strip()
         or "uncommitted"
     )
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}"
+    machine = f"{cpu_model()}, {platform.machine()}, {os.cpu_count()} cores, {platform.system()}"
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = ROOT / "docs" / "benchmarks.md"
     with out.open("a") as f:
