@@ -13,10 +13,11 @@ deselects anything, so a forgotten marker never hides tests from CI.
 from __future__ import annotations
 
 import functools
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -139,3 +140,45 @@ def speech() -> Callable[[str], np.ndarray]:
         return out
 
     return make
+
+
+# --- the real backend app in-process (unit layer: SQLite in a temp dir, no sockets) ---
+
+BACKEND_TOKEN = "agent-service-token-for-tests-0123456789"
+BACKEND_BASE_URL = "http://127.0.0.1"  # the backend's no-login mode answers loopback hosts only
+
+
+@pytest.fixture(scope="session")
+def backend_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once by the backend's own Alembic migrations; tests copy it."""
+    from app.core import migrate
+
+    path = tmp_path_factory.mktemp("backend-db") / "backend.db"
+    migrate.upgrade(f"sqlite+pysqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def backend_app(backend_db_template: Path, tmp_path: Path) -> Any:
+    """The backend's FastAPI app on a fresh copy of the migrated database."""
+    from app.core.config import Settings
+    from app.main import create_app
+
+    db = tmp_path / "backend.db"
+    shutil.copyfile(backend_db_template, db)
+    settings = Settings(
+        livekit_api_key="test-livekit-key",
+        livekit_api_secret="test-livekit-secret-0123456789abcdef",
+        agent_service_token=BACKEND_TOKEN,
+        database_url=f"sqlite+pysqlite:///{db}",
+        web_dist=tmp_path / "no-dist",
+        api_keys=(),
+        redis_url=None,
+    )
+    return create_app(settings)
+
+
+@pytest.fixture
+def backend_token() -> str:
+    """The agent service token ``backend_app`` accepts."""
+    return BACKEND_TOKEN

@@ -199,3 +199,36 @@ def test_unwritable_model_dir_exits_2_naming_the_setting(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "AGENT_MODEL_DIR" in err and "Permission denied" in err
+
+
+def test_persistence_is_off_by_default_and_on_with_url_and_token(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    off = AgentSettings()
+    assert off.backend_url is None and off.service_token is None
+    assert (off.backend_timeout_s, off.persist_retries) == (5.0, 3)
+    assert off.returning_greeting == "Welcome back! Where were we?"
+    monkeypatch.setenv("AGENT_BACKEND_URL", "http://127.0.0.1:8000/")
+    monkeypatch.setenv("AGENT_SERVICE_TOKEN", "t" * 40)
+    on = AgentSettings()
+    assert on.backend_url == "http://127.0.0.1:8000"
+    assert on.service_token is not None and on.service_token.get_secret_value() == "t" * 40
+    assert "t" * 40 not in repr(on)
+
+
+def test_backend_url_without_token_exits_2_naming_the_token(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AGENT_BACKEND_URL", "http://127.0.0.1:8000")
+    with pytest.raises(SystemExit) as info:
+        _load(monkeypatch, ["console"], _QwenStub())
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "AGENT_SERVICE_TOKEN" in err
+
+
+def test_backend_url_must_be_http(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AGENT_BACKEND_URL", "127.0.0.1:8000")
+    monkeypatch.setenv("AGENT_SERVICE_TOKEN", "t" * 40)
+    with pytest.raises(ValidationError, match="http"):
+        AgentSettings()

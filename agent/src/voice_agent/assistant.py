@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from livekit.agents import Agent
+from livekit.agents import Agent, llm
 
 from .settings import AgentSettings
 
 
 class Assistant(Agent):
-    def __init__(self, settings: AgentSettings) -> None:
-        super().__init__(instructions=settings.instructions)
-        self._greeting = settings.greeting
+    """``chat_ctx``: the conversation so far, when the room already has one (a rejoin)."""
+
+    def __init__(self, settings: AgentSettings, *, chat_ctx: llm.ChatContext | None = None) -> None:
+        super().__init__(instructions=settings.instructions, chat_ctx=chat_ctx)
+        returning = chat_ctx is not None and bool(chat_ctx.messages())
+        self._greeting = settings.returning_greeting if returning else settings.greeting
 
     async def on_enter(self) -> None:
         # A fixed greeting is spoken at once (no LLM round trip) and enters the history.

@@ -6,12 +6,14 @@ import logging
 import sys
 from typing import NoReturn
 
-from livekit.agents import AgentServer, JobContext, JobProcess, cli, room_io
+import httpx
+from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess, cli, llm, room_io
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from .assistant import Assistant
 from .local_models import ModelPackageMissing, qwen_gguf
+from .persistence import BackendClient, TranscriptRecorder, load_history
 from .providers.local import Providers, load_local_providers
 from .session import build_session
 from .settings import AgentSettings
@@ -32,14 +34,45 @@ async def entrypoint(ctx: JobContext) -> None:
     providers: Providers = ctx.proc.userdata["providers"]
     session = build_session(settings, providers)
     TurnMetricsPublisher(ctx.room, settings.metrics_topic).attach(session)
+    history = await start_persistence(ctx, settings, session)
     await session.start(
-        Assistant(settings),
+        Assistant(settings, chat_ctx=history),
         room=ctx.room,
         room_options=room_io.RoomOptions(
             audio_input=room_io.AudioInputOptions(sample_rate=16000, frame_size_ms=20),
             delete_room_on_close=True,
         ),
     )
+
+
+async def start_persistence(
+    ctx: JobContext,
+    settings: AgentSettings,
+    session: AgentSession,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> llm.ChatContext | None:
+    """Record the session's transcript through the backend and return the room's earlier
+    messages, if any. Without AGENT_BACKEND_URL nothing is recorded (logged once per job)."""
+    client = BackendClient.from_settings(settings, transport=transport)
+    if client is None:
+        logger.info("transcript persistence off: AGENT_BACKEND_URL is not set")
+        return None
+    room = ctx.room.name
+    # Loaded before the recorder is attached: these messages are preloaded into the agent,
+    # not added to session.history, so they are never sent again.
+    history = await load_history(client, room)
+    recorder = TranscriptRecorder(client, room)
+    recorder.attach(session)
+
+    async def flush(_reason: str) -> None:
+        try:
+            await recorder.aflush(timeout_s=settings.backend_timeout_s * 2)
+        finally:
+            await client.aclose()
+
+    ctx.add_shutdown_callback(flush)
+    return history
 
 
 def load_settings() -> AgentSettings:
@@ -49,6 +82,8 @@ def load_settings() -> AgentSettings:
         qwen_gguf(settings.model_dir)  # assemble once here, not inside a job process
     except ValidationError as e:
         first = e.errors()[0]
+        if not first["loc"]:  # a check across fields: its message names the variables
+            _exit_with(f"invalid settings: {first['msg'].removeprefix('Value error, ')}")
         # the env var itself: nested fields use the "__" delimiter (AGENT_VAD__MIN_SILENCE_S)
         where = "__".join(str(p) for p in first["loc"]).upper()
         _exit_with(f"invalid setting AGENT_{where}: {first['msg']}")

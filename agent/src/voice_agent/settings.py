@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_INSTRUCTIONS = (
@@ -80,6 +81,8 @@ class AgentSettings(BaseSettings):
     model_dir: Path = Field(default_factory=_default_model_dir)
     instructions: str = DEFAULT_INSTRUCTIONS
     greeting: str = "Hello! How can I help you today?"
+    # said instead of ``greeting`` when the room's conversation already has messages
+    returning_greeting: str = "Welcome back! Where were we?"
     metrics_topic: str = "va.metrics"
     health_port: int = Field(0, ge=0, le=65535)
     # Concurrent conversations per worker. The worker's load is sessions / max_sessions
@@ -90,3 +93,29 @@ class AgentSettings(BaseSettings):
     stt: SttSettings = SttSettings()
     llm: LlmSettings = LlmSettings()
     tts: TtsSettings = TtsSettings()
+    # Transcript persistence through the backend's /api/agent routes; None = off.
+    backend_url: str | None = None
+    service_token: SecretStr | None = Field(None, repr=False)
+    backend_timeout_s: float = Field(5.0, gt=0.0, le=60.0)
+    persist_retries: int = Field(3, ge=0, le=10)
+
+    @field_validator("backend_url", "service_token", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("backend_url")
+    @classmethod
+    def _check_backend_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme not in {"http", "https"} or not parts.netloc:
+                raise ValueError("must be an http:// or https:// URL")
+            value = value.rstrip("/")
+        return value
+
+    @model_validator(mode="after")
+    def _backend_needs_token(self) -> AgentSettings:
+        if self.backend_url and self.service_token is None:
+            raise ValueError("AGENT_SERVICE_TOKEN must be set when AGENT_BACKEND_URL is")
+        return self

@@ -1,0 +1,16 @@
+"""Transcript persistence through the backend's agent API."""
+
+from .backend_client import BackendClient, BackendError, RoomConversation, StoredMessage
+from .history import load_history
+from .recorder import LATENCY_KEYS, TranscriptRecorder, latency_ms
+
+__all__ = [
+    "LATENCY_KEYS",
+    "BackendClient",
+    "BackendError",
+    "RoomConversation",
+    "StoredMessage",
+    "TranscriptRecorder",
+    "latency_ms",
+    "load_history",
+]

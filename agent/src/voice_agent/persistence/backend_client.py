@@ -1,0 +1,197 @@
+"""Async client for the backend's agent API (``/api/agent``), authenticated with the
+worker's service token.
+
+HTTP failures become :class:`BackendError` (status ``None`` for a connection error or
+timeout). Connection errors and 5xx/408/429 answers are retried with a short exponential
+backoff, up to ``retries`` times; other 4xx answers are not. Transcript text is never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import quote
+
+import httpx
+from livekit.agents import APIError
+
+from ..settings import AgentSettings
+
+logger = logging.getLogger("voice_agent.persistence")
+
+Role = Literal["user", "assistant"]
+_RETRYABLE_STATUS = frozenset({408, 429})
+
+
+class BackendError(APIError):
+    """A failed backend call: ``status`` is the HTTP status, or None when no answer came."""
+
+    def __init__(self, message: str, *, status: int | None, detail: str | None = None) -> None:
+        retryable = status is None or status >= 500 or status in _RETRYABLE_STATUS
+        super().__init__(message, body=detail, retryable=retryable)
+        self.status = status
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    id: str
+    role: Role
+    text: str
+    created_at: dt.datetime
+    latency: dict[str, float]
+    interrupted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RoomConversation:
+    id: str
+    room_name: str
+    status: str
+    user_id: str
+    metadata: dict[str, str]
+
+
+class BackendClient:
+    """One client per job. Pass ``client`` (an ``httpx.AsyncClient``) or ``transport`` in tests."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout_s: float = 5.0,
+        retries: int = 3,
+        backoff_s: float = 0.2,
+        client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {token}"}
+        self._retries = retries
+        self._backoff_s = backoff_s
+        self._owns_client = client is None
+        self._client = client or httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout_s), transport=transport
+        )
+
+    @classmethod
+    def from_settings(
+        cls, settings: AgentSettings, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> BackendClient | None:
+        """The configured client, or None when persistence is off (no AGENT_BACKEND_URL)."""
+        if settings.backend_url is None or settings.service_token is None:
+            return None
+        return cls(
+            settings.backend_url,
+            settings.service_token.get_secret_value(),
+            timeout_s=settings.backend_timeout_s,
+            retries=settings.persist_retries,
+            transport=transport,
+        )
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def get_conversation(self, room: str) -> RoomConversation:
+        data = await self._request("GET", f"/conversations/{_seg(room)}")
+        return RoomConversation(
+            id=str(data["id"]),
+            room_name=data["room_name"],
+            status=data["status"],
+            user_id=data["user_id"],
+            metadata=dict(data.get("metadata") or {}),
+        )
+
+    async def list_messages(self, room: str) -> list[StoredMessage]:
+        """The room's whole transcript, oldest first."""
+        data = await self._request("GET", f"/conversations/{_seg(room)}/messages")
+        return [_stored(m) for m in data]
+
+    async def put_message(
+        self,
+        room: str,
+        message_id: str,
+        *,
+        role: Role,
+        text: str,
+        created_at: dt.datetime,
+        latency_ms: Mapping[str, float] | None = None,
+        interrupted: bool = False,
+    ) -> StoredMessage:
+        """Create or replace one message; the same id again leaves a single row."""
+        body = {
+            "role": role,
+            "text": text,
+            "created_at": created_at.isoformat(),
+            "latency": dict(latency_ms or {}),
+            "interrupted": interrupted,
+        }
+        path = f"/conversations/{_seg(room)}/messages/{_seg(message_id)}"
+        return _stored(await self._request("PUT", path, json=body))
+
+    async def _request(self, method: str, path: str, *, json: Any = None) -> Any:
+        url = f"{self._base_url}/api/agent{path}"
+        attempt = 0
+        while True:
+            try:
+                return await self._send(method, url, json)
+            except BackendError as e:
+                if not e.retryable or attempt >= self._retries:
+                    raise
+                delay = self._backoff_s * (2**attempt)
+                attempt += 1
+                logger.info(
+                    "backend call failed, retrying",
+                    extra={"method": method, "status": e.status, "attempt": attempt},
+                )
+                await asyncio.sleep(delay)
+
+    async def _send(self, method: str, url: str, json: Any) -> Any:
+        try:
+            response = await self._client.request(method, url, json=json, headers=self._headers)
+        except httpx.TransportError as e:  # connection refused, timeouts, protocol errors
+            raise BackendError(
+                f"backend unreachable ({type(e).__name__})", status=None
+            ) from None  # the request (and its transcript text) stays out of the chain
+        if response.is_success:
+            return response.json()
+        raise BackendError(
+            f"backend answered {response.status_code} to {method}",
+            status=response.status_code,
+            detail=_detail(response),
+        )
+
+
+def _seg(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _detail(response: httpx.Response) -> str | None:
+    # only the backend's stable string details: a 422's detail echoes the request body
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        return None
+    return detail if isinstance(detail, str) else None
+
+
+def _stored(data: Mapping[str, Any]) -> StoredMessage:
+    return StoredMessage(
+        id=data["id"],
+        role=data["role"],
+        text=data["text"],
+        created_at=_aware(dt.datetime.fromisoformat(data["created_at"])),
+        latency={k: float(v) for k, v in (data.get("latency") or {}).items()},
+        interrupted=bool(data.get("interrupted", False)),
+    )
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    # SQLite gives back naive datetimes; the backend stores UTC
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)

@@ -1,0 +1,43 @@
+"""Reloads a room's earlier transcript so a (re)joining agent carries on the conversation."""
+
+from __future__ import annotations
+
+import logging
+
+from livekit.agents import llm
+
+from .backend_client import BackendClient, BackendError
+
+logger = logging.getLogger("voice_agent.persistence")
+
+
+async def load_history(client: BackendClient, room: str) -> llm.ChatContext | None:
+    """The room's stored messages as a ChatContext (ids and times kept), oldest first.
+
+    None when there are none, or when the backend cannot be read: the job then starts
+    fresh instead of failing.
+    """
+    try:
+        messages = await client.list_messages(room)
+    except BackendError as e:
+        if e.status == 404:
+            logger.info("no conversation recorded for this room", extra={"room": room})
+        else:
+            logger.warning(
+                "could not load the conversation history; starting without it",
+                extra={"room": room, "status": e.status, "detail": e.detail},
+            )
+        return None
+    if not messages:
+        return None
+    ctx = llm.ChatContext.empty()
+    for m in messages:
+        ctx.add_message(
+            role=m.role,
+            content=m.text,
+            id=m.id,
+            created_at=m.created_at.timestamp(),
+            interrupted=m.interrupted,
+        )
+    logger.info("conversation history loaded", extra={"room": room, "messages": len(messages)})
+    return ctx
