@@ -29,6 +29,13 @@ test('a spoken question gets a transcribed, answered and audible reply', async (
 
   await expect.poll(() => agentAudioPeak(page), { timeout: 30_000 }).toBeGreaterThan(0.05);
 
+  // the latency panel: the agent's figures for this turn, and what the browser measured
+  const row = page.locator('[data-testid="latency-row"][data-turn]').first();
+  await expect(row.getByTestId('latency-e2e-ms')).toHaveText(/^\d+$/);
+  await expect(row.getByTestId('latency-browser-ms')).toHaveText(/^\d+$/);
+  console.log(`latency row: ${(await row.innerText()).replace(/\s+/g, ' ')}`);
+  await page.screenshot({ path: 'test-results/screenshots/call-view.png', fullPage: true });
+
   await page.getByRole('button', { name: 'Disconnect' }).click();
   await expect(state).toHaveText('disconnected');
   expect(consoleErrors, `console errors: ${consoleErrors.join('\n')}`).toEqual([]);

@@ -25,6 +25,8 @@ describe('App (disconnected)', () => {
     expect(screen.getByRole('list', { name: 'Transcript' })).toBeEmptyDOMElement();
     expect(screen.queryByTestId('msg-user')).not.toBeInTheDocument();
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    // No call yet: no latency panel.
+    expect(screen.queryByRole('region', { name: 'Latency' })).not.toBeInTheDocument();
   });
 
   it('asks the token source for the configured agent when Connect is clicked', async () => {

@@ -7,9 +7,11 @@ import {
   useSessionContext,
   useSessionMessages,
 } from '@livekit/components-react';
-import { ConnectionState, TokenSource, type TokenSourceConfigurable } from 'livekit-client';
+import { ConnectionState, TokenSource, Track, type TokenSourceConfigurable } from 'livekit-client';
 import { env, type Env } from '../config/env';
 import { ChatForm } from '../features/chat/components/chat-form';
+import { LatencyPanel } from '../features/metrics/components/latency-panel';
+import { useLatencyRows } from '../features/metrics/hooks/use-latency-rows';
 import { toAgentStateLabel } from '../features/session/agent-state';
 import { AgentStatus } from '../features/session/components/agent-status';
 import { SessionControls } from '../features/session/components/session-controls';
@@ -49,6 +51,14 @@ function AssistantScreen() {
   const transcript = useTranscript(messages);
   const failure = agent.failureReasons?.join(' ') || null;
   const connection = useSessionConnection(session, failure);
+  const micTrack =
+    session.local.microphoneTrack?.publication.track?.mediaStreamTrack ??
+    session.room.localParticipant.getTrackPublication(Track.Source.Microphone)?.track?.mediaStreamTrack;
+  const latencyRows = useLatencyRows(
+    session.room,
+    micTrack,
+    agent.microphoneTrack?.publication.track?.mediaStreamTrack,
+  );
 
   const isConnecting =
     connection.isStarting || session.connectionState === ConnectionState.Connecting;
@@ -95,6 +105,8 @@ function AssistantScreen() {
 
         <TranscriptList entries={transcript} isConnected={session.isConnected} />
         <ChatForm disabled={!session.isConnected} onSend={send} />
+        {/* Kept after hang-up so the last call's figures stay readable; cleared on reconnect. */}
+        {(session.isConnected || latencyRows.length > 0) && <LatencyPanel rows={latencyRows} />}
       </article>
     </main>
   );
