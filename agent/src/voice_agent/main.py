@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import NoReturn
 
@@ -11,6 +12,7 @@ from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess, cl
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
+from . import priority
 from .assistant import Assistant
 from .local_models import ModelPackageMissing, qwen_gguf
 from .persistence import BackendClient, TranscriptRecorder, load_history
@@ -24,12 +26,14 @@ logger = logging.getLogger("voice_agent")
 
 def prewarm(proc: JobProcess) -> None:
     settings = AgentSettings()
+    priority.lower_for_warmup()  # don't slow down the conversation that is running now
     providers = load_local_providers(settings)
     proc.userdata["settings"] = settings
     proc.userdata["providers"] = providers
 
 
 async def entrypoint(ctx: JobContext) -> None:
+    priority.restore()
     settings: AgentSettings = ctx.proc.userdata["settings"]
     providers: Providers = ctx.proc.userdata["providers"]
     session = build_session(settings, providers)
@@ -135,6 +139,8 @@ def build_server(settings: AgentSettings) -> AgentServer:
 
 def main() -> None:
     settings = load_settings()
+    # read by the OpenMP runtime when llama.cpp loads, in the job processes this one starts
+    os.environ["OMP_WAIT_POLICY"] = settings.llm.omp_wait_policy
     cli.run_app(build_server(settings))
 
 

@@ -54,6 +54,10 @@ class LlmSettings(BaseModel):
     threads: int = Field(2, ge=1, le=64)
     max_tokens: int = Field(120, ge=8, le=2048)
     temperature: float = Field(0.2, ge=0.0, le=2.0)
+    # llama.cpp's OpenMP threads spin while they wait; on a 2-core box shared with the
+    # browser and livekit-server that spinning more than doubled the first-token time
+    # (measured in the e2e run: 0.8-1.9 s ACTIVE vs 0.4 s PASSIVE)
+    omp_wait_policy: Literal["PASSIVE", "ACTIVE"] = "PASSIVE"
 
 
 class TtsSettings(BaseModel):
