@@ -4,13 +4,16 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export AGENT_MODEL_DIR ?= $(CURDIR)/.data/models
 
-.PHONY: help run install install-test test test-python test-web test-e2e bench lint format clean
+.PHONY: help run console install install-test test test-python test-web test-e2e bench lint format clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 run: install ## start livekit-server, backend, agent (offline models) and print the URL
 	@$(PY) scripts/stack.py
+
+console: install ## chat with the assistant in the terminal (typed text, local LLM, no audio)
+	@$(PY) -m voice_agent.console
 
 install: ## install what `make run` needs (idempotent)
 	@scripts/install.sh run

@@ -6,6 +6,7 @@ A scripted engine stands in for xllamacpp: it calls ``on_chunk`` with OpenAI-sty
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -251,3 +252,103 @@ def test_model_and_provider_labels() -> None:
     local = _llm(ScriptedEngine())
     assert local.provider == "local"
     assert local.model == "qwen2.5-coder-0.5b-instruct-q4_k_m"
+
+
+# --- tool calls the small model writes as text ---
+
+
+@function_tool
+async def get_current_time() -> str:
+    """Get the current time."""
+    return "noon"
+
+
+def _chunks(text: str, size: int = 3) -> list[dict[str, Any]]:
+    """``text`` streamed a few characters at a time, as tokens arrive."""
+    return [_content(text[i : i + size]) for i in range(0, len(text), size)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"name": "get_weather", "arguments": {"city": "Paris"}}',
+        '  ```json\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n```',
+        '<tool_call>\n{"name": "get_weather", "parameters": {"city": "Paris"}}\n</tool_call>',
+        '{"name": "get_weather", "arguments": "{\\"city\\": \\"Paris\\"}"}',
+        # schema words copied into the arguments are dropped
+        '{"name": "get_weather", "arguments": {"city": "Paris", "type": "object"}}',
+    ],
+)
+async def test_json_text_naming_an_offered_tool_becomes_a_tool_call(text: str) -> None:
+    engine = ScriptedEngine([*_chunks(text), _usage(prompt=90, completion=20)])
+    response = await _llm(engine).chat(chat_ctx=_ctx(), tools=[get_weather]).collect()
+    assert response.text == ""
+    [call] = response.tool_calls
+    assert (call.name, json.loads(call.arguments)) == ("get_weather", {"city": "Paris"})
+    assert call.call_id.startswith("call_")
+    assert response.usage is not None and response.usage.completion_tokens == 20
+
+
+async def test_several_tagged_calls_are_all_recovered() -> None:
+    text = (
+        '<tool_call>{"name": "get_current_time", "arguments": {}}</tool_call>\n'
+        '<tool_call>{"name": "get_weather", "arguments": {"city": "Rome"}}</tool_call>'
+    )
+    engine = ScriptedEngine(_chunks(text))
+    response = (
+        await _llm(engine).chat(chat_ctx=_ctx(), tools=[get_weather, get_current_time]).collect()
+    )
+    assert [(c.name, json.loads(c.arguments)) for c in response.tool_calls] == [
+        ("get_current_time", {}),
+        ("get_weather", {"city": "Rome"}),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"name": "launch_rockets", "arguments": {}}',  # not an offered tool
+        '{"answer": 42}',
+        "{not json at all",
+        "```python\nprint('hi')\n```",
+        "<tool_call>oops</tool_call>",
+    ],
+)
+async def test_json_like_text_that_is_no_offered_call_is_said_as_it_was(text: str) -> None:
+    engine = ScriptedEngine(_chunks(text))
+    response = await _llm(engine).chat(chat_ctx=_ctx(), tools=[get_weather]).collect()
+    assert response.text == text
+    assert response.tool_calls == []
+
+
+async def test_without_tools_json_text_is_plain_content() -> None:
+    text = '{"name": "get_weather", "arguments": {"city": "Paris"}}'
+    engine = ScriptedEngine(_chunks(text))
+    response = await _llm(engine).chat(chat_ctx=_ctx()).collect()
+    assert (response.text, response.tool_calls) == (text, [])
+
+
+async def test_a_normal_reply_streams_at_once_even_with_tools() -> None:
+    release = threading.Event()
+
+    def produce(i: int) -> Any:
+        if i == 0:
+            return _content("The capital")
+        release.wait(5)  # the engine is stuck until the first chunk was received
+        return _content(" is Paris.") if i == 1 else None
+
+    engine = ScriptedEngine(produce=produce)
+    stream = _llm(engine).chat(chat_ctx=_ctx(), tools=[get_weather], conn_options=NO_RETRY)
+    first = await stream.__anext__()
+    assert first.delta is not None and first.delta.content == "The capital"
+    release.set()
+    await stream.aclose()
+
+
+async def test_a_reply_starting_with_a_backtick_or_angle_waits_only_until_it_is_clear() -> None:
+    engine = ScriptedEngine([_content(" `"), _content("x` is a variable.")])
+    response = await _llm(engine).chat(chat_ctx=_ctx(), tools=[get_weather]).collect()
+    assert response.text == "`x` is a variable."  # collect() strips the leading space
+    engine = ScriptedEngine([_content("<"), _content("3 cats")])
+    response = await _llm(engine).chat(chat_ctx=_ctx(), tools=[get_weather]).collect()
+    assert response.text == "<3 cats"

@@ -90,11 +90,11 @@ def test_session_uses_the_given_providers_and_offline_turn_handling() -> None:
     assert session.turn_detection == "vad"
     assert session.options.interruption["mode"] == "vad"
     # turn timing comes from settings, not the framework's defaults
-    assert session.options.preemptive_generation["enabled"] is True
+    assert session.options.preemptive_generation["enabled"] is False
     assert session.options.endpointing["min_delay"] == AgentSettings().turn.min_delay_s
-    off = build_session(AgentSettings(turn={"preemptive": False, "min_delay_s": 0.3}), providers)
-    assert off.options.preemptive_generation["enabled"] is False
-    assert off.options.endpointing["min_delay"] == 0.3
+    on = build_session(AgentSettings(turn={"preemptive": True, "min_delay_s": 0.3}), providers)
+    assert on.options.preemptive_generation["enabled"] is True
+    assert on.options.endpointing["min_delay"] == 0.3
     transforms = session.options.tts_text_transforms
     assert transforms is not None and strip_list_markers in transforms
     assert list(transforms)[:2] == ["filter_markdown", "filter_emoji"]

@@ -1,20 +1,176 @@
-"""The assistant persona: instructions and lifecycle hooks."""
+"""The assistant persona: instructions, lifecycle hooks, function tools, and the per-reply
+context (date, time, the user's notes) with deterministic answers for clear requests."""
 
 from __future__ import annotations
 
-from livekit.agents import Agent, llm
+import logging
+import re
+from collections.abc import AsyncIterable
 
+from livekit.agents import Agent, ModelSettings, RunContext, function_tool, llm
+from livekit.agents.llm import ToolError
+
+from . import tools as toolbox
+from .intents import Intent, match_intent
 from .settings import AgentSettings
+from .tools import Clock, MemoryNotes, NoteStore, NotesUnavailable
+
+logger = logging.getLogger("voice_agent")
+
+_TIME_WORDS = re.compile(
+    r"\b(time|clock|hours?|late|early|date|day|today|tonight|tomorrow|yesterday|week|"
+    r"month|year|morning|afternoon|evening|now|when)\b",
+    re.IGNORECASE,
+)
+_CONTEXT_NOTE_CHARS = 120  # per note, in the per-reply context
+_CONTEXT_CHARS = 600  # all notes together
 
 
 class Assistant(Agent):
-    """``chat_ctx``: the conversation so far, when the room already has one (a rejoin)."""
+    """``chat_ctx``: the conversation so far, when the room already has one (a rejoin).
 
-    def __init__(self, settings: AgentSettings, *, chat_ctx: llm.ChatContext | None = None) -> None:
+    ``notes``: where ``remember_note`` keeps notes (default: this session only);
+    ``clock``: the current time (default: the system clock in ``AGENT_TIMEZONE``).
+    """
+
+    def __init__(
+        self,
+        settings: AgentSettings,
+        *,
+        chat_ctx: llm.ChatContext | None = None,
+        notes: NoteStore | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         super().__init__(instructions=settings.instructions, chat_ctx=chat_ctx)
         returning = chat_ctx is not None and bool(chat_ctx.messages())
         self._greeting = settings.returning_greeting if returning else settings.greeting
+        self.notes: NoteStore = notes if notes is not None else MemoryNotes()
+        self.clock: Clock = clock or toolbox.system_clock(settings.timezone)
+        self._context_notes = settings.context_notes
 
     async def on_enter(self) -> None:
         # A fixed greeting is spoken at once (no LLM round trip) and enters the history.
         self.session.say(self._greeting, allow_interruptions=True)
+
+    # --- function tools (offered to the LLM; also called directly for clear intents) ---
+
+    @function_tool
+    async def get_current_time(self, context: RunContext) -> str:
+        """Get the current date and time. Use it when the user asks what time or day it is."""
+        return toolbox.describe_now(self.clock())
+
+    @function_tool
+    async def remember_note(self, context: RunContext, text: str) -> str:
+        """Save a note for the user, to recall it later.
+
+        Args:
+            text: What to remember, as a short sentence.
+        """
+        try:
+            return await toolbox.remember(self.notes, text)
+        except NotesUnavailable as e:
+            raise ToolError(str(e)) from None
+
+    @function_tool
+    async def recall_notes(self, context: RunContext) -> str:
+        """Read back the notes the user asked you to remember."""
+        try:
+            return await toolbox.recall(self.notes)
+        except NotesUnavailable as e:
+            raise ToolError(str(e)) from None
+
+    # --- per-reply context and deterministic answers ---
+
+    async def answer_intent(self, intent: Intent) -> str:
+        """The spoken answer to a clear request, straight from the tools (no LLM)."""
+        now = self.clock()
+        try:
+            if intent.kind == "time":
+                return f"It's {toolbox.spoken_time(now)}."
+            if intent.kind == "date":
+                return f"Today is {toolbox.spoken_date(now)}."
+            if intent.kind == "remember":
+                return await toolbox.remember(self.notes, intent.text)
+            return await toolbox.recall(self.notes)
+        except NotesUnavailable as e:
+            return str(e)
+
+    async def reply_context(self, user_text: str) -> str:
+        """The facts given to the LLM for one reply: the time when the user's words touch on
+        it, and the user's latest notes. Empty when there is nothing to add: every token here
+        is evaluated afresh on every turn (~10 ms each on 2 cores), so nothing is added idly."""
+        lines: list[str] = []
+        if _TIME_WORDS.search(user_text):
+            now = self.clock()
+            # worded after trying a few on the 0.5B model: with this one it answers time and
+            # date questions from the context instead of calling an unrelated tool
+            lines.append(
+                f"It is now {toolbox.spoken_time(now)} on {toolbox.spoken_date(now)}. "
+                "Use this to answer questions about the time or date."
+            )
+        if self._context_notes:
+            try:
+                notes = (await self.notes.list())[-self._context_notes :]
+            except NotesUnavailable:
+                notes = []
+            shown: list[str] = []
+            used = 0
+            for note in reversed(notes):  # newest first, within the budget
+                note = note[:_CONTEXT_NOTE_CHARS]
+                if used + len(note) > _CONTEXT_CHARS:
+                    break
+                shown.append(note)
+                used += len(note)
+            if shown:
+                lines.append("Notes the user saved, in their words: " + "; ".join(shown) + ".")
+        return " ".join(lines)
+
+    async def llm_node(
+        self,
+        chat_ctx: llm.ChatContext,
+        tools: list[llm.Tool],
+        model_settings: ModelSettings,
+    ) -> AsyncIterable[llm.ChatChunk | str]:
+        # Runs for voice turns and typed text alike (on_user_turn_completed skips typed text).
+        last = chat_ctx.items[-1] if chat_ctx.items else None
+        if isinstance(last, llm.FunctionCallOutput):
+            # Every tool here returns a sentence to say: say it instead of asking the small
+            # model again, which tends to call more tools in a loop rather than answer.
+            yield " ".join(_trailing_outputs(chat_ctx))
+            return
+        if isinstance(last, llm.ChatMessage) and last.role == "user":
+            intent = match_intent(last.text_content or "")
+            if intent is not None:
+                yield await self.answer_intent(intent)
+                return
+            if context := await self.reply_context(last.text_content or ""):
+                chat_ctx = chat_ctx.copy()
+                # for this reply only, just before the user's words (the cached prefix
+                # stays valid)
+                chat_ctx.insert(
+                    llm.ChatMessage(
+                        role="system", content=[context], created_at=last.created_at - 1e-6
+                    )
+                )
+        called = False
+        async for chunk in Agent.default.llm_node(self, chat_ctx, tools, model_settings):
+            if isinstance(chunk, llm.ChatChunk) and chunk.delta and chunk.delta.tool_calls:
+                # one call per reply: the small model's extra calls are noise (and could save
+                # a stray note)
+                calls = [] if called else chunk.delta.tool_calls[:1]
+                called = called or bool(calls)
+                chunk = chunk.model_copy(
+                    update={"delta": chunk.delta.model_copy(update={"tool_calls": calls})}
+                )
+            yield chunk
+
+
+def _trailing_outputs(chat_ctx: llm.ChatContext) -> list[str]:
+    """The outputs of the tool calls made since the last message, oldest first."""
+    outputs: list[str] = []
+    for item in reversed(chat_ctx.items):
+        if isinstance(item, llm.ChatMessage):
+            break
+        if isinstance(item, llm.FunctionCallOutput) and item.output.strip():
+            outputs.append(item.output.strip())
+    return outputs[::-1] or ["Sorry, I couldn't do that."]

@@ -19,6 +19,7 @@ from .persistence import BackendClient, TranscriptRecorder, load_history
 from .providers.local import Providers, load_local_providers
 from .session import build_session
 from .settings import AgentSettings
+from .tools import BackendNotes, MemoryNotes, NoteStore
 from .turn_metrics import TurnMetricsPublisher
 
 logger = logging.getLogger("voice_agent")
@@ -27,7 +28,8 @@ logger = logging.getLogger("voice_agent")
 def prewarm(proc: JobProcess) -> None:
     settings = AgentSettings()
     priority.lower_for_warmup()  # don't slow down the conversation that is running now
-    providers = load_local_providers(settings)
+    # the agent's tools are part of every prompt: warm the cache with exactly those
+    providers = load_local_providers(settings, tools=list(Assistant(settings).tools))
     proc.userdata["settings"] = settings
     proc.userdata["providers"] = providers
 
@@ -39,8 +41,9 @@ async def entrypoint(ctx: JobContext) -> None:
     session = build_session(settings, providers)
     TurnMetricsPublisher(ctx.room, settings.metrics_topic).attach(session)
     history = await start_persistence(ctx, settings, session)
+    notes = start_notes(ctx, settings)
     await session.start(
-        Assistant(settings, chat_ctx=history),
+        Assistant(settings, chat_ctx=history, notes=notes),
         room=ctx.room,
         room_options=room_io.RoomOptions(
             audio_input=room_io.AudioInputOptions(sample_rate=16000, frame_size_ms=20),
@@ -77,6 +80,24 @@ async def start_persistence(
 
     ctx.add_shutdown_callback(flush)
     return history
+
+
+def start_notes(
+    ctx: JobContext,
+    settings: AgentSettings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> NoteStore:
+    """The room's user's notes through the backend, or for this session only without it."""
+    client = BackendClient.from_settings(settings, transport=transport)
+    if client is None:
+        return MemoryNotes()
+
+    async def close(_reason: str) -> None:
+        await client.aclose()
+
+    ctx.add_shutdown_callback(close)
+    return BackendNotes(client, ctx.room.name)
 
 
 def load_settings() -> AgentSettings:

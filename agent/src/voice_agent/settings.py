@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,7 +41,8 @@ class TurnSettings(BaseModel):
 
     min_delay_s: float = Field(0.1, ge=0.0, le=5.0)
     max_delay_s: float = Field(2.0, ge=0.1, le=10.0)
-    preemptive: bool = True
+    # off: a speculative reply could act (save a note) on words the user then goes on with
+    preemptive: bool = False
     interruption_min_s: float = Field(0.5, ge=0.1, le=5.0)
 
 
@@ -102,6 +104,10 @@ class AgentSettings(BaseSettings):
     service_token: SecretStr | None = Field(None, repr=False)
     backend_timeout_s: float = Field(5.0, gt=0.0, le=60.0)
     persist_retries: int = Field(3, ge=0, le=10)
+    # IANA name for the time tools and the per-reply date context, e.g. Europe/Berlin
+    timezone: str = "UTC"
+    # the user's notes shown to the LLM with each reply: at most this many, newest first
+    context_notes: int = Field(5, ge=0, le=50)
 
     @field_validator("backend_url", "service_token", mode="before")
     @classmethod
@@ -116,6 +122,15 @@ class AgentSettings(BaseSettings):
             if parts.scheme not in {"http", "https"} or not parts.netloc:
                 raise ValueError("must be an http:// or https:// URL")
             value = value.rstrip("/")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from None
         return value
 
     @model_validator(mode="after")

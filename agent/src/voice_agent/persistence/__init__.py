@@ -1,6 +1,6 @@
 """Transcript persistence through the backend's agent API."""
 
-from .backend_client import BackendClient, BackendError, RoomConversation, StoredMessage
+from .backend_client import BackendClient, BackendError, RoomConversation, StoredMessage, StoredNote
 from .history import load_history
 from .recorder import LATENCY_KEYS, TranscriptRecorder, latency_ms
 
@@ -10,6 +10,7 @@ __all__ = [
     "BackendError",
     "RoomConversation",
     "StoredMessage",
+    "StoredNote",
     "TranscriptRecorder",
     "latency_ms",
     "load_history",

@@ -48,6 +48,13 @@ class StoredMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredNote:
+    id: str
+    text: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
 class RoomConversation:
     id: str
     room_name: str
@@ -135,6 +142,21 @@ class BackendClient:
         path = f"/conversations/{_seg(room)}/messages/{_seg(message_id)}"
         return _stored(await self._request("PUT", path, json=body))
 
+    async def put_note(
+        self, user_id: str, note_id: str, *, text: str, created_at: dt.datetime | None = None
+    ) -> StoredNote:
+        """Create or replace one of the user's notes."""
+        body: dict[str, Any] = {"text": text}
+        if created_at is not None:
+            body["created_at"] = created_at.isoformat()
+        path = f"/users/{_seg(user_id)}/notes/{_seg(note_id)}"
+        return _note(await self._request("PUT", path, json=body))
+
+    async def list_notes(self, user_id: str, *, limit: int = 100) -> list[StoredNote]:
+        """The user's notes, oldest first."""
+        data = await self._request("GET", f"/users/{_seg(user_id)}/notes?limit={int(limit)}")
+        return [_note(n) for n in data]
+
     async def _request(self, method: str, path: str, *, json: Any = None) -> Any:
         url = f"{self._base_url}/api/agent{path}"
         attempt = 0
@@ -189,6 +211,14 @@ def _stored(data: Mapping[str, Any]) -> StoredMessage:
         created_at=_aware(dt.datetime.fromisoformat(data["created_at"])),
         latency={k: float(v) for k, v in (data.get("latency") or {}).items()},
         interrupted=bool(data.get("interrupted", False)),
+    )
+
+
+def _note(data: Mapping[str, Any]) -> StoredNote:
+    return StoredNote(
+        id=data["id"],
+        text=data["text"],
+        created_at=_aware(dt.datetime.fromisoformat(data["created_at"])),
     )
 
 

@@ -28,11 +28,14 @@ class Providers:
     tts: tts.TTS
 
 
-def load_local_providers(settings: AgentSettings, *, warm: bool = True) -> Providers:
+def load_local_providers(
+    settings: AgentSettings, *, warm: bool = True, tools: list[llm.Tool] | None = None
+) -> Providers:
     """Load every local model (blocking, a few seconds): call it in the process prewarm.
 
     With ``warm`` each model runs once, and the LLM's prompt cache is filled with the
-    system prompt, so the first user turn pays no load or prompt cost.
+    system prompt, the ``tools`` the agent offers and the greeting, so the first user turn
+    pays no load or prompt cost.
     """
     engine = LlamaEngine(
         qwen_gguf(settings.model_dir),
@@ -48,7 +51,8 @@ def load_local_providers(settings: AgentSettings, *, warm: bool = True) -> Provi
     if warm:
         moonshine.warm_up()
         piper.warm_up()
-        engine.warm_up(settings.instructions, settings.greeting)
+        schema = llm.ToolContext(tools).parse_function_tools("openai") if tools else None
+        engine.warm_up(settings.instructions, settings.greeting, schema)
     return Providers(
         vad=silero.VAD.load(
             min_speech_duration=settings.vad.min_speech_s,

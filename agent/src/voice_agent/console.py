@@ -1,0 +1,75 @@
+"""``python -m voice_agent.console`` (``make console``): chat with the assistant in the
+terminal, typed text in and out, on the local LLM. No audio, no LiveKit server, no backend
+(notes last for the session). An empty line or end of input quits."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from typing import TextIO
+
+from livekit.agents import AgentSession, llm
+
+from .assistant import Assistant
+from .settings import AgentSettings
+
+PROMPT = "you> "
+
+
+def local_llm(settings: AgentSettings) -> llm.LLM:
+    """Only the LLM of the local provider set (no STT/TTS/VAD to load)."""
+    from .local_models import LlamaCppLLM, LlamaEngine, LlamaOptions, qwen_gguf
+
+    os.environ.setdefault("OMP_WAIT_POLICY", settings.llm.omp_wait_policy)
+    engine = LlamaEngine(
+        qwen_gguf(settings.model_dir),
+        LlamaOptions(
+            n_ctx=settings.llm.n_ctx,
+            n_threads=settings.llm.threads,
+            max_tokens=settings.llm.max_tokens,
+            temperature=settings.llm.temperature,
+        ),
+    )
+    engine.warm_up(settings.instructions, settings.greeting)
+    return LlamaCppLLM(engine=engine)
+
+
+async def chat(settings: AgentSettings, model: llm.LLM, stdin: TextIO, stdout: TextIO) -> None:
+    agent = Assistant(settings)
+    async with AgentSession(llm=model) as session:
+        await session.start(agent)
+        if session.current_speech is not None:
+            await session.current_speech.wait_for_playout()
+        print(f"assistant> {settings.greeting}", file=stdout, flush=True)
+        while True:
+            print(PROMPT, end="", file=stdout, flush=True)
+            line = await asyncio.to_thread(stdin.readline)
+            text = line.strip()
+            if not text:
+                print(file=stdout)
+                return
+            result = await session.run(user_input=text)
+            for event in result.events:
+                item = event.item
+                if isinstance(item, llm.ChatMessage) and item.role == "assistant":
+                    print(f"assistant> {(item.text_content or '').strip()}", file=stdout)
+                elif isinstance(item, llm.FunctionCall):
+                    print(f"  [tool {item.name}({item.arguments})]", file=stdout)
+            stdout.flush()
+
+
+def main() -> None:
+    from .main import load_settings
+
+    settings = load_settings()
+    print("loading the local LLM...", file=sys.stderr, flush=True)
+    model = local_llm(settings)
+    try:
+        asyncio.run(chat(settings, model, sys.stdin, sys.stdout))
+    except KeyboardInterrupt:
+        print(file=sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
