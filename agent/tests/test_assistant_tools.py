@@ -153,10 +153,22 @@ async def test_the_llm_gets_time_and_notes_for_this_reply_only() -> None:
     )
 
 
+def _offering() -> AgentSettings:
+    return AgentSettings(llm={"offer_tools": True})
+
+
+async def test_tools_are_not_offered_to_the_local_model_by_default() -> None:
+    model = ToolCallingLLM()
+    async with AgentSession(llm=model) as session:
+        await _started(session, Assistant(AgentSettings(), clock=_clock))
+        await session.run(user_input="What is the capital of France?")
+    assert model.offered == [[]]
+
+
 async def test_a_tool_call_is_run_and_its_output_said_without_a_second_llm_call() -> None:
     model = ToolCallingLLM(("get_current_time", "{}"))
     async with AgentSession(llm=model) as session:
-        await _started(session, Assistant(AgentSettings(), clock=_clock))
+        await _started(session, Assistant(_offering(), clock=_clock))
         result = await session.run(user_input="How late is it?")
     result.expect.next_event().is_function_call(name="get_current_time")
     result.expect.next_event().is_function_call_output(
@@ -173,7 +185,7 @@ async def test_only_the_first_of_several_calls_runs() -> None:
     model = ToolCallingLLM(("recall_notes", "{}"), ("remember_note", '{"text": "junk"}'))
     notes = MemoryNotes()
     async with AgentSession(llm=model) as session:
-        await _started(session, Assistant(AgentSettings(), notes=notes))
+        await _started(session, Assistant(_offering(), notes=notes))
         result = await session.run(user_input="Anything saved?")
     result.expect.next_event().is_function_call(name="recall_notes")
     result.expect.next_event().is_function_call_output()
@@ -195,7 +207,7 @@ class _BrokenNotes:
 async def test_tool_errors_become_a_short_spoken_message() -> None:
     model = ToolCallingLLM(("remember_note", '{"text": "buy milk"}'))
     async with AgentSession(llm=model) as session:
-        await _started(session, Assistant(AgentSettings(), notes=_BrokenNotes()))
+        await _started(session, Assistant(_offering(), notes=_BrokenNotes()))
         result = await session.run(user_input="Put milk on my list")
         direct = await session.run(user_input="What did I ask you to remember?")
     result.expect.next_event().is_function_call(name="remember_note")

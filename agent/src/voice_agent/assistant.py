@@ -47,6 +47,7 @@ class Assistant(Agent):
         self.notes: NoteStore = notes if notes is not None else MemoryNotes()
         self.clock: Clock = clock or toolbox.system_clock(settings.timezone)
         self._context_notes = settings.context_notes
+        self._offer_tools = settings.llm.offer_tools
 
     async def on_enter(self) -> None:
         # A fixed greeting is spoken at once (no LLM round trip) and enters the history.
@@ -153,7 +154,8 @@ class Assistant(Agent):
                     )
                 )
         called = False
-        async for chunk in Agent.default.llm_node(self, chat_ctx, tools, model_settings):
+        offered = tools if self._offer_tools else []
+        async for chunk in Agent.default.llm_node(self, chat_ctx, offered, model_settings):
             if isinstance(chunk, llm.ChatChunk) and chunk.delta and chunk.delta.tool_calls:
                 # one call per reply: the small model's extra calls are noise (and could save
                 # a stray note)

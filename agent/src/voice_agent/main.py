@@ -28,8 +28,9 @@ logger = logging.getLogger("voice_agent")
 def prewarm(proc: JobProcess) -> None:
     settings = AgentSettings()
     priority.lower_for_warmup()  # don't slow down the conversation that is running now
-    # the agent's tools are part of every prompt: warm the cache with exactly those
-    providers = load_local_providers(settings, tools=list(Assistant(settings).tools))
+    # offered tools are part of every prompt: warm the cache with exactly those
+    offered = list(Assistant(settings).tools) if settings.llm.offer_tools else None
+    providers = load_local_providers(settings, tools=offered)
     proc.userdata["settings"] = settings
     proc.userdata["providers"] = providers
 

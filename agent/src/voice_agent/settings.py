@@ -60,6 +60,10 @@ class LlmSettings(BaseModel):
     # browser and livekit-server that spinning more than doubled the first-token time
     # (measured in the e2e run: 0.8-1.9 s ACTIVE vs 0.4 s PASSIVE)
     omp_wait_policy: Literal["PASSIVE", "ACTIVE"] = "PASSIVE"
+    # Offer the function tools to the model. Off for the 0.5B local model: offered tools, it
+    # answered "What is the capital of France?" with a get_current_time call. The tools
+    # still work: clear requests are recognised without the model (intents.py).
+    offer_tools: bool = False
 
 
 class TtsSettings(BaseModel):
