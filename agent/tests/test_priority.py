@@ -11,14 +11,18 @@ from voice_agent import priority
 pytestmark = pytest.mark.unit
 
 
-def _nice_of_all_threads() -> set[int]:
-    return {os.getpriority(os.PRIO_PROCESS, int(t)) for t in os.listdir("/proc/self/task")}
+def _nice_of_all_threads() -> set[tuple[int, int]]:
+    """(scheduling policy, niceness) of every thread."""
+    return {
+        (os.sched_getscheduler(int(t)), os.getpriority(os.PRIO_PROCESS, int(t)))
+        for t in os.listdir("/proc/self/task")
+    }
 
 
 def test_lower_then_restore_covers_threads_made_in_between() -> None:
     if not priority._can_restore():  # noqa: SLF001
         assert priority.lower_for_warmup() is False
-        assert _nice_of_all_threads() == {os.getpriority(os.PRIO_PROCESS, 0)}
+        assert not priority.is_background()
         return
     # run in a child process: niceness is per process tree and must not leak to the suite
     pid = os.fork()
@@ -32,7 +36,9 @@ def test_lower_then_restore_covers_threads_made_in_between() -> None:
         restored = _nice_of_all_threads()
         stop.set()
         worker.join()
-        os._exit(0 if ok and lowered == {priority.WARMUP_NICE} and restored == {0} else 1)
+        idle = {(os.SCHED_IDLE, priority.WARMUP_NICE)}
+        normal = {(os.SCHED_OTHER, 0)}
+        os._exit(0 if ok and lowered == idle and restored == normal else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
 

@@ -1,10 +1,11 @@
 """Warm models at low CPU priority, serve conversations at normal priority.
 
 When a job takes the idle process, the worker starts the next idle process at once, and its
-model warm-up (a few CPU-seconds) lands on the new conversation's first turn. On 2 cores
-that doubled the first reply's latency. So a process warms up niced, and is restored to
-normal priority when it takes a job. Restoring needs the right to lower niceness (root or
-RLIMIT_NICE); without it nothing is changed at all, so a job never runs niced.
+model warm-up (5-10 CPU-seconds) lands on the new conversation's first turn. On 2 cores that
+doubled the first reply's latency, and nice 10 was not enough (the warm-up runs several
+threads). So a process warms up under SCHED_IDLE (it runs only on otherwise idle CPU), and
+goes back to normal scheduling when it takes a job. Going back needs the right to (root or
+RLIMIT_NICE); without it nothing is changed at all, so a job never runs deprioritised.
 """
 
 from __future__ import annotations
@@ -22,27 +23,33 @@ def _can_restore() -> bool:
     return os.geteuid() == 0 or resource.getrlimit(resource.RLIMIT_NICE)[0] >= 20
 
 
-def _set_all_threads(nice: int) -> None:
-    # On Linux, niceness is per thread; threads made later inherit their creator's.
+def _set_all_threads(*, background: bool) -> None:
+    # On Linux, policy and niceness are per thread; threads made later inherit their creator's.
+    policy = os.SCHED_IDLE if background else os.SCHED_OTHER
     for tid in os.listdir("/proc/self/task"):
         try:
-            os.setpriority(os.PRIO_PROCESS, int(tid), nice)
+            os.sched_setscheduler(int(tid), policy, os.sched_param(0))
+            os.setpriority(os.PRIO_PROCESS, int(tid), WARMUP_NICE if background else 0)
         except (ProcessLookupError, PermissionError):
             continue
+
+
+def is_background() -> bool:
+    return os.sched_getscheduler(0) == os.SCHED_IDLE or os.getpriority(os.PRIO_PROCESS, 0) > 0
 
 
 def lower_for_warmup() -> bool:
     """Nice this process (every thread) if it can be restored later; True if done."""
     if not _can_restore() or not os.path.isdir("/proc/self/task"):
         return False
-    _set_all_threads(WARMUP_NICE)
+    _set_all_threads(background=True)
     return True
 
 
 def restore() -> None:
     """Back to normal priority for every thread (no-op when it was never lowered)."""
-    if os.path.isdir("/proc/self/task") and os.getpriority(os.PRIO_PROCESS, 0) > 0:
+    if os.path.isdir("/proc/self/task") and is_background():
         if _can_restore():
-            _set_all_threads(0)
+            _set_all_threads(background=False)
         else:
             logger.warning("cannot restore normal CPU priority for this job")
