@@ -19,18 +19,11 @@ PROMPT = "you> "
 
 def local_llm(settings: AgentSettings) -> llm.LLM:
     """Only the LLM of the local provider set (no STT/TTS/VAD to load)."""
-    from .local_models import LlamaCppLLM, LlamaEngine, LlamaOptions, qwen_gguf
+    from .local_models import LlamaCppLLM
+    from .providers.local import llama_engine
 
     os.environ.setdefault("OMP_WAIT_POLICY", settings.llm.omp_wait_policy)
-    engine = LlamaEngine(
-        qwen_gguf(settings.model_dir),
-        LlamaOptions(
-            n_ctx=settings.llm.n_ctx,
-            n_threads=settings.llm.threads,
-            max_tokens=settings.llm.max_tokens,
-            temperature=settings.llm.temperature,
-        ),
-    )
+    engine = llama_engine(settings)
     engine.warm_up(settings.instructions, settings.greeting)
     return LlamaCppLLM(engine=engine)
 

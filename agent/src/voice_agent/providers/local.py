@@ -28,6 +28,19 @@ class Providers:
     tts: tts.TTS
 
 
+def llama_engine(settings: AgentSettings) -> LlamaEngine:
+    """The local LLM engine (the GGUF is assembled on first use; weights load lazily)."""
+    return LlamaEngine(
+        qwen_gguf(settings.model_dir),
+        LlamaOptions(
+            n_ctx=settings.llm.n_ctx,
+            n_threads=settings.llm.threads,
+            max_tokens=settings.llm.max_tokens,
+            temperature=settings.llm.temperature,
+        ),
+    )
+
+
 def load_local_providers(
     settings: AgentSettings, *, warm: bool = True, tools: list[llm.Tool] | None = None
 ) -> Providers:
@@ -37,15 +50,7 @@ def load_local_providers(
     system prompt, the ``tools`` the agent offers and the greeting, so the first user turn
     pays no load or prompt cost.
     """
-    engine = LlamaEngine(
-        qwen_gguf(settings.model_dir),
-        LlamaOptions(
-            n_ctx=settings.llm.n_ctx,
-            n_threads=settings.llm.threads,
-            max_tokens=settings.llm.max_tokens,
-            temperature=settings.llm.temperature,
-        ),
-    )
+    engine = llama_engine(settings)
     moonshine = MoonshineSTT()
     piper = PiperTTS(options=PiperOptions(length_scale=settings.tts.length_scale))
     if warm:
