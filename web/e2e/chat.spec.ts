@@ -5,6 +5,10 @@ import { e2eEnv, fakeMicArgs } from './support/stack-env';
 test.use({ launchOptions: { executablePath: e2eEnv.chromium, args: fakeMicArgs(e2eEnv.silenceWav) } });
 
 test('a typed chat message gets a reply from the agent', async ({ page }) => {
+  const consoleErrors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(msg.text());
+  });
   await page.goto('/');
   await page.getByRole('button', { name: 'Connect', exact: true }).click();
   await expect(page.getByTestId('agent-state')).toHaveText(/^(listening|speaking)$/);
@@ -22,4 +26,5 @@ test('a typed chat message gets a reply from the agent', async ({ page }) => {
   await expect(agentLines).toHaveCount(before + 1);
   await expect(agentLines.nth(before)).toContainText(/paris/i);
   await expect(box).toHaveValue('');
+  expect(consoleErrors, `console errors: ${consoleErrors.join('\n')}`).toEqual([]);
 });
