@@ -9,17 +9,16 @@ from typing import Any
 
 import httpx
 import pytest
+from backend_helpers import BASE, in_process_client
 from livekit.agents import DEFAULT_API_CONNECT_OPTIONS, AgentSession, llm
 from test_session import ScriptedLLM
 from voice_agent import console
 from voice_agent.assistant import Assistant
-from voice_agent.persistence import BackendClient
 from voice_agent.settings import AgentSettings
 from voice_agent.tools import BackendNotes, MemoryNotes, NotesUnavailable
 
 pytestmark = pytest.mark.unit
 
-BASE = "http://127.0.0.1"
 NOW = dt.datetime(2026, 1, 2, 15, 4, tzinfo=dt.UTC)
 
 
@@ -86,9 +85,7 @@ async def test_remember_then_recall_without_the_llm() -> None:
 async def test_notes_go_to_the_rooms_user_in_the_backend(
     backend_app: Any, backend_token: str
 ) -> None:
-    client = BackendClient(
-        BASE, backend_token, backoff_s=0.0, transport=httpx.ASGITransport(app=backend_app)
-    )
+    client = in_process_client(backend_app, backend_token)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=backend_app), base_url=BASE
     ) as c:

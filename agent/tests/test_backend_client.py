@@ -7,11 +7,11 @@ from typing import Any
 
 import httpx
 import pytest
+from backend_helpers import BASE, new_room
 from voice_agent.persistence import BackendClient, BackendError
 
 pytestmark = pytest.mark.unit
 
-BASE = "http://127.0.0.1"
 WHEN = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 
 
@@ -32,15 +32,6 @@ class CountingTransport(httpx.AsyncBaseTransport):
                 raise httpx.ConnectError("connection refused", request=request)
             return httpx.Response(self.status, json={"detail": "unavailable"})
         return await self._inner.handle_async_request(request)
-
-
-async def new_room(app: Any) -> str:
-    """A conversation row, the way the web client makes one: POST /api/token on loopback."""
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as c:
-        response = await c.post("/api/token", json={})
-    assert response.status_code == 200, response.text
-    room: str = response.json()["room_name"]
-    return room
 
 
 def make_client(

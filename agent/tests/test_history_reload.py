@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from backend_helpers import BASE, in_process_client, new_room
 from livekit.agents import AgentSession
 from test_session import ScriptedLLM
 from voice_agent import main
@@ -19,14 +20,11 @@ from voice_agent.settings import AgentSettings
 
 pytestmark = pytest.mark.unit
 
-BASE = "http://127.0.0.1"
 T0 = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 
 
 async def _room_with_history(app: Any, client: BackendClient) -> str:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as c:
-        response = await c.post("/api/token", json={})
-    room: str = response.json()["room_name"]
+    room = await new_room(app)
     await client.put_message(room, "item_u1", role="user", text="My name is Ada.", created_at=T0)
     await client.put_message(
         room,
@@ -39,14 +37,10 @@ async def _room_with_history(app: Any, client: BackendClient) -> str:
     return room
 
 
-def _client(app: Any, token: str) -> BackendClient:
-    return BackendClient(BASE, token, backoff_s=0.0, transport=httpx.ASGITransport(app=app))
-
-
 async def test_load_history_returns_the_messages_in_order_with_ids(
     backend_app: Any, backend_token: str
 ) -> None:
-    client = _client(backend_app, backend_token)
+    client = in_process_client(backend_app, backend_token)
     room = await _room_with_history(backend_app, client)
     ctx = await load_history(client, room)
     assert ctx is not None
@@ -60,7 +54,7 @@ async def test_load_history_returns_the_messages_in_order_with_ids(
 
 
 async def test_no_history_for_a_new_or_unknown_room(backend_app: Any, backend_token: str) -> None:
-    client = _client(backend_app, backend_token)
+    client = in_process_client(backend_app, backend_token)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=backend_app), base_url=BASE
     ) as c:
@@ -86,7 +80,7 @@ async def test_backend_down_means_no_history_and_a_warning(
 async def test_a_returning_session_greets_back_and_the_llm_sees_the_earlier_turns(
     backend_app: Any, backend_token: str
 ) -> None:
-    client = _client(backend_app, backend_token)
+    client = in_process_client(backend_app, backend_token)
     room = await _room_with_history(backend_app, client)
     history = await load_history(client, room)
     settings = AgentSettings(returning_greeting="Welcome back, Ada!", greeting="Hello stranger.")
@@ -147,7 +141,7 @@ class _FakeJob:
 async def test_entrypoint_wiring_loads_history_records_and_flushes_at_shutdown(
     backend_app: Any, backend_token: str
 ) -> None:
-    room = await _room_with_history(backend_app, _client(backend_app, backend_token))
+    room = await _room_with_history(backend_app, in_process_client(backend_app, backend_token))
     settings = AgentSettings(backend_url=BASE, service_token=backend_token)
     job = _FakeJob(room)
     async with AgentSession(llm=ScriptedLLM("Still Ada.")) as session:
@@ -164,7 +158,7 @@ async def test_entrypoint_wiring_loads_history_records_and_flushes_at_shutdown(
         await session.run(user_input="Who am I?")
     [flush] = job.shutdown_callbacks
     await flush("job_shutdown")
-    stored = await _client(backend_app, backend_token).list_messages(room)
+    stored = await in_process_client(backend_app, backend_token).list_messages(room)
     assert [m.text for m in stored][2:] == [
         "Welcome back! Where were we?",
         "Who am I?",

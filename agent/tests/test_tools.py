@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from backend_helpers import BASE, in_process_client, new_room
 from pydantic import ValidationError
 from voice_agent.persistence import BackendClient
 from voice_agent.settings import AgentSettings
@@ -25,8 +26,6 @@ from voice_agent.tools import (
 )
 
 pytestmark = pytest.mark.unit
-
-BASE = "http://127.0.0.1"
 
 
 @pytest.mark.parametrize(
@@ -83,20 +82,11 @@ async def test_empty_or_huge_notes_are_refused() -> None:
         await remember(MemoryNotes(), "x" * 501)
 
 
-async def _room(app: Any) -> str:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as c:
-        return str((await c.post("/api/token", json={})).json()["room_name"])
-
-
-def _client(app: Any, token: str) -> BackendClient:
-    return BackendClient(BASE, token, backoff_s=0.0, transport=httpx.ASGITransport(app=app))
-
-
 async def test_backend_notes_are_stored_for_the_rooms_user(
     backend_app: Any, backend_token: str
 ) -> None:
-    client = _client(backend_app, backend_token)
-    room = await _room(backend_app)
+    client = in_process_client(backend_app, backend_token)
+    room = await new_room(backend_app)
     store = BackendNotes(client, room)
     assert await store.list() == []
     said = await remember(store, "my cat is called Tom")
@@ -108,7 +98,7 @@ async def test_backend_notes_are_stored_for_the_rooms_user(
     assert [n.text for n in stored] == ["my cat is called Tom", "the dentist is on Friday"]
     assert all(n.id.startswith("note_") for n in stored)
     # a new session in a later room of the same user reads them back from the backend
-    again = BackendNotes(_client(backend_app, backend_token), room)
+    again = BackendNotes(in_process_client(backend_app, backend_token), room)
     assert "your cat is called Tom" in await recall(again)
 
 
@@ -124,6 +114,6 @@ async def test_backend_notes_unknown_room_or_backend_down() -> None:
 async def test_backend_notes_for_a_room_without_conversation(
     backend_app: Any, backend_token: str
 ) -> None:
-    store = BackendNotes(_client(backend_app, backend_token), "never-seen")
+    store = BackendNotes(in_process_client(backend_app, backend_token), "never-seen")
     with pytest.raises(NotesUnavailable):
         await remember(store, "something")

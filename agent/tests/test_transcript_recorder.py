@@ -5,22 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import httpx
 import pytest
+from backend_helpers import in_process_client, new_room
 from livekit.agents import ConversationItemAddedEvent, llm
-from voice_agent.persistence import BackendClient, TranscriptRecorder, latency_ms
+from voice_agent.persistence import TranscriptRecorder, latency_ms
 
 pytestmark = pytest.mark.unit
-
-BASE = "http://127.0.0.1"
-
-
-async def _room(app: Any) -> str:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as c:
-        response = await c.post("/api/token", json={})
-    assert response.status_code == 200, response.text
-    room: str = response.json()["room_name"]
-    return room
 
 
 def _event(item: llm.ChatMessage) -> ConversationItemAddedEvent:
@@ -51,10 +41,8 @@ def test_latency_is_converted_to_ms_and_unknown_keys_dropped() -> None:
 async def test_user_and_agent_messages_are_stored_in_order(
     backend_app: Any, backend_token: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    room = await _room(backend_app)
-    client = BackendClient(
-        BASE, backend_token, backoff_s=0.0, transport=httpx.ASGITransport(app=backend_app)
-    )
+    room = await new_room(backend_app)
+    client = in_process_client(backend_app, backend_token)
     recorder = TranscriptRecorder(client, room)
     user = llm.ChatMessage(
         role="user",
@@ -95,10 +83,8 @@ async def test_user_and_agent_messages_are_stored_in_order(
 async def test_a_failed_write_is_logged_without_text_and_the_next_still_goes(
     backend_app: Any, backend_token: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    room = await _room(backend_app)
-    client = BackendClient(
-        BASE, backend_token, backoff_s=0.0, transport=httpx.ASGITransport(app=backend_app)
-    )
+    room = await new_room(backend_app)
+    client = in_process_client(backend_app, backend_token)
     recorder = TranscriptRecorder(client, room)
     bad = llm.ChatMessage(role="user", content=["private words"], id="bad id with spaces")
     good = llm.ChatMessage(role="user", content=["hello"])

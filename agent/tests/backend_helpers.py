@@ -1,0 +1,27 @@
+"""Helpers for tests that talk to the real backend app in-process (fixtures in conftest)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from voice_agent.persistence import BackendClient
+
+# The backend only hands out tokens to loopback Host headers (DNS-rebinding check).
+BASE = "http://127.0.0.1"
+
+
+async def new_room(app: Any) -> str:
+    """A conversation row, the way the web client makes one: POST /api/token on loopback."""
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as c:
+        response = await c.post("/api/token", json={})
+    assert response.status_code == 200, response.text
+    room: str = response.json()["room_name"]
+    return room
+
+
+def in_process_client(app: Any, token: str, **kwargs: Any) -> BackendClient:
+    """The agent's backend client wired straight to the app, with no retry back-off."""
+    return BackendClient(
+        BASE, token, backoff_s=0.0, transport=httpx.ASGITransport(app=app), **kwargs
+    )
