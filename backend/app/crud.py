@@ -219,15 +219,28 @@ def upsert_message(
         "latency": latency,
         "interrupted": interrupted,
     }
-    if created_at is not None:
-        values["created_at"] = created_at  # else the first write's time stays
     key = {"conversation_id": conversation_id, "message_id": message_id}
-    stmt = _insert(session, Message).values({"created_at": utcnow(), **key, **values})
-    stmt = stmt.on_conflict_do_update(index_elements=list(key), set_=values)
-    message: Message = session.scalars(
-        stmt.returning(Message), execution_options={"populate_existing": True}
-    ).one()
+    message: Message = _upsert(session, Message, key, values, created_at)
     return message
+
+
+def _upsert(
+    session: Session,
+    model: type[Any],
+    key: dict[str, Any],
+    values: dict[str, Any],
+    created_at: dt.datetime | None,
+) -> Any:
+    """Insert the row with this key, or replace ``values`` in it: one statement, so
+    concurrent retries of the same client id still leave one row. ``created_at`` is kept
+    from the first write unless given."""
+    if created_at is not None:
+        values = {**values, "created_at": created_at}
+    stmt = _insert(session, model).values({"created_at": utcnow(), **key, **values})
+    stmt = stmt.on_conflict_do_update(index_elements=list(key), set_=values)
+    return session.scalars(
+        stmt.returning(model), execution_options={"populate_existing": True}
+    ).one()
 
 
 # Notes
@@ -244,15 +257,8 @@ def upsert_note(
     session: Session, *, user_id: str, note_id: str, text: str, created_at: dt.datetime | None
 ) -> Note:
     """Insert, or replace the text of, the user's note with this client id."""
-    values: dict[str, Any] = {"text": text}
-    if created_at is not None:
-        values["created_at"] = created_at
     key = {"user_id": user_id, "note_id": note_id}
-    stmt = _insert(session, Note).values({"created_at": utcnow(), **key, **values})
-    stmt = stmt.on_conflict_do_update(index_elements=list(key), set_=values)
-    note: Note = session.scalars(
-        stmt.returning(Note), execution_options={"populate_existing": True}
-    ).one()
+    note: Note = _upsert(session, Note, key, {"text": text}, created_at)
     return note
 
 
