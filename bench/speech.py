@@ -7,26 +7,31 @@ WAV (the format Chromium's fake microphone reads) with leading and trailing sile
 from __future__ import annotations
 
 import argparse
+import functools
 import wave
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 RATE = 48000
 
 
+@functools.cache
+def _voice() -> Any:
+    """Piper, loaded once, with no sampling noise: the same clip every run."""
+    from voice_agent.local_models import PiperOptions, PiperTTS
+
+    return PiperTTS(options=PiperOptions(noise_scale=0.0, noise_w_scale=0.0))
+
+
 def speak(text: str) -> np.ndarray:
     """Piper speech for `text` as int16 mono at 48 kHz."""
-    from voice_agent.local_models import PiperOptions, PiperTTS
     from voice_agent.local_models.tts import SAMPLE_RATE
 
-    # the same clip every run: no sampling noise in the voice
-    DETERMINISTIC = PiperOptions(noise_scale=0.0, noise_w_scale=0.0)  # noqa: N806
     if not text.strip():
         return np.zeros(0, dtype=np.int16)
-    pcm = np.frombuffer(
-        b"".join(PiperTTS(options=DETERMINISTIC).synthesize_pcm(text)), dtype=np.int16
-    )
+    pcm = np.frombuffer(b"".join(_voice().synthesize_pcm(text)), dtype=np.int16)
     # upsampling only, so linear interpolation is enough for a test voice
     t_out = np.arange(int(len(pcm) * RATE / SAMPLE_RATE)) / RATE
     t_in = np.arange(len(pcm)) / SAMPLE_RATE
