@@ -278,7 +278,7 @@ class Stack:
         self.wait_for("backend", f"http://127.0.0.1:{cfg.backend_port}/api/health", 60)
         self.wait_for("agent", f"http://127.0.0.1:{cfg.agent_health_port}/", 60)
         self.wait_for_log("agent registration with livekit-server", "registered worker", 60)
-        self.wait_for_log("agent models (first run assembles the LLM)", "process initialized", 300)
+        self.wait_for_log("agent models to load and warm up", "process initialized", 300)
         print(
             f"\nstack: ready. Open {cfg.url} and press Connect. Ctrl-C stops everything.\n",
             flush=True,
@@ -309,10 +309,7 @@ class Stack:
                 sys.exit(
                     f"stack: {what} not ready within {timeout:.0f}s; see {self.cfg.state_dir}/logs"
                 )
-        print(
-            "stack: agent is ready" if marker == "process initialized" else f"stack: {what} done",
-            flush=True,
-        )
+        print(f"stack: {what}: done", flush=True)
 
     def check_children(self) -> None:
         for name, proc in self.procs.items():
