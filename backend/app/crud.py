@@ -16,7 +16,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.core.livekit import new_room_name
-from app.models import Conversation, Message, Note, ProcessedEvent, utcnow
+from app.models import (
+    Conversation,
+    ConversationEvent,
+    Message,
+    Note,
+    ProcessedEvent,
+    utcnow,
+)
 
 ROOM_NAME_ATTEMPTS = 5
 EVENT_RETENTION = dt.timedelta(days=1)  # webhook signatures expire in minutes
@@ -224,6 +231,34 @@ def upsert_message(
     return message
 
 
+def upsert_messages(
+    session: Session, *, conversation_id: uuid.UUID, messages: list[dict[str, Any]]
+) -> int:
+    """Insert or replace many messages in one statement (a batch from the agent). Each dict
+    has message_id, role, text, latency, interrupted and created_at (None: now). A message id
+    repeated within the batch keeps its last version."""
+    now = utcnow()
+    rows: dict[str, dict[str, Any]] = {}
+    for message in messages:
+        rows[message["message_id"]] = {
+            **message,
+            "conversation_id": conversation_id,
+            "created_at": message.get("created_at") or now,
+        }
+    if not rows:
+        return 0
+    stmt = _insert(session, Message)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["conversation_id", "message_id"],
+        set_={
+            name: stmt.excluded[name]
+            for name in ("role", "text", "latency", "interrupted", "created_at")
+        },
+    )
+    session.execute(stmt, list(rows.values()))
+    return len(rows)
+
+
 def _upsert(
     session: Session,
     model: type[Any],
@@ -274,3 +309,33 @@ def record_event(session: Session, *, event_id: str, event: str) -> bool:
     stmt = _insert(session, ProcessedEvent).values(id=event_id, event=event, received_at=now)
     stmt = stmt.on_conflict_do_nothing(index_elements=["id"]).returning(ProcessedEvent.id)
     return session.execute(stmt).first() is not None
+
+
+# Agent events (per-conversation timeline)
+
+
+def upsert_event(
+    session: Session,
+    *,
+    conversation_id: uuid.UUID,
+    event_id: str,
+    kind: str,
+    source: str,
+    detail: str,
+    turn_id: str | None,
+    created_at: dt.datetime | None,
+) -> ConversationEvent:
+    """Insert, or replace the fields of, the conversation's event with this client id."""
+    key = {"conversation_id": conversation_id, "event_id": event_id}
+    values = {"kind": kind, "source": source, "detail": detail, "turn_id": turn_id}
+    event: ConversationEvent = _upsert(session, ConversationEvent, key, values, created_at)
+    return event
+
+
+def list_events(session: Session, *, conversation_id: uuid.UUID) -> list[ConversationEvent]:
+    stmt = (
+        select(ConversationEvent)
+        .where(ConversationEvent.conversation_id == conversation_id)
+        .order_by(ConversationEvent.created_at, ConversationEvent.pk)
+    )
+    return list(session.scalars(stmt))

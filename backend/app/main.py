@@ -7,15 +7,30 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 
-from app.api.routes import agent, conversations, health, livekit_webhook, token
+from app.api.routes import (
+    agent,
+    auth,
+    client_metrics,
+    conversations,
+    health,
+    livekit_webhook,
+    options,
+    sessions,
+    token,
+)
 from app.core.config import Settings
 from app.core.db import make_engine
 from app.core.limits import BodySizeLimitMiddleware
+from app.core.metrics import BackendMetrics, HttpMetricsMiddleware
 from app.core.rate_limit import InProcessRateLimiter, RateLimiter
+from app.core.session_registry import InProcessSessionRegistry, SessionRegistry
+from app.log import RequestLogMiddleware
+
+BATCH_PATH_SUFFIX = "/messages:batch"
 
 _NOT_BUILT_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Voice assistant</title></head>
@@ -29,20 +44,34 @@ def create_app(
     *,
     livekit_transport: httpx.AsyncBaseTransport | None = None,
     rate_limiter: RateLimiter | None = None,
+    login_limiter: RateLimiter | None = None,
+    session_registry: SessionRegistry | None = None,
 ) -> FastAPI:
     """Build the app; it expects a migrated database (`python -m app` migrates first).
 
-    livekit_transport replaces the health probe's network and rate_limiter the one the
-    settings choose (tests).
+    livekit_transport replaces the health probe's network; rate_limiter, login_limiter and
+    session_registry replace the ones the settings choose (tests).
     """
     engine = make_engine(settings.database_url)
+    metrics = BackendMetrics(enabled=settings.metrics_enabled)
+    metrics.instrument_engine(engine)
     closers: list[Callable[[], None]] = [engine.dispose]
-    if rate_limiter is None and settings.redis_url:
+    max_age = settings.active_session_max_age_seconds
+    if settings.redis_url:
         from app.core import redis as shared  # imports the client library only when configured
 
         client = shared.connect(settings.redis_url)
         closers.append(client.close)
-        rate_limiter = shared.RedisRateLimiter(client, limit=settings.rate_limit_per_minute)
+        if rate_limiter is None:
+            rate_limiter = shared.RedisRateLimiter(client, limit=settings.rate_limit_per_minute)
+        if login_limiter is None:
+            login_limiter = shared.RedisRateLimiter(
+                client, limit=settings.login_rate_limit_per_minute, prefix="login"
+            )
+        if session_registry is None:
+            session_registry = shared.RedisSessionRegistry(client, max_age_s=max_age)
+    session_registry = session_registry or InProcessSessionRegistry(max_age_s=max_age)
+    metrics.watch_active_sessions(session_registry.count)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -57,10 +86,31 @@ def create_app(
     app.state.rate_limiter = rate_limiter or InProcessRateLimiter(
         limit=settings.rate_limit_per_minute
     )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.state.login_limiter = login_limiter or InProcessRateLimiter(
+        limit=settings.login_rate_limit_per_minute
+    )
+    app.state.session_registry = session_registry
+    app.state.metrics = metrics
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        larger={BATCH_PATH_SUFFIX: settings.max_batch_body_bytes},
+    )
+    if settings.metrics_enabled:
+        app.add_middleware(HttpMetricsMiddleware, metrics=metrics)
 
+        @app.get("/metrics", include_in_schema=False)
+        def prometheus_metrics() -> Response:
+            return Response(metrics.render(), media_type="text/plain; version=0.0.4")
+
+    app.add_middleware(RequestLogMiddleware)  # outermost: its id covers every line
+
+    app.include_router(auth.router, prefix="/api")
+    app.include_router(options.router, prefix="/api")
     app.include_router(token.router, prefix="/api")
     app.include_router(conversations.router, prefix="/api")
+    app.include_router(client_metrics.router, prefix="/api")
+    app.include_router(sessions.router, prefix="/api")
     app.include_router(agent.router, prefix="/api")
     app.include_router(health.router, prefix="/api")
     app.include_router(livekit_webhook.router, prefix="/livekit")

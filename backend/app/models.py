@@ -27,6 +27,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ConversationStatus = Literal["active", "ended"]
 Role = Literal["user", "assistant"]
+EventKind = Literal["error", "fallback", "info"]
+EventSource = Literal["stt", "llm", "tts", "backend", "agent"]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -86,9 +88,12 @@ class Conversation(Base):
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     room_metadata: Mapped[dict[str, Any]] = mapped_column(JSON(), default=dict)
 
-    # The database deletes messages with their conversation (ON DELETE CASCADE).
+    # The database deletes messages and events with their conversation (ON DELETE CASCADE).
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", cascade="all, delete-orphan", passive_deletes=True
+    )
+    events: Mapped[list[ConversationEvent]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
     )
 
 
@@ -138,3 +143,51 @@ class ProcessedEvent(Base):
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
     event: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class ConversationEvent(Base):
+    """Something the agent reported during a conversation (an error, a fallback taken), for
+    the per-session timeline."""
+
+    __tablename__ = "conversation_events"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "event_id"),
+        CheckConstraint("kind IN ('error', 'fallback', 'info')", name="kind"),
+        CheckConstraint("source IN ('stt', 'llm', 'tts', 'backend', 'agent')", name="source"),
+        Index("ix_conversation_events_conversation_created", "conversation_id", "created_at"),
+    )
+
+    pk: Mapped[int] = mapped_column(_SurrogateKey, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    event_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(Text())
+    turn_id: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class User(Base):
+    """Someone who signs in with a password (added with `python -m app users add NAME`)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(512))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AuthSession(Base):
+    """A signed-in browser: only the sha256 of the cookie's token is stored."""
+
+    __tablename__ = "auth_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+
+    user: Mapped[User] = relationship(lazy="joined")

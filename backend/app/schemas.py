@@ -34,9 +34,9 @@ class ConversationCreate(_Strict):
     id: uuid.UUID | None = Field(
         default=None, description="Client-chosen id: sending it again returns the same one."
     )
-    persona: Slug = "assistant"
-    voice: Slug = "default"
-    language: Language = "en"
+    persona: Slug | None = Field(default=None, description="An id from GET /api/options.")
+    voice: Slug | None = Field(default=None, description="An id from GET /api/options.")
+    language: Language | None = Field(default=None, description="One of GET /api/options.")
 
 
 class ConversationOut(BaseModel):
@@ -81,8 +81,42 @@ class MessageOut(BaseModel):
     interrupted: bool
 
 
+class EventIn(_Strict):
+    kind: Literal["error", "fallback", "info"]
+    source: Literal["stt", "llm", "tts", "backend", "agent"]
+    detail: Annotated[str, StringConstraints(max_length=500)]
+    created_at: AwareDatetime | None = Field(default=None, description="Defaults to now.")
+    turn_id: ClientId | None = None
+
+
+class EventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True, validate_by_name=True)
+
+    id: str = Field(validation_alias="event_id")
+    kind: Literal["error", "fallback", "info"]
+    source: Literal["stt", "llm", "tts", "backend", "agent"]
+    detail: str
+    turn_id: str | None
+    created_at: dt.datetime
+
+
+class BatchMessageIn(MessageIn):
+    id: ClientId
+
+
+class MessageBatchIn(_Strict):
+    messages: list[BatchMessageIn] = Field(
+        min_length=1, description="At most BACKEND_MAX_BATCH_MESSAGES (default 1000)."
+    )
+
+
+class MessageBatchOut(BaseModel):
+    count: int = Field(description="Messages written (an id repeated in the batch counts once).")
+
+
 class ConversationDetail(ConversationOut):
     messages: list[MessageOut]
+    events: list[EventOut]
 
 
 class ConversationExport(BaseModel):

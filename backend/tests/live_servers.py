@@ -1,4 +1,5 @@
-"""Throwaway PostgreSQL and Redis servers on free loopback ports, for the `db` test layer.
+"""Throwaway PostgreSQL and Redis servers on free loopback ports, for the `db` test layer
+and bench/backend (which starts PostgreSQL with `durable=True`).
 
 PostgreSQL refuses to run as root: as root the cluster belongs to the `postgres` account (or
 `nobody`) and every server command runs through `runuser`; as anyone else it runs as-is.
@@ -64,6 +65,7 @@ class PostgresServer:
     root: Path
     bin_dir: Path
     user: str | None
+    durable: bool = False
 
     @property
     def data(self) -> Path:
@@ -96,10 +98,12 @@ class PostgresServer:
             *("-D", str(self.data), "-U", "postgres", "--auth=trust"),
             *("--no-sync", "-E", "UTF8", "--locale=C"),
         )
+        # Tests trade durability for speed; a benchmark keeps PostgreSQL's defaults, so a
+        # commit is on disk (fsync, synchronous_commit) before the server answers.
+        fast = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
         options = (
             f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.data} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=200"
+            f"{'' if self.durable else fast}-c max_connections=200"
         )
         self._run(
             "pg_ctl",
@@ -113,7 +117,7 @@ class PostgresServer:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def start_postgres() -> PostgresServer:
+def start_postgres(*, durable: bool = False) -> PostgresServer:
     bin_dir = _postgres_bin()
     user = _run_as()
     # Not under pytest's tmp dirs: those are private to the current user.
@@ -121,7 +125,9 @@ def start_postgres() -> PostgresServer:
     if user:
         entry = pwd.getpwnam(user)
         os.chown(root, entry.pw_uid, entry.pw_gid)
-    server = PostgresServer(port=free_port(), root=root, bin_dir=bin_dir, user=user)
+    server = PostgresServer(
+        port=free_port(), root=root, bin_dir=bin_dir, user=user, durable=durable
+    )
     try:
         server.start()
     except BaseException:

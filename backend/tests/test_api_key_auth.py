@@ -13,7 +13,7 @@ pytestmark = pytest.mark.unit
 
 KEY = "k" * 20 + "-right"
 OTHER_KEY = "o" * 20 + "-other"
-DETAIL = "missing or invalid API key"
+DETAIL = "not signed in or invalid API key"
 
 
 @pytest.fixture

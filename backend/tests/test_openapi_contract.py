@@ -21,6 +21,14 @@ OPERATIONS = {
     ("get", "/api/agent/users/{user_id}/notes"),
     ("put", "/api/agent/users/{user_id}/notes/{note_id}"),
     ("post", "/livekit/webhook"),
+    ("get", "/api/auth/session"),
+    ("post", "/api/auth/login"),
+    ("post", "/api/auth/logout"),
+    ("get", "/api/options"),
+    ("post", "/api/metrics/client-latency"),
+    ("get", "/api/sessions/active"),
+    ("post", "/api/agent/conversations/{room_name}/messages:batch"),
+    ("put", "/api/agent/conversations/{room_name}/events/{event_id}"),
 }
 
 

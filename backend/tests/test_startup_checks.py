@@ -32,15 +32,17 @@ def test_non_loopback_hosts(host: str) -> None:
 
 def test_open_bind_without_keys_is_refused(make_settings: Callable[..., Settings]) -> None:
     with pytest.raises(ConfigError) as excinfo:
-        check_exposure(make_settings(host="0.0.0.0"))
+        check_exposure(make_settings(host="0.0.0.0"), has_users=False)
     message = str(excinfo.value)
     assert "\n" not in message
     assert "BACKEND_API_KEYS" in message and "127.0.0.1" in message
+    assert "python -m app users add NAME" in message
 
 
-def test_loopback_or_keys_may_start(make_settings: Callable[..., Settings]) -> None:
-    check_exposure(make_settings())
-    check_exposure(make_settings(host="0.0.0.0", api_keys=(GOOD_KEY,)))
+def test_loopback_keys_or_users_may_start(make_settings: Callable[..., Settings]) -> None:
+    check_exposure(make_settings(), has_users=False)
+    check_exposure(make_settings(host="0.0.0.0", api_keys=(GOOD_KEY,)), has_users=False)
+    check_exposure(make_settings(host="0.0.0.0"), has_users=True)
 
 
 def test_startup_settings_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -108,10 +110,15 @@ def _run_entrypoint(**env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_entrypoint_refuses_open_bind_without_keys() -> None:
-    result = _run_entrypoint(BACKEND_HOST="0.0.0.0", LIVEKIT_API_KEY="k", LIVEKIT_API_SECRET="s")
+def test_entrypoint_refuses_open_bind_without_keys_or_users(tmp_path: Path) -> None:
+    result = _run_entrypoint(
+        BACKEND_HOST="0.0.0.0",
+        LIVEKIT_API_KEY="k",
+        LIVEKIT_API_SECRET="s",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'b.db'}",
+    )
     assert result.returncode == EXIT_CONFIG == 2
-    lines = result.stderr.strip().splitlines()
+    lines = [line for line in result.stderr.strip().splitlines() if "INFO" not in line]
     assert len(lines) == 1
     assert "set BACKEND_API_KEYS or bind to 127.0.0.1" in lines[0]
 

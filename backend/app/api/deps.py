@@ -5,24 +5,36 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Cookie, Depends, Header, HTTPException, Request, status
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings
+from app.core.limits import TOO_LARGE_DETAIL
 from app.core.rate_limit import RateLimiter, RateLimiterUnavailable
 from app.core.security import (
     HOST_NOT_ALLOWED_DETAIL,
-    INVALID_KEY_DETAIL,
+    NOT_AUTHENTICATED_DETAIL,
+    AuthUser,
     authenticate,
     authenticate_agent,
 )
+from app.core.session_registry import note_started
 from app.log import logger
+from app.models import Conversation
 
 RATE_LIMITED_DETAIL = "rate limit exceeded"
 RATE_LIMITER_DOWN_DETAIL = "rate limiter unavailable"
+# FastAPI's answer to a body that is not JSON (or not UTF-8) where a JSON body is expected.
+MALFORMED_BODY_DETAIL = "There was an error parsing the body"
+# Any route may answer these to a body it cannot take (BodySizeLimitMiddleware: 413).
+BODY_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": MALFORMED_BODY_DETAIL},
+    413: {"description": TOO_LARGE_DETAIL},
+}
 # What any route behind CurrentUser may answer, for the OpenAPI schema.
 USER_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": INVALID_KEY_DETAIL},
+    **BODY_ERRORS,
+    401: {"description": NOT_AUTHENTICATED_DETAIL},
     403: {"description": HOST_NOT_ALLOWED_DETAIL},
     429: {"description": RATE_LIMITED_DETAIL},
     503: {"description": RATE_LIMITER_DOWN_DETAIL},
@@ -47,17 +59,36 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_current_user(
+def get_current_account(
     settings: SettingsDep,
+    session: SessionDep,
     request: Request,
     authorization: Annotated[str | None, Header()] = None,
     host: Annotated[str | None, Header()] = None,
-) -> str:
+    va_session: Annotated[str | None, Cookie(include_in_schema=False)] = None,
+) -> AuthUser:
     """The authenticated user, counted against their requests-per-minute budget."""
-    user = authenticate(settings, authorization=authorization, host_header=host)
-    limiter: RateLimiter = request.app.state.rate_limiter
+    user = authenticate(
+        settings, session, authorization=authorization, host_header=host, session_token=va_session
+    )
+    check_rate(request.app.state.rate_limiter, user.id)
+    return user
+
+
+CurrentAccount = Annotated[AuthUser, Depends(get_current_account)]
+
+
+def get_current_user(account: CurrentAccount) -> str:
+    return account.id
+
+
+CurrentUser = Annotated[str, Depends(get_current_user)]
+
+
+def check_rate(limiter: RateLimiter, key: str) -> None:
+    """429 with Retry-After once `key` is over its budget; 503 if the shared store is down."""
     try:
-        decision = limiter.hit(user)
+        decision = limiter.hit(key)
     except RateLimiterUnavailable:
         logger.warning("rate limiter unavailable", exc_info=True)
         raise HTTPException(
@@ -69,13 +100,21 @@ def get_current_user(
             detail=RATE_LIMITED_DETAIL,
             headers={"Retry-After": str(decision.retry_after_s)},
         )
-    return user
-
-
-CurrentUser = Annotated[str, Depends(get_current_user)]
 
 
 def require_agent(
     settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
 ) -> None:
     authenticate_agent(settings, authorization=authorization)
+
+
+def token_issued(request: Request, conversation: Conversation, *, created: bool) -> None:
+    """Count a token handed out; a new room also becomes an active session."""
+    request.app.state.metrics.token_issued()
+    if created:
+        note_started(
+            request.app.state.session_registry,
+            conversation.room_name,
+            user=conversation.user_id,
+            started_at=conversation.started_at,
+        )

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
+
+from app.core.catalog import DEFAULT_CATALOG, Catalog, load_catalog
 
 # backend/app/core/config.py -> repo root is three levels above this package directory.
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -76,6 +78,47 @@ class Settings(BaseSettings):
     max_conversations_per_user: int = Field(
         default=1000, ge=1, le=1_000_000, validation_alias="BACKEND_MAX_CONVERSATIONS_PER_USER"
     )
+    require_login: bool = Field(
+        default=False,
+        validation_alias="BACKEND_REQUIRE_LOGIN",
+        description="Ask for a sign-in (or an API key) even on loopback with no users.",
+    )
+    session_ttl_seconds: int = Field(
+        default=7 * 86400, ge=300, le=90 * 86400, validation_alias="BACKEND_SESSION_TTL_SECONDS"
+    )
+    login_rate_limit_per_minute: int = Field(
+        default=10, ge=1, le=10_000, validation_alias="BACKEND_LOGIN_RATE_LIMIT_PER_MINUTE"
+    )
+    min_password_chars: int = Field(
+        default=8, ge=1, le=1024, validation_alias="BACKEND_MIN_PASSWORD_CHARS"
+    )
+    catalog: Annotated[Catalog, NoDecode] = Field(
+        default=DEFAULT_CATALOG,
+        validation_alias="BACKEND_CATALOG_FILE",
+        description="Path of a JSON file with personas, voices and languages.",
+    )
+    metrics_enabled: bool = Field(default=True, validation_alias="BACKEND_METRICS_ENABLED")
+    log_format: Literal["json", "text"] = Field(
+        default="json",
+        validation_alias="BACKEND_LOG_FORMAT",
+        description="json: one object per line with request id and room; text: plain lines.",
+    )
+    active_session_max_age_seconds: int = Field(
+        default=4 * 3600,
+        ge=60,
+        le=7 * 86400,
+        validation_alias="BACKEND_ACTIVE_SESSION_MAX_AGE_SECONDS",
+        description="A registered session with no room_finished after this long is dropped.",
+    )
+    max_batch_messages: int = Field(
+        default=1000, ge=1, le=10_000, validation_alias="BACKEND_MAX_BATCH_MESSAGES"
+    )
+    max_batch_body_bytes: int = Field(
+        default=2_097_152,
+        ge=1024,
+        le=64 * 1_048_576,
+        validation_alias="BACKEND_MAX_BATCH_BODY_BYTES",
+    )
 
     @field_validator("livekit_url")
     @classmethod
@@ -97,6 +140,15 @@ class Settings(BaseSettings):
     def _check_api_keys(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if any(len(key) < _MIN_API_KEY_LEN for key in value):
             raise ValueError(f"each key must be at least {_MIN_API_KEY_LEN} characters")
+        return value
+
+    @field_validator("catalog", mode="before")
+    @classmethod
+    def _read_catalog_file(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return DEFAULT_CATALOG
+        if isinstance(value, str | Path):
+            return load_catalog(Path(value))
         return value
 
     @field_validator("database_url")
@@ -171,11 +223,17 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as e:
-        missing = [_env_name(str(err["loc"][0])) for err in e.errors() if err["type"] == "missing"]
+        missing = [
+            _env_name(str(err["loc"][0]))
+            for err in e.errors()
+            if err["type"] == "missing" and len(err["loc"]) == 1
+        ]
         if missing:
             raise ConfigError(
                 f"missing required setting(s): {', '.join(missing)}; set them in the environment"
             ) from None
         err = e.errors()[0]
         field = _env_name(str(err["loc"][0])) if err["loc"] else "settings"
+        if len(err["loc"]) > 1:  # inside a structured setting (the catalog file)
+            field += " at " + ".".join(str(part) for part in err["loc"][1:])
         raise ConfigError(f"invalid {field}: {err['msg']}") from None

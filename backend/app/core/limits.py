@@ -10,19 +10,30 @@ TOO_LARGE_DETAIL = "request body too large"
 
 
 class BodySizeLimitMiddleware:
-    """413 for bodies over max_bytes: by Content-Length, or by counting a chunked body."""
+    """413 for bodies over max_bytes: by Content-Length, or by counting a chunked body.
+    `larger` maps a path suffix (a batch endpoint) to its own, larger limit."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, larger: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = larger or {}
+
+    def _limit(self, path: str) -> int:
+        for suffix, limit in self.larger.items():
+            if path.endswith(suffix):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self._limit(scope["path"])
         length = Headers(scope=scope).get("content-length")
         if length is not None:
-            if not length.isdigit() or int(length) > self.max_bytes:
+            if not length.isdigit() or int(length) > max_bytes:
                 await self._reject(scope, receive, send)
                 return
             # The server enforces Content-Length framing, so the body cannot be longer.
@@ -37,7 +48,7 @@ class BodySizeLimitMiddleware:
                 return  # client went away before sending the whole body
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
+            if size > max_bytes:
                 await self._reject(scope, receive, send)
                 return
             chunks.append(chunk)

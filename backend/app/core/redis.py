@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import redis
 
 from app.core.rate_limit import WINDOW_S, Clock, Decision, RateLimiterUnavailable, window
+from app.core.session_registry import ActiveSession, SessionRegistryUnavailable
 
 CONNECT_TIMEOUT_S = 1.0
 COMMAND_TIMEOUT_S = 1.0
@@ -42,3 +44,71 @@ class RedisRateLimiter:
         except redis.RedisError as e:
             raise RateLimiterUnavailable(str(e)) from None
         return Decision(True, 0) if int(count) <= self._limit else Decision(False, remaining)
+
+
+class RedisSessionRegistry:
+    """The active-session registry shared by replicas: a sorted set of rooms by start time
+    and a hash of room -> user."""
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        max_age_s: float,
+        clock: Clock = time.time,
+        prefix: str = "va:sessions",
+    ) -> None:
+        self._client = client
+        self._max_age_s = max_age_s
+        self._clock = clock
+        self._started = f"{prefix}:started"
+        self._users = f"{prefix}:users"
+
+    def start(self, room_name: str, *, user: str, started_at: dt.datetime) -> None:
+        try:
+            pipe = self._client.pipeline(transaction=True)
+            pipe.zadd(self._started, {room_name: started_at.timestamp()}, nx=True)
+            pipe.hsetnx(self._users, room_name, user)
+            pipe.execute()
+        except redis.RedisError as e:
+            raise SessionRegistryUnavailable(str(e)) from None
+
+    def end(self, room_name: str) -> None:
+        try:
+            pipe = self._client.pipeline(transaction=True)
+            pipe.zrem(self._started, room_name)
+            pipe.hdel(self._users, room_name)
+            pipe.execute()
+        except redis.RedisError as e:
+            raise SessionRegistryUnavailable(str(e)) from None
+
+    def _live(self) -> list[tuple[str, float]]:
+        cutoff = self._clock() - self._max_age_s
+        try:
+            stale = self._client.zrangebyscore(self._started, "-inf", f"({cutoff}")
+            if stale:
+                pipe = self._client.pipeline(transaction=True)
+                pipe.zrem(self._started, *stale)
+                pipe.hdel(self._users, *stale)
+                pipe.execute()
+            rows = self._client.zrange(self._started, 0, -1, withscores=True)
+        except redis.RedisError as e:
+            raise SessionRegistryUnavailable(str(e)) from None
+        return [(room.decode(), float(score)) for room, score in rows]
+
+    def count(self) -> int:
+        return len(self._live())
+
+    def for_user(self, user: str) -> list[ActiveSession]:
+        live = self._live()
+        if not live:
+            return []
+        try:
+            owners = self._client.hmget(self._users, [room for room, _ in live])
+        except redis.RedisError as e:
+            raise SessionRegistryUnavailable(str(e)) from None
+        return [
+            ActiveSession(room, user, dt.datetime.fromtimestamp(started, dt.UTC))
+            for (room, started), owner in zip(live, owners, strict=True)
+            if owner is not None and owner.decode() == user
+        ]

@@ -1,33 +1,66 @@
-"""Who is calling: API-key auth, the local no-login mode, the agent's service credential, and
-the bind safety check."""
+"""Who is calling: API keys, sign-in sessions (cookie), the local no-login mode, the agent's
+service credential, and the bind safety check."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from fastapi import HTTPException, status
+from sqlalchemy.orm import Session
 
+from app import accounts
 from app.core.config import ConfigError, Settings, is_loopback_host
+from app.models import utcnow
 
 LOCAL_USER = "local"
-INVALID_KEY_DETAIL = "missing or invalid API key"
+SESSION_COOKIE = "va_session"
+NOT_AUTHENTICATED_DETAIL = "not signed in or invalid API key"
 HOST_NOT_ALLOWED_DETAIL = "host not allowed"
 INVALID_AGENT_DETAIL = "missing or invalid agent service token"
 AGENT_NOT_CONFIGURED_DETAIL = "agent service token not configured"
 
 
-def check_exposure(settings: Settings) -> None:
-    """Refuse a non-loopback bind without API keys (the token endpoint would be open)."""
-    if not settings.api_keys and not settings.is_loopback:
+@dataclass(frozen=True, slots=True)
+class AuthUser:
+    id: str
+    name: str
+
+
+def check_exposure(settings: Settings, *, has_users: bool) -> None:
+    """Refuse a non-loopback bind that nobody has to sign in to (the token endpoint would be
+    open)."""
+    if not settings.api_keys and not has_users and not settings.is_loopback:
         raise ConfigError(
             f"refusing to start: BACKEND_HOST={settings.host} is not a loopback address and "
-            "BACKEND_API_KEYS is empty; set BACKEND_API_KEYS or bind to 127.0.0.1"
+            "there are no users or BACKEND_API_KEYS; add a user (python -m app users add NAME), "
+            "set BACKEND_API_KEYS or bind to 127.0.0.1"
         )
+
+
+def needs_database_for_exposure(settings: Settings) -> bool:
+    """Whether check_exposure depends on the users table (else has_users does not matter)."""
+    return not settings.api_keys and not settings.is_loopback
 
 
 def user_id_for_key(key: str) -> str:
     return "key-" + hashlib.sha256(key.encode()).hexdigest()[:8]
+
+
+def hash_session_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def login_required(settings: Settings, session: Session) -> bool:
+    """False only in the local no-login mode: loopback, no keys, no users, not forced."""
+    if settings.api_keys or settings.require_login or not settings.is_loopback:
+        return True
+    return accounts.any_user(session)
 
 
 def _match_key(presented: str, keys: tuple[str, ...]) -> str | None:
@@ -48,33 +81,47 @@ def _bearer(authorization: str | None) -> str | None:
     return credentials.strip()
 
 
-def authenticate(settings: Settings, *, authorization: str | None, host_header: str | None) -> str:
-    """Return the user id for a request, or raise 401/403."""
+def _unauthenticated() -> HTTPException:
+    return HTTPException(
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        detail=NOT_AUTHENTICATED_DETAIL,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def authenticate(
+    settings: Settings,
+    session: Session,
+    *,
+    authorization: str | None,
+    host_header: str | None,
+    session_token: str | None,
+) -> AuthUser:
+    """The caller by API key, then by session cookie, else the local user where no login is
+    needed; raise 401/403 otherwise."""
     presented = _bearer(authorization)
     if presented and _is_agent_token(settings, presented):
         # The agent's credential is for agent routes only, even where no login is needed.
-        raise HTTPException(
-            status_code=status.HTTP_401_UNAUTHORIZED,
-            detail=INVALID_KEY_DETAIL,
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    if settings.api_keys:
-        key = _match_key(presented, settings.api_keys) if presented else None
+        raise _unauthenticated()
+    if presented and settings.api_keys:
+        key = _match_key(presented, settings.api_keys)
         if key is None:
-            raise HTTPException(
-                status_code=status.HTTP_401_UNAUTHORIZED,
-                detail=INVALID_KEY_DETAIL,
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        return user_id_for_key(key)
-    if not settings.is_loopback:
-        # check_exposure stops this at startup; fail closed if the app was built anyway.
-        raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED, detail=INVALID_KEY_DETAIL)
+            raise _unauthenticated()
+        user_id = user_id_for_key(key)
+        return AuthUser(id=user_id, name=user_id)
+    if session_token and len(session_token) <= 128:
+        user = accounts.session_user(
+            session, token_hash=hash_session_token(session_token), now=utcnow()
+        )
+        if user is not None:
+            return AuthUser(id=user.id, name=user.name)
+    if login_required(settings, session):
+        raise _unauthenticated()
     # No-login mode trusts loopback peers only. A Host header that is not a loopback name means
     # a page on another origin reached us through DNS rebinding: refuse it.
     if host_header is None or not is_loopback_host(_hostname(host_header)):
         raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=HOST_NOT_ALLOWED_DETAIL)
-    return LOCAL_USER
+    return AuthUser(id=LOCAL_USER, name=LOCAL_USER)
 
 
 def _is_agent_token(settings: Settings, presented: str) -> bool:

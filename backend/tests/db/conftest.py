@@ -16,6 +16,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from app.core import migrate
 from app.core.rate_limit import RateLimiter
+from app.core.session_registry import SessionRegistry
 from app.main import create_app
 from app.models import Base
 
@@ -118,6 +119,7 @@ def make_client(make_settings: Callable[..., Any]) -> Iterator[ClientFactory]:
         *,
         base_url: str = "http://127.0.0.1:8000",
         rate_limiter: RateLimiter | None = None,
+        session_registry: SessionRegistry | None = None,
         **kw: Any,
     ) -> TestClient:
         values: dict[str, Any] = {
@@ -125,7 +127,9 @@ def make_client(make_settings: Callable[..., Any]) -> Iterator[ClientFactory]:
             "agent_service_token": AGENT_TOKEN,
         }
         values.update(kw)
-        app = create_app(make_settings(**values), rate_limiter=rate_limiter)
+        app = create_app(
+            make_settings(**values), rate_limiter=rate_limiter, session_registry=session_registry
+        )
         client = TestClient(app, base_url=base_url)
         client.__enter__()
         opened.append(client)

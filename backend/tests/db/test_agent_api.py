@@ -189,7 +189,7 @@ def test_the_service_token_opens_no_user_route(
     for method, path in [("POST", "/api/token"), ("GET", "/api/conversations")]:
         response = client.request(method, path, headers=agent)
         assert response.status_code == 401, (method, path)
-        assert response.json() == {"detail": "missing or invalid API key"}
+        assert response.json() == {"detail": "not signed in or invalid API key"}
 
 
 def test_concurrent_retries_still_make_one_row(api: TestClient, agent: Headers, room: str) -> None:

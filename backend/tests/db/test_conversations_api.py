@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from livekit import api
 
+from app.core.catalog import DEFAULT_CATALOG
 from app.core.security import user_id_for_key
 
 pytestmark = pytest.mark.db
@@ -45,7 +46,7 @@ def _say(client: TestClient, agent: Headers, room: str, message_id: str, text: s
 def test_create_records_the_room_and_dispatches_the_agent(api: TestClient, alice: Headers) -> None:
     response = api.post(
         "/api/conversations",
-        json={"persona": "tutor", "voice": "amy", "language": "de-DE"},
+        json={"persona": "tutor", "voice": "slow", "language": "en"},
         headers=alice,
     )
 
@@ -54,7 +55,7 @@ def test_create_records_the_room_and_dispatches_the_agent(api: TestClient, alice
     body = response.json()
     conversation, connection = body["conversation"], body["connection"]
     assert conversation["status"] == "active" and conversation["ended_at"] is None
-    assert conversation["metadata"] == {"persona": "tutor", "voice": "amy", "language": "de-DE"}
+    assert conversation["metadata"] == {"persona": "tutor", "voice": "slow", "language": "en"}
     assert connection["room_name"] == conversation["room_name"]
 
     user = user_id_for_key("alice-api-key-0123456789")
@@ -64,7 +65,13 @@ def test_create_records_the_room_and_dispatches_the_agent(api: TestClient, alice
     assert claims.video is not None and claims.video.room == conversation["room_name"]
     assert not any((claims.video.room_admin, claims.video.room_create, claims.video.room_list))
     assert claims.room_config is not None
-    assert json.loads(claims.room_config.metadata) == conversation["metadata"]
+    tutor = DEFAULT_CATALOG.persona("tutor")
+    assert tutor is not None
+    assert json.loads(claims.room_config.metadata) == {
+        **conversation["metadata"],
+        "instructions": tutor.instructions,
+        "greeting": tutor.greeting,
+    }
     [dispatch] = claims.room_config.agents
     assert dispatch.agent_name == "voice-assistant"
     assert json.loads(dispatch.metadata) == {
@@ -74,6 +81,23 @@ def test_create_records_the_room_and_dispatches_the_agent(api: TestClient, alice
     }
     raw = jwt.decode(connection["participant_token"], SECRET, algorithms=["HS256"])
     assert raw["exp"] - time.time() <= 600
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        ({"persona": "pirate"}, "unknown persona"),
+        ({"voice": "amy"}, "unknown voice"),
+        ({"language": "de-DE"}, "unknown language"),
+    ],
+)
+def test_choices_outside_the_catalog_are_422(
+    api: TestClient, alice: Headers, body: dict[str, str], detail: str
+) -> None:
+    response = api.post("/api/conversations", json=body, headers=alice)
+    assert response.status_code == 422
+    assert response.json() == {"detail": detail}
+    assert api.get("/api/conversations", headers=alice).json()["items"] == []
 
 
 def test_defaults_for_an_empty_body(api: TestClient, alice: Headers) -> None:
@@ -105,7 +129,7 @@ def test_create_with_the_same_id_is_idempotent(api: TestClient, alice: Headers) 
     conversation_id = str(uuid.uuid4())
     first = api.post("/api/conversations", json={"id": conversation_id}, headers=alice)
     second = api.post(
-        "/api/conversations", json={"id": conversation_id, "persona": "other"}, headers=alice
+        "/api/conversations", json={"id": conversation_id, "persona": "concise"}, headers=alice
     )
 
     assert (first.status_code, second.status_code) == (201, 200)
@@ -208,7 +232,15 @@ def test_token_route_records_a_conversation(api: TestClient, alice: Headers) -> 
     token = api.post("/api/token", json={}, headers=alice).json()
     [item] = api.get("/api/conversations", headers=alice).json()["items"]
     assert item["room_name"] == token["room_name"]
-    assert item["status"] == "active" and item["metadata"] == {}
+    assert item["status"] == "active"
+    # No conversation asked for: the catalog's defaults, and the persona's text for the agent.
+    defaults = {"persona": "assistant", "voice": "default", "language": "en"}
+    assert item["metadata"] == defaults
+    claims = _claims(token["participant_token"])
+    assert claims.room_config is not None
+    room = json.loads(claims.room_config.metadata)
+    assert room == {**defaults, "instructions": room["instructions"], "greeting": room["greeting"]}
+    assert room["instructions"].startswith("You are a friendly voice assistant.")
 
 
 def test_token_route_rejoins_own_room_and_refuses_others(
@@ -253,7 +285,7 @@ def test_conversation_limit_per_user(
 def test_auth_on_needs_a_key(api: TestClient, method: str, path: str) -> None:
     response = api.request(method, path, json={} if method == "POST" else None)
     assert response.status_code == 401
-    assert response.json() == {"detail": "missing or invalid API key"}
+    assert response.json() == {"detail": "not signed in or invalid API key"}
 
 
 def test_auth_off_on_loopback_is_the_local_user(make_client: ClientFactory) -> None:

@@ -1,42 +1,22 @@
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from google.protobuf.json_format import MessageToJson
 from livekit import api as lk
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from webhook_signing import EVENT_TIME, KEY, SECRET, sign, webhook_event
 
 from app.models import Conversation, ProcessedEvent
 
 pytestmark = pytest.mark.db
 
 Headers = dict[str, str]
-KEY = "test-livekit-key"
-SECRET = "test-livekit-secret-0123456789abcdef"
-ENDED_AT = 1_767_225_600  # 2026-01-01T00:00:00Z
+ENDED_AT = EVENT_TIME
 URL = "/livekit/webhook"
-
-
-def _event(name: str, room: str, event_id: str = "EV_1", **participant: object) -> str:
-    event = lk.WebhookEvent(
-        event=name, id=event_id, created_at=ENDED_AT, room=lk.Room(name=room, sid="RM_1")
-    )
-    if participant:
-        event.participant.CopyFrom(lk.ParticipantInfo(**participant))  # type: ignore[arg-type]
-    return MessageToJson(event)
-
-
-def _sign(
-    body: str, *, key: str = KEY, secret: str = SECRET, ttl: dt.timedelta = dt.timedelta(minutes=5)
-) -> str:
-    digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
-    return lk.AccessToken(key, secret).with_sha256(digest).with_ttl(ttl).to_jwt()
 
 
 def _post(client: TestClient, body: str, authorization: str | None) -> tuple[int, object]:
@@ -71,8 +51,8 @@ def _status(api: TestClient, alice: Headers, conversation_id: str) -> tuple[str,
 def test_room_finished_ends_the_conversation(
     api: TestClient, alice: Headers, conversation: dict[str, str]
 ) -> None:
-    body = _event("room_finished", conversation["room"])
-    assert _post(api, body, _sign(body)) == (200, {"status": "processed"})
+    body = webhook_event("room_finished", conversation["room"])
+    assert _post(api, body, sign(body)) == (200, {"status": "processed"})
     assert _status(api, alice, conversation["id"]) == ("ended", "2026-01-01T00:00:00Z")
 
 
@@ -82,8 +62,8 @@ def test_replayed_event_is_ignored(
     conversation: dict[str, str],
     session: Callable[[], Session],
 ) -> None:
-    body = _event("room_finished", conversation["room"], event_id="EV_replay")
-    signature = _sign(body)
+    body = webhook_event("room_finished", conversation["room"], event_id="EV_replay")
+    signature = sign(body)
     assert _post(api, body, signature) == (200, {"status": "processed"})
     # Put the conversation back as if the room had been resumed: a replay must not end it again.
     with session() as db:
@@ -108,11 +88,11 @@ def _forgeries(body: str) -> dict[str, str | None]:
         "missing": None,
         "empty": "",
         "garbage": "not-a-jwt",
-        "wrong secret": _sign(body, secret="another-secret-0123456789abcdef-0"),
-        "wrong key": _sign(body, key="another-key"),
-        "other body": _sign(other),
-        "bearer prefix on a foreign token": "Bearer " + _sign(other),
-        "expired": _sign(body, ttl=expired),
+        "wrong secret": sign(body, secret="another-secret-0123456789abcdef-0"),
+        "wrong key": sign(body, key="another-key"),
+        "other body": sign(other),
+        "bearer prefix on a foreign token": "Bearer " + sign(other),
+        "expired": sign(body, ttl=expired),
         "no sha256 (a participant token)": user_token.to_jwt(),
     }
 
@@ -125,7 +105,7 @@ def test_forged_webhook_is_401_and_changes_nothing(
     session: Callable[[], Session],
     case: str,
 ) -> None:
-    body = _event("room_finished", conversation["room"])
+    body = webhook_event("room_finished", conversation["room"])
     status, detail = _post(api, body, _forgeries(body)[case])
     assert (status, detail) == (401, {"detail": "invalid webhook signature"})
     assert _status(api, alice, conversation["id"]) == ("active", None)
@@ -136,37 +116,39 @@ def test_forged_webhook_is_401_and_changes_nothing(
 def test_the_user_leaving_ends_the_conversation(
     api: TestClient, alice: Headers, conversation: dict[str, str]
 ) -> None:
-    agent_left = _event(
+    agent_left = webhook_event(
         "participant_left",
         conversation["room"],
         event_id="EV_agent",
         identity="agent-AJ_1",
         kind=lk.ParticipantInfo.Kind.AGENT,
     )
-    stranger_left = _event(
+    stranger_left = webhook_event(
         "participant_left", conversation["room"], event_id="EV_other", identity="bob-123abc"
     )
     for body in (agent_left, stranger_left):
-        assert _post(api, body, _sign(body)) == (200, {"status": "processed"})
+        assert _post(api, body, sign(body)) == (200, {"status": "processed"})
     assert _status(api, alice, conversation["id"]) == ("active", None)
 
-    user_left = _event(
+    user_left = webhook_event(
         "participant_left",
         conversation["room"],
         event_id="EV_user",
         identity=conversation["identity"],
     )
-    assert _post(api, user_left, _sign(user_left)) == (200, {"status": "processed"})
+    assert _post(api, user_left, sign(user_left)) == (200, {"status": "processed"})
     assert _status(api, alice, conversation["id"]) == ("ended", "2026-01-01T00:00:00Z")
 
 
 def test_other_events_and_unknown_rooms_are_recorded_only(
     api: TestClient, alice: Headers, conversation: dict[str, str]
 ) -> None:
-    joined = _event("participant_joined", conversation["room"], event_id="EV_j", identity="x")
-    unknown = _event("room_finished", "no-such-room", event_id="EV_u")
+    joined = webhook_event(
+        "participant_joined", conversation["room"], event_id="EV_j", identity="x"
+    )
+    unknown = webhook_event("room_finished", "no-such-room", event_id="EV_u")
     for body in (joined, unknown):
-        assert _post(api, body, _sign(body)) == (200, {"status": "processed"})
+        assert _post(api, body, sign(body)) == (200, {"status": "processed"})
     assert _status(api, alice, conversation["id"]) == ("active", None)
 
 
@@ -179,4 +161,4 @@ def test_other_events_and_unknown_rooms_are_recorded_only(
     ],
 )
 def test_signed_but_malformed_event_is_400(api: TestClient, body: str) -> None:
-    assert _post(api, body, _sign(body)) == (400, {"detail": "invalid webhook event"})
+    assert _post(api, body, sign(body)) == (400, {"detail": "invalid webhook event"})

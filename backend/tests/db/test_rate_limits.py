@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 import pytest
 import redis
+from fake_clock import FakeClock
 from fastapi.testclient import TestClient
 from live_servers import RedisServer, free_port
 
@@ -18,17 +19,9 @@ LimiterFactory = Callable[[int], RateLimiter]
 RATE_LIMITED = {"detail": "rate limit exceeded"}
 
 
-class FakeClock:
-    def __init__(self, now: float = 1_000_040.0) -> None:  # 20 s into a minute
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(1_000_040.0)  # 20 s into a minute
 
 
 @pytest.fixture(params=["in-process", "redis"])

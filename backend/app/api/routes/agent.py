@@ -6,16 +6,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
 from sqlalchemy.orm import Session
 
 from app import crud
-from app.api.deps import SessionDep, SettingsDep, require_agent
+from app.api.deps import BODY_ERRORS, SessionDep, SettingsDep, require_agent
+from app.core.limits import TOO_LARGE_DETAIL
 from app.core.security import AGENT_NOT_CONFIGURED_DETAIL, INVALID_AGENT_DETAIL
 from app.models import Conversation
 from app.schemas import (
     AgentConversation,
     ClientId,
+    EventIn,
+    EventOut,
+    MessageBatchIn,
+    MessageBatchOut,
     MessageIn,
     MessageOut,
     NoteIn,
@@ -26,12 +31,14 @@ from app.schemas import (
 
 NOT_FOUND_DETAIL = "conversation not found"
 TEXT_TOO_LONG_DETAIL = "message text too long"
+BATCH_TOO_LARGE_DETAIL = "too many messages in one batch"
 
 router = APIRouter(
     prefix="/agent",
     tags=["agent"],
     dependencies=[Depends(require_agent)],
     responses={
+        **BODY_ERRORS,
         401: {"description": INVALID_AGENT_DETAIL},
         503: {"description": AGENT_NOT_CONFIGURED_DETAIL},
     },
@@ -40,8 +47,11 @@ router = APIRouter(
 RoomPath = Annotated[RoomName, Path()]
 MessageIdPath = Annotated[ClientId, Path()]
 NoteIdPath = Annotated[ClientId, Path()]
+EventIdPath = Annotated[ClientId, Path()]
 UserPath = Annotated[UserId, Path()]
-_TOO_LONG: dict[int | str, dict[str, Any]] = {413: {"description": TEXT_TOO_LONG_DETAIL}}
+_TOO_LONG: dict[int | str, dict[str, Any]] = {
+    413: {"description": f"{TEXT_TOO_LONG_DETAIL} | {BATCH_TOO_LARGE_DETAIL} | {TOO_LARGE_DETAIL}"}
+}
 
 
 @router.get("/conversations/{room_name}", responses={404: {"description": NOT_FOUND_DETAIL}})
@@ -61,6 +71,7 @@ def put_message(
     body: MessageIn,
     settings: SettingsDep,
     session: SessionDep,
+    request: Request,
 ) -> MessageOut:
     """Create or replace one transcript message (same id again: same single row)."""
     _check_length(body.text, settings.max_message_chars)
@@ -76,7 +87,70 @@ def put_message(
         created_at=body.created_at,
     )
     session.commit()
+    request.app.state.metrics.messages_ingested(1)
     return MessageOut.model_validate(message)
+
+
+@router.post(
+    "/conversations/{room_name}/messages:batch",
+    responses={404: {"description": NOT_FOUND_DETAIL}, **_TOO_LONG},
+)
+def put_messages(
+    room_name: RoomPath,
+    body: MessageBatchIn,
+    settings: SettingsDep,
+    session: SessionDep,
+    request: Request,
+) -> MessageBatchOut:
+    """Create or replace many messages, keyed by their ids, in one transaction: answered
+    only once committed. Retrying the same batch changes nothing."""
+    if len(body.messages) > settings.max_batch_messages:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, BATCH_TOO_LARGE_DETAIL)
+    for message in body.messages:
+        _check_length(message.text, settings.max_message_chars)
+    conversation = _by_room(session, room_name)
+    count = crud.upsert_messages(
+        session,
+        conversation_id=conversation.id,
+        messages=[
+            {
+                "message_id": m.id,
+                "role": m.role,
+                "text": m.text,
+                "latency": m.latency,
+                "interrupted": m.interrupted,
+                "created_at": m.created_at,
+            }
+            for m in body.messages
+        ],
+    )
+    session.commit()
+    request.app.state.metrics.messages_ingested(count)
+    return MessageBatchOut(count=count)
+
+
+@router.put(
+    "/conversations/{room_name}/events/{event_id}",
+    responses={404: {"description": NOT_FOUND_DETAIL}},
+)
+def put_event(
+    room_name: RoomPath, event_id: EventIdPath, body: EventIn, session: SessionDep
+) -> EventOut:
+    """Create or replace one timeline event (an error, a fallback taken, a note from the
+    agent); the same id again keeps one row."""
+    conversation = _by_room(session, room_name)
+    event = crud.upsert_event(
+        session,
+        conversation_id=conversation.id,
+        event_id=event_id,
+        kind=body.kind,
+        source=body.source,
+        detail=body.detail,
+        turn_id=body.turn_id,
+        created_at=body.created_at,
+    )
+    session.commit()
+    return EventOut.model_validate(event)
 
 
 @router.get(

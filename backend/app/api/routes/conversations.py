@@ -8,12 +8,27 @@ import json
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
 from app import crud
-from app.api.deps import USER_ERRORS, CurrentUser, SessionDep, SettingsDep
+from app.api.deps import (
+    USER_ERRORS,
+    CurrentAccount,
+    CurrentUser,
+    SessionDep,
+    SettingsDep,
+    token_issued,
+)
 from app.core.livekit import ParticipantGrant, issue_token
+from app.core.room_metadata import (
+    UNKNOWN_LANGUAGE_DETAIL,
+    UNKNOWN_PERSONA_DETAIL,
+    UNKNOWN_VOICE_DETAIL,
+    UnknownChoice,
+    choose,
+    room_metadata,
+)
 from app.models import Conversation, utcnow
 from app.schemas import (
     ConversationCreate,
@@ -22,6 +37,7 @@ from app.schemas import (
     ConversationExport,
     ConversationOut,
     ConversationPage,
+    EventOut,
     MessageOut,
     TokenResponse,
 )
@@ -32,6 +48,7 @@ NOT_FOUND_DETAIL = "conversation not found"
 INVALID_CURSOR_DETAIL = "invalid cursor"
 _CONFLICTS = (crud.ConversationLimitReached, crud.ConversationIdTaken, crud.ConversationEnded)
 
+_UNKNOWN = (UNKNOWN_PERSONA_DETAIL, UNKNOWN_VOICE_DETAIL, UNKNOWN_LANGUAGE_DETAIL)
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": NOT_FOUND_DETAIL}}
 
 
@@ -41,18 +58,28 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": NOT_FOUND_DE
     responses={
         200: {"model": ConversationCreated, "description": "Known id: the same conversation"},
         409: {"description": " | ".join(c.detail for c in _CONFLICTS)},
+        422: {"description": " | ".join(_UNKNOWN) + " | invalid body"},
     },
 )
 def create_conversation(
     body: ConversationCreate,
     settings: SettingsDep,
-    user: CurrentUser,
+    account: CurrentAccount,
     session: SessionDep,
+    request: Request,
     response: Response,
 ) -> ConversationCreated:
-    """Record a conversation and return a token whose room carries its metadata and
-    dispatches the agent. Sending the same `id` again returns the same conversation."""
-    metadata = {"persona": body.persona, "voice": body.voice, "language": body.language}
+    """Record a conversation and return a token whose room carries its metadata (persona,
+    voice, language, and the persona's instructions and greeting) and dispatches the agent.
+    Unset choices take the defaults of GET /api/options. Sending the same `id` again returns
+    the same conversation."""
+    user = account.id
+    try:
+        metadata = choose(
+            settings.catalog, persona=body.persona, voice=body.voice, language=body.language
+        )
+    except UnknownChoice as e:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(e)) from None
     try:
         conversation, created = crud.create_conversation(
             session,
@@ -72,10 +99,12 @@ def create_conversation(
         ParticipantGrant(
             user=user,
             room_name=conversation.room_name,
-            room_metadata=json.dumps(conversation.room_metadata),
+            name=account.name,
+            room_metadata=room_metadata(settings.catalog, conversation.room_metadata),
             agent_metadata=json.dumps(dispatch),
         ),
     )
+    token_issued(request, conversation, created=created)
     response.headers["Cache-Control"] = "no-store"
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -140,7 +169,9 @@ def _own(session: Session, user: str, conversation_id: uuid.UUID) -> Conversatio
 
 def _detail(session: Session, conversation: Conversation) -> ConversationDetail:
     messages = crud.list_messages(session, conversation_id=conversation.id)
+    events = crud.list_events(session, conversation_id=conversation.id)
     return ConversationDetail(
         **ConversationOut.model_validate(conversation).model_dump(),
         messages=[MessageOut.model_validate(m) for m in messages],
+        events=[EventOut.model_validate(e) for e in events],
     )

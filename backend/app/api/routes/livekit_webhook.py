@@ -20,8 +20,10 @@ from livekit import api
 from pydantic import BaseModel
 
 from app import crud
-from app.api.deps import SessionDep, SettingsDep
+from app.api.deps import BODY_ERRORS, SessionDep, SettingsDep
 from app.core.livekit import is_identity_of
+from app.core.metrics import UNVERIFIED_EVENT
+from app.core.session_registry import note_ended, note_started
 from app.log import logger
 from app.models import utcnow
 
@@ -47,6 +49,7 @@ async def raw_body(request: Request) -> bytes:
     "/webhook",
     openapi_extra={"requestBody": _WEBHOOK_BODY},
     responses={
+        413: BODY_ERRORS[413],
         400: {"description": INVALID_EVENT_DETAIL},
         401: {"description": INVALID_SIGNATURE_DETAIL},
     },
@@ -55,21 +58,49 @@ def livekit_webhook(
     body: Annotated[bytes, Depends(raw_body)],
     settings: SettingsDep,
     session: SessionDep,
+    request: Request,
     authorization: Annotated[str | None, Header()] = None,
 ) -> WebhookResult:
-    event = _verified_event(
-        settings.livekit_api_key, settings.livekit_api_secret, body, authorization
-    )
+    metrics = request.app.state.metrics
+    try:
+        event = _verified_event(
+            settings.livekit_api_key, settings.livekit_api_secret, body, authorization
+        )
+    except HTTPException:
+        metrics.webhook(UNVERIFIED_EVENT, "rejected")
+        raise
     if not crud.record_event(session, event_id=event.id, event=event.event):
         logger.info("webhook replay ignored", extra={"event_id": event.id, "event": event.event})
+        metrics.webhook(event.event, "duplicate")
         return WebhookResult(status="duplicate")
     conversation = crud.get_conversation_by_room(session, room_name=event.room.name)
-    if conversation is not None and _ends_conversation(event, conversation.user_id):
+    ends = conversation is not None and _ends_conversation(event, conversation.user_id)
+    if conversation is not None and ends:
         ended_at = _event_time(event.created_at)
         if crud.end_conversation(session, conversation=conversation, ended_at=ended_at):
             logger.info("conversation ended", extra={"room": event.room.name, "event": event.event})
     session.commit()
+    metrics.webhook(event.event, "accepted")
+    registry = request.app.state.session_registry
+    if event.event == "room_finished" or ends:
+        note_ended(registry, event.room.name)
+    elif conversation is not None and conversation.status == "active" and _starts(event):
+        note_started(
+            registry,
+            event.room.name,
+            user=conversation.user_id,
+            started_at=conversation.started_at,
+        )
     return WebhookResult(status="processed")
+
+
+def _starts(event: api.WebhookEvent) -> bool:
+    if event.event == "room_started":
+        return True
+    return (
+        event.event == "participant_joined"
+        and event.participant.kind != api.ParticipantInfo.Kind.AGENT
+    )
 
 
 def _verified_event(

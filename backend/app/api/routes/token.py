@@ -5,12 +5,15 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from sqlalchemy.orm import Session
 
 from app import crud
-from app.api.deps import USER_ERRORS, CurrentUser, SessionDep, SettingsDep
+from app.api.deps import USER_ERRORS, CurrentAccount, SessionDep, SettingsDep, token_issued
+from app.core.config import Settings
 from app.core.livekit import ParticipantGrant, issue_token
+from app.core.room_metadata import choose, room_metadata
 from app.log import logger
 from app.schemas import RoomName, TokenResponse
 
@@ -59,20 +62,35 @@ class TokenRequest(_Lenient):
 )
 def create_token(
     settings: SettingsDep,
-    user: CurrentUser,
+    account: CurrentAccount,
     session: SessionDep,
+    request: Request,
     response: Response,
     body: TokenRequest | None = None,
 ) -> TokenResponse:
     """A token for one room, recorded as the user's conversation: a new room unless
-    room_name names one of the caller's active conversations (rejoin)."""
+    room_name names one of the caller's active conversations (rejoin). A new room gets the
+    default persona, voice and language of GET /api/options."""
+    with request.app.state.metrics.time_token_issue():
+        return _create_token(settings, account.id, account.name, session, request, response, body)
+
+
+def _create_token(
+    settings: Settings,
+    user: str,
+    user_name: str,
+    session: Session,
+    request: Request,
+    response: Response,
+    body: TokenRequest | None,
+) -> TokenResponse:
     body = body or TokenRequest()
     agents = body.room_config.agents if body.room_config else []
     try:
-        conversation, _ = crud.create_conversation(
+        conversation, created = crud.create_conversation(
             session,
             user_id=user,
-            metadata={},
+            metadata=choose(settings.catalog, persona=None, voice=None, language=None),
             max_per_user=settings.max_conversations_per_user,
             room_name=body.room_name,
         )
@@ -84,13 +102,15 @@ def create_token(
         ParticipantGrant(
             user=user,
             room_name=conversation.room_name,
-            name=body.participant_name,
+            name=body.participant_name or user_name,
+            room_metadata=room_metadata(settings.catalog, conversation.room_metadata),
             metadata=body.participant_metadata,
             attributes=body.participant_attributes,
             # Only the configured agent is ever dispatched; the client may only pass metadata.
             agent_metadata=agents[0].metadata if agents else None,
         ),
     )
+    token_issued(request, conversation, created=created)
     response.headers["Cache-Control"] = "no-store"
     logger.info(
         "token issued",

@@ -1,0 +1,139 @@
+"""/api/auth: sign in with a name and password for a server-side session (cookie va_session),
+sign out, and ask whether a sign-in is needed. API keys keep working beside it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Cookie, Header, HTTPException, Request, Response, status
+from pydantic import BaseModel, StringConstraints
+
+from app import accounts
+from app.api.deps import (
+    BODY_ERRORS,
+    RATE_LIMITED_DETAIL,
+    RATE_LIMITER_DOWN_DETAIL,
+    SessionDep,
+    SettingsDep,
+    check_rate,
+)
+from app.core.passwords import hash_password, needs_rehash, verify_password
+from app.core.security import (
+    SESSION_COOKIE,
+    AuthUser,
+    authenticate,
+    hash_session_token,
+    login_required,
+    new_session_token,
+)
+from app.log import logger
+from app.models import utcnow
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+INVALID_LOGIN_DETAIL = "invalid username or password"
+_Cookie = Annotated[str | None, Cookie(alias=SESSION_COOKIE, include_in_schema=False)]
+
+
+class UserOut(BaseModel):
+    id: str
+    name: str
+
+
+class SessionInfo(BaseModel):
+    auth_required: bool
+    user: UserOut | None
+
+
+class LoginIn(BaseModel):
+    username: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+
+
+class LoginOut(BaseModel):
+    user: UserOut
+
+
+@router.get("/session")
+def read_session(
+    settings: SettingsDep,
+    session: SessionDep,
+    va_session: _Cookie = None,
+    authorization: Annotated[str | None, Header()] = None,
+    host: Annotated[str | None, Header()] = None,
+) -> SessionInfo:
+    """Whether this server needs a sign-in, and who the caller is (null: nobody yet)."""
+    try:
+        user: AuthUser | None = authenticate(
+            settings,
+            session,
+            authorization=authorization,
+            host_header=host,
+            session_token=va_session,
+        )
+    except HTTPException:
+        user = None
+    return SessionInfo(
+        auth_required=login_required(settings, session),
+        user=UserOut(id=user.id, name=user.name) if user else None,
+    )
+
+
+@router.post(
+    "/login",
+    responses={
+        **BODY_ERRORS,
+        401: {"description": INVALID_LOGIN_DETAIL},
+        429: {"description": RATE_LIMITED_DETAIL},
+        503: {"description": RATE_LIMITER_DOWN_DETAIL},
+    },
+)
+def login(
+    body: LoginIn, settings: SettingsDep, session: SessionDep, request: Request, response: Response
+) -> LoginOut:
+    """Check the password and start a session: sets the HttpOnly cookie va_session."""
+    limiter = request.app.state.login_limiter
+    check_rate(limiter, f"ip:{request.client.host if request.client else '-'}")
+    check_rate(limiter, f"name:{body.username.lower()}")
+    user = accounts.get_user_by_name(session, name=body.username)
+    if not verify_password(user.password_hash if user else None, body.password) or user is None:
+        logger.info("login refused")
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, INVALID_LOGIN_DETAIL)
+    if needs_rehash(user.password_hash):
+        accounts.set_password_hash(session, user=user, password_hash=hash_password(body.password))
+    token = new_session_token()
+    ttl = dt.timedelta(seconds=settings.session_ttl_seconds)
+    accounts.create_session(
+        session, user_id=user.id, token_hash=hash_session_token(token), expires_at=utcnow() + ttl
+    )
+    session.commit()
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_ttl_seconds,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=not settings.is_loopback,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    logger.info("signed in", extra={"user": user.id})
+    return LoginOut(user=UserOut(id=user.id, name=user.name))
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(
+    settings: SettingsDep, session: SessionDep, response: Response, va_session: _Cookie = None
+) -> None:
+    """End the caller's session (if any) and clear the cookie."""
+    if va_session and len(va_session) <= 128:
+        accounts.delete_session(session, token_hash=hash_session_token(va_session))
+        session.commit()
+    response.delete_cookie(
+        SESSION_COOKIE,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=not settings.is_loopback,
+    )

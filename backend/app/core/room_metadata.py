@@ -1,0 +1,54 @@
+"""The room metadata a token carries: the ids the user picked plus what the agent needs
+from the catalog (the persona's instructions and greeting)."""
+
+from __future__ import annotations
+
+import json
+
+from app.core.catalog import Catalog
+
+UNKNOWN_PERSONA_DETAIL = "unknown persona"
+UNKNOWN_VOICE_DETAIL = "unknown voice"
+UNKNOWN_LANGUAGE_DETAIL = "unknown language"
+
+
+class UnknownChoice(ValueError):
+    """A persona, voice or language the catalog does not list; str() is the stable detail."""
+
+
+def choose(
+    catalog: Catalog, *, persona: str | None, voice: str | None, language: str | None
+) -> dict[str, str]:
+    """The stored choice (ids only), defaults filled in; raises UnknownChoice."""
+    default = catalog.default
+    chosen = {
+        "persona": persona or default.persona,
+        "voice": voice or default.voice,
+        "language": language or default.language,
+    }
+    if catalog.persona(chosen["persona"]) is None:
+        raise UnknownChoice(UNKNOWN_PERSONA_DETAIL)
+    if not catalog.has_voice(chosen["voice"]):
+        raise UnknownChoice(UNKNOWN_VOICE_DETAIL)
+    if not catalog.has_language(chosen["language"]):
+        raise UnknownChoice(UNKNOWN_LANGUAGE_DETAIL)
+    return chosen
+
+
+def room_metadata(catalog: Catalog, stored: dict[str, str]) -> str:
+    """JSON for the room: a stored choice the catalog no longer lists falls back to the
+    default, so an old conversation can always be rejoined."""
+    default = catalog.default
+    persona = catalog.persona(stored.get("persona", "")) or catalog.persona(default.persona)
+    assert persona is not None  # the catalog validates its defaults
+    voice = stored.get("voice", "")
+    language = stored.get("language", "")
+    return json.dumps(
+        {
+            "persona": persona.id,
+            "voice": voice if catalog.has_voice(voice) else default.voice,
+            "language": language if catalog.has_language(language) else default.language,
+            "instructions": persona.instructions,
+            "greeting": persona.greeting,
+        }
+    )

@@ -1,0 +1,264 @@
+"""Sign-in: the local no-login mode, users and their cookie sessions, API keys beside them,
+the users CLI and the login rate limit, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+from livekit import api as lk
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import accounts
+from app.__main__ import EXIT_USAGE, main
+from app.core.passwords import hash_password
+from app.core.security import hash_session_token, new_session_token
+from app.models import AuthSession, User, utcnow
+
+pytestmark = pytest.mark.db
+
+Headers = dict[str, str]
+ClientFactory = Callable[..., TestClient]
+PASSWORD = "correct horse battery"
+NOT_SIGNED_IN = {"detail": "not signed in or invalid API key"}
+INVALID_LOGIN = {"detail": "invalid username or password"}
+SECRET = "test-livekit-secret-0123456789abcdef"
+
+
+def add_user(client: TestClient, name: str, password: str = PASSWORD) -> User:
+    factory: sessionmaker[Session] = client.app.state.sessionmaker  # type: ignore[attr-defined]
+    with factory() as session:
+        user = accounts.create_user(session, name=name, password_hash=hash_password(password))
+        session.commit()
+        return user
+
+
+def sessions_in_db(client: TestClient) -> int:
+    factory: sessionmaker[Session] = client.app.state.sessionmaker  # type: ignore[attr-defined]
+    with factory() as session:
+        return session.scalar(select(func.count()).select_from(AuthSession)) or 0
+
+
+def login(client: TestClient, name: str, password: str = PASSWORD) -> dict[str, object]:
+    response = client.post("/api/auth/login", json={"username": name, "password": password})
+    assert response.status_code == 200, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+@pytest.fixture
+def local(make_client: ClientFactory) -> TestClient:
+    """Loopback, no API keys: the local mode until a user exists."""
+    return make_client(api_keys=())
+
+
+def test_local_mode_needs_no_sign_in(local: TestClient) -> None:
+    assert local.get("/api/auth/session").json() == {
+        "auth_required": False,
+        "user": {"id": "local", "name": "local"},
+    }
+    response = local.post("/api/token", json={})
+    assert response.status_code == 200
+    assert response.json()["participant_identity"].startswith("local-")
+
+
+def test_a_user_turns_sign_in_on(local: TestClient) -> None:
+    user = add_user(local, "alice")
+
+    assert local.get("/api/auth/session").json() == {"auth_required": True, "user": None}
+    response = local.post("/api/token", json={})
+    assert (response.status_code, response.json()) == (401, NOT_SIGNED_IN)
+
+    body = login(local, "alice")
+    assert body == {"user": {"id": user.id, "name": "alice"}}
+    assert local.get("/api/auth/session").json() == {
+        "auth_required": True,
+        "user": {"id": user.id, "name": "alice"},
+    }
+    token = local.post("/api/token", json={})
+    assert token.status_code == 200
+    # The identity comes from the signed-in user, never from the request body.
+    claims = lk.TokenVerifier("test-livekit-key", SECRET).verify(token.json()["participant_token"])
+    assert claims.identity.startswith(user.id + "-")
+    assert claims.name == "alice"
+
+
+def test_login_sets_a_strict_http_only_cookie(local: TestClient) -> None:
+    add_user(local, "alice")
+    response = local.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("va_session=")
+    parts = {p.strip().split("=")[0].lower() for p in cookie.split(";")}
+    assert {"httponly", "max-age", "path"} <= parts
+    assert "samesite=strict" in cookie.lower()
+    assert "secure" not in parts  # loopback: plain http
+    assert response.headers["cache-control"] == "no-store"
+    # Only a hash of the token is stored.
+    raw = response.cookies["va_session"]
+    factory: sessionmaker[Session] = local.app.state.sessionmaker  # type: ignore[attr-defined]
+    with factory() as session:
+        [stored] = session.scalars(select(AuthSession)).all()
+    assert stored.token_hash == hash_session_token(raw) and raw not in stored.token_hash
+
+
+def test_cookie_is_secure_off_loopback(make_client: ClientFactory) -> None:
+    client = make_client(api_keys=(), host="0.0.0.0", base_url="https://voice.example.com")
+    add_user(client, "alice")
+    response = client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
+    assert response.status_code == 200
+    assert "secure" in {p.strip().lower() for p in response.headers["set-cookie"].split(";")}
+
+
+@pytest.mark.parametrize(("name", "password"), [("alice", "wrong password"), ("mallory", PASSWORD)])
+def test_wrong_name_or_password_is_one_401(local: TestClient, name: str, password: str) -> None:
+    add_user(local, "alice")
+    response = local.post("/api/auth/login", json={"username": name, "password": password})
+    assert (response.status_code, response.json()) == (401, INVALID_LOGIN)
+    assert "set-cookie" not in response.headers
+    assert sessions_in_db(local) == 0
+
+
+def test_logout_ends_the_server_side_session(local: TestClient) -> None:
+    add_user(local, "alice")
+    login(local, "alice")
+    stolen = local.cookies["va_session"]
+    assert sessions_in_db(local) == 1
+
+    response = local.post("/api/auth/logout")
+    assert response.status_code == 204
+    assert (
+        'va_session=""' in response.headers["set-cookie"]
+        or "Max-Age=0" in (response.headers["set-cookie"])
+    )
+    assert sessions_in_db(local) == 0
+    # The old cookie value is worthless now, even replayed by hand.
+    local.cookies.set("va_session", stolen)
+    replay = local.post("/api/token", json={})
+    assert (replay.status_code, replay.json()) == (401, NOT_SIGNED_IN)
+    assert local.post("/api/auth/logout").status_code == 204  # idempotent
+
+
+def test_expired_or_forged_sessions_are_refused(local: TestClient) -> None:
+    user = add_user(local, "alice")
+    expired = new_session_token()
+    factory: sessionmaker[Session] = local.app.state.sessionmaker  # type: ignore[attr-defined]
+    with factory() as session:
+        session.add(
+            AuthSession(
+                token_hash=hash_session_token(expired),
+                user_id=user.id,
+                created_at=utcnow() - dt.timedelta(days=2),
+                expires_at=utcnow() - dt.timedelta(seconds=1),
+            )
+        )
+        session.commit()
+    for value in (expired, new_session_token(), "x" * 500):
+        local.cookies.set("va_session", value)
+        response = local.get("/api/conversations")
+        assert (response.status_code, response.json()) == (401, NOT_SIGNED_IN)
+
+
+def test_users_see_only_their_own_conversations(local: TestClient) -> None:
+    add_user(local, "alice")
+    add_user(local, "bob")
+    login(local, "alice")
+    created = local.post("/api/conversations", json={}).json()["conversation"]
+    local.cookies.clear()
+    login(local, "bob")
+
+    assert local.get(f"/api/conversations/{created['id']}").status_code == 404
+    assert local.get("/api/conversations").json()["items"] == []
+    response = local.post("/api/token", json={"room_name": created["room_name"]})
+    assert (response.status_code, response.json()) == (409, {"detail": "room name already in use"})
+
+
+def test_api_keys_work_beside_cookies(make_client: ClientFactory, alice: Headers) -> None:
+    client = make_client()  # alice's and bob's API keys
+    add_user(client, "carol")
+    assert client.get("/api/conversations", headers=alice).status_code == 200
+    login(client, "carol")
+    assert client.get("/api/conversations").status_code == 200
+    # A wrong key is refused even with a good cookie: the key is what was presented.
+    response = client.get("/api/conversations", headers={"Authorization": "Bearer nope" * 3})
+    assert (response.status_code, response.json()) == (401, NOT_SIGNED_IN)
+
+
+def test_require_login_without_users_refuses_everyone(make_client: ClientFactory) -> None:
+    client = make_client(api_keys=(), require_login=True)
+    assert client.get("/api/auth/session").json() == {"auth_required": True, "user": None}
+    assert client.post("/api/token", json={}).status_code == 401
+
+
+def test_login_attempts_are_rate_limited(make_client: ClientFactory) -> None:
+    client = make_client(api_keys=(), login_rate_limit_per_minute=2)
+    add_user(client, "alice")
+    statuses = [
+        client.post("/api/auth/login", json={"username": "alice", "password": "guess"}).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [401, 401, 429]
+    # Even the right password waits for the window: guessing is what the limit slows down.
+    response = client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
+    assert (response.status_code, response.json()) == (429, {"detail": "rate limit exceeded"})
+    assert int(response.headers["retry-after"]) >= 1
+
+
+@pytest.mark.parametrize("body", [{}, {"username": "a"}, {"username": "", "password": "x"}])
+def test_malformed_login_is_422(local: TestClient, body: dict[str, str]) -> None:
+    assert local.post("/api/auth/login", json=body).status_code == 422
+
+
+def test_users_cli_adds_lists_and_deletes(
+    local: TestClient,
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    main(["users", "add", "dave"])
+    assert "added user dave" in capsys.readouterr().out
+
+    login(local, "dave")  # the running app sees the new user at once
+    main(["users", "list"])
+    assert capsys.readouterr().out.startswith("dave\tu-")
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    with pytest.raises(SystemExit) as duplicate:
+        main(["users", "add", "dave"])
+    assert duplicate.value.code == EXIT_USAGE
+    assert capsys.readouterr().err.strip() == "voice-backend: user dave already exists"
+
+    add_user(local, "erin")  # someone left, so sign-in stays on
+    main(["users", "delete", "dave"])
+    assert sessions_in_db(local) == 0  # signed out everywhere
+    assert local.get("/api/conversations").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("argv", "stdin", "message"),
+    [
+        (["users", "add", "eve"], "short\n", "at least 8 characters (BACKEND_MIN_PASSWORD_CHARS)"),
+        (["users", "add", "bad name"], PASSWORD, "a user name is 1-64 letters"),
+        (["users", "delete", "nobody"], "", "no user nobody"),
+    ],
+)
+def test_users_cli_errors_are_one_line(
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    stdin: str,
+    message: str,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    with pytest.raises(SystemExit) as excinfo:
+        main(argv)
+    assert excinfo.value.code == EXIT_USAGE
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and message in err

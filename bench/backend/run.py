@@ -1,0 +1,313 @@
+"""Backend throughput: LiveKit token issuance and message ingest into PostgreSQL.
+
+Starts its own PostgreSQL on a free loopback port with durable commits (fsync and
+synchronous_commit on, unlike the test fixtures), migrates it, runs the app under uvicorn,
+and drives it over HTTP from this process:
+
+- tokens: POST /api/token (each one also records a conversation row), N requests at a fixed
+  concurrency; requests/s, p50 and p99.
+- ingest: POST /api/agent/conversations/{room}/messages:batch with B messages per request;
+  a message counts once its batch is answered, and the route answers after COMMIT, so every
+  counted message is durable. The rows are counted in PostgreSQL afterwards.
+- single: PUT /api/agent/conversations/{room}/messages/{id}, one message per request, for
+  comparison.
+
+Prints a table and appends it to docs/benchmarks.md (unless --no-record).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[2]
+BACKEND = ROOT / "backend"
+sys.path.insert(0, str(BACKEND))
+sys.path.insert(0, str(BACKEND / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from app.core import migrate  # noqa: E402
+from live_servers import PostgresServer, free_port, start_postgres  # noqa: E402
+from machine import commit, machine  # noqa: E402
+
+USER_KEY = "bench-user-api-key-0123456789"
+AGENT_TOKEN = "bench-agent-service-token-0123456789abcdef"
+READY_TIMEOUT_S = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    name: str
+    unit: str  # what the rate counts
+    count: int  # units done
+    requests: int
+    seconds: float
+    latencies_s: list[float]
+    in_flight: int
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.seconds if self.seconds else float("nan")
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def create_database(server: PostgresServer) -> str:
+    admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text('CREATE DATABASE "bench"'))
+    admin.dispose()
+    url = server.url("bench")
+    migrate.upgrade(url)
+    return url
+
+
+def start_backend(database_url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BACKEND_", "LIVEKIT_"))}
+    env |= {
+        "LIVEKIT_API_KEY": "bench-key",
+        "LIVEKIT_API_SECRET": "bench-secret-0123456789abcdef0123456789",
+        "LIVEKIT_URL": f"ws://127.0.0.1:{free_port()}",
+        "DATABASE_URL": database_url,
+        "BACKEND_API_KEYS": USER_KEY,
+        "AGENT_SERVICE_TOKEN": AGENT_TOKEN,
+        "BACKEND_RATE_LIMIT_PER_MINUTE": "100000",
+        "BACKEND_MAX_CONVERSATIONS_PER_USER": "1000000",
+        "WEB_DIST": str(Path(tempfile.gettempdir()) / "no-web-dist"),
+    }
+    command = [sys.executable, "-m", "uvicorn", "--factory", "app.asgi:app_from_env"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    command += ["--no-access-log", "--log-level", "warning"]
+    return subprocess.Popen(command, cwd=BACKEND, env=env)
+
+
+async def wait_ready(client: httpx.AsyncClient, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while True:
+        if process.poll() is not None:
+            raise SystemExit(f"bench: the backend exited with {process.returncode}")
+        try:
+            headers = {"Authorization": f"Bearer {USER_KEY}"}
+            if (await client.get("/api/options", headers=headers)).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit("bench: the backend did not answer within 60 s")
+        await asyncio.sleep(0.2)
+
+
+async def drive(
+    n: int, concurrency: int, request: Callable[[int], Awaitable[int]]
+) -> tuple[float, list[float], int]:
+    """Run request(0..n-1) with `concurrency` in flight; (seconds, latencies, units done)."""
+    latencies: list[float] = []
+    done = 0
+    next_index = 0
+
+    async def worker() -> None:
+        nonlocal next_index, done
+        while next_index < n:
+            index = next_index
+            next_index += 1
+            start = time.perf_counter()
+            units = await request(index)  # not `done += await ...`: that reads done first
+            done += units
+            latencies.append(time.perf_counter() - start)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return time.perf_counter() - start, latencies, done
+
+
+async def bench_tokens(client: httpx.AsyncClient, n: int, concurrency: int) -> Result:
+    headers = {"Authorization": f"Bearer {USER_KEY}"}
+
+    async def issue(_: int) -> int:
+        response = await client.post("/api/token", json={}, headers=headers)
+        response.raise_for_status()
+        return 1
+
+    await drive(min(50, n), concurrency, issue)  # warm-up: connections, caches
+    seconds, latencies, count = await drive(n, concurrency, issue)
+    name = "token issuance (POST /api/token, records a conversation)"
+    return Result(name, "tokens", count, n, seconds, latencies, concurrency)
+
+
+def message(index: int) -> dict[str, object]:
+    return {
+        "id": f"m{index:08d}",
+        "role": "user" if index % 2 == 0 else "assistant",
+        "text": f"Message number {index}: what is the weather like in Paris today?",
+        "latency": {"e2e_ms": 640.0, "llm_ttft_ms": 210.0},
+    }
+
+
+async def new_room(client: httpx.AsyncClient) -> str:
+    headers = {"Authorization": f"Bearer {USER_KEY}"}
+    response = await client.post("/api/conversations", json={}, headers=headers)
+    response.raise_for_status()
+    room: str = response.json()["conversation"]["room_name"]
+    return room
+
+
+async def bench_batches(
+    client: httpx.AsyncClient, total: int, batch: int, concurrency: int
+) -> tuple[Result, str]:
+    room = await new_room(client)
+    url = f"/api/agent/conversations/{room}/messages:batch"
+    headers = {"Authorization": f"Bearer {AGENT_TOKEN}", "Content-Type": "application/json"}
+    n = total // batch
+    bodies = [
+        json.dumps({"messages": [message(i * batch + j) for j in range(batch)]}).encode()
+        for i in range(n)
+    ]  # encoded before the clock starts: the client's JSON work is not the server's
+
+    async def send(index: int) -> int:
+        response = await client.post(url, content=bodies[index], headers=headers)
+        response.raise_for_status()
+        count: int = response.json()["count"]
+        return count
+
+    seconds, latencies, count = await drive(n, concurrency, send)
+    name = f"message ingest, batches of {batch} (POST …/messages:batch)"
+    return Result(name, "messages", count, n, seconds, latencies, concurrency), room
+
+
+async def bench_single(client: httpx.AsyncClient, n: int, concurrency: int) -> Result:
+    room = await new_room(client)
+    headers = {"Authorization": f"Bearer {AGENT_TOKEN}"}
+
+    async def put(index: int) -> int:
+        body = {k: v for k, v in message(index).items() if k != "id"}
+        url = f"/api/agent/conversations/{room}/messages/s{index:08d}"
+        response = await client.put(url, json=body, headers=headers)
+        response.raise_for_status()
+        return 1
+
+    seconds, latencies, count = await drive(n, concurrency, put)
+    name = "message ingest, one per request (PUT …/messages/{id})"
+    return Result(name, "messages", count, n, seconds, latencies, concurrency)
+
+
+def committed_rows(database_url: str, room: str) -> int:
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        count = conn.execute(
+            text(
+                "SELECT count(*) FROM messages m JOIN conversations c "
+                "ON c.id = m.conversation_id WHERE c.room_name = :room"
+            ),
+            {"room": room},
+        ).scalar_one()
+    engine.dispose()
+    return int(count)
+
+
+def table(results: list[Result]) -> str:
+    rows = [
+        "| measure | rate | requests/s | p50 (ms) | p99 (ms) | requests | in flight |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        rows.append(
+            f"| {r.name} | **{r.rate:,.0f} {r.unit}/s** | {r.requests / r.seconds:,.0f} "
+            f"| {pct(r.latencies_s, 0.5) * 1000:.1f} | {pct(r.latencies_s, 0.99) * 1000:.1f} "
+            f"| {r.requests} | {r.in_flight} |"
+        )
+    return "\n".join(rows)
+
+
+def record(summary: str, notes: str) -> None:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    out = ROOT / "docs" / "benchmarks.md"
+    with out.open("a") as f:
+        f.write(
+            f"\n## Backend throughput — {stamp}\n\nMachine: {machine()}. Commit: {commit()}. "
+            f"bench/backend/run.py: PostgreSQL with fsync and synchronous_commit on, the app "
+            f"under uvicorn, the load generator in the same machine.\n\n{summary}\n\n{notes}\n"
+        )
+    print(f"bench: appended to {out.relative_to(ROOT)}")
+
+
+async def run(args: argparse.Namespace, database_url: str, port: int) -> tuple[str, str]:
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", timeout=60, limits=limits, trust_env=False
+    ) as client:
+        backend = start_backend(database_url, port, args.workers)
+        try:
+            await wait_ready(client, backend)
+            serial = await bench_tokens(client, args.tokens // 2, 1)  # latency, no queueing
+            tokens = await bench_tokens(client, args.tokens, args.token_concurrency)
+            batches, room = await bench_batches(
+                client, args.messages, args.batch_size, args.ingest_concurrency
+            )
+            single = await bench_single(client, args.single, args.token_concurrency)
+        finally:
+            backend.terminate()
+            backend.wait(timeout=30)
+    stored = committed_rows(database_url, room)
+    if stored != batches.count:
+        raise SystemExit(f"bench: {batches.count} messages acknowledged, {stored} in PostgreSQL")
+    summary = table([serial, tokens, batches, single])
+    target_ingest = "met" if batches.rate >= 10_000 else "not met"
+    serial_p99 = pct(serial.latencies_s, 0.99)
+    target_p99 = (
+        f"{'met' if serial_p99 < 0.020 else 'not met'} ({serial_p99 * 1000:.1f} ms, one in flight)"
+    )
+    load = os.getloadavg()[0]
+    notes = (
+        f"Load average at the end: {load:.1f} on {os.cpu_count()} cores (other work on the "
+        f"machine slows every figure). Uvicorn workers: {args.workers}. Acknowledged "
+        f"messages found in PostgreSQL after the run: {stored:,} of {batches.count:,}. "
+        f"Targets: 10,000 messages/s persisted — "
+        f"{target_ingest}; token issuance p99 under 20 ms — {target_p99}."
+    )
+    return summary, notes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tokens", type=int, default=1000, help="half as many again, serially")
+    parser.add_argument("--token-concurrency", type=int, default=4)
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--ingest-concurrency", type=int, default=4)
+    parser.add_argument("--single", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-record", action="store_true", help="print only")
+    args = parser.parse_args()
+
+    server = start_postgres(durable=True)
+    try:
+        database_url = create_database(server)
+        summary, notes = asyncio.run(run(args, database_url, free_port()))
+    finally:
+        server.stop()
+    print(summary)
+    print(notes)
+    if not args.no_record:
+        record(summary, notes)
+
+
+if __name__ == "__main__":
+    main()
