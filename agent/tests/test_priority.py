@@ -47,3 +47,15 @@ def test_restore_is_a_no_op_at_normal_priority() -> None:
     before = _nice_of_all_threads()
     priority.restore()
     assert _nice_of_all_threads() == before
+
+
+def test_a_job_can_run_ahead_of_other_programs() -> None:
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - child
+        allowed = priority._may_set(-5)  # noqa: SLF001
+        priority.lower_for_warmup()
+        priority.restore(-5)
+        expected = {(os.SCHED_OTHER, -5 if allowed else 0)}
+        os._exit(0 if _nice_of_all_threads() == expected else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -13,6 +13,7 @@ from livekit.agents import (
     vad,
 )
 from voice_agent.assistant import Assistant
+from voice_agent.local_models.speculative_stt import SpeculativeStreamAdapter
 from voice_agent.providers.local import Providers
 from voice_agent.session import build_session
 from voice_agent.settings import AgentSettings
@@ -80,12 +81,13 @@ def _providers(reply: str = "Hi.") -> Providers:
 def test_session_uses_the_given_providers_and_offline_turn_handling() -> None:
     providers = _providers()
     session = build_session(AgentSettings(), providers)
-    assert (session.vad, session.stt, session.llm, session.tts) == (
-        providers.vad,
-        providers.stt,
-        providers.llm,
-        providers.tts,
-    )
+    assert (session.vad, session.llm, session.tts) == (providers.vad, providers.llm, providers.tts)
+    # the non-streaming STT runs in the speculative adapter, fed by the session's VAD
+    assert isinstance(session.stt, SpeculativeStreamAdapter)
+    assert session.stt.wrapped_stt is providers.stt
+    assert session.stt.speculate_after_s == AgentSettings().turn.speculative_stt_s
+    off = build_session(AgentSettings(turn={"speculative_stt_s": 0}), providers)
+    assert off.stt is providers.stt  # the framework's own StreamAdapter then
     # never the default cloud turn detector or the adaptive (cloud) interruption model
     assert session.turn_detection == "vad"
     assert session.options.interruption["mode"] == "vad"

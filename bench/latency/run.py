@@ -18,7 +18,6 @@ import platform
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,6 +25,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "bench" / "latency"))
 
 from speech import speak, with_silence  # noqa: E402
+from stack_runner import StackFailed, start_stack, stop_stack  # noqa: E402
 from voice_client import RATE, TurnResult, VoiceClient  # noqa: E402
 
 PROMPTS = [
@@ -83,35 +83,12 @@ def turns_detail(results: list[TurnResult]) -> str:
     return "\n".join(lines)
 
 
-def start_stack(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "stack.py")],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 300
-    for raw in proc.stdout:
-        line = raw.decode(errors="replace")
-        if line.startswith("stack:"):
-            print(line.rstrip(), flush=True)
-        if "stack: ready" in line:
-            return proc
-        if time.monotonic() > deadline:
-            break
-    proc.kill()
-    raise SystemExit("bench: the stack did not start; see .run/bench/logs")
-
-
 async def run(backend_url: str, n_turns: int) -> list[TurnResult]:
     client = VoiceClient()
     await client.connect(backend_url)
     results: list[TurnResult] = []
     try:
-        await client.wait_state("listening", "speaking", timeout=120)
+        await client.wait_greeting(timeout=120)
         for i in range(n_turns):
             prompt = PROMPTS[i % len(PROMPTS)]
             pcm = with_silence(speak(prompt), 0.3, 0.0)
@@ -130,6 +107,8 @@ def main() -> None:
     parser.add_argument("--backend-url")
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
+    # a plain `kill` must still stop the stack this run started (the finally below)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     stack = None
     backend_url = args.backend_url
@@ -141,10 +120,14 @@ def main() -> None:
             LIVEKIT_RTC_UDP_PORT="17982",
             BACKEND_PORT="18100",
             AGENT_HEALTH_PORT="18181",
+            AGENT_METRICS_PORT="18464",
             VA_STATE_DIR=".run/bench",
             VA_DATA_DIR=".run/bench",
         )
-        stack = start_stack(env)
+        try:
+            stack = start_stack(env, echo=True)
+        except StackFailed as e:
+            raise SystemExit(f"bench: {e}") from None
         backend_url = "http://127.0.0.1:18100"
     code = 0
     try:
@@ -157,8 +140,7 @@ def main() -> None:
             code = 1
     finally:
         if stack is not None:
-            os.killpg(stack.pid, signal.SIGTERM)
-            stack.wait(timeout=30)
+            stop_stack(stack)
     os._exit(code)  # livekit's FFI runtime can abort on interpreter teardown
 
 
@@ -180,11 +162,14 @@ def record(summary: str, detail: str, n: int) -> None:
         or "uncommitted"
     )
     machine = f"{cpu_model()}, {platform.machine()}, {os.cpu_count()} cores, {platform.system()}"
+    # other work on the box moves these figures more than most changes do: say how busy it was
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = ROOT / "docs" / "benchmarks.md"
     with out.open("a") as f:
         f.write(
             f"\n## Voice-to-voice latency — {stamp}\n\nMachine: {machine}. Commit: {commit}. "
+            f"Load average at the end (1/5/15 min): {load}. "
             f"Turns: {n} (bench/latency/run.py, {RATE // 1000} kHz Piper-voiced prompts).\n\n"
             f"{summary}\n\n<details><summary>turns</summary>\n\n{detail}\n\n</details>\n"
         )

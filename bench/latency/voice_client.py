@@ -147,6 +147,16 @@ class VoiceClient:
             except TimeoutError:
                 continue
 
+    async def wait_greeting(self, timeout: float = 120) -> None:
+        """Wait until the agent has said its greeting (its turn record arrived) and is quiet:
+        before that, "listening" may only mean the greeting has not started yet."""
+        deadline = time.monotonic() + timeout
+        while not self.turn_figures:
+            if time.monotonic() > deadline:
+                raise TimeoutError("no greeting from the agent")
+            await asyncio.sleep(0.05)
+        await self.wait_quiet(timeout=max(1.0, deadline - time.monotonic()))
+
     async def wait_quiet(self, quiet_s: float = 0.8, timeout: float = 60) -> None:
         """Wait until the agent is listening and no agent audio arrived for `quiet_s`."""
         deadline = time.monotonic() + timeout

@@ -3,16 +3,19 @@ context (date, time, the user's notes) with deterministic answers for clear requ
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import AsyncIterable
 
-from livekit.agents import Agent, ModelSettings, RunContext, function_tool, llm
+from livekit.agents import Agent, APIError, ModelSettings, RunContext, function_tool, llm
 from livekit.agents.llm import ToolError
+from livekit.agents.voice.generation import update_instructions
 
 from . import tools as toolbox
 from .intents import Intent, match_intent
 from .settings import AgentSettings
+from .state import SessionState
 from .tools import Clock, MemoryNotes, NoteStore, NotesUnavailable
 
 logger = logging.getLogger("voice_agent")
@@ -29,8 +32,10 @@ _CONTEXT_CHARS = 600  # all notes together
 class Assistant(Agent):
     """``chat_ctx``: the conversation so far, when the room already has one (a rejoin).
 
-    ``notes``: where ``remember_note`` keeps notes (default: this session only);
-    ``clock``: the current time (default: the system clock in ``AGENT_TIMEZONE``).
+    ``state``: the room's metadata (instructions, greeting), the user (name) and the
+    transcript recorder (flushed on exit); ``notes``: where ``remember_note`` keeps notes
+    (default: this session only); ``clock``: the current time (default: the system clock
+    in ``AGENT_TIMEZONE``).
     """
 
     def __init__(
@@ -38,20 +43,43 @@ class Assistant(Agent):
         settings: AgentSettings,
         *,
         chat_ctx: llm.ChatContext | None = None,
+        state: SessionState | None = None,
         notes: NoteStore | None = None,
         clock: Clock | None = None,
     ) -> None:
-        super().__init__(instructions=settings.instructions, chat_ctx=chat_ctx)
+        self.state = state if state is not None else SessionState()
+        room = self.state.room
+        super().__init__(
+            instructions=room.instructions_for(settings.instructions), chat_ctx=chat_ctx
+        )
         returning = chat_ctx is not None and bool(chat_ctx.messages())
-        self._greeting = settings.returning_greeting if returning else settings.greeting
+        self.greeting = _greeting(settings, self.state, returning=returning)
+        self.apology = settings.apology
         self.notes: NoteStore = notes if notes is not None else MemoryNotes()
         self.clock: Clock = clock or toolbox.system_clock(settings.timezone)
         self._context_notes = settings.context_notes
         self._offer_tools = settings.llm.offer_tools
+        self._flush_timeout_s = settings.backend_timeout_s * 2
 
     async def on_enter(self) -> None:
         # A fixed greeting is spoken at once (no LLM round trip) and enters the history.
-        self.session.say(self._greeting, allow_interruptions=True)
+        self.session.say(self.greeting, allow_interruptions=True)
+        # while it plays, the local model reads the conversation so far (persona, history,
+        # greeting) into its prompt cache: the first reply then starts as fast as the others
+        prefill = getattr(self.session.llm, "prefill", None)
+        if prefill is not None:
+            ctx = self.chat_ctx.copy()
+            update_instructions(ctx, instructions=self.instructions, add_if_missing=True)
+            ctx.add_message(role="assistant", content=self.greeting)
+            tools = list(self.tools) if self._offer_tools else None
+            self._prefill = asyncio.create_task(prefill(ctx, tools))
+            self._prefill.add_done_callback(_log_prefill_failure)
+
+    async def on_exit(self) -> None:
+        # the transcript so far reaches the backend before the agent goes (a later item
+        # restarts the recorder; the job's shutdown callback flushes again)
+        if self.state.recorder is not None:
+            await self.state.recorder.aflush(timeout_s=self._flush_timeout_s)
 
     # --- function tools (offered to the LLM; also called directly for clear intents) ---
 
@@ -155,16 +183,50 @@ class Assistant(Agent):
                 )
         called = False
         offered = tools if self._offer_tools else []
-        async for chunk in Agent.default.llm_node(self, chat_ctx, offered, model_settings):
-            if isinstance(chunk, llm.ChatChunk) and chunk.delta and chunk.delta.tool_calls:
-                # one call per reply: the small model's extra calls are noise (and could save
-                # a stray note)
-                calls = [] if called else chunk.delta.tool_calls[:1]
-                called = called or bool(calls)
-                chunk = chunk.model_copy(
-                    update={"delta": chunk.delta.model_copy(update={"tool_calls": calls})}
-                )
-            yield chunk
+        try:
+            async for chunk in Agent.default.llm_node(self, chat_ctx, offered, model_settings):
+                if isinstance(chunk, llm.ChatChunk) and chunk.delta and chunk.delta.tool_calls:
+                    # one call per reply: the small model's extra calls are noise (and could
+                    # save a stray note)
+                    calls = [] if called else chunk.delta.tool_calls[:1]
+                    called = called or bool(calls)
+                    chunk = chunk.model_copy(
+                        update={"delta": chunk.delta.model_copy(update={"tool_calls": calls})}
+                    )
+                yield chunk
+        except APIError:
+            # every LLM provider failed (the session's error event carries the cause and
+            # tells the web page): say so rather than leave the user in silence
+            logger.warning("no LLM answered; speaking the apology")
+            yield " " + self.apology
+
+
+def _log_prefill_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and (error := task.exception()) is not None:
+        logger.warning("prompt prefill failed", exc_info=error)
+
+
+def _greeting(settings: AgentSettings, state: SessionState, *, returning: bool) -> str:
+    """The room's greeting, else the settings' one; by name when the user's is known."""
+    name = state.user.name
+    if returning and name:
+        return settings.named_returning_greeting.format(name=name)
+    if returning:
+        return settings.returning_greeting
+    if state.room.greeting:
+        return _with_name(state.room.greeting, name) if name else state.room.greeting
+    return settings.named_greeting.format(name=name) if name else settings.greeting
+
+
+_SALUTATION = re.compile(r"^(hello|hi|hey)( there)?\s*[!,.]?\s*", re.IGNORECASE)
+
+
+def _with_name(greeting: str, name: str) -> str:
+    """``Hello! What shall we learn?`` -> ``Hello Ada! What shall we learn?``"""
+    if "{name}" in greeting:
+        return greeting.replace("{name}", name)
+    rest = _SALUTATION.sub("", greeting, count=1)
+    return f"Hello {name}! {rest}".rstrip()
 
 
 def _trailing_outputs(chat_ctx: llm.ChatContext) -> list[str]:

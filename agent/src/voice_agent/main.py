@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
+import tempfile
 from typing import NoReturn
 
 import httpx
@@ -12,13 +14,18 @@ from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess, cl
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
-from . import priority
+from . import observability, priority
+from .agent_errors import AgentErrorPublisher
 from .assistant import Assistant
 from .local_models import ModelPackageMissing, qwen_gguf
-from .persistence import BackendClient, TranscriptRecorder, load_history
-from .providers.local import Providers, load_local_providers
+from .observability import SessionMetrics
+from .observability.tracing import start_tracing, stop_tracing
+from .persistence import BackendClient, TimelineRecorder, TranscriptRecorder, load_history
+from .providers.local import Providers
+from .providers.registry import build_providers
 from .session import build_session
 from .settings import AgentSettings
+from .state import RoomProfile, SessionState, wait_for_user
 from .tools import BackendNotes, MemoryNotes, NoteStore
 from .turn_metrics import TurnMetricsPublisher
 
@@ -30,21 +37,30 @@ def prewarm(proc: JobProcess) -> None:
     priority.lower_for_warmup()  # don't slow down the conversation that is running now
     # offered tools are part of every prompt: warm the cache with exactly those
     offered = list(Assistant(settings).tools) if settings.llm.offer_tools else None
-    providers = load_local_providers(settings, tools=offered)
+    providers = build_providers(settings, tools=offered or ())
     proc.userdata["settings"] = settings
     proc.userdata["providers"] = providers
+    # the idle process exports the instruments at zero, so /metrics has every series (and
+    # active sessions = 0) before the first conversation
+    observability.instruments()
 
 
 async def entrypoint(ctx: JobContext) -> None:
-    priority.restore()
     settings: AgentSettings = ctx.proc.userdata["settings"]
+    priority.restore(settings.job_nice)
     providers: Providers = ctx.proc.userdata["providers"]
+    user = await wait_for_user(ctx, settings.participant_wait_s)  # connects the room
+    room = RoomProfile.from_job(ctx.room.metadata or ctx.job.room.metadata, ctx.job.metadata)
+    state = SessionState(room=room, user=user)
+    providers.apply_voice(state.room.voice, settings.tts.voice_paces)
     session = build_session(settings, providers)
     TurnMetricsPublisher(ctx.room, settings.metrics_topic).attach(session)
-    history = await start_persistence(ctx, settings, session)
+    AgentErrorPublisher(ctx.room, settings.metrics_topic).attach(session)
+    start_observability(ctx, settings, session)
+    history = await start_persistence(ctx, settings, session, state=state)
     notes = start_notes(ctx, settings)
     await session.start(
-        Assistant(settings, chat_ctx=history, notes=notes),
+        Assistant(settings, chat_ctx=history, state=state, notes=notes),
         room=ctx.room,
         room_options=room_io.RoomOptions(
             audio_input=room_io.AudioInputOptions(sample_rate=16000, frame_size_ms=20),
@@ -53,15 +69,33 @@ async def entrypoint(ctx: JobContext) -> None:
     )
 
 
+def start_observability(ctx: JobContext, settings: AgentSettings, session: AgentSession) -> None:
+    """Prometheus instruments for this session, and OTLP traces when configured."""
+    session_metrics = SessionMetrics.attach(session)
+    tracer = start_tracing(
+        settings.otlp_endpoint,
+        allow_content=settings.trace_content,
+        attributes={"room": ctx.room.name, "job_id": ctx.job.id},
+    )
+
+    async def close(_reason: str) -> None:
+        session_metrics.close()
+        await asyncio.to_thread(stop_tracing, tracer)
+
+    ctx.add_shutdown_callback(close)
+
+
 async def start_persistence(
     ctx: JobContext,
     settings: AgentSettings,
     session: AgentSession,
     *,
+    state: SessionState | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> llm.ChatContext | None:
     """Record the session's transcript through the backend and return the room's earlier
-    messages, if any. Without AGENT_BACKEND_URL nothing is recorded (logged once per job)."""
+    messages, if any. Without AGENT_BACKEND_URL nothing is recorded (logged once per job).
+    The recorder goes into ``state`` so the agent flushes it when it exits."""
     client = BackendClient.from_settings(settings, transport=transport)
     if client is None:
         logger.info("transcript persistence off: AGENT_BACKEND_URL is not set")
@@ -72,10 +106,16 @@ async def start_persistence(
     history = await load_history(client, room)
     recorder = TranscriptRecorder(client, room)
     recorder.attach(session)
+    if state is not None:
+        state.recorder = recorder
+    timeline = TimelineRecorder(client, room)
+    stop_listening = observability.add_listener(timeline.add)
 
     async def flush(_reason: str) -> None:
+        stop_listening()
         try:
             await recorder.aflush(timeout_s=settings.backend_timeout_s * 2)
+            await timeline.aflush(timeout_s=settings.backend_timeout_s)
         finally:
             await client.aclose()
 
@@ -144,6 +184,15 @@ class SessionLoad:
         return min(1.0, len(server.active_jobs) / self.max_sessions)
 
 
+def metrics_dir(settings: AgentSettings) -> str | None:
+    """The multi-process directory job processes write their metrics to (None: no /metrics)."""
+    if not settings.metrics_port:
+        return None
+    if settings.metrics_dir is not None:
+        return str(settings.metrics_dir)
+    return tempfile.mkdtemp(prefix="voice-agent-metrics-")
+
+
 def build_server(settings: AgentSettings) -> AgentServer:
     server = AgentServer(
         setup_fnc=prewarm,
@@ -152,8 +201,11 @@ def build_server(settings: AgentSettings) -> AgentServer:
         load_fnc=SessionLoad(settings.max_sessions),
         load_threshold=1.0,
         job_memory_warn_mb=2500,
+        host=settings.http_host,
         port=settings.health_port,
         ws_url=settings.livekit_url,
+        prometheus_port=settings.metrics_port or None,
+        prometheus_multiproc_dir=metrics_dir(settings),
     )
     server.rtc_session(entrypoint, agent_name=settings.name)
     return server

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from livekit.agents import AgentSession
+from livekit.agents import AgentSession, stt
 
+from .local_models.speculative_stt import SpeculativeStreamAdapter
 from .providers.local import Providers
 from .settings import AgentSettings
 from .text_cleanup import strip_list_markers
+
+
+def session_stt(settings: AgentSettings, providers: Providers) -> stt.STT:
+    """A non-streaming STT runs in the speculative adapter (the framework would otherwise
+    wrap it in its own ``StreamAdapter``, which starts transcribing later)."""
+    after = settings.turn.speculative_stt_s
+    if providers.stt.capabilities.streaming or not 0 < after < settings.vad.min_silence_s:
+        return providers.stt
+    return SpeculativeStreamAdapter(stt=providers.stt, vad=providers.vad, speculate_after_s=after)
 
 
 def build_session(settings: AgentSettings, providers: Providers) -> AgentSession:
     turn = settings.turn
     return AgentSession(
         vad=providers.vad,
-        stt=providers.stt,
+        stt=session_stt(settings, providers),
         llm=providers.llm,
         tts=providers.tts,
         # Explicit, offline-only turn handling: never the cloud turn detector or the

@@ -1,19 +1,37 @@
 """The agent's one settings object: environment (prefix ``AGENT_``, nested with ``__``).
 
 Examples: ``AGENT_NAME=voice-assistant``, ``AGENT_LLM__MAX_TOKENS=120``,
-``AGENT_VAD__MIN_SILENCE_S=0.35``. LiveKit's own variables (``LIVEKIT_URL``,
+``AGENT_VAD__MIN_SILENCE_S=0.35``, ``AGENT_LLM__FALLBACK='[{"provider": "local"}]'``.
+``AGENT_CONFIG_FILE`` names an optional TOML file with the same keys (``[llm]``,
+``[[llm.fallback]]``); the environment overrides it. LiveKit's own variables (``LIVEKIT_URL``,
 ``LIVEKIT_API_KEY``, ``LIVEKIT_API_SECRET``) are read by the framework and checked here.
 """
 
 from __future__ import annotations
 
+import os
+import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+    TomlConfigSettingsSource,
+)
 
 DEFAULT_INSTRUCTIONS = (
     "You are a friendly voice assistant. Answer in one or two short spoken sentences. "
@@ -44,18 +62,96 @@ class TurnSettings(BaseModel):
     # off: a speculative reply could act (save a note) on words the user then goes on with
     preemptive: bool = False
     interruption_min_s: float = Field(0.5, ge=0.1, le=5.0)
+    # Start transcribing once the user has been silent this long, before the VAD's
+    # ``vad.min_silence_s`` ends the utterance (kept if no speech follows); 0 = off.
+    # Only for STTs that are not streaming (the local Moonshine).
+    speculative_stt_s: float = Field(0.1, ge=0.0, le=2.0)
 
 
-class SttSettings(BaseModel):
-    provider: Literal["local"] = "local"
+def http_url(value: str | None) -> str | None:
+    """An http(s) URL without its trailing slash; ValueError for anything else."""
+    if value is not None:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError("must be an http:// or https:// URL")
+        value = value.rstrip("/")
+    return value
 
 
-class LlmSettings(BaseModel):
-    provider: Literal["local"] = "local"
-    n_ctx: int = Field(4096, ge=512, le=32768)
-    threads: int = Field(2, ge=1, le=64)
+ProviderName = Literal["local", "openai", "azure"]
+"""Registry keys (``providers/registry.py`` has one factory per name and kind)."""
+
+
+class ProviderConfig(BaseModel):
+    """One provider in a chain: the primary (the section itself) or a ``fallback`` entry.
+
+    ``local``: the offline models (nothing else to set). ``openai``: api.openai.com with
+    ``api_key``, or any OpenAI-compatible server (vLLM, Ollama, llama.cpp server) at
+    ``base_url``. ``azure``: Azure OpenAI for the LLM (``base_url`` = the resource endpoint,
+    ``deployment``, ``api_version``, ``api_key``); Azure Speech for STT/TTS (``api_key`` and
+    ``region``, or ``base_url`` = the speech endpoint).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    provider: ProviderName = "local"
+    model: str | None = Field(None, min_length=1)  # None: the provider's default
+    base_url: str | None = None
+    api_key: SecretStr | None = Field(None, repr=False)
+    # Azure OpenAI
+    deployment: str | None = Field(None, min_length=1)
+    api_version: str | None = Field(None, min_length=1)
+    # Azure Speech
+    region: str | None = Field(None, min_length=1)
+    # STT/TTS language (BCP-47, e.g. en-US); None: the provider's default
+    language: str | None = Field(None, min_length=2, max_length=35)
+    # TTS voice for openai/azure (e.g. alloy, en-US-JennyNeural); None: the provider's default
+    voice: str | None = Field(None, min_length=1)
+
+    @field_validator("base_url", "api_key", "model", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str | None) -> str | None:
+        return http_url(value)
+
+
+def missing_for(config: ProviderConfig, kind: Literal["stt", "llm", "tts"]) -> list[str]:
+    """The fields ``config`` lacks for its provider and kind (empty when it is complete)."""
+    if config.provider == "openai":
+        # a custom server may need no key; api.openai.com always does
+        return [] if config.api_key or config.base_url else ["api_key"]
+    if config.provider == "azure" and kind == "llm":
+        needed = ("base_url", "api_key", "deployment", "api_version")
+        return [name for name in needed if not getattr(config, name)]
+    if config.provider == "azure":  # Azure Speech
+        missing = [] if config.api_key else ["api_key"]
+        if not (config.region or config.base_url):
+            missing.append("region")
+        return missing
+    return []
+
+
+class SttSettings(ProviderConfig):
+    fallback: list[ProviderConfig] = []
+    # a provider that gives no transcript within this many seconds counts as failed
+    attempt_timeout_s: float = Field(10.0, gt=0.0, le=120.0)
+
+
+class LlmSettings(ProviderConfig):
+    fallback: list[ProviderConfig] = []
+    # no first token within this many seconds: the provider counts as failed and the next
+    # one in the chain answers (or the apology is spoken). Remote providers only.
+    first_token_timeout_s: float = Field(8.0, gt=0.0, le=120.0)
+    # for every provider in the chain
     max_tokens: int = Field(120, ge=8, le=2048)
     temperature: float = Field(0.2, ge=0.0, le=2.0)
+    # the local model (llama.cpp)
+    n_ctx: int = Field(4096, ge=512, le=32768)
+    threads: int = Field(2, ge=1, le=64)
     # llama.cpp's OpenMP threads spin while they wait; on a 2-core box shared with the
     # browser and livekit-server that spinning more than doubled the first-token time
     # (measured in the e2e run: 0.8-1.9 s ACTIVE vs 0.4 s PASSIVE)
@@ -66,11 +162,26 @@ class LlmSettings(BaseModel):
     offer_tools: bool = False
 
 
-class TtsSettings(BaseModel):
-    provider: Literal["local"] = "local"
+class TtsSettings(ProviderConfig):
+    fallback: list[ProviderConfig] = []
+    # the local voice (Piper): 1.0 = its own pace, higher = slower; room metadata's voice
+    # ``slow``/``fast`` overrides it per conversation
     length_scale: float = Field(1.0, gt=0.2, le=3.0)
-    # 0 = speak whole clauses only; N = the first chunk may also end after N words
-    first_chunk_words: int = Field(0, ge=0, le=20)
+    # room metadata voice id -> local voice length_scale (``default``: ``length_scale``)
+    voice_paces: dict[str, Annotated[float, Field(gt=0.2, le=3.0)]] = {"slow": 1.2, "fast": 0.85}
+    # 0 = speak whole clauses only; N = the first chunk may also end after N words (3:
+    # the first audio 0.2-0.4 s sooner on a 2-core box, at the cost of a short first phrase)
+    first_chunk_words: int = Field(3, ge=0, le=20)
+
+
+class _TomlFile(TomlConfigSettingsSource):
+    """``AGENT_CONFIG_FILE``: a missing or unparsable file is a settings error naming it."""
+
+    def _read_file(self, file_path: Path) -> dict[str, Any]:
+        try:
+            return super()._read_file(file_path)
+        except (OSError, tomllib.TOMLDecodeError) as e:
+            raise SettingsError(f"AGENT_CONFIG_FILE={file_path}: {e}") from None
 
 
 class AgentSettings(BaseSettings):
@@ -93,11 +204,32 @@ class AgentSettings(BaseSettings):
     greeting: str = "Hello! How can I help you today?"
     # said instead of ``greeting`` when the room's conversation already has messages
     returning_greeting: str = "Welcome back! Where were we?"
+    # the same, when the user's name is known (participant attribute ``name`` or name)
+    named_greeting: str = "Hello {name}! How can I help you today?"
+    named_returning_greeting: str = "Welcome back, {name}! Where were we?"
+    # spoken when every LLM provider failed, instead of silence
+    apology: str = Field("Sorry, I'm having trouble answering right now.", min_length=1)
+    # how long the job waits for the user to join before greeting without a name
+    participant_wait_s: float = Field(5.0, ge=0.0, le=60.0)
     metrics_topic: str = "va.metrics"
     health_port: int = Field(0, ge=0, le=65535)
+    # the address of the worker's HTTP endpoints (health, /metrics): loopback unless set
+    http_host: str = "127.0.0.1"
+    # Prometheus /metrics of the worker and all its job processes; 0 = off
+    metrics_port: int = Field(0, ge=0, le=65535)
+    # where job processes write their metric values (prometheus_client multi-process mode);
+    # emptied when the worker starts; default: a new temporary directory
+    metrics_dir: Path | None = None
+    # OTLP/HTTP collector for per-turn traces, e.g. http://127.0.0.1:4318; unset = no traces
+    otlp_endpoint: str | None = None
+    # let transcripts, prompts and tool arguments into the exported traces (off: stripped)
+    trace_content: bool = False
     # Concurrent conversations per worker. The worker's load is sessions / max_sessions
     # (CPU load is a poor signal here: the local models saturate the cores by design).
     max_sessions: int = Field(2, ge=1, le=256)
+    # CPU niceness of a process while it serves a conversation: below 0 it runs ahead of other
+    # programs (needs root or RLIMIT_NICE, else 0 is used); warm-ups always run at idle priority
+    job_nice: int = Field(-5, ge=-20, le=0)
     vad: VadSettings = VadSettings()
     turn: TurnSettings = TurnSettings()
     stt: SttSettings = SttSettings()
@@ -113,20 +245,15 @@ class AgentSettings(BaseSettings):
     # the user's notes shown to the LLM with each reply: at most this many, newest first
     context_notes: int = Field(5, ge=0, le=50)
 
-    @field_validator("backend_url", "service_token", mode="before")
+    @field_validator("backend_url", "service_token", "otlp_endpoint", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
 
-    @field_validator("backend_url")
+    @field_validator("backend_url", "otlp_endpoint")
     @classmethod
-    def _check_backend_url(cls, value: str | None) -> str | None:
-        if value is not None:
-            parts = urlsplit(value)
-            if parts.scheme not in {"http", "https"} or not parts.netloc:
-                raise ValueError("must be an http:// or https:// URL")
-            value = value.rstrip("/")
-        return value
+    def _check_http_url(cls, value: str | None) -> str | None:
+        return http_url(value)
 
     @field_validator("timezone")
     @classmethod
@@ -137,8 +264,56 @@ class AgentSettings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from None
         return value
 
+    @field_validator("named_greeting", "named_returning_greeting")
+    @classmethod
+    def _check_name_template(cls, value: str) -> str:
+        try:
+            value.format(name="Ada")
+        except (KeyError, IndexError, ValueError):
+            raise ValueError("may use only the placeholder {name}") from None
+        return value
+
     @model_validator(mode="after")
     def _backend_needs_token(self) -> AgentSettings:
         if self.backend_url and self.service_token is None:
             raise ValueError("AGENT_SERVICE_TOKEN must be set when AGENT_BACKEND_URL is")
         return self
+
+    @model_validator(mode="after")
+    def _providers_are_complete(self) -> AgentSettings:
+        # checked here, where the setting's full name is known (also for fallback entries)
+        kinds: tuple[tuple[Literal["stt", "llm", "tts"], ProviderConfig], ...] = (
+            ("stt", self.stt),
+            ("llm", self.llm),
+            ("tts", self.tts),
+        )
+        for kind, section in kinds:
+            chain = [section, *section.fallback]  # type: ignore[attr-defined]
+            for i, config in enumerate(chain):
+                where = f"AGENT_{kind.upper()}" + ("" if i == 0 else f"__FALLBACK__{i - 1}")
+                if missing := missing_for(config, kind):
+                    names = ", ".join(f"{where}__{m.upper()}" for m in missing)
+                    hint = (
+                        f" (or {where}__BASE_URL for an OpenAI-compatible server)"
+                        if config.provider == "openai"
+                        else ""
+                    )
+                    raise ValueError(f"{names} must be set for provider {config.provider}{hint}")
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # environment over the optional TOML file (AGENT_CONFIG_FILE) over the defaults
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if config_file := os.environ.get("AGENT_CONFIG_FILE"):
+            if not Path(config_file).is_file():  # pydantic-settings skips a missing file
+                raise SettingsError(f"AGENT_CONFIG_FILE={config_file}: no such file")
+            sources.append(_TomlFile(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)

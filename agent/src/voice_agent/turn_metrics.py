@@ -8,14 +8,14 @@ panel and the latency bench.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from livekit import rtc
 from livekit.agents import AgentSession, ConversationItemAddedEvent, llm
+
+from .data_topic import DataPublisher
 
 logger = logging.getLogger("voice_agent.turn_metrics")
 
@@ -40,11 +40,9 @@ class TurnMetricsPublisher:
     """Collects user+agent message pairs into turn records and publishes them."""
 
     def __init__(self, room: rtc.Room, topic: str) -> None:
-        self._room = room
-        self._topic = topic
+        self._out = DataPublisher(room, topic)
         self._turn = 0
         self._pending_user: llm.ChatMessage | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
         self.records: list[TurnRecord] = []
 
     def attach(self, session: AgentSession) -> None:
@@ -73,17 +71,4 @@ class TurnMetricsPublisher:
         )
         self.records.append(record)
         logger.info("turn figures", extra={"turn": record.turn, **record.figures})
-        task = asyncio.create_task(self._publish(record))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _publish(self, record: TurnRecord) -> None:
-        if not self._room.isconnected():
-            return
-        payload = json.dumps({"type": "turn_metrics", **asdict(record)})
-        try:
-            await self._room.local_participant.publish_data(
-                payload, reliable=True, topic=self._topic
-            )
-        except Exception:
-            logger.warning("could not publish turn metrics", exc_info=True)
+        self._out.send({"type": "turn_metrics", **asdict(record)})

@@ -62,9 +62,10 @@ class _FirstWordsSplitter:
         if self._first_done or len(chunks) > 1:
             self._first_done = self._first_done or len(chunks) > 1
             return chunks
-        # the next word must have begun (a space after it) so the cut is at a word end
+        # a word followed by a space is complete (tokens carry their leading space), so the
+        # cut is at a word end as soon as the next token begins
         spans = list(re.finditer(r"\S+(?=\s)", text))
-        if len(spans) <= self._words:
+        if len(spans) < self._words:
             return chunks
         cut = spans[self._words - 1].end()
         self._first_done = True

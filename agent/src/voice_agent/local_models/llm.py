@@ -112,6 +112,17 @@ class LlamaCppLLM(llm.LLM):
     def engine(self) -> LlamaEngine:
         return self._engine
 
+    async def prefill(self, chat_ctx: llm.ChatContext, tools: list[llm.Tool] | None = None) -> None:
+        """Evaluate ``chat_ctx`` into llama.cpp's prompt cache, so the next reply only
+        evaluates the user's new words. The process warms up with the default instructions
+        and greeting; a room's own persona, greeting or earlier history is a different
+        prefix, which the first reply would otherwise evaluate in full (~0.5 s here)."""
+        ctx = chat_ctx.copy()
+        ctx.add_message(role="user", content="Hi")
+        request = build_request(ctx, tools or [], self._engine.options)
+        request["max_tokens"] = 1
+        await asyncio.to_thread(self._engine.complete, request, lambda _chunk: False)
+
     def chat(
         self,
         *,

@@ -7,6 +7,7 @@ LLM's text into sentences, so the first sentence is spoken while the LLM still g
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,15 @@ class PiperTTS(tts.TTS):
     @property
     def model(self) -> str:
         return "piper-en_US-joe-medium"
+
+    @property
+    def options(self) -> PiperOptions:
+        return self._opts
+
+    def update_options(self, *, length_scale: float | None = None) -> None:
+        """Change the pace of what is synthesised next (per conversation: room metadata)."""
+        if length_scale is not None:
+            self._opts = dataclasses.replace(self._opts, length_scale=length_scale)
 
     @property
     def provider(self) -> str:

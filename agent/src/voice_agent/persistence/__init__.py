@@ -3,8 +3,10 @@
 from .backend_client import BackendClient, BackendError, RoomConversation, StoredMessage, StoredNote
 from .history import load_history
 from .recorder import LATENCY_KEYS, TranscriptRecorder, latency_ms
+from .timeline import TimelineRecorder
 
 __all__ = [
+    "TimelineRecorder",
     "LATENCY_KEYS",
     "BackendClient",
     "BackendError",

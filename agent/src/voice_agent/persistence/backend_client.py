@@ -19,6 +19,7 @@ from urllib.parse import quote
 import httpx
 from livekit.agents import APIError
 
+from ..observability import record_error
 from ..settings import AgentSettings
 
 logger = logging.getLogger("voice_agent.persistence")
@@ -30,11 +31,26 @@ _RETRYABLE_STATUS = frozenset({408, 429})
 class BackendError(APIError):
     """A failed backend call: ``status`` is the HTTP status, or None when no answer came."""
 
-    def __init__(self, message: str, *, status: int | None, detail: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None,
+        detail: str | None = None,
+        timed_out: bool = False,
+    ) -> None:
         retryable = status is None or status >= 500 or status in _RETRYABLE_STATUS
         super().__init__(message, body=detail, retryable=retryable)
         self.status = status
         self.detail = detail
+        self.timed_out = timed_out
+
+    @property
+    def error_type(self) -> str:
+        """For the error metrics: timeout, connection, rate_limit or status."""
+        if self.status is None:
+            return "timeout" if self.timed_out else "connection"
+        return "rate_limit" if self.status == 429 else "status"
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +168,27 @@ class BackendClient:
         path = f"/users/{_seg(user_id)}/notes/{_seg(note_id)}"
         return _note(await self._request("PUT", path, json=body))
 
+    async def put_event(
+        self,
+        room: str,
+        event_id: str,
+        *,
+        kind: str,
+        source: str,
+        detail: str,
+        created_at: dt.datetime,
+    ) -> None:
+        """Create or replace one timeline event (an error, a fallback); idempotent by id."""
+        body = {
+            "kind": kind,
+            "source": source,
+            "detail": detail[:500],
+            "created_at": created_at.isoformat(),
+        }
+        await self._request(
+            "PUT", f"/conversations/{_seg(room)}/events/{_seg(event_id)}", json=body
+        )
+
     async def list_notes(self, user_id: str, *, limit: int = 100) -> list[StoredNote]:
         """The user's notes, oldest first."""
         data = await self._request("GET", f"/users/{_seg(user_id)}/notes?limit={int(limit)}")
@@ -165,6 +202,7 @@ class BackendClient:
                 return await self._send(method, url, json)
             except BackendError as e:
                 if not e.retryable or attempt >= self._retries:
+                    record_error("backend", e)
                     raise
                 delay = self._backoff_s * (2**attempt)
                 attempt += 1
@@ -179,7 +217,9 @@ class BackendClient:
             response = await self._client.request(method, url, json=json, headers=self._headers)
         except httpx.TransportError as e:  # connection refused, timeouts, protocol errors
             raise BackendError(
-                f"backend unreachable ({type(e).__name__})", status=None
+                f"backend unreachable ({type(e).__name__})",
+                status=None,
+                timed_out=isinstance(e, httpx.TimeoutException),
             ) from None  # the request (and its transcript text) stays out of the chain
         if response.is_success:
             return response.json()

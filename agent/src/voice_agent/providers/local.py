@@ -1,4 +1,4 @@
-"""Builds the offline provider set (Silero VAD, Moonshine, Qwen2.5/llama.cpp, Piper)."""
+"""``local``: the offline models (Silero VAD, Moonshine, Qwen2.5/llama.cpp, Piper)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,24 @@ from ..local_models import (
     qwen_gguf,
 )
 from ..local_models.clause_tokenizer import ClauseTokenizer
-from ..settings import AgentSettings
+from ..settings import AgentSettings, ProviderConfig
+from .build_options import BuildOptions
+
+
+class LocalVoice(tts.StreamAdapter):
+    """Piper spoken clause by clause, with its pace adjustable per conversation."""
+
+    def __init__(self, piper: PiperTTS, tokenizer: ClauseTokenizer) -> None:
+        super().__init__(tts=piper, sentence_tokenizer=tokenizer)
+        self.piper = piper
+
+    def set_length_scale(self, length_scale: float) -> None:
+        # one conversation per job process, so this changes only the current one
+        self.piper.update_options(length_scale=length_scale)
+
+    @property
+    def length_scale(self) -> float:
+        return self.piper.options.length_scale
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +43,14 @@ class Providers:
     stt: stt.STT
     llm: llm.LLM
     tts: tts.TTS
+    # the local voice in the TTS chain, if any (room metadata sets its pace)
+    local_voice: LocalVoice | None = None
+
+    def apply_voice(self, voice: str, paces: dict[str, float]) -> None:
+        """Room metadata's voice id: ``slow``/``fast`` set the local voice's pace; other
+        ids (``default``) keep the configured one, and so do remote TTS voices."""
+        if self.local_voice is not None and voice in paces:
+            self.local_voice.set_length_scale(paces[voice])
 
 
 def llama_engine(settings: AgentSettings) -> LlamaEngine:
@@ -41,6 +66,43 @@ def llama_engine(settings: AgentSettings) -> LlamaEngine:
     )
 
 
+def local_vad(settings: AgentSettings) -> vad.VAD:
+    return silero.VAD.load(
+        min_speech_duration=settings.vad.min_speech_s,
+        min_silence_duration=settings.vad.min_silence_s,
+        prefix_padding_duration=settings.vad.prefix_padding_s,
+        activation_threshold=settings.vad.activation_threshold,
+    )
+
+
+def local_stt(config: ProviderConfig, build: BuildOptions) -> stt.STT:
+    moonshine = MoonshineSTT()
+    if build.warm:
+        moonshine.warm_up()
+    return moonshine
+
+
+def local_llm(config: ProviderConfig, build: BuildOptions) -> llm.LLM:
+    settings = build.settings
+    engine = llama_engine(settings)
+    if build.warm:
+        # the prompt cache holds the system prompt, the offered tools and the greeting, so
+        # the first user turn pays no load or prompt cost
+        tools = list(build.tools)
+        schema = llm.ToolContext(tools).parse_function_tools("openai") if tools else None
+        engine.warm_up(settings.instructions, settings.greeting, schema)
+    return LlamaCppLLM(engine=engine)
+
+
+def local_tts(config: ProviderConfig, build: BuildOptions) -> tts.TTS:
+    settings = build.settings
+    piper = PiperTTS(options=PiperOptions(length_scale=settings.tts.length_scale))
+    if build.warm:
+        piper.warm_up()
+    # Piper is non-streaming: speak clause by clause as the LLM types.
+    return LocalVoice(piper, ClauseTokenizer(first_chunk_words=settings.tts.first_chunk_words))
+
+
 def load_local_providers(
     settings: AgentSettings, *, warm: bool = True, tools: list[llm.Tool] | None = None
 ) -> Providers:
@@ -50,26 +112,10 @@ def load_local_providers(
     system prompt, the ``tools`` the agent offers and the greeting, so the first user turn
     pays no load or prompt cost.
     """
-    engine = llama_engine(settings)
-    moonshine = MoonshineSTT()
-    piper = PiperTTS(options=PiperOptions(length_scale=settings.tts.length_scale))
-    if warm:
-        moonshine.warm_up()
-        piper.warm_up()
-        schema = llm.ToolContext(tools).parse_function_tools("openai") if tools else None
-        engine.warm_up(settings.instructions, settings.greeting, schema)
-    return Providers(
-        vad=silero.VAD.load(
-            min_speech_duration=settings.vad.min_speech_s,
-            min_silence_duration=settings.vad.min_silence_s,
-            prefix_padding_duration=settings.vad.prefix_padding_s,
-            activation_threshold=settings.vad.activation_threshold,
-        ),
-        stt=moonshine,
-        llm=LlamaCppLLM(engine=engine),
-        # Piper is non-streaming: speak clause by clause as the LLM types.
-        tts=tts.StreamAdapter(
-            tts=piper,
-            sentence_tokenizer=ClauseTokenizer(first_chunk_words=settings.tts.first_chunk_words),
-        ),
-    )
+    build = BuildOptions(settings=settings, warm=warm, tools=tuple(tools or ()))
+    local = ProviderConfig()
+    stt_ = local_stt(local, build)
+    tts_ = local_tts(local, build)
+    llm_ = local_llm(local, build)
+    voice = tts_ if isinstance(tts_, LocalVoice) else None
+    return Providers(vad=local_vad(settings), stt=stt_, llm=llm_, tts=tts_, local_voice=voice)

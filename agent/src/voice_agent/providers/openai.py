@@ -1,0 +1,57 @@
+"""``openai``: api.openai.com, or any OpenAI-compatible server at ``base_url`` (vLLM,
+Ollama, llama.cpp server). Transcriptions, chat completions and speech over HTTP."""
+
+from __future__ import annotations
+
+from livekit.agents import llm, stt, tts
+from livekit.plugins import openai
+
+from ..settings import ProviderConfig
+from .build_options import BuildOptions
+
+# OpenAI-compatible servers often need no key; the client insists on one (and would read
+# OPENAI_API_KEY from the environment without it: settings are the only source here)
+NO_KEY = "no-key"
+
+DEFAULT_STT_MODEL = "gpt-4o-mini-transcribe"
+DEFAULT_LLM_MODEL = "gpt-4.1-mini"
+DEFAULT_TTS_MODEL = "gpt-4o-mini-tts"
+
+
+def api_key(config: ProviderConfig) -> str:
+    return config.api_key.get_secret_value() if config.api_key else NO_KEY
+
+
+def _language(config: ProviderConfig) -> str:
+    # OpenAI takes ISO-639-1 ("en"), settings may say "en-US"
+    return (config.language or "en").split("-")[0].lower()
+
+
+def openai_stt(config: ProviderConfig, build: BuildOptions) -> stt.STT:
+    return openai.STT(
+        model=config.model or DEFAULT_STT_MODEL,
+        language=_language(config),
+        api_key=api_key(config),
+        **({"base_url": config.base_url} if config.base_url else {}),
+        use_realtime=False,  # one HTTP request per utterance (segmented by our VAD)
+    )
+
+
+def openai_llm(config: ProviderConfig, build: BuildOptions) -> llm.LLM:
+    return openai.LLM(
+        model=config.model or DEFAULT_LLM_MODEL,
+        api_key=api_key(config),
+        **({"base_url": config.base_url} if config.base_url else {}),
+        temperature=build.settings.llm.temperature,
+        max_completion_tokens=build.settings.llm.max_tokens,
+    )
+
+
+def openai_tts(config: ProviderConfig, build: BuildOptions) -> tts.TTS:
+    return openai.TTS(
+        model=config.model or DEFAULT_TTS_MODEL,
+        voice=config.voice or "alloy",
+        api_key=api_key(config),
+        **({"base_url": config.base_url} if config.base_url else {}),
+        response_format="pcm",  # raw 24 kHz PCM: no decoding, first audio sooner
+    )

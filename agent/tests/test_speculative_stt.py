@@ -1,0 +1,123 @@
+"""The speculative STT adapter on the real Silero VAD and Moonshine: the transcript made
+during the silence wait is used when no speech follows, and dropped when it does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from livekit import rtc
+from livekit.agents import APIConnectOptions, stt, utils
+from livekit.agents.types import NOT_GIVEN, NotGivenOr
+from voice_agent.local_models.speculative_stt import SpeculativeStreamAdapter
+from voice_agent.providers.local import Providers
+
+pytestmark = pytest.mark.models
+
+RATE = 16000
+FRAME = RATE // 50  # 20 ms, what RoomIO delivers
+
+
+class CountingSTT(stt.STT):
+    """The real Moonshine, counting the clips it is given (their lengths, in seconds)."""
+
+    def __init__(self, inner: stt.STT) -> None:
+        super().__init__(capabilities=inner.capabilities)
+        self.inner = inner
+        self.clips: list[float] = []
+
+    async def _recognize_impl(
+        self,
+        buffer: utils.AudioBuffer,
+        *,
+        language: NotGivenOr[str] = NOT_GIVEN,
+        conn_options: APIConnectOptions,
+    ) -> stt.SpeechEvent:
+        frame = rtc.combine_audio_frames(buffer) if isinstance(buffer, list) else buffer
+        self.clips.append(frame.duration)
+        return await self.inner.recognize(buffer=frame, conn_options=conn_options)
+
+
+def trimmed(pcm: np.ndarray) -> np.ndarray:
+    """Without the trailing near-silence Piper ends a clip with."""
+    voiced = np.flatnonzero(np.abs(pcm) > 300)
+    return pcm[: int(voiced[-1]) + 1]
+
+
+def silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * RATE), dtype=np.int16)
+
+
+async def transcribe(adapter: stt.STT, pcm: np.ndarray) -> list[stt.SpeechEvent]:
+    stream = adapter.stream()
+    for start in range(0, len(pcm) - FRAME + 1, FRAME):
+        chunk = pcm[start : start + FRAME]
+        stream.push_frame(rtc.AudioFrame(chunk.tobytes(), RATE, 1, FRAME))
+    stream.end_input()
+    events = [ev async for ev in stream]
+    await stream.aclose()
+    return events
+
+
+def finals(events: list[stt.SpeechEvent]) -> list[str]:
+    return [
+        ev.alternatives[0].text for ev in events if ev.type == stt.SpeechEventType.FINAL_TRANSCRIPT
+    ]
+
+
+@pytest.fixture
+def counting(providers: Providers) -> Any:
+    return CountingSTT(providers.stt)
+
+
+async def test_the_guess_made_during_the_silence_is_the_final_transcript(
+    providers: Providers, counting: CountingSTT, speech: Callable[[str], np.ndarray]
+) -> None:
+    adapter = SpeculativeStreamAdapter(stt=counting, vad=providers.vad, speculate_after_s=0.1)
+    pcm = np.concatenate([silence(0.5), speech("What is the capital of France?"), silence(0.8)])
+    events = await transcribe(adapter, pcm)
+
+    assert [ev.type for ev in events] == [
+        stt.SpeechEventType.START_OF_SPEECH,
+        stt.SpeechEventType.END_OF_SPEECH,
+        stt.SpeechEventType.FINAL_TRANSCRIPT,
+    ]
+    assert "capital of France" in finals(events)[0]
+    assert len(counting.clips) == 1  # the guess, not a second transcription at the end
+
+
+async def test_speech_after_the_guess_drops_it_and_transcribes_the_whole_utterance(
+    providers: Providers, counting: CountingSTT, speech: Callable[[str], np.ndarray]
+) -> None:
+    # a 0.08 s pause: longer than speculate_after_s, shorter than the VAD's 0.2 s wait
+    vad = providers.vad
+    adapter = SpeculativeStreamAdapter(stt=counting, vad=vad, speculate_after_s=0.03)
+    pcm = np.concatenate(
+        [
+            silence(0.5),
+            trimmed(speech("Remember that")),
+            silence(0.08),
+            speech("my sister is Anna."),
+            silence(0.8),
+        ]
+    )
+    events = await transcribe(adapter, pcm)
+
+    texts = finals(events)
+    assert len(texts) == 1
+    assert "Remember" in texts[0] and "Anna" in texts[0]
+    assert len(counting.clips) >= 2
+    # the final transcription heard the whole utterance, longer than the dropped guess
+    assert counting.clips[-1] > counting.clips[0]
+
+
+async def test_without_a_silence_long_enough_it_transcribes_at_the_end_as_before(
+    providers: Providers, counting: CountingSTT, speech: Callable[[str], np.ndarray]
+) -> None:
+    adapter = SpeculativeStreamAdapter(stt=counting, vad=providers.vad, speculate_after_s=5.0)
+    pcm = np.concatenate([silence(0.5), speech("What is two plus two?"), silence(0.8)])
+    events = await transcribe(adapter, pcm)
+    assert "two plus two" in finals(events)[0].lower()
+    assert len(counting.clips) == 1

@@ -1,0 +1,69 @@
+"""Errors and fallbacks reach the conversation's timeline in the real backend (in-process)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from backend_helpers import BASE, in_process_client, new_room
+from livekit.agents import APIConnectionError
+from voice_agent import observability
+from voice_agent.persistence import TimelineRecorder
+
+pytestmark = pytest.mark.unit
+
+
+async def conversation_events(app: Any, room: str) -> list[dict[str, Any]]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as c:
+        page = (await c.get("/api/conversations")).json()
+        (conversation,) = [item for item in page["items"] if item["room_name"] == room]
+        detail = (await c.get(f"/api/conversations/{conversation['id']}")).json()
+    events: list[dict[str, Any]] = detail["events"]
+    return events
+
+
+async def test_recorded_errors_and_fallbacks_are_saved_in_order(
+    backend_app: Any, backend_token: str
+) -> None:
+    room = await new_room(backend_app)
+    client = in_process_client(backend_app, backend_token)
+    timeline = TimelineRecorder(client, room)
+    stop = observability.add_listener(timeline.add)
+    try:
+        observability.record_error("llm", APIConnectionError())
+        observability.record_fallback("llm", "openai")
+        await timeline.aflush(timeout_s=5)
+    finally:
+        stop()
+        await client.aclose()
+
+    events = await conversation_events(backend_app, room)
+    assert [(e["kind"], e["source"]) for e in events] == [("error", "llm"), ("fallback", "llm")]
+    assert "connection" in events[0]["detail"]
+    assert "openai" in events[1]["detail"]
+
+
+async def test_after_the_job_stops_listening_nothing_more_is_sent(
+    backend_app: Any, backend_token: str
+) -> None:
+    room = await new_room(backend_app)
+    client = in_process_client(backend_app, backend_token)
+    timeline = TimelineRecorder(client, room)
+    stop = observability.add_listener(timeline.add)
+    stop()
+    observability.record_fallback("tts", "openai")
+    await timeline.aflush(timeout_s=5)
+    await client.aclose()
+    assert await conversation_events(backend_app, room) == []
+
+
+async def test_backend_errors_are_counted_but_not_sent_to_the_failing_backend() -> None:
+    told: list[tuple[str, str, str]] = []
+    stop = observability.add_listener(lambda *event: told.append(event))
+    try:
+        observability.record_error("backend", httpx.ConnectError("refused"))
+        observability.record_error("tts", APIConnectionError())
+    finally:
+        stop()
+    assert [(kind, source) for kind, source, _ in told] == [("error", "tts")]

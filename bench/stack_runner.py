@@ -1,0 +1,59 @@
+"""Start the whole stack (scripts/stack.py) in the background and wait until it is ready.
+
+For the benchmarks and the integration tests, which run it on their own ports and state
+folder (the environment given) and stop it with `stop_stack`.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class StackFailed(RuntimeError):
+    """The stack exited or did not become ready; the message ends with its last lines."""
+
+
+def start_stack(
+    env: dict[str, str], *, timeout_s: float = 300, echo: bool = False
+) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "stack.py")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    assert proc.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout_s
+    for raw in proc.stdout:
+        line = raw.decode(errors="replace")
+        lines.append(line)
+        if echo and line.startswith("stack:"):
+            print(line.rstrip(), flush=True)
+        if "stack: ready" in line:
+            # keep draining its output so the pipe never fills
+            threading.Thread(target=proc.stdout.read, daemon=True).start()
+            return proc
+        if time.monotonic() > deadline:
+            break
+    stop_stack(proc)
+    raise StackFailed("the stack did not start:\n" + "".join(lines[-30:]))
+
+
+def stop_stack(proc: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
+    """SIGTERM to the whole process group: the launcher stops agent, backend, livekit-server."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    proc.wait(timeout=timeout_s)
