@@ -1,8 +1,6 @@
 /// <reference types="vite/client" />
 
 interface ImportMetaEnv {
-  readonly VITE_AGENT_NAME?: string;
-  readonly VITE_TOKEN_ENDPOINT?: string;
   readonly VITE_AGENT_CONNECT_TIMEOUT_MS?: string;
 }
 

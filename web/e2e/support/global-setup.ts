@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { e2eEnv } from './stack-env';
+import { joinWavs } from './wav';
 
 function makeWav(out: string, args: string[]): void {
   const r = spawnSync(e2eEnv.python, [`${e2eEnv.repoRoot}/bench/speech.py`, out, ...args], {
@@ -16,6 +17,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   // The question after 5 s of silence: the agent has joined and finished its greeting.
   makeWav(e2eEnv.questionWav, [e2eEnv.question, '--lead', '5.0', '--tail', '4.0']);
   makeWav(e2eEnv.silenceWav, ['', '--lead', '1.0', '--tail', '1.0']);
+  // Two questions 12 s apart: the first answer has ended before the second question starts.
+  const first = `${e2eEnv.stateDir}/question-1.wav`;
+  const second = `${e2eEnv.stateDir}/question-2.wav`;
+  makeWav(first, [e2eEnv.question, '--lead', '5.0', '--tail', '0.0']);
+  makeWav(second, [e2eEnv.secondQuestion, '--lead', '0.0', '--tail', '4.0']);
+  joinWavs(e2eEnv.twoQuestionsWav, [first, second], 12);
 
   const log = fs.openSync(`${e2eEnv.stateDir}/stack.out`, 'w');
   const stack = spawn(e2eEnv.python, ['scripts/stack.py'], {
@@ -29,6 +36,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       LIVEKIT_RTC_UDP_PORT: String(e2eEnv.livekitPort + 2),
       BACKEND_PORT: String(e2eEnv.backendPort),
       AGENT_HEALTH_PORT: String(e2eEnv.agentHealthPort),
+      AGENT_METRICS_PORT: String(e2eEnv.agentMetricsPort),
       VA_STATE_DIR: e2eEnv.stateDir,
       VA_DATA_DIR: e2eEnv.stateDir,
     },

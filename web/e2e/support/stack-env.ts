@@ -2,6 +2,7 @@ import path from 'node:path';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const port = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+const stateDir = process.env.E2E_STATE_DIR ?? path.join(repoRoot, '.run/e2e');
 
 /** Ports and paths of the stack the e2e run starts (away from `make run`'s defaults). */
 export const e2eEnv = {
@@ -11,13 +12,17 @@ export const e2eEnv = {
   livekitPort: port('E2E_LIVEKIT_PORT', 27880),
   backendPort: port('E2E_BACKEND_PORT', 28000),
   agentHealthPort: port('E2E_AGENT_HEALTH_PORT', 28081),
+  agentMetricsPort: port('E2E_AGENT_METRICS_PORT', 28464),
   get baseURL(): string {
     return `http://127.0.0.1:${this.backendPort}`;
   },
-  stateDir: path.join(repoRoot, '.run/e2e'),
-  questionWav: path.join(repoRoot, '.run/e2e/question.wav'),
-  silenceWav: path.join(repoRoot, '.run/e2e/silence.wav'),
+  stateDir,
+  questionWav: path.join(stateDir, 'question.wav'),
+  silenceWav: path.join(stateDir, 'silence.wav'),
   question: 'What is the capital of France?',
+  /** Two spoken questions in one file, for the two-turn conversation test. */
+  twoQuestionsWav: path.join(stateDir, 'two-questions.wav'),
+  secondQuestion: 'What is the capital of Italy?',
 };
 
 /** Chromium flags for a headless run with a WAV file as the microphone (LIVEKIT_API.md 9.3). */

@@ -1,113 +1,96 @@
-import {
-  RoomAudioRenderer,
-  SessionProvider,
-  StartAudio,
-  useAgent,
-  useSession,
-  useSessionContext,
-  useSessionMessages,
-} from '@livekit/components-react';
-import { ConnectionState, TokenSource, Track, type TokenSourceConfigurable } from 'livekit-client';
 import { env, type Env } from '../config/env';
-import { ChatForm } from '../features/chat/components/chat-form';
-import { LatencyPanel } from '../features/metrics/components/latency-panel';
-import { useLatencyRows } from '../features/metrics/hooks/use-latency-rows';
-import { toAgentStateLabel } from '../features/session/agent-state';
-import { AgentStatus } from '../features/session/components/agent-status';
-import { SessionControls } from '../features/session/components/session-controls';
-import {
-  canCaptureAudio,
-  useSessionConnection,
-} from '../features/session/hooks/use-session-connection';
-import { TranscriptList } from '../features/transcript/components/transcript-list';
-import { useTranscript } from '../features/transcript/hooks/use-transcript';
-
-const defaultTokenSource = TokenSource.endpoint(env.tokenEndpoint);
+import { SignInForm } from '../features/auth/components/sign-in-form';
+import { useAuth } from '../features/auth/hooks/use-auth';
+import { ConversationView } from '../features/history/components/conversation-view';
+import { HistoryPage } from '../features/history/components/history-page';
+import { Toaster } from '../features/toasts/components/toaster';
+import { useUiStore } from '../store/ui-store';
+import { CallPage } from './call-page';
+import { routeHref, type Route } from './routes';
+import { useHashRoute } from './use-hash-route';
 
 type AppProps = {
-  /** Injected by tests; the app uses the backend's token endpoint. */
-  tokenSource?: TokenSourceConfigurable;
-  config?: Pick<Env, 'agentName' | 'agentConnectTimeoutMs'>;
+  config?: Pick<Env, 'agentConnectTimeoutMs'>;
 };
 
-export function App({ tokenSource = defaultTokenSource, config = env }: AppProps) {
-  const session = useSession(tokenSource, {
-    agentName: config.agentName,
-    agentConnectTimeoutMilliseconds: config.agentConnectTimeoutMs,
-  });
+export function App({ config = env }: AppProps) {
+  const auth = useAuth();
+  const route = useHashRoute();
+  const pushToast = useUiStore((store) => store.pushToast);
 
-  return (
-    <SessionProvider session={session}>
-      <AssistantScreen />
-      <RoomAudioRenderer />
-    </SessionProvider>
-  );
-}
+  if (auth.state.status === 'loading') {
+    return (
+      <main className="app-shell">
+        <p role="status">Loading…</p>
+      </main>
+    );
+  }
+  if (auth.state.status === 'failed') {
+    return (
+      <main className="app-shell">
+        <div className="alert">
+          <p className="alert-text" role="alert">
+            Could not reach the server: {auth.state.error}
+          </p>
+          <button type="button" className="button button-primary" onClick={auth.retry}>
+            Retry
+          </button>
+        </div>
+      </main>
+    );
+  }
 
-function AssistantScreen() {
-  const session = useSessionContext();
-  const agent = useAgent();
-  const { messages, send } = useSessionMessages();
-  const transcript = useTranscript(messages);
-  const failure = agent.failureReasons?.join(' ') || null;
-  const connection = useSessionConnection(session, failure);
-  const micTrack =
-    session.local.microphoneTrack?.publication.track?.mediaStreamTrack ??
-    session.room.localParticipant.getTrackPublication(Track.Source.Microphone)?.track?.mediaStreamTrack;
-  const latencyRows = useLatencyRows(
-    session.room,
-    micTrack,
-    agent.microphoneTrack?.publication.track?.mediaStreamTrack,
-  );
-
-  const isConnecting =
-    connection.isStarting || session.connectionState === ConnectionState.Connecting;
-  const stateLabel = toAgentStateLabel(agent.state, { isStarting: isConnecting });
-
+  // In the local no-login mode the backend names a built-in user; there is nothing to sign out of.
+  const user = auth.state.session.auth_required ? auth.state.session.user : null;
   return (
     <main className="app-shell">
-      <article className="card" aria-labelledby="app-title">
-        <header className="card-header">
-          <h1 id="app-title">Voice Assistant</h1>
-          <AgentStatus label={stateLabel} agentState={agent.state} audioTrack={agent.microphoneTrack} />
-        </header>
-
-        {connection.error && (
-          <div className="alert">
-            <p className="alert-text" role="alert">
-              {connection.error}
-            </p>
+      <header className="app-header">
+        <h1 id="app-title">Voice Assistant</h1>
+        {!auth.mustSignIn && (
+          <nav aria-label="Main">
+            <NavLink route={route} to={{ name: 'call' }} label="Call" />
+            <NavLink route={route} to={{ name: 'history' }} label="History" />
+          </nav>
+        )}
+        {user && (
+          <div className="user-menu">
+            <span className="user-name">{user.name}</span>
             <button
               type="button"
-              className="alert-dismiss"
-              aria-label="Dismiss error"
-              onClick={connection.dismissError}
+              className="button button-secondary"
+              onClick={() => {
+                auth.signOut().catch(() => pushToast('Sign-out failed. Try again.'));
+              }}
             >
-              ×
+              Sign out
             </button>
           </div>
         )}
-
-        {connection.notice && (
-          <p className="notice" role="status">
-            {connection.notice}
-          </p>
-        )}
-
-        <SessionControls
-          isConnected={session.isConnected}
-          isBusy={isConnecting}
-          showMicToggle={canCaptureAudio()}
-          onConnect={connection.connect}
-          onDisconnect={connection.disconnect}
-        />
-        <StartAudio label="Enable audio" className="button button-secondary start-audio" />
-
-        <TranscriptList entries={transcript} isConnected={session.isConnected} />
-        <ChatForm disabled={!session.isConnected} onSend={send} />
-        {/* Kept after hang-up so the last call's figures stay readable; cleared on reconnect. */}
-        {(session.isConnected || latencyRows.length > 0) && <LatencyPanel rows={latencyRows} />}
-      </article>
+      </header>
+      {auth.mustSignIn ? (
+        <SignInForm onSignIn={auth.signIn} />
+      ) : (
+        <>
+          <CallPage config={config} hidden={route.name !== 'call'} />
+          {route.name === 'history' && <HistoryPage />}
+          {route.name === 'conversation' && <ConversationView key={route.id} id={route.id} />}
+          {route.name === 'not-found' && (
+            <p role="alert">
+              Nothing at {route.path}. <a href={routeHref({ name: 'call' })}>Back to the call</a>
+            </p>
+          )}
+        </>
+      )}
+      <Toaster />
     </main>
+  );
+}
+
+function NavLink({ route, to, label }: { route: Route; to: { name: 'call' } | { name: 'history' }; label: string }) {
+  const current = route.name === to.name || (to.name === 'history' && route.name === 'conversation');
+  return (
+    <a className="nav-link" href={routeHref(to)} aria-current={current ? 'page' : undefined}>
+      {label}
+    </a>
   );
 }

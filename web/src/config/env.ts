@@ -4,26 +4,9 @@ import { z } from 'zod';
 const blankToUndefined = (value: unknown): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
+// The API is same-origin (`/api`, proxied by Vite in development) and the backend picks the
+// agent, so the only client setting is how long to wait for the agent to join.
 const envSchema = z.object({
-  VITE_AGENT_NAME: z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z0-9._-]+$/, 'must be a plain agent name (letters, digits, . _ -)')
-      .default('voice-assistant'),
-  ),
-  VITE_TOKEN_ENDPOINT: z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .trim()
-      .refine(
-        (value) => value.startsWith('/') || /^https?:\/\//.test(value),
-        'must be a path starting with "/" or an http(s) URL',
-      )
-      .default('/api/token'),
-  ),
   VITE_AGENT_CONNECT_TIMEOUT_MS: z.preprocess(
     blankToUndefined,
     z.coerce.number().int().min(1_000).max(300_000).default(20_000),
@@ -31,8 +14,6 @@ const envSchema = z.object({
 });
 
 export type Env = {
-  agentName: string;
-  tokenEndpoint: string;
   agentConnectTimeoutMs: number;
 };
 
@@ -47,16 +28,10 @@ export function parseEnv(raw: RawEnv): Env {
       .join('\n');
     throw new Error(`Invalid web client configuration:\n${details}`);
   }
-  return {
-    agentName: result.data.VITE_AGENT_NAME,
-    tokenEndpoint: result.data.VITE_TOKEN_ENDPOINT,
-    agentConnectTimeoutMs: result.data.VITE_AGENT_CONNECT_TIMEOUT_MS,
-  };
+  return { agentConnectTimeoutMs: result.data.VITE_AGENT_CONNECT_TIMEOUT_MS };
 }
 
 // Keys are listed one by one so Vite inlines only these, not every VITE_* variable.
 export const env: Env = parseEnv({
-  VITE_AGENT_NAME: import.meta.env.VITE_AGENT_NAME,
-  VITE_TOKEN_ENDPOINT: import.meta.env.VITE_TOKEN_ENDPOINT,
   VITE_AGENT_CONNECT_TIMEOUT_MS: import.meta.env.VITE_AGENT_CONNECT_TIMEOUT_MS,
 });

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { namedError } from '../../testing/errors';
+import { ApiError } from '../../api/api-error';
 import { describeConnectError } from './connect-error';
-
-function namedError(name: string, message = 'x'): Error {
-  const error = new Error(message);
-  error.name = name;
-  return error;
-}
 
 describe('describeConnectError', () => {
   it('explains a failing token endpoint with its status', () => {
@@ -14,6 +10,12 @@ describe('describeConnectError', () => {
     );
     expect(describeConnectError(error)).toBe(
       'Could not get a session token from /api/token (HTTP 502).',
+    );
+  });
+
+  it('explains a conversation the backend refused, with its detail', () => {
+    expect(describeConnectError(new ApiError(409, 'conversation limit reached'))).toBe(
+      'Could not start a conversation (HTTP 409): conversation limit reached.',
     );
   });
 

@@ -1,4 +1,5 @@
 import { MediaDeviceFailure } from 'livekit-client';
+import { ApiError } from '../../api/api-error';
 
 function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;
@@ -23,6 +24,9 @@ export function describeConnectError(error: unknown): string {
       break;
   }
 
+  if (error instanceof ApiError) {
+    return `Could not start a conversation (HTTP ${error.status}): ${error.detail}.`;
+  }
   const message = messageOf(error);
   // livekit-client TokenSourceEndpoint: "Error generating token from endpoint URL: received 502 / body"
   const tokenFailure = /^Error generating token from endpoint (\S+): received (\d+)/.exec(message);

@@ -50,6 +50,7 @@ export function LatencyPanel({ rows }: LatencyPanelProps) {
                     data-turn={row.turn ?? undefined}
                     data-pending={row.turn === null ? 'true' : undefined}
                     data-interrupted={row.interrupted ? 'true' : undefined}
+                    data-greeting={row.isGreeting ? 'true' : undefined}
                   >
                     <th scope="row">
                       {turnLabel(row)}

@@ -1,0 +1,13 @@
+import type { components } from './schema';
+
+/** Names for the generated schemas the page uses (`make api-client` regenerates them). */
+type Schemas = components['schemas'];
+
+export type AuthSession = Schemas['SessionInfo'];
+export type AuthUser = Schemas['UserOut'];
+export type CallOptions = Schemas['Options'];
+export type ConversationSummary = Schemas['ConversationOut'];
+export type ConversationRecord = Schemas['ConversationDetail'];
+export type ConversationEvent = Schemas['EventOut'];
+export type ConversationCreate = Schemas['ConversationCreate'];
+export type ClientLatency = Schemas['ClientLatencyIn'];

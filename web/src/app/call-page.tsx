@@ -1,0 +1,155 @@
+import {
+  RoomAudioRenderer,
+  SessionProvider,
+  StartAudio,
+  useAgent,
+  useSession,
+  useSessionContext,
+  useSessionMessages,
+} from '@livekit/components-react';
+import { ConnectionState, Track } from 'livekit-client';
+import { useCallback, useState } from 'react';
+import { api } from '../api/client';
+import type { Env } from '../config/env';
+import { useUiStore } from '../store/ui-store';
+import { CallSetup } from '../features/call-setup/components/call-setup';
+import { useCallOptions } from '../features/call-setup/hooks/use-call-options';
+import { ChatForm } from '../features/chat/components/chat-form';
+import { DeviceSettings } from '../features/media/components/device-settings';
+import { useStoredDevices } from '../features/media/hooks/use-stored-devices';
+import { TrackToggleButton } from '../features/media/components/track-toggle-button';
+import { VideoTiles } from '../features/media/components/video-tiles';
+import { LatencyPanel } from '../features/metrics/components/latency-panel';
+import { useClientLatencyReport } from '../features/metrics/hooks/use-client-latency-report';
+import { useLatencyRows } from '../features/metrics/hooks/use-latency-rows';
+import { toAgentStateLabel } from '../features/session/agent-state';
+import { AgentStatus } from '../features/session/components/agent-status';
+import { ConnectionBanner } from '../features/session/components/connection-banner';
+import { ConnectionQualityBadge } from '../features/session/components/connection-quality';
+import { SessionControls } from '../features/session/components/session-controls';
+import {
+  ConversationTokenSource,
+  type StartedConversation,
+} from '../features/session/conversation-token-source';
+import { useCallDrop } from '../features/session/hooks/use-call-drop';
+import { canCaptureAudio, useSessionConnection } from '../features/session/hooks/use-session-connection';
+import { useAgentErrorToasts } from '../features/toasts/hooks/use-agent-error-toasts';
+import { TranscriptList } from '../features/transcript/components/transcript-list';
+import { useTranscript } from '../features/transcript/hooks/use-transcript';
+import { routeHref } from './routes';
+
+type CallPageProps = {
+  config: Pick<Env, 'agentConnectTimeoutMs'>;
+  /** Hidden while another page shows, so a call goes on during a look at the history. */
+  hidden: boolean;
+};
+
+export function CallPage({ config, hidden }: CallPageProps) {
+  const [started, setStarted] = useState<StartedConversation | null>(null);
+  const [tokenSource] = useState(() => new ConversationTokenSource(api, setStarted));
+  const session = useSession(tokenSource, { agentConnectTimeoutMilliseconds: config.agentConnectTimeoutMs });
+
+  return (
+    <SessionProvider session={session}>
+      <div className="call-page" hidden={hidden}>
+        <CallScreen tokenSource={tokenSource} started={started} />
+      </div>
+      <RoomAudioRenderer />
+    </SessionProvider>
+  );
+}
+
+function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSource; started: StartedConversation | null }) {
+  const session = useSessionContext();
+  const agent = useAgent();
+  const { messages, send } = useSessionMessages();
+  const transcript = useTranscript(messages);
+  const failure = agent.failureReasons?.join(' ') || null;
+  const connection = useSessionConnection(session, failure);
+  const drop = useCallDrop(session.room);
+  const options = useCallOptions();
+  useAgentErrorToasts(session.room);
+  useStoredDevices(session.room);
+
+  const micTrack =
+    session.local.microphoneTrack?.publication.track?.mediaStreamTrack ??
+    session.room.localParticipant.getTrackPublication(Track.Source.Microphone)?.track?.mediaStreamTrack;
+  const latencyRows = useLatencyRows(session.room, micTrack, agent.microphoneTrack?.publication.track?.mediaStreamTrack);
+  useClientLatencyReport(session.isConnected ? session.room.name : '', latencyRows);
+
+  const { connect } = connection;
+  const startCall = useCallback(() => {
+    const { choice } = useUiStore.getState();
+    tokenSource.arm({
+      ...(choice.persona ? { persona: choice.persona } : {}),
+      ...(choice.voice ? { voice: choice.voice } : {}),
+      ...(options.options ? { language: options.options.defaults.language } : {}),
+    });
+    drop.dismiss();
+    connect();
+  }, [tokenSource, options.options, connect, drop]);
+
+  const isConnecting = connection.isStarting || session.connectionState === ConnectionState.Connecting;
+  const stateLabel = toAgentStateLabel(agent.state, { isStarting: isConnecting });
+  const canRetry = !session.isConnected;
+
+  return (
+    <article className="card" aria-labelledby="call-title">
+      <header className="card-header">
+        <h2 id="call-title" className="visually-hidden">
+          Call
+        </h2>
+        <AgentStatus label={stateLabel} agentState={agent.state} audioTrack={agent.microphoneTrack} />
+        {session.isConnected && <ConnectionQualityBadge participant={session.room.localParticipant} />}
+      </header>
+
+      <ConnectionBanner
+        connectionState={session.connectionState}
+        error={connection.error}
+        dropped={drop.message}
+        isBusy={isConnecting || !canRetry}
+        onRetry={startCall}
+        onDismiss={() => {
+          connection.dismissError();
+          drop.dismiss();
+        }}
+      />
+      {connection.notice && (
+        <p className="notice" role="status">
+          {connection.notice}
+        </p>
+      )}
+
+      {!session.isConnected && <CallSetup options={options.options} error={options.error} disabled={isConnecting} />}
+
+      <div className="call-controls">
+        <SessionControls
+          isConnected={session.isConnected}
+          isBusy={isConnecting}
+          showMicToggle={canCaptureAudio()}
+          onConnect={startCall}
+          onDisconnect={connection.disconnect}
+        />
+        {session.isConnected && canCaptureAudio() && (
+          <div className="media-controls">
+            <TrackToggleButton source={Track.Source.Camera} />
+            <TrackToggleButton source={Track.Source.ScreenShare} />
+            <DeviceSettings />
+          </div>
+        )}
+      </div>
+      <StartAudio label="Enable audio" className="button button-secondary start-audio" />
+      {!session.isConnected && !isConnecting && started && (
+        <p className="notice" role="status">
+          Saved. <a href={routeHref({ name: 'conversation', id: started.conversationId })}>Open this conversation in History</a>
+        </p>
+      )}
+
+      <VideoTiles />
+      <TranscriptList entries={transcript} isConnected={session.isConnected} />
+      <ChatForm disabled={!session.isConnected} onSend={send} />
+      {/* Kept after hang-up so the last call's figures stay readable; cleared on reconnect. */}
+      {(session.isConnected || latencyRows.length > 0) && <LatencyPanel rows={latencyRows} />}
+    </article>
+  );
+}

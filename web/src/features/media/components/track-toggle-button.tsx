@@ -1,0 +1,33 @@
+import { useTrackToggle } from '@livekit/components-react';
+import { Track } from 'livekit-client';
+import { useUiStore } from '../../../store/ui-store';
+import { describeMediaError } from '../media-error';
+
+type ToggleSource = Track.Source.Camera | Track.Source.ScreenShare;
+
+const LABELS: Record<ToggleSource, string> = {
+  [Track.Source.Camera]: 'Camera',
+  [Track.Source.ScreenShare]: 'Share screen',
+};
+
+/** On/off for the local camera or screen share; pressed means on. */
+export function TrackToggleButton({ source }: { source: ToggleSource }) {
+  const pushToast = useUiStore((store) => store.pushToast);
+  const { enabled, pending, toggle } = useTrackToggle({
+    source,
+    onDeviceError: (error) => pushToast(describeMediaError(source, error)),
+  });
+  return (
+    <button
+      type="button"
+      className="button button-secondary"
+      aria-pressed={enabled}
+      disabled={pending}
+      onClick={() => {
+        toggle().catch((error: unknown) => pushToast(describeMediaError(source, error)));
+      }}
+    >
+      {LABELS[source]}
+    </button>
+  );
+}

@@ -1,0 +1,21 @@
+import { useEffect } from 'react';
+import { RoomEvent, type RemoteParticipant, type Room } from 'livekit-client';
+import { useUiStore } from '../../../store/ui-store';
+import { METRICS_TOPIC } from '../../metrics/turn-metrics';
+import { describeAgentError, parseAgentError } from '../agent-error';
+
+/** The one place agent failures become toasts: `agent_error` packets on `va.metrics`. */
+export function useAgentErrorToasts(room: Room): void {
+  const pushToast = useUiStore((store) => store.pushToast);
+  useEffect(() => {
+    const onData = (payload: Uint8Array, participant?: RemoteParticipant, _kind?: unknown, topic?: string) => {
+      if (topic !== METRICS_TOPIC || !participant?.isAgent) return;
+      const error = parseAgentError(payload);
+      if (error) pushToast(describeAgentError(error));
+    };
+    room.on(RoomEvent.DataReceived, onData);
+    return () => {
+      room.off(RoomEvent.DataReceived, onData);
+    };
+  }, [room, pushToast]);
+}

@@ -1,0 +1,69 @@
+import { create } from 'zustand';
+import { createJSONStorage, persist } from 'zustand/middleware';
+
+/**
+ * UI state only: what the user picked and which panels are open. The call itself (room,
+ * agent, tracks, transcripts) stays in LiveKit's session hooks and is never copied here.
+ * Device and persona/voice choices are remembered in localStorage across visits.
+ */
+
+export type DeviceKind = 'audioinput' | 'videoinput' | 'audiooutput';
+export type ToastTone = 'error' | 'info';
+export type Toast = { id: number; tone: ToastTone; message: string };
+export type CallChoice = { persona: string | null; voice: string | null };
+
+export const MAX_TOASTS = 4;
+export const UI_STORAGE_KEY = 'voice-assistant.ui';
+
+type UiState = {
+  devices: Record<DeviceKind, string | null>;
+  devicePanelOpen: boolean;
+  choice: CallChoice;
+  toasts: Toast[];
+  setDevice: (kind: DeviceKind, deviceId: string) => void;
+  toggleDevicePanel: () => void;
+  choose: (choice: Partial<CallChoice>) => void;
+  pushToast: (message: string, tone?: ToastTone) => number;
+  dismissToast: (id: number) => void;
+};
+
+let nextToastId = 1;
+
+export const useUiStore = create<UiState>()(
+  persist(
+    (set, get) => ({
+  devices: { audioinput: null, videoinput: null, audiooutput: null },
+  devicePanelOpen: false,
+  choice: { persona: null, voice: null },
+  toasts: [],
+  setDevice: (kind, deviceId) => set((state) => ({ devices: { ...state.devices, [kind]: deviceId } })),
+  toggleDevicePanel: () => set((state) => ({ devicePanelOpen: !state.devicePanelOpen })),
+  choose: (choice) => set((state) => ({ choice: { ...state.choice, ...choice } })),
+  pushToast: (message, tone = 'error') => {
+    // The same message twice in a row (an agent retrying, say) shows once.
+    const last = get().toasts.at(-1);
+    if (last && last.message === message && last.tone === tone) return last.id;
+    const id = nextToastId++;
+    set((state) => ({ toasts: [...state.toasts, { id, tone, message }].slice(-MAX_TOASTS) }));
+    return id;
+  },
+  dismissToast: (id) => set((state) => ({ toasts: state.toasts.filter((toast) => toast.id !== id) })),
+    }),
+    {
+      name: UI_STORAGE_KEY,
+      storage: createJSONStorage(() => localStorage),
+      partialize: (state) => ({ devices: state.devices, choice: state.choice }),
+    },
+  ),
+);
+
+/** Back to the initial state, forgetting what was stored (tests). */
+export function resetUiStore(): void {
+  useUiStore.persist.clearStorage();
+  useUiStore.setState({
+    devices: { audioinput: null, videoinput: null, audiooutput: null },
+    devicePanelOpen: false,
+    choice: { persona: null, voice: null },
+    toasts: [],
+  });
+}
