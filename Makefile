@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export AGENT_MODEL_DIR ?= $(CURDIR)/.data/models
 
-.PHONY: help run console install install-test test test-python test-web test-e2e bench lint format clean
+.PHONY: help run console install install-test test test-python test-web test-e2e bench bench-backend lint format clean api-client
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -24,8 +24,8 @@ install-test: ## install what the tests need (adds Chromium)
 test: install-test ## run every test layer: pytest, vitest, browser end-to-end
 	@scripts/test.sh
 
-test-python: ## pytest only (unit and model layers)
-	@$(PY) -m pytest backend/tests agent/tests scripts/tests -m "unit or models or db" -q
+test-python: ## pytest only (unit, models, db and integration layers)
+	@$(PY) -m pytest backend/tests agent/tests scripts/tests deploy/tests -m "unit or models or db or integration" -q
 
 test-web: ## vitest only
 	@cd web && npx vitest run
@@ -36,14 +36,21 @@ test-e2e: ## Playwright end-to-end only (starts its own stack)
 bench: install ## voice-to-voice latency over 10 spoken turns; appends to docs/benchmarks.md
 	@$(PY) bench/latency/run.py --turns 10
 
+bench-backend: install-test ## token issuance and message ingest into PostgreSQL; appends to docs/benchmarks.md
+	@$(PY) bench/backend/run.py
+
+api-client: ## regenerate web/src/api/schema.d.ts from the backend's OpenAPI schema
+	@$(PY) -m app.openapi_schema > web/src/api/openapi.json
+	@cd web && npx openapi-typescript src/api/openapi.json --default-non-nullable false -o src/api/schema.d.ts
+
 lint: ## ruff and TypeScript checks
-	@$(PY) -m ruff check agent backend bench scripts
-	@$(PY) -m ruff format --check agent backend bench scripts
+	@$(PY) -m ruff check agent backend bench scripts deploy
+	@$(PY) -m ruff format --check agent backend bench scripts deploy
 	@cd web && npm run --silent typecheck
 
 format: ## apply ruff formatting
-	@$(PY) -m ruff format agent backend bench scripts
-	@$(PY) -m ruff check --fix agent backend bench scripts
+	@$(PY) -m ruff format agent backend bench scripts deploy
+	@$(PY) -m ruff check --fix agent backend bench scripts deploy
 
 clean: ## remove build outputs and run state (keeps installed tools and models)
 	rm -rf .run web/dist web/test-results

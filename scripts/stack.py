@@ -5,7 +5,7 @@ Stdlib only. One Ctrl-C (SIGINT) or SIGTERM stops every process cleanly.
 
 Settings (environment):
   LIVEKIT_PORT=7880  LIVEKIT_RTC_TCP_PORT=7881  LIVEKIT_RTC_UDP_PORT=7882
-  BACKEND_PORT=8000  AGENT_HEALTH_PORT=8081
+  BACKEND_PORT=8000  AGENT_HEALTH_PORT=8081  AGENT_METRICS_PORT=9464 (Prometheus /metrics)
   VA_STATE_DIR=.run  (logs, pid file, generated livekit config)
   VA_DATA_DIR=.data  (kept across runs: secrets.env with the generated LiveKit key/secret and
                       the agent's service token, never committed; backend.db, the SQLite store)
@@ -50,6 +50,7 @@ class Config:
     rtc_udp_port: int = field(default_factory=lambda: _env_port("LIVEKIT_RTC_UDP_PORT", 7882))
     backend_port: int = field(default_factory=lambda: _env_port("BACKEND_PORT", 8000))
     agent_health_port: int = field(default_factory=lambda: _env_port("AGENT_HEALTH_PORT", 8081))
+    agent_metrics_port: int = field(default_factory=lambda: _env_port("AGENT_METRICS_PORT", 9464))
     state_dir: Path = field(default_factory=lambda: _env_path("VA_STATE_DIR", ".run"))
     data_dir: Path = field(default_factory=lambda: _env_path("VA_DATA_DIR", ".data"))
     livekit_bin: Path = field(
@@ -204,6 +205,7 @@ class Stack:
                 ("LIVEKIT_RTC_UDP_PORT", cfg.rtc_udp_port, socket.SOCK_DGRAM),
                 ("BACKEND_PORT", cfg.backend_port, socket.SOCK_STREAM),
                 ("AGENT_HEALTH_PORT", cfg.agent_health_port, socket.SOCK_STREAM),
+                ("AGENT_METRICS_PORT", cfg.agent_metrics_port, socket.SOCK_STREAM),
             )
             if port_busy(port, kind)
         ]
@@ -264,6 +266,8 @@ class Stack:
             BACKEND_HOST="127.0.0.1",
             BACKEND_PORT=str(cfg.backend_port),
             AGENT_HEALTH_PORT=str(cfg.agent_health_port),
+            AGENT_METRICS_PORT=str(cfg.agent_metrics_port),
+            AGENT_METRICS_DIR=str(cfg.state_dir / "agent-metrics"),
             AGENT_MODEL_DIR=str(cfg.model_dir),
             PYTHONUNBUFFERED="1",
         )
@@ -280,7 +284,9 @@ class Stack:
         self.wait_for_log("agent registration with livekit-server", "registered worker", 60)
         self.wait_for_log("agent models to load and warm up", "process initialized", 300)
         print(
-            f"\nstack: ready. Open {cfg.url} and press Connect. Ctrl-C stops everything.\n",
+            f"\nstack: ready. Open {cfg.url} and press Connect. Ctrl-C stops everything.\n"
+            f"stack: metrics at http://127.0.0.1:{cfg.agent_metrics_port}/metrics (agent) and "
+            f"{cfg.url}metrics (backend)\n",
             flush=True,
         )
 

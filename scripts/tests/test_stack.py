@@ -31,6 +31,7 @@ def run_stack(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         "LIVEKIT_RTC_UDP_PORT": "39882",
         "BACKEND_PORT": "39800",
         "AGENT_HEALTH_PORT": "39883",
+        "AGENT_METRICS_PORT": "39884",
     }
     base.update(env)
     return subprocess.run(
