@@ -257,3 +257,20 @@ async def test_entrypoint_notes_use_the_backend_when_configured(
     assert isinstance(notes, BackendNotes) and notes.durable
     [close] = job.callbacks
     await close("job_shutdown")
+
+
+@pytest.mark.parametrize(
+    ("text", "timely"),
+    [
+        ("What is on today?", True),
+        ("What day is it tomorrow?", True),
+        ("Any plans for this weekend?", True),
+        ("Is it late now?", True),
+        ("What color is the sky on a clear day?", False),
+        ("How many days are in a week?", False),
+        ("Tell me a fun fact about cats.", False),
+    ],
+)
+async def test_only_questions_about_the_present_get_the_time(text: str, timely: bool) -> None:
+    agent = Assistant(AgentSettings(), clock=_clock)
+    assert ("It is now" in await agent.reply_context(text)) is timely

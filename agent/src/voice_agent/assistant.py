@@ -8,7 +8,15 @@ import logging
 import re
 from collections.abc import AsyncIterable
 
-from livekit.agents import Agent, APIError, ModelSettings, RunContext, function_tool, llm
+from livekit.agents import (
+    Agent,
+    APIError,
+    ConversationItemAddedEvent,
+    ModelSettings,
+    RunContext,
+    function_tool,
+    llm,
+)
 from livekit.agents.llm import ToolError
 from livekit.agents.voice.generation import update_instructions
 
@@ -20,9 +28,12 @@ from .tools import Clock, MemoryNotes, NoteStore, NotesUnavailable
 
 logger = logging.getLogger("voice_agent")
 
+# Words that ask about the present moment. Kept narrow: the time line costs ~30 prompt
+# tokens (~0.4 s here) on its turn and the next, so "a clear day" or "days in a week" must
+# not bring it in; clear time/date questions never reach the LLM anyway (intents.py).
 _TIME_WORDS = re.compile(
-    r"\b(time|clock|hours?|late|early|date|day|today|tonight|tomorrow|yesterday|week|"
-    r"month|year|morning|afternoon|evening|now|when)\b",
+    r"\b(time|clock|date|today|tonight|tomorrow|yesterday|now|weekend|"
+    r"this (?:morning|afternoon|evening|week|month|year)|(?:what|which) (?:day|month|year))\b",
     re.IGNORECASE,
 )
 _CONTEXT_NOTE_CHARS = 120  # per note, in the per-reply context
@@ -60,22 +71,40 @@ class Assistant(Agent):
         self._context_notes = settings.context_notes
         self._offer_tools = settings.llm.offer_tools
         self._flush_timeout_s = settings.backend_timeout_s * 2
+        self._prefill_task: asyncio.Task[None] | None = None
 
     async def on_enter(self) -> None:
         # A fixed greeting is spoken at once (no LLM round trip) and enters the history.
         self.session.say(self.greeting, allow_interruptions=True)
         # while it plays, the local model reads the conversation so far (persona, history,
         # greeting) into its prompt cache: the first reply then starts as fast as the others
+        self._prefill(llm.ChatMessage(role="assistant", content=[self.greeting]))
+        self.session.on("conversation_item_added", self._on_item_added)
+
+    def _on_item_added(self, ev: ConversationItemAddedEvent) -> None:
+        # after each reply, while the user thinks: the reply as it was kept (cut short when
+        # interrupted, without this turn's context line) and the next turn's opening go into
+        # the cache now, not on the next turn's critical path
+        if isinstance(ev.item, llm.ChatMessage) and ev.item.role == "assistant":
+            self._prefill(None if self.chat_ctx.get_by_id(ev.item.id) else ev.item)
+
+    def _prefill(self, pending: llm.ChatMessage | None) -> None:
+        """Prefill the local LLM's prompt cache with the conversation (and ``pending``, a
+        message about to join it); a no-op for remote LLMs or while one is running."""
         prefill = getattr(self.session.llm, "prefill", None)
-        if prefill is not None:
-            ctx = self.chat_ctx.copy()
-            update_instructions(ctx, instructions=self.instructions, add_if_missing=True)
-            ctx.add_message(role="assistant", content=self.greeting)
-            tools = list(self.tools) if self._offer_tools else None
-            self._prefill = asyncio.create_task(prefill(ctx, tools))
-            self._prefill.add_done_callback(_log_prefill_failure)
+        if prefill is None or (self._prefill_task is not None and not self._prefill_task.done()):
+            return
+        ctx = self.chat_ctx.copy()
+        update_instructions(ctx, instructions=self.instructions, add_if_missing=True)
+        tools = list(self.tools) if self._offer_tools else None
+
+        if pending is not None:
+            ctx.items.append(pending)
+        self._prefill_task = asyncio.create_task(prefill(ctx, tools))
+        self._prefill_task.add_done_callback(_log_prefill_failure)
 
     async def on_exit(self) -> None:
+        self.session.off("conversation_item_added", self._on_item_added)
         # the transcript so far reaches the backend before the agent goes (a later item
         # restarts the recorder; the job's shutdown callback flushes again)
         if self.state.recorder is not None:

@@ -5,7 +5,6 @@ terminal, typed text in and out, on the local LLM. No audio, no LiveKit server, 
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from typing import TextIO
 
@@ -20,9 +19,9 @@ PROMPT = "you> "
 def local_llm(settings: AgentSettings) -> llm.LLM:
     """Only the LLM of the local provider set (no STT/TTS/VAD to load)."""
     from .local_models import LlamaCppLLM
-    from .providers.local import llama_engine
+    from .providers.local import llama_engine, omp_environment
 
-    os.environ.setdefault("OMP_WAIT_POLICY", settings.llm.omp_wait_policy)
+    omp_environment(settings)
     engine = llama_engine(settings)
     engine.warm_up(settings.instructions, settings.greeting)
     return LlamaCppLLM(engine=engine)

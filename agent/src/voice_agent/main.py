@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sys
 import tempfile
 from typing import NoReturn
@@ -21,7 +20,7 @@ from .local_models import ModelPackageMissing, qwen_gguf
 from .observability import SessionMetrics
 from .observability.tracing import start_tracing, stop_tracing
 from .persistence import BackendClient, TimelineRecorder, TranscriptRecorder, load_history
-from .providers.local import Providers
+from .providers.local import Providers, omp_environment
 from .providers.registry import build_providers
 from .session import build_session
 from .settings import AgentSettings
@@ -214,7 +213,7 @@ def build_server(settings: AgentSettings) -> AgentServer:
 def main() -> None:
     settings = load_settings()
     # read by the OpenMP runtime when llama.cpp loads, in the job processes this one starts
-    os.environ["OMP_WAIT_POLICY"] = settings.llm.omp_wait_policy
+    omp_environment(settings)
     cli.run_app(build_server(settings))
 
 

@@ -65,7 +65,7 @@ class TurnSettings(BaseModel):
     # Start transcribing once the user has been silent this long, before the VAD's
     # ``vad.min_silence_s`` ends the utterance (kept if no speech follows); 0 = off.
     # Only for STTs that are not streaming (the local Moonshine).
-    speculative_stt_s: float = Field(0.1, ge=0.0, le=2.0)
+    speculative_stt_s: float = Field(0.06, ge=0.0, le=2.0)
 
 
 def http_url(value: str | None) -> str | None:
@@ -152,10 +152,13 @@ class LlmSettings(ProviderConfig):
     # the local model (llama.cpp)
     n_ctx: int = Field(4096, ge=512, le=32768)
     threads: int = Field(2, ge=1, le=64)
-    # llama.cpp's OpenMP threads spin while they wait; on a 2-core box shared with the
-    # browser and livekit-server that spinning more than doubled the first-token time
-    # (measured in the e2e run: 0.8-1.9 s ACTIVE vs 0.4 s PASSIVE)
-    omp_wait_policy: Literal["PASSIVE", "ACTIVE"] = "PASSIVE"
+    # How llama.cpp's OpenMP threads wait at their many per-token barriers. ACTIVE spins
+    # forever: on a 2-core box shared with the browser and livekit-server the first token
+    # took 0.8-1.9 s (e2e run). PASSIVE sleeps at once: decoding ran at ~16 tokens/s
+    # instead of ~30. SPIN (default): spin ``omp_spin_count`` times, then sleep; with
+    # 10000 the bench's first token and TTS first byte were both at their best.
+    omp_wait_policy: Literal["SPIN", "PASSIVE", "ACTIVE"] = "SPIN"
+    omp_spin_count: int = Field(10_000, ge=0, le=10_000_000)
     # Offer the function tools to the model. Off for the 0.5B local model: offered tools, it
     # answered "What is the capital of France?" with a get_current_time call. The tools
     # still work: clear requests are recognised without the model (intents.py).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import threading
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from livekit.agents import (
 )
 from livekit.agents.llm import ToolChoice
 from livekit.agents.types import NOT_GIVEN, NotGivenOr
+
+logger = logging.getLogger("voice_agent.llm")
 
 _DONE = object()
 
@@ -114,11 +117,15 @@ class LlamaCppLLM(llm.LLM):
 
     async def prefill(self, chat_ctx: llm.ChatContext, tools: list[llm.Tool] | None = None) -> None:
         """Evaluate ``chat_ctx`` into llama.cpp's prompt cache, so the next reply only
-        evaluates the user's new words. The process warms up with the default instructions
-        and greeting; a room's own persona, greeting or earlier history is a different
-        prefix, which the first reply would otherwise evaluate in full (~0.5 s here)."""
+        evaluates the user's new words (nothing more when ``chat_ctx`` ends with them).
+        The process warms up with the default instructions and greeting; a room's own
+        persona, greeting or earlier history is a different prefix, which the first reply
+        would otherwise evaluate in full (~0.5 s here)."""
         ctx = chat_ctx.copy()
-        ctx.add_message(role="user", content="Hi")
+        last = ctx.items[-1] if ctx.items else None
+        if not (isinstance(last, llm.ChatMessage) and last.role == "user"):
+            # an opening for the next user turn (its first tokens are the chat template's)
+            ctx.add_message(role="user", content="Hi")
         request = build_request(ctx, tools or [], self._engine.options)
         request["max_tokens"] = 1
         await asyncio.to_thread(self._engine.complete, request, lambda _chunk: False)
@@ -238,6 +245,15 @@ class _LlamaStream(llm.LLMStream):
                         id=request_id, delta=llm.ChoiceDelta(role="assistant", content=content)
                     )
                 )
+        if timings := item.get("timings"):
+            # how much of the prompt came from the cache, and the speeds: counts only, no text
+            logger.info(
+                "llm timings",
+                extra={
+                    k: timings.get(k)
+                    for k in ("cache_n", "prompt_n", "prompt_ms", "predicted_n", "predicted_ms")
+                },
+            )
         if usage := item.get("usage"):
             cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens", 0)
             out.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from livekit.agents import llm, stt, tts, vad
@@ -51,6 +52,16 @@ class Providers:
         ids (``default``) keep the configured one, and so do remote TTS voices."""
         if self.local_voice is not None and voice in paces:
             self.local_voice.set_length_scale(paces[voice])
+
+
+def omp_environment(settings: AgentSettings) -> None:
+    """How llama.cpp's OpenMP threads wait (read by the OpenMP runtime when llama.cpp loads,
+    in this process and the job processes it starts); variables already set are kept."""
+    policy = settings.llm.omp_wait_policy
+    if policy == "SPIN":
+        os.environ.setdefault("GOMP_SPINCOUNT", str(settings.llm.omp_spin_count))
+    else:
+        os.environ.setdefault("OMP_WAIT_POLICY", policy)
 
 
 def llama_engine(settings: AgentSettings) -> LlamaEngine:
