@@ -4,7 +4,9 @@ Used by `make run` and by the end-to-end tests (with other ports and state folde
 Stdlib only. One Ctrl-C (SIGINT) or SIGTERM stops every process cleanly.
 
 Settings (environment):
-  LIVEKIT_PORT=7880  LIVEKIT_RTC_TCP_PORT=7881  LIVEKIT_RTC_UDP_PORT=7882
+  LIVEKIT_PORT=7880  LIVEKIT_RTC_UDP_PORT=7882
+  LIVEKIT_RTC_TCP_PORT=0 (ICE over TCP off: livekit-server would listen for it on every
+                          interface; set a port to allow it where UDP is blocked)
   BACKEND_PORT=8000  AGENT_HEALTH_PORT=8081  AGENT_METRICS_PORT=9464 (Prometheus /metrics)
   VA_STATE_DIR=.run  (logs, pid file, generated livekit config)
   VA_DATA_DIR=.data  (kept across runs: secrets.env with the generated LiveKit key/secret and
@@ -31,10 +33,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _env_port(name: str, default: int) -> int:
+def _env_port(name: str, default: int, *, allow_off: bool = False) -> int:
     raw = os.environ.get(name, str(default))
-    if not raw.isdigit() or not 0 < int(raw) < 65536:
-        sys.exit(f"stack: {name}={raw!r} is not a port number (1-65535)")
+    low = 0 if allow_off else 1
+    if not raw.isdigit() or not low <= int(raw) < 65536:
+        sys.exit(f"stack: {name}={raw!r} is not a port number ({low}-65535)")
     return int(raw)
 
 
@@ -46,7 +49,9 @@ def _env_path(name: str, default: str) -> Path:
 @dataclass(frozen=True)
 class Config:
     livekit_port: int = field(default_factory=lambda: _env_port("LIVEKIT_PORT", 7880))
-    rtc_tcp_port: int = field(default_factory=lambda: _env_port("LIVEKIT_RTC_TCP_PORT", 7881))
+    rtc_tcp_port: int = field(
+        default_factory=lambda: _env_port("LIVEKIT_RTC_TCP_PORT", 0, allow_off=True)
+    )
     rtc_udp_port: int = field(default_factory=lambda: _env_port("LIVEKIT_RTC_UDP_PORT", 7882))
     backend_port: int = field(default_factory=lambda: _env_port("BACKEND_PORT", 8000))
     agent_health_port: int = field(default_factory=lambda: _env_port("AGENT_HEALTH_PORT", 8081))
@@ -104,6 +109,8 @@ keys:
 rtc:
   tcp_port: {cfg.rtc_tcp_port}
   udp_port: {cfg.rtc_udp_port}
+  interfaces:
+    includes: [lo]  # the UDP port on loopback only (else on every interface's address)
   node_ip: 127.0.0.1
   use_external_ip: false
   enable_loopback_candidate: true
@@ -207,7 +214,7 @@ class Stack:
                 ("AGENT_HEALTH_PORT", cfg.agent_health_port, socket.SOCK_STREAM),
                 ("AGENT_METRICS_PORT", cfg.agent_metrics_port, socket.SOCK_STREAM),
             )
-            if port_busy(port, kind)
+            if port and port_busy(port, kind)
         ]
         if busy:
             sys.exit(

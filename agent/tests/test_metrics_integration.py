@@ -32,13 +32,20 @@ from speech import speak, with_silence  # noqa: E402
 from stack_runner import StackFailed, start_stack, stop_stack  # noqa: E402
 from voice_client import VoiceClient  # noqa: E402
 
+
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    """A loopback port free right now (the kernel's pick), so no fixed port can collide."""
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 PORTS = {
-    "LIVEKIT_PORT": 36880,
-    "LIVEKIT_RTC_TCP_PORT": 36881,
-    "LIVEKIT_RTC_UDP_PORT": 36882,
-    "BACKEND_PORT": 36900,
-    "AGENT_HEALTH_PORT": 36981,
-    "AGENT_METRICS_PORT": 36964,
+    "LIVEKIT_PORT": free_port(),
+    "LIVEKIT_RTC_UDP_PORT": free_port(socket.SOCK_DGRAM),
+    "BACKEND_PORT": free_port(),
+    "AGENT_HEALTH_PORT": free_port(),
+    "AGENT_METRICS_PORT": free_port(),
 }
 BACKEND = f"http://127.0.0.1:{PORTS['BACKEND_PORT']}"
 AGENT_METRICS = f"http://127.0.0.1:{PORTS['AGENT_METRICS_PORT']}/metrics"
@@ -46,9 +53,7 @@ AGENT_METRICS = f"http://127.0.0.1:{PORTS['AGENT_METRICS_PORT']}/metrics"
 
 def refused_port() -> int:
     """A loopback port nothing listens on (bound, then closed)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return free_port()
 
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]

@@ -78,7 +78,7 @@ def _providers(reply: str = "Hi.") -> Providers:
     return Providers(vad=NoVAD(), stt=NoSTT(), llm=ScriptedLLM(reply), tts=NoTTS())
 
 
-def test_session_uses_the_given_providers_and_offline_turn_handling() -> None:
+async def test_session_uses_the_given_providers_and_offline_turn_handling() -> None:
     providers = _providers()
     session = build_session(AgentSettings(), providers)
     assert (session.vad, session.llm, session.tts) == (providers.vad, providers.llm, providers.tts)

@@ -116,7 +116,6 @@ def main() -> None:
         env = dict(os.environ)
         env.update(
             LIVEKIT_PORT="17980",
-            LIVEKIT_RTC_TCP_PORT="17981",
             LIVEKIT_RTC_UDP_PORT="17982",
             BACKEND_PORT="18100",
             AGENT_HEALTH_PORT="18181",

@@ -32,7 +32,6 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     env: {
       ...process.env,
       LIVEKIT_PORT: String(e2eEnv.livekitPort),
-      LIVEKIT_RTC_TCP_PORT: String(e2eEnv.livekitPort + 1),
       LIVEKIT_RTC_UDP_PORT: String(e2eEnv.livekitPort + 2),
       BACKEND_PORT: String(e2eEnv.backendPort),
       AGENT_HEALTH_PORT: String(e2eEnv.agentHealthPort),
