@@ -14,9 +14,7 @@ import argparse
 import asyncio
 import datetime as dt
 import os
-import platform
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
@@ -24,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "bench" / "latency"))
 
+from machine import commit, machine  # noqa: E402
 from speech import speak, with_silence  # noqa: E402
 from stack_runner import StackFailed, start_stack, stop_stack  # noqa: E402
 from voice_client import RATE, TurnResult, VoiceClient  # noqa: E402
@@ -143,31 +142,14 @@ def main() -> None:
     os._exit(code)  # livekit's FFI runtime can abort on interpreter teardown
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
 def record(summary: str, detail: str, n: int) -> None:
-    commit = (
-        subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-        or "uncommitted"
-    )
-    machine = f"{cpu_model()}, {platform.machine()}, {os.cpu_count()} cores, {platform.system()}"
     # other work on the box moves these figures more than most changes do: say how busy it was
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = ROOT / "docs" / "benchmarks.md"
     with out.open("a") as f:
         f.write(
-            f"\n## Voice-to-voice latency — {stamp}\n\nMachine: {machine}. Commit: {commit}. "
+            f"\n## Voice-to-voice latency — {stamp}\n\nMachine: {machine()}. Commit: {commit()}. "
             f"Load average at the end (1/5/15 min): {load}. "
             f"Turns: {n} (bench/latency/run.py, {RATE // 1000} kHz Piper-voiced prompts).\n\n"
             f"{summary}\n\n<details><summary>turns</summary>\n\n{detail}\n\n</details>\n"
