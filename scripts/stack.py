@@ -197,7 +197,7 @@ class Stack:
             pid = int(self.pid_file.read_text().strip() or 0)
             if pid and pid != os.getpid() and pid_alive(pid):
                 print(f"stack: already running (pid {pid}); open {cfg.url}", flush=True)
-                print("stack: stop it with Ctrl-C in its terminal, or `kill {pid}`", flush=True)
+                print(f"stack: stop it with Ctrl-C in its terminal, or `kill {pid}`", flush=True)
                 sys.exit(0)
         if not cfg.livekit_bin.is_file():
             sys.exit(

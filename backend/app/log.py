@@ -24,7 +24,13 @@ request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request
 room: contextvars.ContextVar[str | None] = contextvars.ContextVar("room", default=None)
 
 # LogRecord's own attributes: everything else on a record came from `extra=`
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+# uvicorn adds `color_message` (the message with terminal colours) to its records
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
 
 
 class JsonFormatter(logging.Formatter):

@@ -65,6 +65,7 @@ def test_second_run_says_a_stack_is_running(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert "already running" in result.stdout
     assert "http://127.0.0.1:39800/" in result.stdout
+    assert f"`kill {os.getppid()}`" in result.stdout  # the command to stop it, ready to paste
 
 
 def test_bad_port_value_is_rejected(tmp_path: Path) -> None:
