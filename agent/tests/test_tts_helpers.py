@@ -21,3 +21,12 @@ def test_audio_that_starts_loud_or_is_all_quiet_is_left_alone() -> None:
     quiet = np.full(300, 50, np.int16)
     assert np.array_equal(trim_leading_silence(loud), loud)
     assert np.array_equal(trim_leading_silence(quiet), quiet)
+
+
+def test_trailing_silence_is_trimmed_to_30_ms() -> None:
+    from voice_agent.local_models.tts import trim_trailing_silence
+
+    pcm = np.concatenate([np.full(1000, 3000, dtype=np.int16), np.zeros(4000, dtype=np.int16)])
+    out = trim_trailing_silence(pcm)
+    assert len(out) == 1000 + 660
+    assert np.array_equal(trim_trailing_silence(np.zeros(50, dtype=np.int16)), np.zeros(50))

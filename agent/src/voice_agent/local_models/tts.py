@@ -18,6 +18,8 @@ from livekit.agents import DEFAULT_API_CONNECT_OPTIONS, APIConnectOptions, APIEr
 from .model_files import piper_voice_files
 
 SAMPLE_RATE = 22050
+# text ending in one of these ends a sentence or a clause: Piper's pause after it is right
+_ENDS = (".", "!", "?", "…", ",", ";", ":", '"', "'", ")")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,14 +82,30 @@ class PiperTTS(tts.TTS):
         )
         with self._lock:
             chunks = list(voice.synthesize(text, syn_config=config))  # type: ignore[attr-defined]
+        # a chunk cut mid-sentence (the first few words of a reply) runs straight on into
+        # the next one: no sentence-final pause after it
+        cut = not text.rstrip().endswith(_ENDS)
         for i, chunk in enumerate(chunks):
             pcm = chunk.audio_int16_array
-            yield (trim_leading_silence(pcm) if i == 0 else pcm).tobytes()
+            if i == 0:
+                pcm = trim_leading_silence(pcm)
+            if cut and i == len(chunks) - 1:
+                pcm = trim_trailing_silence(pcm)
+            yield pcm.tobytes()
 
     def synthesize(
         self, text: str, *, conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS
     ) -> tts.ChunkedStream:
         return _PiperStream(tts=self, input_text=text, conn_options=conn_options)
+
+
+def trim_trailing_silence(pcm: np.ndarray, *, threshold: int = 100, keep: int = 660) -> np.ndarray:
+    """Drop Piper's 0.15-0.22 s of silence after the last sound, keeping ``keep`` samples
+    (30 ms), for a chunk the next one continues mid-sentence."""
+    loud = np.flatnonzero(np.abs(pcm) > threshold)
+    if loud.size == 0:
+        return pcm
+    return pcm[: int(loud[-1]) + 1 + keep]
 
 
 def trim_leading_silence(pcm: np.ndarray, *, threshold: int = 100, keep: int = 110) -> np.ndarray:
