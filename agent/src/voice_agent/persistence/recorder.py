@@ -1,14 +1,12 @@
 """Persists every user and agent message of a session through the backend, in order.
 
-The session's ``conversation_item_added`` handler (sync) only queues the write; one worker
-task sends them one by one, keyed by the item's own id, so a retry or a repeated event
-updates the same row. ``aflush()`` waits for the queue at shutdown.
+The session's ``conversation_item_added`` handler (sync) only queues the write; they are
+sent one by one (``OrderedWrites``), keyed by the item's own id, so a retry or a repeated
+event updates the same row. ``aflush()`` waits for the queue at shutdown.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -17,6 +15,7 @@ from typing import Any
 from livekit.agents import AgentSession, ConversationItemAddedEvent, llm
 
 from .backend_client import BackendClient, BackendError, Role
+from .ordered_writes import OrderedWrites
 
 logger = logging.getLogger("voice_agent.persistence")
 
@@ -58,8 +57,7 @@ class TranscriptRecorder:
     def __init__(self, client: BackendClient, room: str) -> None:
         self._client = client
         self._room = room
-        self._queue: asyncio.Queue[_Write] = asyncio.Queue()
-        self._worker: asyncio.Task[None] | None = None
+        self._writes = OrderedWrites("transcript", room, self._send)
         self.failed = 0  # writes given up on (after the client's retries)
 
     def attach(self, session: AgentSession) -> None:
@@ -73,7 +71,7 @@ class TranscriptRecorder:
         if not text:
             return
         role: Role = "user" if item.role == "user" else "assistant"
-        self._queue.put_nowait(
+        self._writes.put(
             _Write(
                 message_id=item.id,
                 role=role,
@@ -83,31 +81,10 @@ class TranscriptRecorder:
                 interrupted=item.interrupted,
             )
         )
-        if self._worker is None or self._worker.done():
-            self._worker = asyncio.create_task(self._run(), name="transcript-recorder")
 
     async def aflush(self, timeout_s: float | None = None) -> None:
         """Wait for the queued writes (at most ``timeout_s``), then stop the worker."""
-        try:
-            await asyncio.wait_for(self._queue.join(), timeout_s)
-        except TimeoutError:
-            logger.warning(
-                "transcript writes still pending at shutdown",
-                extra={"room": self._room, "pending": self._queue.qsize()},
-            )
-        if self._worker is not None:
-            self._worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
-            self._worker = None
-
-    async def _run(self) -> None:
-        while True:
-            write = await self._queue.get()
-            try:
-                await self._send(write)
-            finally:
-                self._queue.task_done()
+        await self._writes.aflush(timeout_s)
 
     async def _send(self, write: _Write) -> None:
         try:

@@ -3,14 +3,24 @@ next to the transcript (the web conversation view shows both). No transcript tex
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import uuid
+from dataclasses import dataclass
 
 from .backend_client import BackendClient, BackendError
+from .ordered_writes import OrderedWrites
 
 logger = logging.getLogger("voice_agent.persistence")
+
+
+@dataclass(frozen=True, slots=True)
+class _Event:
+    event_id: str
+    kind: str
+    source: str
+    detail: str
+    created_at: dt.datetime
 
 
 class TimelineRecorder:
@@ -19,38 +29,28 @@ class TimelineRecorder:
     def __init__(self, client: BackendClient, room: str) -> None:
         self._client = client
         self._room = room
-        self._queue: asyncio.Queue[tuple[str, str, str, str, dt.datetime]] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
+        self._writes = OrderedWrites("timeline", room, self._send)
 
     def add(self, kind: str, source: str, detail: str) -> None:
         """Sync (called from event handlers); the event is sent in the background."""
-        self._queue.put_nowait((uuid.uuid4().hex, kind, source, detail, dt.datetime.now(dt.UTC)))
-        if self._task is None:
-            self._task = asyncio.create_task(self._send_all(), name="timeline")
-
-    async def _send_all(self) -> None:
-        while True:
-            event_id, kind, source, detail, at = await self._queue.get()
-            try:
-                await self._client.put_event(
-                    self._room,
-                    event_id,
-                    kind=kind,
-                    source=source,
-                    detail=detail,
-                    created_at=at,  # type: ignore[arg-type]
-                )
-            except BackendError:
-                logger.warning("timeline event not saved", extra={"kind": kind, "source": source})
-            finally:
-                self._queue.task_done()
+        now = dt.datetime.now(dt.UTC)
+        self._writes.put(_Event(uuid.uuid4().hex, kind, source, detail, now))
 
     async def aflush(self, timeout_s: float) -> None:
         """Wait (bounded) for the queued events, then stop."""
-        if self._task is None:
-            return
+        await self._writes.aflush(timeout_s)
+
+    async def _send(self, event: _Event) -> None:
         try:
-            await asyncio.wait_for(self._queue.join(), timeout_s)
-        except TimeoutError:
-            logger.warning("timeline events left unsent", extra={"count": self._queue.qsize()})
-        self._task.cancel()
+            await self._client.put_event(
+                self._room,
+                event.event_id,
+                kind=event.kind,
+                source=event.source,
+                detail=event.detail,
+                created_at=event.created_at,
+            )
+        except BackendError:
+            logger.warning(
+                "timeline event not saved", extra={"kind": event.kind, "source": event.source}
+            )
