@@ -8,6 +8,7 @@ Settings (environment):
   LIVEKIT_RTC_TCP_PORT=0 (ICE over TCP off: livekit-server would listen for it on every
                           interface; set a port to allow it where UDP is blocked)
   BACKEND_PORT=8000  AGENT_HEALTH_PORT=8081  AGENT_METRICS_PORT=9464 (Prometheus /metrics)
+  MODEL_HOST_PORT=8090 (the offline models, shared by every call: voice_agent.model_host)
   VA_STATE_DIR=.run  (logs, pid file, generated livekit config)
   VA_DATA_DIR=.data  (kept across runs: secrets.env with the generated LiveKit key/secret and
                       the agent's service token, never committed; backend.db, the SQLite store)
@@ -56,6 +57,7 @@ class Config:
     backend_port: int = field(default_factory=lambda: _env_port("BACKEND_PORT", 8000))
     agent_health_port: int = field(default_factory=lambda: _env_port("AGENT_HEALTH_PORT", 8081))
     agent_metrics_port: int = field(default_factory=lambda: _env_port("AGENT_METRICS_PORT", 9464))
+    model_host_port: int = field(default_factory=lambda: _env_port("MODEL_HOST_PORT", 8090))
     state_dir: Path = field(default_factory=lambda: _env_path("VA_STATE_DIR", ".run"))
     data_dir: Path = field(default_factory=lambda: _env_path("VA_DATA_DIR", ".data"))
     livekit_bin: Path = field(
@@ -213,6 +215,7 @@ class Stack:
                 ("BACKEND_PORT", cfg.backend_port, socket.SOCK_STREAM),
                 ("AGENT_HEALTH_PORT", cfg.agent_health_port, socket.SOCK_STREAM),
                 ("AGENT_METRICS_PORT", cfg.agent_metrics_port, socket.SOCK_STREAM),
+                ("MODEL_HOST_PORT", cfg.model_host_port, socket.SOCK_STREAM),
             )
             if port and port_busy(port, kind)
         ]
@@ -264,6 +267,7 @@ class Stack:
             f.write(livekit_yaml(cfg, key, secret))
         self.pid_file.write_text(str(os.getpid()))
 
+        model_host = f"http://127.0.0.1:{cfg.model_host_port}"
         env = dict(os.environ)
         env.update(
             LIVEKIT_URL=f"ws://127.0.0.1:{cfg.livekit_port}",
@@ -276,20 +280,27 @@ class Stack:
             AGENT_METRICS_PORT=str(cfg.agent_metrics_port),
             AGENT_METRICS_DIR=str(cfg.state_dir / "agent-metrics"),
             AGENT_MODEL_DIR=str(cfg.model_dir),
+            AGENT_MODEL_HOST__PORT=str(cfg.model_host_port),
+            AGENT_MODEL_HOST__URL=model_host,
             PYTHONUNBUFFERED="1",
         )
         env.pop("LIVEKIT_INFERENCE_URL", None)
 
+        # the models load while the rest starts (the agent waits for them)
+        self.spawn("model-host", [sys.executable, "-m", "voice_agent.model_host"], env, echo=True)
         self.spawn("livekit", [str(cfg.livekit_bin), "--config", str(lk_config)], env, echo=True)
         self.wait_for("livekit-server", f"http://127.0.0.1:{cfg.livekit_port}/", 30)
         self.spawn("backend", [sys.executable, "-m", "app"], env, echo=True)
-        for marker in ("registered worker", "process initialized"):
+        for marker in ("registered worker", "process initialized", "capacity reported"):
             self.seen[marker] = threading.Event()
         self.spawn("agent", [sys.executable, "-m", "voice_agent.main", "start"], env, echo=True)
         self.wait_for("backend", f"http://127.0.0.1:{cfg.backend_port}/api/health", 60)
-        self.wait_for("agent", f"http://127.0.0.1:{cfg.agent_health_port}/", 60)
+        self.wait_for("model host (loading the models)", f"{model_host}/health", 300)
+        self.wait_for("agent", f"http://127.0.0.1:{cfg.agent_health_port}/", 180)
         self.wait_for_log("agent registration with livekit-server", "registered worker", 60)
         self.wait_for_log("agent models to load and warm up", "process initialized", 300)
+        # the backend admits calls only once it knows an agent can take them
+        self.wait_for_log("agent capacity report to the backend", "capacity reported", 60)
         print(
             f"\nstack: ready. Open {cfg.url} and press Connect. Ctrl-C stops everything.\n"
             f"stack: metrics at http://127.0.0.1:{cfg.agent_metrics_port}/metrics (agent) and "
@@ -339,8 +350,8 @@ class Stack:
             return
         self.stopping = True
         # one at a time, agent first (it leaves its rooms while livekit-server is still up),
-        # then backend, then livekit-server
-        for name in ("agent", "backend", "livekit"):
+        # then backend, the model host, then livekit-server
+        for name in ("agent", "backend", "model-host", "livekit"):
             proc = self.procs.get(name)
             if proc is None or proc.poll() is not None:
                 continue

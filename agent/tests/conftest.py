@@ -174,6 +174,7 @@ def backend_app(backend_db_template: Path, tmp_path: Path) -> Any:
         web_dist=tmp_path / "no-dist",
         api_keys=(),
         redis_url=None,
+        agent_capacity_check=False,  # these tests play the agent; none reports capacity
     )
     return create_app(settings)
 

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from livekit.agents import APIConnectionError, APIConnectOptions, function_tool, llm
 from voice_agent.local_models import LlamaCppLLM, LlamaOptions
-from voice_agent.local_models.llm import _ToolCallAccumulator, build_request
+from voice_agent.local_models.llm import build_request
+from voice_agent.local_models.tool_calls import ToolCallAccumulator
 
 pytestmark = pytest.mark.unit
 
@@ -126,7 +127,7 @@ def test_build_request_adds_tools_in_openai_format() -> None:
 
 
 def test_tool_call_accumulator_joins_fragments_by_index() -> None:
-    acc = _ToolCallAccumulator()
+    acc = ToolCallAccumulator()
     acc.add({"index": 1, "id": "call_b", "function": {"name": "get_", "arguments": ""}})
     acc.add({"index": 0, "id": "call_a", "function": {"name": "get_weather"}})
     acc.add({"index": 0, "function": {"arguments": '{"city": '}})
@@ -141,7 +142,7 @@ def test_tool_call_accumulator_joins_fragments_by_index() -> None:
 
 
 def test_tool_call_accumulator_fills_in_missing_id_and_arguments() -> None:
-    acc = _ToolCallAccumulator()
+    acc = ToolCallAccumulator()
     acc.add({"function": {"name": "get_time"}})
     [call] = acc.finish()
     assert call.arguments == "{}"

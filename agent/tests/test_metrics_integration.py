@@ -46,6 +46,7 @@ PORTS = {
     "BACKEND_PORT": free_port(),
     "AGENT_HEALTH_PORT": free_port(),
     "AGENT_METRICS_PORT": free_port(),
+    "MODEL_HOST_PORT": free_port(),
 }
 BACKEND = f"http://127.0.0.1:{PORTS['BACKEND_PORT']}"
 AGENT_METRICS = f"http://127.0.0.1:{PORTS['AGENT_METRICS_PORT']}/metrics"

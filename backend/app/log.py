@@ -70,6 +70,9 @@ def configure(fmt: Literal["json", "text"]) -> None:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin
 
 
+QUIET_ROUTES = frozenset({"/api/agent/workers/{worker_id}"})
+
+
 class RequestLogMiddleware:
     """Gives each request an id (``X-Request-ID``, echoed; made up when absent or odd) for
     every line logged while it runs, and logs one access line: method, route template,
@@ -102,11 +105,15 @@ class RequestLogMiddleware:
             params = scope.get("path_params") or {}
             if isinstance(name := params.get("room_name"), str):
                 room.set(name)
-            access_logger.info(
+            route = getattr(scope.get("route"), "path", None) or "other"
+            # a heartbeat every few seconds per worker: logged at DEBUG unless it failed
+            quiet = route in QUIET_ROUTES and status < 400
+            access_logger.log(
+                logging.DEBUG if quiet else logging.INFO,
                 "request",
                 extra={
                     "method": scope["method"],
-                    "route": getattr(scope.get("route"), "path", None) or "other",
+                    "route": route,
                     "status": status,
                     "duration_ms": round((time.perf_counter() - start) * 1000, 1),
                 },

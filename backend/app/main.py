@@ -22,6 +22,7 @@ from app.api.routes import (
     sessions,
     token,
 )
+from app.core.agent_capacity import AgentCapacity, InProcessAgentCapacity
 from app.core.config import Settings
 from app.core.db import make_engine
 from app.core.limits import BodySizeLimitMiddleware
@@ -46,17 +47,22 @@ def create_app(
     rate_limiter: RateLimiter | None = None,
     login_limiter: RateLimiter | None = None,
     session_registry: SessionRegistry | None = None,
+    agent_capacity: AgentCapacity | None = None,
 ) -> FastAPI:
     """Build the app; it expects a migrated database (`python -m app` migrates first).
 
     livekit_transport replaces the health probe's network; rate_limiter, login_limiter and
-    session_registry replace the ones the settings choose (tests).
+    session_registry and agent_capacity replace the ones the settings choose (tests).
     """
     engine = make_engine(settings.database_url)
     metrics = BackendMetrics(enabled=settings.metrics_enabled)
     metrics.instrument_engine(engine)
     closers: list[Callable[[], None]] = [engine.dispose]
     max_age = settings.active_session_max_age_seconds
+    capacity_limits = {
+        "report_ttl_s": settings.agent_report_ttl_seconds,
+        "join_timeout_s": settings.agent_join_timeout_seconds,
+    }
     if settings.redis_url:
         from app.core import redis as shared  # imports the client library only when configured
 
@@ -70,7 +76,10 @@ def create_app(
             )
         if session_registry is None:
             session_registry = shared.RedisSessionRegistry(client, max_age_s=max_age)
+        if agent_capacity is None:
+            agent_capacity = shared.RedisAgentCapacity(client, **capacity_limits)
     session_registry = session_registry or InProcessSessionRegistry(max_age_s=max_age)
+    agent_capacity = agent_capacity or InProcessAgentCapacity(**capacity_limits)
     metrics.watch_active_sessions(session_registry.count)
 
     @asynccontextmanager
@@ -90,6 +99,7 @@ def create_app(
         limit=settings.login_rate_limit_per_minute
     )
     app.state.session_registry = session_registry
+    app.state.agent_capacity = agent_capacity
     app.state.metrics = metrics
     app.add_middleware(
         BodySizeLimitMiddleware,

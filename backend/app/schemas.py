@@ -142,3 +142,24 @@ class NoteOut(BaseModel):
     id: str = Field(validation_alias="note_id")
     text: str
     created_at: dt.datetime
+
+
+class WorkerReportIn(BaseModel):
+    """An agent worker's capacity, sent every few seconds (PUT /api/agent/workers/{id})."""
+
+    agent_name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    max_sessions: int = Field(ge=1, le=1024)
+    # the rooms of its running calls (any LiveKit room name, not only this backend's)
+    rooms: list[Annotated[str, StringConstraints(min_length=1, max_length=256)]] = Field(
+        default_factory=list, max_length=1024
+    )
+    # 0 idle .. 1 full (the worker takes no new call at 1 or above)
+    load: float = Field(ge=0.0, le=100.0)
+    draining: bool = False
+
+
+class WorkerCapacityOut(BaseModel):
+    """What the backend now counts for this worker's agent name."""
+
+    workers: int
+    free_sessions: int

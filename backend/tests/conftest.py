@@ -94,6 +94,9 @@ def make_settings(tmp_path: Path, db_url: str) -> SettingsFactory:
             "livekit_api_secret": API_SECRET,
             "web_dist": tmp_path / "no-dist",
             "database_url": db_url,
+            # no agent worker reports to these apps; tests/db/test_agent_capacity.py turns
+            # the check on
+            "agent_capacity_check": False,
         }
         values.update(overrides)
         return Settings(**values)

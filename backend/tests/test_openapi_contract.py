@@ -29,6 +29,7 @@ OPERATIONS = {
     ("get", "/api/sessions/active"),
     ("post", "/api/agent/conversations/{room_name}/messages:batch"),
     ("put", "/api/agent/conversations/{room_name}/events/{event_id}"),
+    ("put", "/api/agent/workers/{worker_id}"),
 }
 
 

@@ -119,6 +119,7 @@ def main() -> None:
             BACKEND_PORT="18100",
             AGENT_HEALTH_PORT="18181",
             AGENT_METRICS_PORT="18464",
+            MODEL_HOST_PORT="18190",
             VA_STATE_DIR=".run/bench",
             VA_DATA_DIR=".run/bench",
         )

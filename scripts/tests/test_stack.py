@@ -32,6 +32,7 @@ def run_stack(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         "BACKEND_PORT": "39800",
         "AGENT_HEALTH_PORT": "39883",
         "AGENT_METRICS_PORT": "39884",
+        "MODEL_HOST_PORT": "39885",
     }
     base.update(env)
     return subprocess.run(

@@ -13,10 +13,18 @@ from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess, cl
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
-from . import observability, priority
+from . import http_clients, observability, priority
 from .agent_errors import AgentErrorPublisher
 from .assistant import Assistant
+from .capacity import (
+    CapacityError,
+    CapacityReporter,
+    WorkerLoad,
+    resolve_max_sessions,
+    uses_local_models,
+)
 from .local_models import ModelPackageMissing, qwen_gguf
+from .model_host import ModelHostUnavailable
 from .observability import SessionMetrics
 from .observability.tracing import start_tracing, stop_tracing
 from .persistence import BackendClient, TimelineRecorder, TranscriptRecorder, load_history
@@ -34,6 +42,7 @@ logger = logging.getLogger("voice_agent")
 def prewarm(proc: JobProcess) -> None:
     settings = AgentSettings()
     priority.lower_for_warmup()  # don't slow down the conversation that is running now
+    http_clients.warm_up()  # not on the job's event loop
     # offered tools are part of every prompt: warm the cache with exactly those
     offered = list(Assistant(settings).tools) if settings.llm.offer_tools else None
     providers = build_providers(settings, tools=offered or ())
@@ -173,16 +182,6 @@ def _exit_with(message: str) -> NoReturn:
     sys.exit(2)
 
 
-class SessionLoad:
-    """Worker load = running conversations / capacity; full at capacity."""
-
-    def __init__(self, max_sessions: int) -> None:
-        self.max_sessions = max_sessions
-
-    def __call__(self, server: AgentServer) -> float:
-        return min(1.0, len(server.active_jobs) / self.max_sessions)
-
-
 def metrics_dir(settings: AgentSettings) -> str | None:
     """The multi-process directory job processes write their metrics to (None: no /metrics)."""
     if not settings.metrics_port:
@@ -192,12 +191,16 @@ def metrics_dir(settings: AgentSettings) -> str | None:
     return tempfile.mkdtemp(prefix="voice-agent-metrics-")
 
 
-def build_server(settings: AgentSettings) -> AgentServer:
+def build_server(settings: AgentSettings, max_sessions: int) -> AgentServer:
+    load = WorkerLoad.from_settings(settings, max_sessions)
+    hosted = settings.model_host.url is not None or not uses_local_models(settings)
     server = AgentServer(
         setup_fnc=prewarm,
-        num_idle_processes=1,
+        # a job process without its own models starts in a second: keep two ready for a
+        # burst of callers; one with its own models holds ~1.3 GB
+        num_idle_processes=2 if hosted else 1,
         initialize_process_timeout=120,
-        load_fnc=SessionLoad(settings.max_sessions),
+        load_fnc=load,
         load_threshold=1.0,
         job_memory_warn_mb=2500,
         host=settings.http_host,
@@ -207,6 +210,9 @@ def build_server(settings: AgentSettings) -> AgentServer:
         prometheus_multiproc_dir=metrics_dir(settings),
     )
     server.rtc_session(entrypoint, agent_name=settings.name)
+    if settings.backend_url:
+        reporter = CapacityReporter(server, settings, load)
+        server.on("worker_registered", reporter.start)
     return server
 
 
@@ -214,7 +220,12 @@ def main() -> None:
     settings = load_settings()
     # read by the OpenMP runtime when llama.cpp loads, in the job processes this one starts
     omp_environment(settings)
-    cli.run_app(build_server(settings))
+    try:
+        max_sessions = resolve_max_sessions(settings)
+    except (CapacityError, ModelHostUnavailable) as e:
+        _exit_with(str(e))
+    logger.info("worker capacity", extra={"max_sessions": max_sessions})
+    cli.run_app(build_server(settings, max_sessions))
 
 
 if __name__ == "__main__":

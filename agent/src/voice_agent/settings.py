@@ -178,6 +178,34 @@ class TtsSettings(ProviderConfig):
     first_chunk_words: int = Field(2, ge=0, le=20)
 
 
+class ModelHostSettings(BaseModel):
+    """One process per machine holds the offline models for every job on it
+    (``python -m voice_agent.model_host``; ``make run`` starts it). Unset ``url``: each job
+    process loads its own copy (about 1.3 GB each), as ``make console`` does."""
+
+    url: str | None = None
+    # the host's own address (loopback: the jobs on this machine are its only clients)
+    host: str = "127.0.0.1"
+    port: int = Field(8090, ge=1, le=65535)
+    # conversations the LLM decodes at once, each with ``llm.n_ctx`` tokens of context; the
+    # worker takes at most this many calls (2 cores answered 4 at once within 1.5 s)
+    slots: int = Field(4, ge=1, le=64)
+    # host memory for prompts evicted from a slot, restored when their conversation returns
+    cache_ram_mib: int = Field(512, ge=0, le=65536)
+    # a reply that has not finished streaming in this long fails over (or is apologised for)
+    timeout_s: float = Field(30.0, gt=0.0, le=300.0)
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        return http_url(value)
+
+
 class _TomlFile(TomlConfigSettingsSource):
     """``AGENT_CONFIG_FILE``: a missing or unparsable file is a settings error naming it."""
 
@@ -228,9 +256,13 @@ class AgentSettings(BaseSettings):
     otlp_endpoint: str | None = None
     # let transcripts, prompts and tool arguments into the exported traces (off: stripped)
     trace_content: bool = False
-    # Concurrent conversations per worker. The worker's load is sessions / max_sessions
-    # (CPU load is a poor signal here: the local models saturate the cores by design).
-    max_sessions: int = Field(2, ge=1, le=256)
+    # Concurrent calls per worker; unset: what the host can do (capacity.py: the model host's
+    # LLM slots, 2 with in-process models, 15 per core with remote providers only)
+    max_sessions: int | None = Field(None, ge=1, le=256)
+    # Count the worker full when its CPU has been busy (15 s average): unset = only without
+    # local models. With them the cores are saturated by design at every reply, and on a
+    # box shared with a browser or tests a busy CPU refused calls the models could serve.
+    load_cpu: bool | None = None
     # CPU niceness of a process while it serves a conversation: below 0 it runs ahead of other
     # programs (needs root or RLIMIT_NICE, else 0 is used); warm-ups always run at idle priority
     job_nice: int = Field(-5, ge=-20, le=0)
@@ -239,6 +271,7 @@ class AgentSettings(BaseSettings):
     stt: SttSettings = SttSettings()
     llm: LlmSettings = LlmSettings()
     tts: TtsSettings = TtsSettings()
+    model_host: ModelHostSettings = ModelHostSettings()
     # Transcript persistence through the backend's /api/agent routes; None = off.
     backend_url: str | None = None
     service_token: SecretStr | None = Field(None, repr=False)

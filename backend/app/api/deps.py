@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Cookie, Depends, Header, HTTPException, Request, status
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.core.agent_capacity import AgentCapacity, CapacityUnavailable
 from app.core.config import Settings
 from app.core.limits import TOO_LARGE_DETAIL
 from app.core.rate_limit import RateLimiter, RateLimiterUnavailable
@@ -118,3 +119,35 @@ def token_issued(request: Request, conversation: Conversation, *, created: bool)
             user=conversation.user_id,
             started_at=conversation.started_at,
         )
+
+
+AGENTS_BUSY_DETAIL = "all agents are busy: try again in a few seconds"
+NO_AGENT_DETAIL = "no agent is running: try again in a few seconds"
+NO_AGENT_ERRORS: dict[int | str, dict[str, Any]] = {
+    503: {"description": f"{RATE_LIMITER_DOWN_DETAIL} | {AGENTS_BUSY_DETAIL} | {NO_AGENT_DETAIL}"}
+}
+
+
+def admit_new_call(
+    request: Request, settings: Settings, session: Session, conversation: Conversation
+) -> None:
+    """Hold an agent's call for a new room, or undo the conversation and answer 503 with
+    Retry-After, so that the caller hears "busy" at once instead of a silent room. A capacity
+    store that cannot be reached admits the call (logged)."""
+    if not settings.agent_capacity_check:
+        return
+    capacity: AgentCapacity = request.app.state.agent_capacity
+    try:
+        if capacity.admit(conversation.room_name, settings.agent_name):
+            return
+        workers = capacity.workers(settings.agent_name)
+    except CapacityUnavailable:
+        logger.warning("agent capacity unknown: admitting the call", exc_info=True)
+        return
+    session.rollback()
+    logger.info("call refused: no agent free", extra={"workers": len(workers)})
+    raise HTTPException(
+        status.HTTP_503_SERVICE_UNAVAILABLE,
+        AGENTS_BUSY_DETAIL if workers else NO_AGENT_DETAIL,
+        headers={"Retry-After": str(settings.busy_retry_after_seconds)},
+    )

@@ -110,6 +110,28 @@ class Settings(BaseSettings):
         validation_alias="BACKEND_ACTIVE_SESSION_MAX_AGE_SECONDS",
         description="A registered session with no room_finished after this long is dropped.",
     )
+    agent_capacity_check: bool = Field(
+        default=True,
+        validation_alias="BACKEND_AGENT_CAPACITY_CHECK",
+        description="Answer POST /api/token with 503 when no agent worker can take a new call.",
+    )
+    agent_report_ttl_seconds: float = Field(
+        default=10.0,
+        ge=1.0,
+        le=300.0,
+        validation_alias="BACKEND_AGENT_REPORT_TTL_SECONDS",
+        description="A worker that has not reported for this long counts as gone.",
+    )
+    agent_join_timeout_seconds: float = Field(
+        default=15.0,
+        ge=1.0,
+        le=300.0,
+        validation_alias="BACKEND_AGENT_JOIN_TIMEOUT_SECONDS",
+        description="A new room holds one call this long, or until a worker reports it.",
+    )
+    busy_retry_after_seconds: int = Field(
+        default=5, ge=1, le=600, validation_alias="BACKEND_BUSY_RETRY_AFTER_SECONDS"
+    )
     max_batch_messages: int = Field(
         default=1000, ge=1, le=10_000, validation_alias="BACKEND_MAX_BATCH_MESSAGES"
     )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 
 import redis
 
+from app.core.agent_capacity import CapacityUnavailable, WorkerReport, admitted
 from app.core.rate_limit import WINDOW_S, Clock, Decision, RateLimiterUnavailable, window
 from app.core.session_registry import ActiveSession, SessionRegistryUnavailable
 
@@ -112,3 +114,73 @@ class RedisSessionRegistry:
             for (room, started), owner in zip(live, owners, strict=True)
             if owner is not None and owner.decode() == user
         ]
+
+
+class RedisAgentCapacity:
+    """Worker reports in a hash (worker id -> report and when it came), reservations in a
+    sorted set by time: every replica admits the same callers in the same order."""
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        report_ttl_s: float,
+        join_timeout_s: float,
+        clock: Clock = time.time,
+        prefix: str = "va:capacity",
+    ) -> None:
+        self._client = client
+        self._ttl = report_ttl_s
+        self._join_timeout = join_timeout_s
+        self._clock = clock
+        self._reports = f"{prefix}:workers"
+        self._pending = f"{prefix}:pending"
+
+    def report(self, report: WorkerReport) -> None:
+        entry = json.dumps({"at": self._clock(), "report": report.to_json()})
+        try:
+            self._client.hset(self._reports, report.worker_id, entry)
+        except redis.RedisError as e:
+            raise CapacityUnavailable(str(e)) from None
+
+    def workers(self, agent_name: str) -> list[WorkerReport]:
+        oldest = self._clock() - self._ttl
+        try:
+            rows = self._client.hgetall(self._reports)
+            live: list[WorkerReport] = []
+            stale: list[bytes] = []
+            for worker_id, raw in rows.items():
+                entry = json.loads(raw)
+                if entry["at"] < oldest:
+                    stale.append(worker_id)
+                    continue
+                report = WorkerReport.from_json(entry["report"])
+                if report.agent_name == agent_name:
+                    live.append(report)
+            if stale:
+                self._client.hdel(self._reports, *stale)
+        except redis.RedisError as e:
+            raise CapacityUnavailable(str(e)) from None
+        return live
+
+    def admit(self, room_name: str, agent_name: str) -> bool:
+        workers = self.workers(agent_name)
+        now = self._clock()
+        try:
+            pipe = self._client.pipeline(transaction=True)
+            pipe.zremrangebyscore(self._pending, "-inf", f"({now - self._join_timeout}")
+            pipe.zadd(self._pending, {room_name: now}, nx=True)
+            pipe.zrange(self._pending, 0, -1)
+            *_, pending = pipe.execute()
+            if admitted(workers, [room.decode() for room in pending], room_name):
+                return True
+            self._client.zrem(self._pending, room_name)
+        except redis.RedisError as e:
+            raise CapacityUnavailable(str(e)) from None
+        return False
+
+    def release(self, room_name: str) -> None:
+        try:
+            self._client.zrem(self._pending, room_name)
+        except redis.RedisError as e:
+            raise CapacityUnavailable(str(e)) from None

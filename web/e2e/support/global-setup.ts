@@ -36,6 +36,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       BACKEND_PORT: String(e2eEnv.backendPort),
       AGENT_HEALTH_PORT: String(e2eEnv.agentHealthPort),
       AGENT_METRICS_PORT: String(e2eEnv.agentMetricsPort),
+      MODEL_HOST_PORT: String(e2eEnv.modelHostPort),
       VA_STATE_DIR: e2eEnv.stateDir,
       VA_DATA_DIR: e2eEnv.stateDir,
     },

@@ -13,6 +13,7 @@ export const e2eEnv = {
   backendPort: port('E2E_BACKEND_PORT', 28000),
   agentHealthPort: port('E2E_AGENT_HEALTH_PORT', 28081),
   agentMetricsPort: port('E2E_AGENT_METRICS_PORT', 28464),
+  modelHostPort: port('E2E_MODEL_HOST_PORT', 28090),
   get baseURL(): string {
     return `http://127.0.0.1:${this.backendPort}`;
   },

@@ -356,6 +356,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/workers/{worker_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put Worker Report
+         * @description A worker's capacity report; the backend admits new calls from these (POST /api/token
+         *     answers 503 when no reported worker has a call free).
+         */
+        put: operations["put_worker_report_api_agent_workers__worker_id__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -857,6 +878,35 @@ export interface components {
              */
             status: "processed" | "duplicate";
         };
+        /**
+         * WorkerCapacityOut
+         * @description What the backend now counts for this worker's agent name.
+         */
+        WorkerCapacityOut: {
+            /** Workers */
+            workers: number;
+            /** Free Sessions */
+            free_sessions: number;
+        };
+        /**
+         * WorkerReportIn
+         * @description An agent worker's capacity, sent every few seconds (PUT /api/agent/workers/{id}).
+         */
+        WorkerReportIn: {
+            /** Agent Name */
+            agent_name: string;
+            /** Max Sessions */
+            max_sessions: number;
+            /** Rooms */
+            rooms?: string[];
+            /** Load */
+            load: number;
+            /**
+             * Draining
+             * @default false
+             */
+            draining?: boolean;
+        };
     };
     responses: never;
     parameters: never;
@@ -1143,7 +1193,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description rate limiter unavailable */
+            /** @description rate limiter unavailable | all agents are busy: try again in a few seconds | no agent is running: try again in a few seconds */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1310,7 +1360,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description rate limiter unavailable */
+            /** @description rate limiter unavailable | all agents are busy: try again in a few seconds | no agent is running: try again in a few seconds */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1782,7 +1832,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description agent service token not configured */
+            /** @description agent service token not configured | capacity store unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1855,7 +1905,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description agent service token not configured */
+            /** @description agent service token not configured | capacity store unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1927,7 +1977,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description agent service token not configured */
+            /** @description agent service token not configured | capacity store unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2000,7 +2050,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description agent service token not configured */
+            /** @description agent service token not configured | capacity store unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2068,7 +2118,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description agent service token not configured */
+            /** @description agent service token not configured | capacity store unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2134,7 +2184,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description agent service token not configured */
+            /** @description agent service token not configured | capacity store unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2197,7 +2247,72 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description agent service token not configured */
+            /** @description agent service token not configured | capacity store unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    put_worker_report_api_agent_workers__worker_id__put: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+            };
+            path: {
+                worker_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkerReportIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkerCapacityOut"];
+                };
+            };
+            /** @description There was an error parsing the body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description missing or invalid agent service token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description agent service token not configured | capacity store unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -1,20 +1,16 @@
-"""Qwen2.5 0.5B on llama.cpp (xllamacpp, in-process) as a LiveKit Agents LLM plugin.
+"""Qwen2.5 0.5B on llama.cpp as a LiveKit Agents LLM plugin.
 
-xllamacpp runs llama.cpp's server engine inside this process and calls back once per
-streamed chunk (OpenAI ``chat.completion.chunk`` dicts) on the calling thread. The call runs
-in a worker thread; chunks cross to the event loop through a queue. Returning ``True`` from
-the callback stops generation, which is how an interrupted turn frees the model at once.
+The engine (``llm_engine.ChatEngine``: in this process, or the model host's over HTTP)
+calls back once per streamed chunk on the calling thread. The call runs in a worker thread;
+chunks cross to the event loop through a queue. Returning ``True`` from the callback stops
+generation, which is how an interrupted turn frees its slot at once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import re
 import threading
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from livekit.agents import (
@@ -27,79 +23,16 @@ from livekit.agents import (
 from livekit.agents.llm import ToolChoice
 from livekit.agents.types import NOT_GIVEN, NotGivenOr
 
+from .llm_engine import ChatEngine, LlamaOptions
+from .tool_calls import TextToolCalls, ToolCallAccumulator, only_known_args, tool_parameters
+
 logger = logging.getLogger("voice_agent.llm")
 
 _DONE = object()
 
 
-@dataclass(frozen=True, slots=True)
-class LlamaOptions:
-    n_ctx: int = 4096
-    n_threads: int = 2
-    max_tokens: int = 120
-    temperature: float = 0.2
-    seed: int = 42  # fixed: the same conversation gets the same reply (reproducible tests)
-
-
-class LlamaEngine:
-    """One loaded model, shared by every stream of the process (thread-safe in llama.cpp)."""
-
-    def __init__(self, model_path: Path, options: LlamaOptions) -> None:
-        self.model_path = model_path
-        self.options = options
-        self._server: Any = None
-        self._lock = threading.Lock()
-
-    def load(self) -> Any:
-        with self._lock:
-            if self._server is None:
-                import xllamacpp
-
-                params = xllamacpp.CommonParams()
-                params.model.path = str(self.model_path)
-                params.n_ctx = self.options.n_ctx
-                params.n_parallel = 1
-                params.cpuparams.n_threads = self.options.n_threads
-                params.cpuparams_batch.n_threads = self.options.n_threads
-                params.verbosity = -1
-                self._server = xllamacpp.Server(params)
-            return self._server
-
-    def warm_up(
-        self,
-        system_prompt: str,
-        greeting: str | None = None,
-        tools: list[dict[str, Any]] | None = None,
-    ) -> None:
-        """Load the weights and put the conversation's fixed start in the KV cache.
-
-        Every request starts with the system prompt (the chat template renders the offered
-        tools into it), then the spoken greeting; llama.cpp reuses the longest cached prefix,
-        so the first user turn only evaluates its own words. ``tools`` must be the schema the
-        real requests send (``build_request``), or the prefix differs from the first token.
-        """
-        opening = [{"role": "assistant", "content": greeting}] if greeting else []
-        request: dict[str, Any] = {
-            "messages": [
-                {"role": "system", "content": system_prompt},
-                *opening,
-                {"role": "user", "content": "Hi"},
-            ],
-            "stream": True,
-            "max_tokens": 1,
-            "cache_prompt": True,
-        }
-        if tools:
-            request["tools"] = tools
-        self.complete(request, lambda _chunk: False)
-
-    def complete(self, request: dict[str, Any], on_chunk: Any) -> None:
-        """Blocking streamed chat completion; ``on_chunk(dict) -> bool`` (True = stop)."""
-        self.load().handle_chat_completions(request, on_chunk)
-
-
 class LlamaCppLLM(llm.LLM):
-    def __init__(self, *, engine: LlamaEngine) -> None:
+    def __init__(self, *, engine: ChatEngine) -> None:
         super().__init__()
         self._engine = engine
 
@@ -112,7 +45,7 @@ class LlamaCppLLM(llm.LLM):
         return "local"
 
     @property
-    def engine(self) -> LlamaEngine:
+    def engine(self) -> ChatEngine:
         return self._engine
 
     async def prefill(self, chat_ctx: llm.ChatContext, tools: list[llm.Tool] | None = None) -> None:
@@ -192,10 +125,10 @@ class _LlamaStream(llm.LLMStream):
                 loop.call_soon_threadsafe(queue.put_nowait, _DONE)
 
         worker = loop.run_in_executor(None, work)
-        tool_calls = _ToolCallAccumulator()
+        tool_calls = ToolCallAccumulator()
         request_id = utils.shortuuid("llama_")
         schemas = tool_parameters(self._tools)
-        text_calls = _TextToolCalls(set(schemas))
+        text_calls = TextToolCalls(set(schemas))
         try:
             while (item := await queue.get()) is not _DONE:
                 if isinstance(item, Exception):
@@ -220,7 +153,7 @@ class _LlamaStream(llm.LLMStream):
                         id=request_id, delta=llm.ChoiceDelta(role="assistant", content=held)
                     )
                 )
-            for call in [_only_known_args(c, schemas) for c in [*tool_calls.finish(), *calls]]:
+            for call in [only_known_args(c, schemas) for c in [*tool_calls.finish(), *calls]]:
                 self._event_ch.send_nowait(
                     llm.ChatChunk(
                         id=request_id, delta=llm.ChoiceDelta(role="assistant", tool_calls=[call])
@@ -232,7 +165,7 @@ class _LlamaStream(llm.LLMStream):
 
     @staticmethod
     def _convert(
-        item: dict[str, Any], request_id: str, tool_calls: _ToolCallAccumulator
+        item: dict[str, Any], request_id: str, tool_calls: ToolCallAccumulator
     ) -> list[llm.ChatChunk]:
         out: list[llm.ChatChunk] = []
         for choice in item.get("choices") or []:
@@ -268,146 +201,3 @@ class _LlamaStream(llm.LLMStream):
                 )
             )
         return out
-
-
-class _ToolCallAccumulator:
-    """Joins OpenAI-style streamed tool-call fragments (by index) into whole calls."""
-
-    def __init__(self) -> None:
-        self._calls: dict[int, dict[str, str]] = {}
-
-    def add(self, fragment: dict[str, Any]) -> None:
-        slot = self._calls.setdefault(
-            int(fragment.get("index", 0)), {"id": "", "name": "", "arguments": ""}
-        )
-        slot["id"] = fragment.get("id") or slot["id"]
-        function = fragment.get("function") or {}
-        slot["name"] += function.get("name") or ""
-        slot["arguments"] += function.get("arguments") or ""
-
-    def finish(self) -> list[llm.FunctionToolCall]:
-        return [
-            llm.FunctionToolCall(
-                name=c["name"],
-                arguments=c["arguments"] or "{}",
-                call_id=c["id"] or utils.shortuuid("call_"),
-            )
-            for _, c in sorted(self._calls.items())
-            if c["name"]
-        ]
-
-
-def tool_parameters(tools: list[llm.Tool]) -> dict[str, set[str] | None]:
-    """Offered function name -> its parameter names (None: not known, keep all)."""
-    out: dict[str, set[str] | None] = {}
-    if not tools:
-        return out
-    for schema in llm.ToolContext(tools).parse_function_tools("openai"):
-        function = schema.get("function") or {}
-        props = (function.get("parameters") or {}).get("properties")
-        out[function.get("name", "")] = set(props) if isinstance(props, dict) else None
-    return out
-
-
-def _only_known_args(
-    call: llm.FunctionToolCall, schemas: dict[str, set[str] | None]
-) -> llm.FunctionToolCall:
-    """Drops argument keys the tool does not take: the 0.5B model now and then copies schema
-    words (``properties``, ``type``, ``required``) into the arguments."""
-    allowed = schemas.get(call.name)
-    if allowed is None:
-        return call
-    try:
-        args = json.loads(call.arguments or "{}")
-    except json.JSONDecodeError:
-        return call
-    if not isinstance(args, dict) or set(args) <= allowed:
-        return call
-    kept = {k: v for k, v in args.items() if k in allowed}
-    return llm.FunctionToolCall(name=call.name, arguments=json.dumps(kept), call_id=call.call_id)
-
-
-_CALL_OPENERS = ("{", "```", "<tool_call>")
-_FENCE = re.compile(r"^```[a-zA-Z]*\s*|\s*```$")
-_TAG = re.compile(r"</?tool_call>")
-
-
-class _TextToolCalls:
-    """Recovers tool calls that a small model writes as text instead of ``tool_calls``.
-
-    Qwen2.5-Coder-0.5B on llama.cpp answers a tool request with ``{"name": ..., "arguments":
-    {...}}`` in ``content`` (bare, in a ```json fence, or in <tool_call> tags). With tools
-    offered, a reply that starts like that is held until the stream ends; if it parses as
-    calls to offered tools they become ``FunctionToolCall``s, otherwise the text goes out
-    as it was. Any other reply streams through at once.
-    """
-
-    def __init__(self, names: set[str]) -> None:
-        self._names = names
-        self._mode = "decide" if names else "pass"
-        self._held = ""
-
-    def feed(self, text: str) -> str:
-        """What to emit now for this content delta ("" while held)."""
-        if self._mode == "pass":
-            return text
-        self._held += text
-        if self._mode == "hold":
-            return ""
-        start = self._held.lstrip()
-        if not start:
-            return ""
-        if start.startswith(_CALL_OPENERS):
-            self._mode = "hold"
-            return ""
-        if any(opener.startswith(start) for opener in _CALL_OPENERS):
-            return ""  # "`" or "<tool" so far: not decided yet
-        self._mode = "pass"
-        out, self._held = self._held, ""
-        return out
-
-    def finish(self) -> tuple[list[llm.FunctionToolCall], str]:
-        """The recovered calls, or no calls and the held text to emit as content."""
-        held, self._held = self._held, ""
-        if not held:
-            return [], ""
-        calls = parse_text_tool_calls(held, self._names)
-        return (calls, "") if calls else ([], held)
-
-
-def parse_text_tool_calls(text: str, names: set[str]) -> list[llm.FunctionToolCall]:
-    """``{"name": n, "arguments": {...}}`` objects (one, several in <tool_call> tags, or a
-    list) naming offered tools; [] when the text is anything else."""
-    body = _FENCE.sub("", text.strip())
-    parts = [p.strip() for p in _TAG.split(body) if p.strip()]
-    objects: list[Any] = []
-    decoder = json.JSONDecoder()
-    for part in parts:
-        pos = 0
-        while pos < len(part):
-            try:
-                value, end = decoder.raw_decode(part, pos)
-            except json.JSONDecodeError:
-                return []
-            objects.extend(value if isinstance(value, list) else [value])
-            pos = end
-            while pos < len(part) and part[pos] in " \t\r\n,":
-                pos += 1
-    calls: list[llm.FunctionToolCall] = []
-    for obj in objects:
-        if not isinstance(obj, dict) or obj.get("name") not in names:
-            return []
-        args = obj.get("arguments", obj.get("parameters", {}))
-        if isinstance(args, str):
-            try:
-                args = json.loads(args or "{}")
-            except json.JSONDecodeError:
-                return []
-        if not isinstance(args, dict):
-            return []
-        calls.append(
-            llm.FunctionToolCall(
-                name=obj["name"], arguments=json.dumps(args), call_id=utils.shortuuid("call_")
-            )
-        )
-    return calls

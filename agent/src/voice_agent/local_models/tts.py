@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,13 +71,14 @@ class PiperTTS(tts.TTS):
         for _ in self.synthesize_pcm("Hello."):
             pass
 
-    def synthesize_pcm(self, text: str):  # -> Iterator[bytes]
-        """Blocking generator of 16-bit mono PCM at 22.05 kHz, one chunk per sentence."""
+    def synthesize_pcm(self, text: str, *, length_scale: float | None = None) -> Iterator[bytes]:
+        """Blocking generator of 16-bit mono PCM at 22.05 kHz, one chunk per sentence, at
+        ``length_scale`` (default: the options' own)."""
         from piper.config import SynthesisConfig
 
         voice = self._load()
         config = SynthesisConfig(
-            length_scale=self._opts.length_scale,
+            length_scale=length_scale or self._opts.length_scale,
             noise_scale=self._opts.noise_scale,
             noise_w_scale=self._opts.noise_w_scale,
         )

@@ -19,6 +19,7 @@ from urllib.parse import quote
 import httpx
 from livekit.agents import APIError
 
+from ..http_clients import async_client
 from ..observability import record_error
 from ..settings import AgentSettings
 
@@ -98,9 +99,7 @@ class BackendClient:
         self._retries = retries
         self._backoff_s = backoff_s
         self._owns_client = client is None
-        self._client = client or httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout_s), transport=transport
-        )
+        self._client = client or async_client(timeout=httpx.Timeout(timeout_s), transport=transport)
 
     @classmethod
     def from_settings(

@@ -18,6 +18,7 @@ from ..local_models import (
     qwen_gguf,
 )
 from ..local_models.clause_tokenizer import ClauseTokenizer
+from ..model_host.client import HostedChatEngine, HostedMoonshineSTT, HostedPiperTTS
 from ..settings import AgentSettings, ProviderConfig
 from .build_options import BuildOptions
 
@@ -64,17 +65,20 @@ def omp_environment(settings: AgentSettings) -> None:
         os.environ.setdefault("OMP_WAIT_POLICY", policy)
 
 
-def llama_engine(settings: AgentSettings) -> LlamaEngine:
-    """The local LLM engine (the GGUF is assembled on first use; weights load lazily)."""
-    return LlamaEngine(
-        qwen_gguf(settings.model_dir),
-        LlamaOptions(
-            n_ctx=settings.llm.n_ctx,
-            n_threads=settings.llm.threads,
-            max_tokens=settings.llm.max_tokens,
-            temperature=settings.llm.temperature,
-        ),
+def llama_options(settings: AgentSettings, *, slots: int = 1) -> LlamaOptions:
+    return LlamaOptions(
+        n_ctx=settings.llm.n_ctx,
+        n_threads=settings.llm.threads,
+        max_tokens=settings.llm.max_tokens,
+        temperature=settings.llm.temperature,
+        slots=slots,
+        cache_ram_mib=settings.model_host.cache_ram_mib if slots > 1 else 0,
     )
+
+
+def llama_engine(settings: AgentSettings, *, slots: int = 1) -> LlamaEngine:
+    """The local LLM engine (the GGUF is assembled on first use; weights load lazily)."""
+    return LlamaEngine(qwen_gguf(settings.model_dir), llama_options(settings, slots=slots))
 
 
 def local_vad(settings: AgentSettings) -> vad.VAD:
@@ -87,7 +91,8 @@ def local_vad(settings: AgentSettings) -> vad.VAD:
 
 
 def local_stt(config: ProviderConfig, build: BuildOptions) -> stt.STT:
-    moonshine = MoonshineSTT()
+    host = build.settings.model_host
+    moonshine = MoonshineSTT() if host.url is None else HostedMoonshineSTT(host.url)
     if build.warm:
         moonshine.warm_up()
     return moonshine
@@ -95,6 +100,13 @@ def local_stt(config: ProviderConfig, build: BuildOptions) -> stt.STT:
 
 def local_llm(config: ProviderConfig, build: BuildOptions) -> llm.LLM:
     settings = build.settings
+    if (url := settings.model_host.url) is not None:
+        # the host warmed its cache with the default prompt; a room's own is prefilled
+        return LlamaCppLLM(
+            engine=HostedChatEngine(
+                url, llama_options(settings), timeout_s=settings.model_host.timeout_s
+            )
+        )
     engine = llama_engine(settings)
     if build.warm:
         # the prompt cache holds the system prompt, the offered tools and the greeting, so
@@ -107,7 +119,9 @@ def local_llm(config: ProviderConfig, build: BuildOptions) -> llm.LLM:
 
 def local_tts(config: ProviderConfig, build: BuildOptions) -> tts.TTS:
     settings = build.settings
-    piper = PiperTTS(options=PiperOptions(length_scale=settings.tts.length_scale))
+    options = PiperOptions(length_scale=settings.tts.length_scale)
+    host = settings.model_host.url
+    piper = PiperTTS(options=options) if host is None else HostedPiperTTS(host, options=options)
     if build.warm:
         piper.warm_up()
     # Piper is non-streaming: speak clause by clause as the LLM types.

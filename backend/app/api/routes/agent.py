@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app import crud
 from app.api.deps import BODY_ERRORS, SessionDep, SettingsDep, require_agent
+from app.core.agent_capacity import AgentCapacity, CapacityUnavailable, WorkerReport
 from app.core.limits import TOO_LARGE_DETAIL
 from app.core.security import AGENT_NOT_CONFIGURED_DETAIL, INVALID_AGENT_DETAIL
 from app.models import Conversation
@@ -27,11 +28,14 @@ from app.schemas import (
     NoteOut,
     RoomName,
     UserId,
+    WorkerCapacityOut,
+    WorkerReportIn,
 )
 
 NOT_FOUND_DETAIL = "conversation not found"
 TEXT_TOO_LONG_DETAIL = "message text too long"
 BATCH_TOO_LARGE_DETAIL = "too many messages in one batch"
+CAPACITY_DOWN_DETAIL = "capacity store unavailable"
 
 router = APIRouter(
     prefix="/agent",
@@ -40,7 +44,7 @@ router = APIRouter(
     responses={
         **BODY_ERRORS,
         401: {"description": INVALID_AGENT_DETAIL},
-        503: {"description": AGENT_NOT_CONFIGURED_DETAIL},
+        503: {"description": f"{AGENT_NOT_CONFIGURED_DETAIL} | {CAPACITY_DOWN_DETAIL}"},
     },
 )
 
@@ -184,6 +188,29 @@ def list_notes(
     return [
         NoteOut.model_validate(n) for n in crud.list_notes(session, user_id=user_id, limit=limit)
     ]
+
+
+@router.put("/workers/{worker_id}")
+def put_worker_report(
+    worker_id: Annotated[ClientId, Path()], body: WorkerReportIn, request: Request
+) -> WorkerCapacityOut:
+    """A worker's capacity report; the backend admits new calls from these (POST /api/token
+    answers 503 when no reported worker has a call free)."""
+    capacity: AgentCapacity = request.app.state.agent_capacity
+    report = WorkerReport(
+        worker_id=worker_id,
+        agent_name=body.agent_name,
+        max_sessions=body.max_sessions,
+        rooms=tuple(body.rooms),
+        load=body.load,
+        draining=body.draining,
+    )
+    try:
+        capacity.report(report)
+        workers = capacity.workers(body.agent_name)
+    except CapacityUnavailable:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, CAPACITY_DOWN_DETAIL) from None
+    return WorkerCapacityOut(workers=len(workers), free_sessions=sum(w.free for w in workers))
 
 
 def _by_room(session: Session, room_name: str) -> Conversation:

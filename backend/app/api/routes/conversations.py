@@ -13,11 +13,13 @@ from sqlalchemy.orm import Session
 
 from app import crud
 from app.api.deps import (
+    NO_AGENT_ERRORS,
     USER_ERRORS,
     CurrentAccount,
     CurrentUser,
     SessionDep,
     SettingsDep,
+    admit_new_call,
     token_issued,
 )
 from app.core.livekit import ParticipantGrant, issue_token
@@ -59,6 +61,7 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": NOT_FOUND_DE
         200: {"model": ConversationCreated, "description": "Known id: the same conversation"},
         409: {"description": " | ".join(c.detail for c in _CONFLICTS)},
         422: {"description": " | ".join(_UNKNOWN) + " | invalid body"},
+        **NO_AGENT_ERRORS,
     },
 )
 def create_conversation(
@@ -92,6 +95,8 @@ def create_conversation(
         raise HTTPException(status.HTTP_409_CONFLICT, e.detail) from None
     if conversation.status == "ended":
         raise HTTPException(status.HTTP_409_CONFLICT, crud.ConversationEnded.detail)
+    if created:
+        admit_new_call(request, settings, session, conversation)
     session.commit()
     dispatch = {"conversation_id": str(conversation.id), "user_id": user, **metadata}
     issued = issue_token(

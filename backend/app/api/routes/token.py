@@ -10,7 +10,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from sqlalchemy.orm import Session
 
 from app import crud
-from app.api.deps import USER_ERRORS, CurrentAccount, SessionDep, SettingsDep, token_issued
+from app.api.deps import (
+    NO_AGENT_ERRORS,
+    USER_ERRORS,
+    CurrentAccount,
+    SessionDep,
+    SettingsDep,
+    admit_new_call,
+    token_issued,
+)
 from app.core.config import Settings
 from app.core.livekit import ParticipantGrant, issue_token
 from app.core.room_metadata import choose, room_metadata
@@ -58,7 +66,10 @@ class TokenRequest(_Lenient):
 
 @router.post(
     "/token",
-    responses={409: {"description": " | ".join(c.detail for c in _CONFLICTS)}},
+    responses={
+        409: {"description": " | ".join(c.detail for c in _CONFLICTS)},
+        **NO_AGENT_ERRORS,
+    },
 )
 def create_token(
     settings: SettingsDep,
@@ -96,6 +107,8 @@ def _create_token(
         )
     except crud.Conflict as e:
         raise HTTPException(status.HTTP_409_CONFLICT, e.detail) from None
+    if created:
+        admit_new_call(request, settings, session, conversation)
     session.commit()
     issued = issue_token(
         settings,

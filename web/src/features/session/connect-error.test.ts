@@ -19,6 +19,12 @@ describe('describeConnectError', () => {
     );
   });
 
+  it('says so at once when every agent is busy, for the Retry button', () => {
+    expect(describeConnectError(new ApiError(503, 'all agents are busy: try again in a few seconds'))).toBe(
+      'All agents are busy: try again in a few seconds.',
+    );
+  });
+
   it('explains an unreachable server', () => {
     expect(describeConnectError(new TypeError('Failed to fetch'))).toMatch(/Could not reach/);
   });

@@ -25,6 +25,8 @@ export function describeConnectError(error: unknown): string {
   }
 
   if (error instanceof ApiError) {
+    // 503: no agent can take the call now (the backend says which, and when to retry)
+    if (error.status === 503) return `${error.detail.charAt(0).toUpperCase()}${error.detail.slice(1)}.`;
     return `Could not start a conversation (HTTP ${error.status}): ${error.detail}.`;
   }
   const message = messageOf(error);

@@ -1,7 +1,7 @@
 import type { SessionConnectOptions } from '@livekit/components-react';
 import { act, renderHook, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import { useSessionConnection } from './use-session-connection';
+import { AGENT_SLOW_MS, AGENT_SLOW_NOTICE, useSessionConnection } from './use-session-connection';
 
 /** A `session.start` that stays pending until aborted, like one waiting for an agent. */
 function pendingStart() {
@@ -29,6 +29,28 @@ describe('useSessionConnection', () => {
     expect(start).toHaveBeenCalledTimes(1);
     expect(result.current.isStarting).toBe(true);
     expect(result.current.error).toBeNull();
+  });
+
+  it('says when the agent is slow to join, and drops the note once it has', async () => {
+    vi.useFakeTimers();
+    try {
+      let joined: () => void = () => undefined;
+      const start = vi.fn(() => new Promise<void>((resolve) => (joined = resolve)));
+      const end = vi.fn(async () => undefined);
+      const { result } = renderHook(() => useSessionConnection({ start, end }, null));
+
+      act(() => result.current.connect());
+      act(() => vi.advanceTimersByTime(AGENT_SLOW_MS - 1));
+      expect(result.current.notice).not.toBe(AGENT_SLOW_NOTICE);
+      act(() => vi.advanceTimersByTime(1));
+      expect(result.current.notice).toBe(AGENT_SLOW_NOTICE);
+
+      await act(async () => joined());
+      expect(result.current.notice).toBeNull();
+      expect(result.current.isStarting).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('turns an agent failure into an error and abandons the pending start', async () => {

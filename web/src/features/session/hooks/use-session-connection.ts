@@ -5,6 +5,10 @@ import { describeConnectError } from '../connect-error';
 export const MIC_UNAVAILABLE_NOTICE =
   'Microphone unavailable here (it needs https or localhost): connected for typed chat only.';
 
+/** Shown while a started call still has no agent after `AGENT_SLOW_MS`. */
+export const AGENT_SLOW_NOTICE = 'The assistant has not joined yet. Still waiting…';
+export const AGENT_SLOW_MS = 5_000;
+
 export function canCaptureAudio(): boolean {
   return typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getUserMedia === 'function';
 }
@@ -48,6 +52,10 @@ export function useSessionConnection(
     // localhost); connect for text chat instead of failing the whole session.
     const micAvailable = canCaptureAudio();
     setNotice(micAvailable ? null : MIC_UNAVAILABLE_NOTICE);
+    // a few seconds without an agent is worth saying (the full timeout then fails the call)
+    const slow = setTimeout(() => {
+      if (pendingRef.current === controller) setNotice(AGENT_SLOW_NOTICE);
+    }, AGENT_SLOW_MS);
     // Called straight from the click so the browser sees a user gesture for mic + audio.
     start(
       micAvailable
@@ -60,6 +68,8 @@ export function useSessionConnection(
         setNotice(null);
       })
       .finally(() => {
+        clearTimeout(slow);
+        setNotice((current) => (current === AGENT_SLOW_NOTICE ? null : current));
         if (pendingRef.current === controller) pendingRef.current = null;
         setIsStarting(false);
       });

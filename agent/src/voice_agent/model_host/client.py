@@ -1,0 +1,114 @@
+"""The job's side of the model host: the local plugins, with the models in the host.
+
+Each class keeps its in-process counterpart's interface (the framework plugin code above
+them is the same) and replaces only the blocking model call with an HTTP request on
+loopback, made from the worker thread the plugin already runs it in.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import numpy as np
+
+from ..http_clients import sync_client
+from ..local_models import LlamaOptions, MoonshineSTT, PiperOptions, PiperTTS
+from ..local_models.llm_engine import ChunkCallback
+
+
+class ModelHostUnavailable(RuntimeError):
+    """The model host did not answer; the message names the setting to check."""
+
+
+@dataclass(frozen=True, slots=True)
+class HostInfo:
+    slots: int
+    busy: int
+
+
+def host_info(url: str, *, timeout_s: float = 5.0) -> HostInfo:
+    """The host's LLM slots (its capacity for concurrent conversations) and how many of its
+    requests are running now."""
+    try:
+        response = httpx.get(f"{url}/health", timeout=timeout_s)
+        response.raise_for_status()
+        body = response.json()
+        return HostInfo(slots=int(body["slots"]), busy=int(body["busy"]))
+    except (httpx.HTTPError, ValueError, KeyError, TypeError) as e:
+        raise ModelHostUnavailable(
+            f"the model host at {url} (AGENT_MODEL_HOST__URL) did not answer: {e}"
+        ) from e
+
+
+class HostedChatEngine:
+    """``ChatEngine`` over HTTP: the host's llama.cpp, shared with every job on the host."""
+
+    def __init__(self, url: str, options: LlamaOptions, *, timeout_s: float = 30.0) -> None:
+        self.url = url
+        self.options = options
+        # connect fast or fail over; a slot may take a while to free up under load
+        self._client = sync_client(timeout=httpx.Timeout(timeout_s, connect=2.0))
+
+    def complete(self, request: dict[str, Any], on_chunk: ChunkCallback) -> None:
+        """Blocking streamed completion; returning True from ``on_chunk`` closes the stream,
+        which stops the generation in the host."""
+        url = f"{self.url}/v1/chat/completions"
+        with self._client.stream("POST", url, json=request) as response:
+            response.raise_for_status()
+            for line in response.iter_lines():
+                if not line.startswith("data: "):
+                    continue
+                data = line[len("data: ") :]
+                if data == "[DONE]":
+                    return
+                if on_chunk(json.loads(data)):
+                    return
+
+
+class HostedMoonshineSTT(MoonshineSTT):
+    """Moonshine in the model host (the transcript is trimmed and cleaned there)."""
+
+    def __init__(self, url: str, *, timeout_s: float = 10.0) -> None:
+        super().__init__()
+        self._url = url
+        self._client = sync_client(timeout=timeout_s)
+
+    def warm_up(self) -> None:
+        pass  # the host warmed its model
+
+    def transcribe(self, pcm: np.ndarray) -> str:
+        if len(pcm) == 0:
+            return ""
+        response = self._client.post(
+            f"{self._url}/v1/stt",
+            content=np.asarray(pcm, dtype="<f4").tobytes(),
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        response.raise_for_status()
+        return str(response.json()["text"])
+
+
+class HostedPiperTTS(PiperTTS):
+    """Piper in the model host, at this conversation's pace."""
+
+    def __init__(
+        self, url: str, *, options: PiperOptions | None = None, timeout_s: float = 10.0
+    ) -> None:
+        super().__init__(options=options)
+        self._url = url
+        self._client = sync_client(timeout=timeout_s)
+
+    def warm_up(self) -> None:
+        pass
+
+    def synthesize_pcm(self, text: str, *, length_scale: float | None = None) -> Iterator[bytes]:
+        response = self._client.post(
+            f"{self._url}/v1/tts",
+            json={"text": text, "length_scale": length_scale or self.options.length_scale},
+        )
+        response.raise_for_status()
+        yield response.content

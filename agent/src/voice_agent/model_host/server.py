@@ -1,0 +1,179 @@
+"""The model host: one process per machine that holds the offline models for every job.
+
+llama.cpp decodes the conversations of all jobs together (its server engine, with one slot
+per concurrent conversation and continuous batching); Moonshine and Piper are loaded once.
+Job processes then hold only the VAD and their audio, and talk to this process over HTTP on
+loopback:
+
+- ``GET /health``: ``{"status": "ok", "slots": N, "busy": k}``
+- ``POST /v1/chat/completions``: OpenAI-style request, streamed back as server-sent events
+  (the engine's ``chat.completion.chunk`` dicts, then ``[DONE]``). A client that goes away
+  stops the generation at the next token.
+- ``POST /v1/stt``: 16 kHz mono float32 little-endian PCM in, ``{"text": ...}`` out.
+- ``POST /v1/tts``: ``{"text": ..., "length_scale": ...}`` in, 22.05 kHz mono int16 PCM out.
+
+Every request runs in its own thread (the engines block and release the GIL).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import numpy as np
+
+from ..local_models import LlamaEngine, MoonshineSTT, PiperTTS
+from .log import logger
+
+# a request body larger than this is refused (60 s of 16 kHz float32 audio is 3.8 MB)
+MAX_BODY_BYTES = 8 * 1024 * 1024
+
+
+@dataclass
+class Models:
+    llm: LlamaEngine
+    stt: MoonshineSTT
+    tts: PiperTTS
+    busy: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def enter(self) -> None:
+        with self.lock:
+            self.busy += 1
+
+    def leave(self) -> None:
+        with self.lock:
+            self.busy -= 1
+
+
+class ModelHostServer(ThreadingHTTPServer):
+    daemon_threads = True
+    # a burst of new conversations connects at once
+    request_queue_size = 64
+
+    def __init__(self, address: tuple[str, int], models: Models) -> None:
+        super().__init__(address, _Handler)
+        self.models = models
+
+
+class _BadRequest(Exception):
+    pass
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ModelHostServer
+    protocol_version = "HTTP/1.1"  # keep-alive for the short STT/TTS requests
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib's name)
+        pass  # one line per request would drown the stack's log
+
+    def do_GET(self) -> None:
+        if self.path != "/health":
+            self._json(HTTPStatus.NOT_FOUND, {"error": "not found"})
+            return
+        models = self.server.models
+        self._json(
+            HTTPStatus.OK,
+            {"status": "ok", "slots": models.llm.options.slots, "busy": models.busy},
+        )
+
+    def do_POST(self) -> None:
+        routes = {
+            "/v1/chat/completions": self._chat,
+            "/v1/stt": self._stt,
+            "/v1/tts": self._tts,
+        }
+        route = routes.get(self.path)
+        if route is None:
+            self._json(HTTPStatus.NOT_FOUND, {"error": "not found"})
+            return
+        try:
+            body = self._body()
+            route(body)
+        except _BadRequest as e:
+            self._json(HTTPStatus.BAD_REQUEST, {"error": str(e)})
+        except Exception:
+            logger.exception("model host request failed", extra={"path": self.path})
+            self.close_connection = True
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length <= 0 or length > MAX_BODY_BYTES:
+            raise _BadRequest(f"a body of 1 to {MAX_BODY_BYTES} bytes is required")
+        return self.rfile.read(length)
+
+    def _json(self, status: HTTPStatus, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _chat(self, body: bytes) -> None:
+        try:
+            request = json.loads(body)
+        except ValueError:
+            raise _BadRequest("the body is not JSON") from None
+        if not isinstance(request, dict) or not isinstance(request.get("messages"), list):
+            raise _BadRequest("a chat request needs a list of messages")
+        request["stream"] = True
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")  # the stream ends with the connection
+        self.end_headers()
+        self.close_connection = True
+        gone = False
+
+        def send(chunk: Any) -> bool:
+            nonlocal gone
+            if gone:
+                return True
+            try:
+                self.wfile.write(b"data: " + json.dumps(chunk).encode() + b"\n\n")
+                self.wfile.flush()
+            except OSError:  # the job stopped reading: free the slot now
+                gone = True
+            return gone
+
+        models = self.server.models
+        models.enter()
+        try:
+            models.llm.complete(request, send)
+        except Exception as e:
+            logger.exception("llama.cpp failed")
+            send({"error": {"message": f"{type(e).__name__}: {e}"}})
+        finally:
+            models.leave()
+        if not gone:
+            with contextlib.suppress(OSError):
+                self.wfile.write(b"data: [DONE]\n\n")
+
+    def _stt(self, body: bytes) -> None:
+        if len(body) % 4:
+            raise _BadRequest("the body must be float32 samples")
+        pcm = np.frombuffer(body, dtype="<f4").astype(np.float32)
+        text = self.server.models.stt.transcribe(pcm)
+        self._json(HTTPStatus.OK, {"text": text})
+
+    def _tts(self, body: bytes) -> None:
+        try:
+            request = json.loads(body)
+            text = str(request["text"])
+            length_scale = float(request.get("length_scale") or 0) or None
+        except (ValueError, KeyError, TypeError):
+            raise _BadRequest('a speech request is {"text": ..., "length_scale": ...}') from None
+        if length_scale is not None and not 0.2 < length_scale <= 3.0:
+            raise _BadRequest("length_scale must be in (0.2, 3.0]")
+        pcm = b"".join(self.server.models.tts.synthesize_pcm(text, length_scale=length_scale))
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(pcm)))
+        self.end_headers()
+        self.wfile.write(pcm)

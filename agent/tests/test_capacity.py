@@ -1,0 +1,165 @@
+"""The worker's cap, load and capacity reports (capacity.py), the reports against the real
+backend app in process."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+import pytest
+from backend_helpers import BASE
+from voice_agent.capacity import (
+    IN_PROCESS_SESSIONS,
+    REMOTE_SESSIONS_PER_CORE,
+    CapacityError,
+    CapacityReporter,
+    CpuLoad,
+    WorkerLoad,
+    resolve_max_sessions,
+)
+from voice_agent.model_host import ModelHostUnavailable
+from voice_agent.settings import AgentSettings
+
+pytestmark = pytest.mark.unit
+
+REMOTE = {
+    "stt": {"provider": "openai", "api_key": "k"},
+    "llm": {"provider": "openai", "api_key": "k"},
+    "tts": {"provider": "openai", "api_key": "k"},
+}
+
+
+class FakeServer:
+    """What the reporter and the load function read of an AgentServer."""
+
+    def __init__(self, rooms: list[str], *, worker_id: str = "AW_test", draining: bool = False):
+        self.id = worker_id
+        self.draining = draining
+        self.active_jobs = [
+            SimpleNamespace(job=SimpleNamespace(room=SimpleNamespace(name=r))) for r in rooms
+        ]
+
+
+class FixedCpu(CpuLoad):
+    def __init__(self, busy: float) -> None:
+        super().__init__()
+        self.busy = busy
+
+    def start(self) -> None:
+        pass
+
+    def average(self) -> float:
+        return self.busy
+
+
+def fake_host(slots: int) -> tuple[ThreadingHTTPServer, str]:
+    class Health(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = f'{{"status": "ok", "slots": {slots}, "busy": 0}}'.encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Health)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def test_in_process_models_take_two_calls_unless_set() -> None:
+    assert resolve_max_sessions(AgentSettings()) == IN_PROCESS_SESSIONS
+    assert resolve_max_sessions(AgentSettings(max_sessions=1)) == 1
+
+
+def test_remote_providers_take_fifteen_calls_per_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert resolve_max_sessions(AgentSettings(**REMOTE)) == 2 * REMOTE_SESSIONS_PER_CORE
+
+
+def test_the_model_host_sets_and_bounds_the_cap() -> None:
+    server, url = fake_host(slots=4)
+    try:
+        hosted = {"model_host": {"url": url}}
+        assert resolve_max_sessions(AgentSettings(**hosted)) == 4
+        assert resolve_max_sessions(AgentSettings(**hosted, max_sessions=3)) == 3
+        with pytest.raises(CapacityError, match="AGENT_MAX_SESSIONS=5 is more than .* 4 LLM slots"):
+            resolve_max_sessions(AgentSettings(**hosted, max_sessions=5))
+    finally:
+        server.shutdown()
+
+
+def test_an_absent_model_host_is_named() -> None:
+    settings = AgentSettings(model_host={"url": "http://127.0.0.1:9"})
+    with pytest.raises(ModelHostUnavailable, match="AGENT_MODEL_HOST__URL"):
+        resolve_max_sessions(settings, wait_s=0.0)
+
+
+def test_load_is_the_share_of_calls_or_the_busy_cpu() -> None:
+    slots_only = WorkerLoad(4)
+    assert slots_only(FakeServer(["a"])) == 0.25  # type: ignore[arg-type]
+    assert slots_only(FakeServer(["a", "b", "c", "d", "e"])) == 1.0  # type: ignore[arg-type]
+    with_cpu = WorkerLoad(4, FixedCpu(0.9))
+    assert with_cpu(FakeServer(["a"])) == 0.9  # type: ignore[arg-type]
+
+
+def test_cpu_counts_by_default_only_without_local_models() -> None:
+    assert WorkerLoad.from_settings(AgentSettings(), 2).cpu is None
+    assert WorkerLoad.from_settings(AgentSettings(**REMOTE), 30).cpu is not None
+    assert WorkerLoad.from_settings(AgentSettings(load_cpu=True), 2).cpu is not None
+
+
+async def test_reports_reach_the_backend_and_admit_calls(
+    backend_app: Any, backend_token: str
+) -> None:
+    settings = AgentSettings(backend_url=BASE, service_token=backend_token)
+    server = FakeServer(["room-a"])
+    reporter = CapacityReporter(
+        server,  # type: ignore[arg-type]
+        settings,
+        WorkerLoad(3),
+        transport=httpx.ASGITransport(app=backend_app),
+    )
+    try:
+        await reporter.send()
+    finally:
+        await reporter.aclose()
+    [worker] = backend_app.state.agent_capacity.workers("voice-assistant")
+    assert (worker.worker_id, worker.max_sessions, worker.rooms) == ("AW_test", 3, ("room-a",))
+    assert worker.free == 2 and not worker.draining
+
+
+async def test_a_draining_worker_reports_no_free_call(backend_app: Any, backend_token: str) -> None:
+    settings = AgentSettings(backend_url=BASE, service_token=backend_token)
+    reporter = CapacityReporter(
+        FakeServer([], draining=True),  # type: ignore[arg-type]
+        settings,
+        WorkerLoad(3),
+        transport=httpx.ASGITransport(app=backend_app),
+    )
+    try:
+        await reporter.send()
+    finally:
+        await reporter.aclose()
+    [worker] = backend_app.state.agent_capacity.workers("voice-assistant")
+    assert worker.draining and worker.free == 0
+
+
+async def test_an_unregistered_worker_does_not_report(backend_app: Any, backend_token: str) -> None:
+    settings = AgentSettings(backend_url=BASE, service_token=backend_token)
+    reporter = CapacityReporter(
+        FakeServer([], worker_id="unregistered"),  # type: ignore[arg-type]
+        settings,
+        WorkerLoad(3),
+        transport=httpx.ASGITransport(app=backend_app),
+    )
+    try:
+        await reporter.send()
+    finally:
+        await reporter.aclose()
+    assert backend_app.state.agent_capacity.workers("voice-assistant") == []

@@ -1,0 +1,129 @@
+"""Several calls at once on one box, through the real stack (livekit-server, backend, the
+model host with the offline models, the agent worker), each caller in its own room.
+
+The worker takes as many calls as the model host has LLM slots (3 here): three callers
+asking different questions at the same moment are all answered, each on topic; a fourth
+caller is told at once that every agent is busy (503 with Retry-After), and gets a call again
+once one of the three has hung up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "bench" / "latency")]
+
+from speech import speak, with_silence  # noqa: E402
+from stack_runner import StackFailed, start_stack, stop_stack  # noqa: E402
+from voice_client import TurnResult, VoiceClient  # noqa: E402
+
+SLOTS = 3
+QUESTIONS = {
+    "What is the capital of France?": ("paris",),
+    "How many days are in a week?": ("seven", "7"),
+    "What do bees make?": ("honey",),
+}
+
+
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+PORTS = {
+    "LIVEKIT_PORT": free_port(),
+    "LIVEKIT_RTC_UDP_PORT": free_port(socket.SOCK_DGRAM),
+    "BACKEND_PORT": free_port(),
+    "AGENT_HEALTH_PORT": free_port(),
+    "AGENT_METRICS_PORT": free_port(),
+    "MODEL_HOST_PORT": free_port(),
+}
+BACKEND = f"http://127.0.0.1:{PORTS['BACKEND_PORT']}"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    state = tmp_path_factory.mktemp("stack")
+    env = dict(os.environ, **{k: str(v) for k, v in PORTS.items()})
+    env.update(VA_STATE_DIR=str(state), VA_DATA_DIR=str(state))
+    env["AGENT_MODEL_HOST__SLOTS"] = str(SLOTS)
+    env.pop("AGENT_MAX_SESSIONS", None)  # the worker takes what the host can do
+    try:
+        proc = start_stack(env)
+    except StackFailed as e:
+        pytest.fail(str(e))
+    try:
+        yield
+    finally:
+        stop_stack(proc)
+
+
+def token_status() -> tuple[int, str | None]:
+    request = urllib.request.Request(
+        f"{BACKEND}/api/token",
+        data=b"{}",
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, None
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Retry-After")
+
+
+async def call(question: str, start: asyncio.Event, client: VoiceClient) -> TurnResult:
+    await client.wait_greeting(timeout=180)
+    await start.wait()  # every caller asks at the same moment
+    return await client.turn(question, with_silence(speak(question), 0.3, 0.0), timeout=90)
+
+
+async def three_calls_then_a_fourth() -> tuple[list[TurnResult], tuple[int, str | None]]:
+    clients = [VoiceClient() for _ in QUESTIONS]
+    try:
+        for client in clients:
+            await client.connect(BACKEND)
+        start = asyncio.Event()
+        tasks = [
+            asyncio.create_task(call(q, start, c)) for q, c in zip(QUESTIONS, clients, strict=True)
+        ]
+        # all three are greeted (their jobs run) before the fourth caller knocks
+        while not all(c.turn_figures for c in clients):
+            await asyncio.sleep(0.1)
+        fourth = await asyncio.to_thread(token_status)
+        start.set()
+        return list(await asyncio.gather(*tasks)), fourth
+    finally:
+        for client in clients:
+            await client.close()
+
+
+def test_three_calls_at_once_are_all_answered_and_a_fourth_hears_busy(stack: None) -> None:
+    results, (status, retry_after) = asyncio.run(three_calls_then_a_fourth())
+
+    assert status == 503, "a caller beyond the worker's capacity must be refused at once"
+    assert retry_after is not None and int(retry_after) > 0
+    for result, (question, expected) in zip(results, QUESTIONS.items(), strict=True):
+        assert result.latency_s is not None, f"no spoken reply to {question!r}"
+        reply = result.agent_text.lower()
+        assert any(word in reply for word in expected), f"{question!r} -> {result.agent_text!r}"
+
+    # the three hung up: the worker reports its calls free again, and a new caller gets in
+    deadline = time.monotonic() + 60
+    while (status := token_status()[0]) != 200 and time.monotonic() < deadline:
+        time.sleep(1)
+    assert status == 200

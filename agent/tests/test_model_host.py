@@ -1,0 +1,123 @@
+"""The model host's HTTP side and the job's clients of it, with scripted engines standing in
+for the models (the real ones are exercised by test_capacity_integration)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import numpy as np
+import pytest
+from voice_agent.local_models import LlamaOptions
+from voice_agent.model_host import HostedChatEngine, HostedMoonshineSTT, HostedPiperTTS, host_info
+from voice_agent.model_host.server import ModelHostServer, Models
+
+pytestmark = pytest.mark.unit
+
+
+class CountingEngine:
+    """Streams chunk i until told to stop (or ``limit`` chunks); remembers why it ended."""
+
+    def __init__(self, limit: int = 1000) -> None:
+        self.options = LlamaOptions(slots=3)
+        self.limit = limit
+        self.requests: list[dict[str, Any]] = []
+        self.stopped = threading.Event()
+        self.sent = 0
+
+    def complete(self, request: dict[str, Any], on_chunk: Any) -> None:
+        self.requests.append(request)
+        for i in range(self.limit):
+            self.sent += 1
+            if on_chunk({"choices": [{"delta": {"content": f"w{i} "}}]}):
+                self.stopped.set()
+                return
+            time.sleep(0.002)
+
+
+class EchoStt:
+    def __init__(self) -> None:
+        self.seen: list[np.ndarray] = []
+
+    def transcribe(self, pcm: np.ndarray) -> str:
+        self.seen.append(pcm)
+        return f"{len(pcm)} samples"
+
+
+class ScaleTts:
+    def synthesize_pcm(self, text: str, *, length_scale: float | None = None) -> Iterator[bytes]:
+        yield f"{text}@{length_scale}".encode()
+
+
+@pytest.fixture
+def host() -> Iterator[tuple[str, Models]]:
+    models = Models(llm=CountingEngine(limit=5), stt=EchoStt(), tts=ScaleTts())  # type: ignore[arg-type]
+    server = ModelHostServer(("127.0.0.1", 0), models)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", models
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_health_tells_the_slots(host: tuple[str, Models]) -> None:
+    url, _ = host
+    info = host_info(url)
+    assert (info.slots, info.busy) == (3, 0)
+
+
+def test_a_chat_streams_every_chunk_then_ends(host: tuple[str, Models]) -> None:
+    url, models = host
+    chunks: list[Any] = []
+    HostedChatEngine(url, LlamaOptions()).complete(
+        {"messages": [{"role": "user", "content": "hi"}], "stream": False},
+        lambda c: chunks.append(c) is not None,
+    )
+    assert [c["choices"][0]["delta"]["content"] for c in chunks] == [f"w{i} " for i in range(5)]
+    assert models.llm.requests[0]["stream"] is True  # type: ignore[attr-defined]
+    assert models.busy == 0
+
+
+def test_a_client_that_stops_frees_the_slot(host: tuple[str, Models]) -> None:
+    url, models = host
+    engine = CountingEngine()
+    models.llm = engine  # type: ignore[assignment]
+    HostedChatEngine(url, LlamaOptions()).complete(
+        {"messages": [{"role": "user", "content": "hi"}]}, lambda c: True
+    )
+    assert engine.stopped.wait(5), "the host kept generating for a client that left"
+    assert engine.sent < 100
+
+
+def test_speech_to_text_and_back(host: tuple[str, Models]) -> None:
+    url, models = host
+    pcm = np.linspace(-0.5, 0.5, 1600, dtype=np.float32)
+    assert HostedMoonshineSTT(url).transcribe(pcm) == "1600 samples"
+    np.testing.assert_array_equal(models.stt.seen[0], pcm)  # type: ignore[attr-defined]
+    tts = HostedPiperTTS(url)
+    tts.update_options(length_scale=1.2)
+    assert b"".join(tts.synthesize_pcm("Hello.")) == b"Hello.@1.2"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status"),
+    [
+        ("/v1/stt", b"abc", 400),  # not float32 samples
+        ("/v1/tts", b'{"text": "x", "length_scale": 9}', 400),
+        ("/v1/tts", b"not json", 400),
+        ("/v1/chat/completions", b'{"messages": "x"}', 400),
+        ("/v1/chat/completions", b"", 400),
+        ("/v1/nothing", b"{}", 404),
+    ],
+)
+def test_bad_requests_get_a_clear_4xx(
+    host: tuple[str, Models], path: str, body: bytes, status: int
+) -> None:
+    url, _ = host
+    response = httpx.post(f"{url}{path}", content=body)
+    assert response.status_code == status
+    assert response.json()["error"]
