@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export AGENT_MODEL_DIR ?= $(CURDIR)/.data/models
 
-.PHONY: help run console install install-test test test-python test-web test-e2e bench bench-backend lint format clean api-client
+.PHONY: help run console install install-test test test-python test-web test-e2e bench bench-capacity bench-backend lint format clean api-client
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ test-e2e: ## Playwright end-to-end only (starts its own stack)
 
 bench: install ## voice-to-voice latency over 10 spoken turns; appends to docs/benchmarks.md
 	@$(PY) bench/latency/run.py --turns 10
+
+bench-capacity: install ## N callers at once (1, 2, 4, 6), offline models; appends to docs/benchmarks.md
+	@$(PY) bench/capacity/run.py
 
 bench-backend: install-test ## token issuance and message ingest into PostgreSQL; appends to docs/benchmarks.md
 	@$(PY) bench/backend/run.py

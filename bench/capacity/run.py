@@ -1,0 +1,270 @@
+"""How many calls one box serves at once: a ladder of N scripted callers through the real stack.
+
+    uv run python bench/capacity/run.py [--ladder 1,2,4,6] [--turns 3] [--no-record]
+
+It starts its own stack (scripts/stack.py on spare ports: livekit-server, backend, the model
+host with the offline models, the agent worker). At each rung N callers join at once, each
+in its own room through the token endpoint and WebRTC, are greeted, and then talk as a
+person would: a pause of 1-3 s, a Piper-voiced question (a different one per caller), the
+answer, again. Every turn is timed at the client (end of the user's speech to the first
+audible agent audio); a turn with no answer within 30 s is a failure, never dropped, and a
+caller refused a token (503: every agent busy) is a call not served.
+
+Per rung it prints calls served, turns answered, voice-to-voice p50/p95 (interpolated),
+the box's CPU busy, the callers' own CPU (this process), the agent side's memory (PSS of the
+model host, worker and job processes) and its growth per call over the idle stack, then appends the
+table to docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import resource
+import signal
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import psutil
+from prometheus_client.parser import text_string_to_metric_families
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "bench" / "latency")]
+
+from machine import commit, machine  # noqa: E402
+from speech import speak, with_silence  # noqa: E402
+from stack_runner import StackFailed, start_stack, stop_stack  # noqa: E402
+from voice_client import VoiceClient  # noqa: E402
+
+PORTS = {
+    "LIVEKIT_PORT": "17980",
+    "LIVEKIT_RTC_UDP_PORT": "17982",
+    "BACKEND_PORT": "18100",
+    "AGENT_HEALTH_PORT": "18181",
+    "AGENT_METRICS_PORT": "18464",
+    "MODEL_HOST_PORT": "18190",
+}
+BACKEND = f"http://127.0.0.1:{PORTS['BACKEND_PORT']}"
+QUESTIONS = [
+    "What is the capital of France?",
+    "How many days are in a week?",
+    "What do bees make?",
+    "Which planet is closest to the sun?",
+    "What is the opposite of hot?",
+    "How many legs does a spider have?",
+    "Name a famous museum in Paris.",
+    "What color is the sky on a clear day?",
+    "Give me one tip for sleeping better.",
+    "What is two plus two?",
+]
+AGENT_SIDE = ("voice_agent.model_host", "voice_agent.main")
+
+
+@dataclass
+class Rung:
+    callers: int
+    served: int = 0
+    turns: int = 0
+    latencies: list[float | None] = field(default_factory=list)
+    cpu_busy: float = 0.0
+    callers_cpu: float = 0.0
+    pss_mib: float = 0.0
+    idle_pss_mib: float = 0.0
+
+    @property
+    def answered(self) -> list[float]:
+        return [x for x in self.latencies if x is not None]
+
+    def pct(self, q: float) -> float:
+        return float(np.percentile(self.answered, q)) if self.answered else float("nan")
+
+    @property
+    def pss_per_call(self) -> float:
+        return (self.pss_mib - self.idle_pss_mib) / self.served if self.served else float("nan")
+
+
+def agent_pss_mib(stack_pid: int) -> float:
+    """Memory of the model host, the worker and its job processes (the parts that grow with
+    calls), summed as PSS: pages shared between them (the forkserver's preloaded modules)
+    are counted once, split between their sharers."""
+    total = 0
+    for proc in psutil.Process(stack_pid).children(recursive=True):
+        try:
+            if any(part in " ".join(proc.cmdline()) for part in AGENT_SIDE) or _is_job(proc):
+                total += proc.memory_full_info().pss
+        except psutil.NoSuchProcess:
+            continue
+    return total / 2**20
+
+
+def _is_job(proc: psutil.Process) -> bool:
+    # job processes are forkserver children of the worker: "python -c from multiprocessing..."
+    parent = proc.parent()
+    while parent is not None:
+        if "voice_agent.main" in " ".join(parent.cmdline()):
+            return True
+        parent = parent.parent()
+    return False
+
+
+def cpu_times() -> tuple[float, float]:
+    t = psutil.cpu_times()
+    idle = t.idle + getattr(t, "iowait", 0.0)
+    return sum(t) - idle, sum(t)
+
+
+async def caller(index: int, turns: int, rung: Rung, rng: random.Random) -> None:
+    client = VoiceClient()
+    try:
+        await client.connect(BACKEND)
+    except urllib.error.HTTPError as e:
+        if e.code == 503:
+            print(f"  caller {index}: refused (every agent busy)", flush=True)
+            return
+        raise
+    rung.served += 1
+    try:
+        await client.wait_greeting(timeout=120)
+        for t in range(turns):
+            await asyncio.sleep(rng.uniform(1.0, 3.0))  # a person thinks before asking
+            question = QUESTIONS[(index + t * 3) % len(QUESTIONS)]
+            try:
+                result = await client.turn(question, with_silence(speak(question), 0.3, 0.0))
+                latency = result.latency_s
+            except TimeoutError:
+                latency = None
+            rung.turns += 1
+            rung.latencies.append(latency)
+            shown = f"{latency:.3f}s" if latency is not None else "NO ANSWER"
+            print(f"  caller {index} turn {t + 1}: {shown}", flush=True)
+    finally:
+        await client.close()
+
+
+async def wait_idle(timeout_s: float = 90) -> None:
+    """Until the worker reports no active call (the last rung's rooms have closed)."""
+    url = f"http://127.0.0.1:{PORTS['AGENT_METRICS_PORT']}/metrics"
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        text = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=5).read())
+        active = sum(
+            s.value
+            for family in text_string_to_metric_families(text.decode())
+            for s in family.samples
+            if s.name == "va_agent_active_sessions"
+        )
+        if active == 0:
+            return
+        await asyncio.sleep(1)
+
+
+async def run_rung(n: int, turns: int, stack_pid: int, seed: int) -> Rung:
+    rung = Rung(callers=n, idle_pss_mib=agent_pss_mib(stack_pid))
+    rng = random.Random(seed)
+    busy0, total0 = cpu_times()
+    self0 = resource.getrusage(resource.RUSAGE_SELF)
+    t0 = time.monotonic()
+    peak = 0.0
+
+    async def sample_memory() -> None:
+        nonlocal peak
+        while True:
+            peak = max(peak, agent_pss_mib(stack_pid))
+            await asyncio.sleep(1)
+
+    sampler = asyncio.create_task(sample_memory())
+    try:
+        await asyncio.gather(
+            *(caller(i, turns, rung, random.Random(rng.random())) for i in range(n))
+        )
+    finally:
+        sampler.cancel()
+    wall = time.monotonic() - t0
+    busy1, total1 = cpu_times()
+    self1 = resource.getrusage(resource.RUSAGE_SELF)
+    rung.cpu_busy = (busy1 - busy0) / (total1 - total0)
+    used = (self1.ru_utime - self0.ru_utime) + (self1.ru_stime - self0.ru_stime)
+    rung.callers_cpu = used / wall / (os.cpu_count() or 1)
+    rung.pss_mib = peak
+    return rung
+
+
+async def run_ladder(ladder: list[int], turns: int, stack_pid: int, seed: int) -> list[Rung]:
+    rungs = []
+    for n in ladder:
+        print(f"bench: {n} caller(s) at once", flush=True)
+        rungs.append(await run_rung(n, turns, stack_pid, seed + n))
+        await wait_idle()
+    return rungs
+
+
+def table(rungs: list[Rung]) -> str:
+    rows = [
+        "| callers | calls served | turns answered | v2v p50 (s) | v2v p95 (s) | CPU busy "
+        "| callers' own CPU | agent-side memory peak (PSS, MiB) | memory per call (MiB) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rungs:
+        rows.append(
+            f"| {r.callers} | {r.served}/{r.callers} | {len(r.answered)}/{r.turns} "
+            f"| {r.pct(50):.3f} | {r.pct(95):.3f} | {r.cpu_busy:.0%} | {r.callers_cpu:.0%} "
+            f"| {r.pss_mib:.0f} | {r.pss_per_call:.0f} |"
+        )
+    return "\n".join(rows)
+
+
+def record(summary: str, turns: int) -> None:
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    out = ROOT / "docs" / "benchmarks.md"
+    with out.open("a") as f:
+        f.write(
+            f"\n## Capacity, offline default — {stamp}\n\nMachine: {machine()}. "
+            f"Commit: {commit()}. Load average at the end (1/5/15 min): {load}. "
+            f"bench/capacity/run.py: each caller in its own room, {turns} spoken turns with "
+            "1-3 s pauses; the callers run on the same box (their CPU is the column apart). "
+            "Memory is PSS (shared pages split between the processes that share them); per call = "
+            "(peak during the rung - idle stack) / calls served.\n\n"
+            f"{summary}\n"
+        )
+    print(f"bench: appended to {out.relative_to(ROOT)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ladder", default="1,2,4,6")
+    parser.add_argument("--turns", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-record", action="store_true")
+    args = parser.parse_args()
+    ladder = [int(n) for n in args.ladder.split(",")]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    env = dict(os.environ, **PORTS)
+    env.update(VA_STATE_DIR=".run/bench-capacity", VA_DATA_DIR=".run/bench-capacity")
+    try:
+        stack = start_stack(env, echo=True)
+    except StackFailed as e:
+        raise SystemExit(f"bench: {e}") from None
+    code = 0
+    try:
+        rungs = asyncio.run(run_ladder(ladder, args.turns, stack.pid, args.seed))
+        summary = table(rungs)
+        print("\n" + summary + "\n", flush=True)
+        if not args.no_record:
+            record(summary, args.turns)
+    finally:
+        stop_stack(stack)
+    os._exit(code)  # livekit's FFI runtime can abort on interpreter teardown
+
+
+if __name__ == "__main__":
+    main()
