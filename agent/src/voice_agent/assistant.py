@@ -57,6 +57,7 @@ class Assistant(Agent):
         state: SessionState | None = None,
         notes: NoteStore | None = None,
         clock: Clock | None = None,
+        resumed: bool = False,
     ) -> None:
         self.state = state if state is not None else SessionState()
         room = self.state.room
@@ -64,7 +65,10 @@ class Assistant(Agent):
             instructions=room.instructions_for(settings.instructions), chat_ctx=chat_ctx
         )
         returning = chat_ctx is not None and bool(chat_ctx.messages())
-        self.greeting = _greeting(settings, self.state, returning=returning)
+        if resumed:  # this agent took over a call whose agent died
+            self.greeting = _resume_greeting(settings, chat_ctx)
+        else:
+            self.greeting = _greeting(settings, self.state, returning=returning)
         self.apology = settings.apology
         self.notes: NoteStore = notes if notes is not None else MemoryNotes()
         self.clock: Clock = clock or toolbox.system_clock(settings.timezone)
@@ -247,6 +251,18 @@ def _greeting(settings: AgentSettings, state: SessionState, *, returning: bool) 
     return settings.named_greeting.format(name=name) if name else settings.greeting
 
 
+def _resume_greeting(settings: AgentSettings, chat_ctx: llm.ChatContext | None) -> str:
+    """One short line that shows the call's history survived: the user's last words."""
+    said = [m.text_content for m in (chat_ctx.messages() if chat_ctx else []) if m.role == "user"]
+    last = next((t.strip() for t in reversed(said) if t and t.strip()), None)
+    if last is None:
+        return settings.resume_greeting_no_history
+    words = last.split()
+    short = " ".join(words[:_RESUME_WORDS]) + ("…" if len(words) > _RESUME_WORDS else "")
+    return settings.resume_greeting.format(last=short)
+
+
+_RESUME_WORDS = 12
 _SALUTATION = re.compile(r"^(hello|hi|hey)( there)?\s*[!,.]?\s*", re.IGNORECASE)
 
 

@@ -30,6 +30,7 @@ from .observability.tracing import start_tracing, stop_tracing
 from .persistence import BackendClient, TimelineRecorder, TranscriptRecorder, load_history
 from .providers.local import Providers, omp_environment
 from .providers.registry import build_providers
+from .recovery import JobRecovery, is_resume
 from .session import build_session
 from .settings import AgentSettings
 from .state import RoomProfile, SessionState, wait_for_user
@@ -67,8 +68,9 @@ async def entrypoint(ctx: JobContext) -> None:
     start_observability(ctx, settings, session)
     history = await start_persistence(ctx, settings, session, state=state)
     notes = start_notes(ctx, settings)
+    resumed = is_resume(ctx.job.metadata)
     await session.start(
-        Assistant(settings, chat_ctx=history, state=state, notes=notes),
+        Assistant(settings, chat_ctx=history, state=state, notes=notes, resumed=resumed),
         room=ctx.room,
         room_options=room_io.RoomOptions(
             audio_input=room_io.AudioInputOptions(sample_rate=16000, frame_size_ms=20),
@@ -210,6 +212,8 @@ def build_server(settings: AgentSettings, max_sessions: int) -> AgentServer:
         prometheus_multiproc_dir=metrics_dir(settings),
     )
     server.rtc_session(entrypoint, agent_name=settings.name)
+    # a job process that dies mid-call: the agent is dispatched into its room again
+    server.on("worker_started", JobRecovery(server, settings).attach)
     if settings.backend_url:
         reporter = CapacityReporter(server, settings, load)
         server.on("worker_registered", reporter.start)

@@ -239,6 +239,10 @@ class AgentSettings(BaseSettings):
     # the same, when the user's name is known (participant attribute ``name`` or name)
     named_greeting: str = "Hello {name}! How can I help you today?"
     named_returning_greeting: str = "Welcome back, {name}! Where were we?"
+    # said by an agent that takes over a call whose agent died (recovery.py); {last} is the
+    # user's last words before that, shortened
+    resume_greeting: str = "Sorry, I lost you for a moment. You were saying: {last}"
+    resume_greeting_no_history: str = "Sorry, I lost you for a moment. Where were we?"
     # spoken when every LLM provider failed, instead of silence
     apology: str = Field("Sorry, I'm having trouble answering right now.", min_length=1)
     # how long the job waits for the user to join before greeting without a name
@@ -299,6 +303,15 @@ class AgentSettings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from None
+        return value
+
+    @field_validator("resume_greeting")
+    @classmethod
+    def _check_resume_template(cls, value: str) -> str:
+        try:
+            value.format(last="hello")
+        except (KeyError, IndexError, ValueError):
+            raise ValueError("may use only the placeholder {last}") from None
         return value
 
     @field_validator("named_greeting", "named_returning_greeting")

@@ -35,12 +35,19 @@ describe('agent error toasts', () => {
       room.emit(RoomEvent.DataReceived, bytes({ type: 'agent_error', source: 'x', message: 'spoof' }), human, undefined, 'va.metrics');
       room.emit(RoomEvent.DataReceived, bytes({ type: 'agent_error', source: 'x', message: 'other topic' }), agent, undefined, 'chat');
       room.emit(RoomEvent.DataReceived, bytes({ type: 'turn_metrics', turn: 1, figures: {} }), agent, undefined, 'va.metrics');
+      // sent by the server (the worker, when it gave up restarting a crashed agent)
+      room.emit(RoomEvent.DataReceived, bytes({ type: 'agent_error', source: 'agent', message: 'gone' }), undefined, undefined, 'va.metrics');
     });
 
     const toasts = screen.getAllByTestId('toast');
-    expect(toasts.map((toast) => toast.textContent)).toEqual(['Assistant error (llm): model timed out×']);
+    expect(toasts.map((toast) => toast.textContent)).toEqual([
+      'Assistant error (llm): model timed out×',
+      'Assistant error (agent): gone×',
+    ]);
     expect(toasts[0]).toHaveAttribute('data-tone', 'error');
-    await userEvent.click(screen.getByRole('button', { name: 'Dismiss notification' }));
+    for (const button of screen.getAllByRole('button', { name: 'Dismiss notification' })) {
+      await userEvent.click(button);
+    }
     expect(screen.queryByTestId('toast')).not.toBeInTheDocument();
     expect(useUiStore.getState().toasts).toEqual([]);
   });

@@ -1,0 +1,151 @@
+"""A call outlives its job process: when one dies (killed, out of memory, a native crash)
+while its user is still in the room, the worker dispatches the agent into that room again.
+
+Self-hosted LiveKit never re-dispatches a failed job itself. The worker sees its job process
+exit at once (LiveKit notices the vanished participant only after its own timeout), so it
+asks LiveKit's dispatch service for a new job in the same room, with the old dispatch's
+metadata plus ``"resume": true``: the new job reloads the history from the backend and
+says one short line that shows it remembers. At most ``max_attempts`` per room within
+``window_s``; after that the user is told on the metrics data topic (a toast).
+
+The process-closed hook is the framework's process pool event (livekit-agents 1.8.9 has no
+public job-ended event); tests/test_recovery.py fails if that changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import defaultdict, deque
+from typing import Any
+
+import aiohttp
+from livekit import api
+from livekit.agents import AgentServer
+from livekit.agents.ipc.job_executor import JobExecutor, JobStatus
+
+from .settings import AgentSettings
+
+logger = logging.getLogger("voice_agent.recovery")
+
+RESUME_KEY = "resume"
+GAVE_UP_MESSAGE = "The assistant stopped and could not be restarted. Please start a new call."
+
+
+def is_resume(dispatch_metadata: str | None) -> bool:
+    """Whether this job was dispatched to take over a call whose agent died."""
+    try:
+        data = json.loads(dispatch_metadata or "{}")
+    except ValueError:
+        return False
+    return isinstance(data, dict) and data.get(RESUME_KEY) is True
+
+
+def resume_metadata(dispatch_metadata: str | None) -> str:
+    """The old dispatch's metadata (persona, conversation) marked as a resumption."""
+    try:
+        data = json.loads(dispatch_metadata or "{}")
+    except ValueError:
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    return json.dumps({**data, RESUME_KEY: True})
+
+
+class JobRecovery:
+    def __init__(
+        self,
+        server: AgentServer,
+        settings: AgentSettings,
+        *,
+        max_attempts: int = 3,
+        window_s: float = 300.0,
+    ) -> None:
+        self._server = server
+        self._settings = settings
+        self._max_attempts = max_attempts
+        self._window_s = window_s
+        self._attempts: defaultdict[str, deque[float]] = defaultdict(deque)
+        self._api: api.LiveKitAPI | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def attach(self, *_event: object) -> None:
+        """The ``worker_started`` handler: watch the job processes from now on."""
+        self._server._proc_pool.on("process_closed", self._on_process_closed)
+
+    def _on_process_closed(self, proc: JobExecutor) -> None:
+        info = proc.running_job
+        if info is None or info.fake_job or self._server.draining:
+            return
+        if proc.status != JobStatus.FAILED:
+            return  # the call ended normally
+        task = asyncio.create_task(self.redispatch(info.job.room.name, info.job.metadata))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _client(self) -> api.LiveKitAPI:
+        if self._api is None:
+            s = self._settings
+            key = s.livekit_api_key.get_secret_value() if s.livekit_api_key else None
+            secret = s.livekit_api_secret.get_secret_value() if s.livekit_api_secret else None
+            self._api = api.LiveKitAPI(s.livekit_url, key, secret)
+        return self._api
+
+    async def redispatch(self, room: str, dispatch_metadata: str | None) -> bool:
+        """Dispatch the agent into ``room`` again if its user is still there; True if done."""
+        attempts = self._attempts[room]
+        now = time.monotonic()
+        while attempts and attempts[0] < now - self._window_s:
+            attempts.popleft()
+        try:
+            if not await self._user_present(room):
+                logger.info(
+                    "job died after its user left: nothing to recover", extra={"room": room}
+                )
+                return False
+            if len(attempts) >= self._max_attempts:
+                logger.error("job died again: giving up on the call", extra={"room": room})
+                await self._tell_user(room)
+                return False
+            attempts.append(now)
+            await self._client().agent_dispatch.create_dispatch(
+                api.CreateAgentDispatchRequest(
+                    agent_name=self._settings.name,
+                    room=room,
+                    metadata=resume_metadata(dispatch_metadata),
+                )
+            )
+        except (api.TwirpError, aiohttp.ClientError, TimeoutError) as e:
+            logger.error("re-dispatch failed", extra={"room": room, "error": str(e)})
+            return False
+        logger.warning(
+            "job died mid-call: agent dispatched again",
+            extra={"room": room, "attempt": len(attempts)},
+        )
+        return True
+
+    async def _user_present(self, room: str) -> bool:
+        listed = await self._client().room.list_participants(api.ListParticipantsRequest(room=room))
+        agent = api.ParticipantInfo.Kind.AGENT
+        return any(p.kind != agent for p in listed.participants)
+
+    async def _tell_user(self, room: str) -> None:
+        payload: dict[str, Any] = {
+            "type": "agent_error",
+            "source": "agent",
+            "message": GAVE_UP_MESSAGE,
+        }
+        await self._client().room.send_data(
+            api.SendDataRequest(
+                room=room,
+                data=json.dumps(payload).encode(),
+                kind=api.DataPacket.Kind.RELIABLE,
+                topic=self._settings.metrics_topic,
+            )
+        )
+
+    async def aclose(self) -> None:
+        if self._api is not None:
+            await self._api.aclose()

@@ -1,0 +1,159 @@
+"""A call survives its agent: kill -9 of the job process mid-call, through the real stack.
+
+The worker sees the job process die while the caller is still in the room and dispatches the
+agent again; the new agent reloads the history, says one line that shows it remembers, and
+answers the next question. Two crashes in one call, each timed from the kill to the new
+agent's first audio at the client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "bench" / "latency")]
+
+from speech import speak, with_silence  # noqa: E402
+from stack_runner import StackFailed, start_stack, stop_stack  # noqa: E402
+from voice_client import VoiceClient  # noqa: E402
+
+TURNS = [
+    ("What is the capital of France?", ("paris",)),
+    ("What is the capital of Italy?", ("rome",)),
+    ("What do bees make?", ("honey",)),
+]
+
+
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+PORTS = {
+    "LIVEKIT_PORT": free_port(),
+    "LIVEKIT_RTC_UDP_PORT": free_port(socket.SOCK_DGRAM),
+    "BACKEND_PORT": free_port(),
+    "AGENT_HEALTH_PORT": free_port(),
+    "AGENT_METRICS_PORT": free_port(),
+    "MODEL_HOST_PORT": free_port(),
+}
+BACKEND = f"http://127.0.0.1:{PORTS['BACKEND_PORT']}"
+
+
+@pytest.fixture(scope="module")
+def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    state = tmp_path_factory.mktemp("stack")
+    env = dict(os.environ, **{k: str(v) for k, v in PORTS.items()})
+    env.update(VA_STATE_DIR=str(state), VA_DATA_DIR=str(state))
+    try:
+        proc = start_stack(env)
+    except StackFailed as e:
+        pytest.fail(str(e))
+    try:
+        yield state
+    finally:
+        stop_stack(proc)
+
+
+def job_pids(state: Path, room: str) -> list[int]:
+    """The job processes that served ``room`` (from the agent's JSON log), oldest first."""
+    pids: list[int] = []
+    for line in (state / "logs" / "agent.log").read_text().splitlines():
+        try:
+            record: dict[str, Any] = json.loads(line)
+        except ValueError:
+            continue
+        if record.get("room") == room and record.get("job_id") and record["pid"] not in pids:
+            pids.append(record["pid"])
+    return pids
+
+
+def stored_messages(room: str) -> list[tuple[str, str]]:
+    url = f"{BACKEND}/api/conversations?limit=50"
+    with urllib.request.urlopen(url, timeout=10) as r:
+        items = json.loads(r.read())["items"]
+    [conversation] = [c for c in items if c["room_name"] == room]
+    with urllib.request.urlopen(
+        f"{BACKEND}/api/conversations/{conversation['id']}", timeout=10
+    ) as r:
+        detail = json.loads(r.read())
+    return [(m["role"], m["text"]) for m in detail["messages"]]
+
+
+async def ask(client: VoiceClient, question: str, expected: tuple[str, ...]) -> None:
+    result = await client.turn(question, with_silence(speak(question), 0.3, 0.0), timeout=90)
+    assert result.latency_s is not None, f"no spoken answer to {question!r}"
+    assert any(w in result.agent_text.lower() for w in expected), result.agent_text
+
+
+async def crash_and_recover(client: VoiceClient, state: Path) -> tuple[float, str]:
+    """kill -9 the room's job process; the seconds until the new agent is heard, and its
+    first line."""
+    room = client.room.name
+    [*_, pid] = job_pids(state, room)
+    n_figures = len(client.turn_figures)
+    client.first_audible_after = None
+    client._mark = time.monotonic()  # any agent audio from now on counts
+    killed_at = time.monotonic()
+    os.kill(pid, signal.SIGKILL)
+    deadline = killed_at + 60
+    while client.first_audible_after is None and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    assert client.first_audible_after is not None, "no agent came back after the crash"
+    recovered_s = client.first_audible_after - killed_at
+    while len(client.turn_figures) == n_figures and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    line = (
+        client.turn_figures[n_figures].get("agent_text", "")
+        if len(client.turn_figures) > n_figures
+        else ""
+    )
+    assert job_pids(state, room)[-1] != pid, "the same process cannot have come back"
+    return recovered_s, line
+
+
+def test_a_killed_job_process_is_replaced_and_the_call_goes_on(state_dir: Path) -> None:
+    async def call() -> tuple[list[float], list[str], str]:
+        client = VoiceClient()
+        await client.connect(BACKEND)
+        times: list[float] = []
+        lines: list[str] = []
+        try:
+            await client.wait_greeting(timeout=120)
+            await ask(client, *TURNS[0])
+            for question, expected in TURNS[1:]:
+                seconds, line = await crash_and_recover(client, state_dir)
+                times.append(seconds)
+                lines.append(line)
+                await client.wait_quiet(timeout=30)
+                await ask(client, question, expected)
+            return times, lines, client.room.name
+        finally:
+            await client.close()
+
+    times, lines, room = asyncio.run(call())
+    print(f"recovery: kill -9 to the new agent's first audio: {[round(t, 2) for t in times]} s")
+    # each new agent remembered what was said before it
+    assert "France" in lines[0], lines[0]
+    assert "Italy" in lines[1], lines[1]
+    messages = stored_messages(room)
+    users = [text for role, text in messages if role == "user"]
+    # nothing said before a crash was lost: every question is stored, in order
+    assert [q for q, _ in TURNS] == [
+        next(u for u in users if k in u) for k in ("France", "Italy", "bees")
+    ]
