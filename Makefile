@@ -44,13 +44,13 @@ api-client: ## regenerate web/src/api/schema.d.ts from the backend's OpenAPI sch
 	@cd web && npx openapi-typescript src/api/openapi.json --default-non-nullable false -o src/api/schema.d.ts
 
 lint: ## ruff and TypeScript checks
-	@$(PY) -m ruff check agent backend bench scripts deploy
-	@$(PY) -m ruff format --check agent backend bench scripts deploy
+	@$(PY) -m ruff check agent backend bench scripts deploy conftest.py
+	@$(PY) -m ruff format --check agent backend bench scripts deploy conftest.py
 	@cd web && npm run --silent typecheck
 
 format: ## apply ruff formatting
-	@$(PY) -m ruff format agent backend bench scripts deploy
-	@$(PY) -m ruff check --fix agent backend bench scripts deploy
+	@$(PY) -m ruff format agent backend bench scripts deploy conftest.py
+	@$(PY) -m ruff check --fix agent backend bench scripts deploy conftest.py
 
 clean: ## remove build outputs and run state (keeps installed tools and models)
 	rm -rf .run web/dist web/test-results
