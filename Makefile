@@ -25,7 +25,7 @@ test: install-test ## run every test layer: pytest, vitest, browser end-to-end
 	@scripts/test.sh
 
 test-python: ## pytest only (unit, models, db and integration layers)
-	@$(PY) -m pytest backend/tests agent/tests scripts/tests deploy/tests -m "unit or models or db or integration" -q
+	@$(PY) -m pytest backend/tests agent/tests scripts/tests deploy/tests bench/tests -m "unit or models or db or integration" -q
 
 test-web: ## vitest only
 	@cd web && npx vitest run

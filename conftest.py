@@ -21,6 +21,7 @@ LAYERS = ("unit", "models", "db", "integration")
 FOLDER_LAYERS = {
     "agent/tests": ("unit", "models", "integration"),
     "backend/tests": ("unit", "db"),
+    "bench/tests": ("unit",),
     "deploy/tests": ("unit",),
     "scripts/tests": ("unit", "integration"),
 }
