@@ -25,7 +25,7 @@ test: install-test ## run every test layer: pytest, vitest, browser end-to-end
 	@scripts/test.sh
 
 test-python: ## pytest only (unit, models, db and integration layers)
-	@$(PY) -m pytest backend/tests agent/tests scripts/tests deploy/tests -m "unit or models or db or integration" -q
+	@$(PY) -m pytest backend/tests agent/tests scripts/tests deploy/tests bench/tests -m "unit or models or db or integration" -q
 
 test-web: ## vitest only
 	@cd web && npx vitest run
@@ -47,13 +47,13 @@ api-client: ## regenerate web/src/api/schema.d.ts from the backend's OpenAPI sch
 	@cd web && npx openapi-typescript src/api/openapi.json --default-non-nullable false -o src/api/schema.d.ts
 
 lint: ## ruff and TypeScript checks
-	@$(PY) -m ruff check agent backend bench scripts deploy
-	@$(PY) -m ruff format --check agent backend bench scripts deploy
+	@$(PY) -m ruff check agent backend bench scripts deploy conftest.py
+	@$(PY) -m ruff format --check agent backend bench scripts deploy conftest.py
 	@cd web && npm run --silent typecheck
 
 format: ## apply ruff formatting
-	@$(PY) -m ruff format agent backend bench scripts deploy
-	@$(PY) -m ruff check --fix agent backend bench scripts deploy
+	@$(PY) -m ruff format agent backend bench scripts deploy conftest.py
+	@$(PY) -m ruff check --fix agent backend bench scripts deploy conftest.py
 
 clean: ## remove build outputs and run state (keeps installed tools and models)
 	rm -rf .run web/dist web/test-results

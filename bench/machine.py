@@ -24,13 +24,28 @@ def machine() -> str:
     return f"{cpu_model()}, {platform.machine()}, {os.cpu_count()} cores, {platform.system()}"
 
 
+def _git(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def tree_is_clean(root: Path = ROOT) -> bool:
+    """No uncommitted change, staged or not, and no untracked file outside .gitignore (False
+    when git cannot tell)."""
+    status = _git("status", "--porcelain", cwd=root)
+    return status.returncode == 0 and status.stdout.strip() == ""
+
+
+def head() -> str:
+    """The short HEAD."""
+    return _git("rev-parse", "--short", "HEAD").stdout.strip() or "no commit"
+
+
 def commit() -> str:
     """The short HEAD, noting uncommitted changes."""
+    return head() + ("" if tree_is_clean() else " (with uncommitted changes)")
 
-    def git(*args: str) -> str:
-        return subprocess.run(
-            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
-        ).stdout.strip()
 
-    head = git("rev-parse", "--short", "HEAD") or "uncommitted"
-    return head + (" (with uncommitted changes)" if git("status", "--porcelain") else "")
+def tree_note(clean: bool) -> str:
+    if clean:
+        return "Tree: clean."
+    return "Tree: **uncommitted changes** (recorded with --allow-dirty: not exactly this commit)."

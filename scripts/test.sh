@@ -8,7 +8,7 @@ rm -rf "$reports"; mkdir -p "$reports"
 status=0
 
 step "Python: backend, agent, stack and deploy checks (pytest: unit, models, db, integration)"
-.venv/bin/python -m pytest backend/tests agent/tests scripts/tests deploy/tests -m "unit or models or db or integration" \
+.venv/bin/python -m pytest backend/tests agent/tests scripts/tests deploy/tests bench/tests -m "unit or models or db or integration" \
   --junitxml="$reports/pytest.xml" -q || status=1
 
 step "Web: components and hooks (vitest)"

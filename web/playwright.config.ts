@@ -12,6 +12,7 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   retries: 0,
+  forbidOnly: true, // a stray test.only would pass the run on one test
   globalSetup: path.resolve(import.meta.dirname, 'e2e/support/global-setup.ts'),
   reporter: [['list'], ['junit', { outputFile: process.env.PLAYWRIGHT_JUNIT_OUTPUT_FILE ?? 'test-results/e2e-junit.xml' }]],
   use: {

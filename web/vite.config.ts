@@ -1,9 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { loadEnv } from 'vite';
 import { defineConfig } from 'vitest/config';
 
-const root = fileURLToPath(new URL('.', import.meta.url));
+const root = import.meta.dirname;
 const DEFAULT_BACKEND_URL = 'http://127.0.0.1:8000';
 
 export default defineConfig(({ mode }) => {
@@ -41,6 +40,7 @@ export default defineConfig(({ mode }) => {
       environment: 'jsdom',
       setupFiles: ['./src/testing/setup-tests.ts'],
       include: ['src/**/*.test.{ts,tsx}'],
+      allowOnly: false, // a stray it.only would pass the run on one test (not only on CI)
       css: false,
       restoreMocks: true,
       unstubGlobals: true,

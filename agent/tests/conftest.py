@@ -1,13 +1,10 @@
-"""Shared test setup for the agent: one test layer per module, and the shared model cache.
+"""Shared test setup for the agent: the shared model cache and the in-process backend.
 
-Every test module declares exactly one layer with a module-level marker, as livekit/agents'
-tests/conftest.py does::
+Every test module declares exactly one layer with a module-level marker (checked by the
+repository's conftest.py)::
 
     pytestmark = pytest.mark.unit    # hermetic: no models, no network, no servers
     pytestmark = pytest.mark.models  # loads the real offline models
-
-A module without one (or with two) fails the whole run at collection, before ``-m``
-deselects anything, so a forgotten marker never hides tests from CI.
 """
 
 from __future__ import annotations
@@ -16,7 +13,6 @@ import functools
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,47 +24,6 @@ if TYPE_CHECKING:
     from voice_agent.settings import AgentSettings
 
 SPEECH_RATE = 16000  # what the agent asks RoomIO for, and Moonshine's native rate
-
-LAYERS = ("unit", "models", "integration")
-TESTS_DIR = Path(__file__).parent
-
-_LAYER_HINT = """\
-Every test module in agent/tests must declare exactly one layer with a module-level marker:
-
-    pytestmark = pytest.mark.unit     # hermetic, no models
-    pytestmark = pytest.mark.models   # runs the real offline models
-    pytestmark = pytest.mark.integration  # starts real servers"""
-
-
-def module_layers(module: ModuleType) -> list[str]:
-    """The layer markers declared by a module's ``pytestmark`` (a mark or a list of marks)."""
-    marks = getattr(module, "pytestmark", [])
-    if not isinstance(marks, list | tuple):
-        marks = [marks]
-    names = [m.name for m in marks if isinstance(m, pytest.MarkDecorator | pytest.Mark)]
-    return [name for name in names if name in LAYERS]
-
-
-@pytest.hookimpl(tryfirst=True)  # before `-m` deselection, which would hide unmarked modules
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    offenders: dict[str, list[str]] = {}
-    for item in items:
-        module = getattr(item, "module", None)
-        if module is None or module.__name__ in offenders:
-            continue
-        if not item.path.is_relative_to(TESTS_DIR):
-            continue  # this hook sees the whole run; backend/ and scripts/ have their own rules
-        layers = module_layers(module)
-        if len(layers) != 1:
-            offenders[module.__name__] = layers
-    if offenders:
-        listed = "\n".join(
-            f"  - {name}: {', '.join(layers) or 'no layer marker'}"
-            for name, layers in sorted(offenders.items())
-        )
-        raise pytest.UsageError(
-            f"test modules without exactly one layer marker:\n{listed}\n\n{_LAYER_HINT}"
-        )
 
 
 @pytest.fixture(scope="session")

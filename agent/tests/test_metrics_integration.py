@@ -109,8 +109,9 @@ async def one_spoken_turn() -> tuple[dict[str, Any], str]:
             timeout=90,
         )
         room = client.room.name
+        assert result.latency_s is not None, "no agent audio arrived after the question"
         # the browser does this: its own end-of-speech to first-audio figure, per turn
-        body = {"room_name": room, "turn": 1, "e2e_ms": (result.latency_s or 1.0) * 1000}
+        body = {"room_name": room, "turn": 1, "e2e_ms": result.latency_s * 1000}
         request = urllib.request.Request(
             BACKEND + "/api/metrics/client-latency",
             data=json.dumps(body).encode(),
@@ -118,7 +119,8 @@ async def one_spoken_turn() -> tuple[dict[str, Any], str]:
             method="POST",
         )
         urllib.request.urlopen(request, timeout=10).close()
-        return {"figures": result.figures, "agent_text": result.agent_text}, room
+        turn = {"figures": result.figures, "agent_text": result.agent_text}
+        return {**turn, "latency_s": result.latency_s}, room
     finally:
         await client.close()
 
@@ -176,4 +178,7 @@ def test_a_spoken_turn_moves_the_agent_and_backend_metrics(stack: None) -> None:
     )
     assert delta("va_backend_tokens_issued_total") == 1
     assert delta("va_backend_client_e2e_latency_seconds_count") == 1
+    assert delta("va_backend_client_e2e_latency_seconds_sum") == pytest.approx(
+        turn["latency_s"], abs=1e-3
+    )
     assert delta("va_backend_messages_ingested_total") >= 3  # greeting, question, answer

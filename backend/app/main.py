@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -22,6 +23,7 @@ from app.api.routes import (
     sessions,
     token,
 )
+from app.core import method_not_allowed
 from app.core.agent_capacity import AgentCapacity, InProcessAgentCapacity
 from app.core.config import Settings
 from app.core.db import make_engine
@@ -38,6 +40,27 @@ _NOT_BUILT_PAGE = """<!doctype html>
 <body><h1>Web client not built</h1>
 <p>web client not built: run `make web`, then reload this page.</p></body></html>
 """
+
+
+def served_schema(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """The OpenAPI schema with this deployment's limits: the catalog's ids as the only
+    persona, voice and language a conversation may ask for, and the configured message length
+    and batch size. The API refuses anything else, so the schema says so."""
+    catalog = settings.catalog
+    components = schema["components"]["schemas"]
+    choices = {
+        "persona": [p.id for p in catalog.personas],
+        "voice": [v.id for v in catalog.voices],
+        "language": list(catalog.languages),
+    }
+    for name, ids in choices.items():
+        for branch in components["ConversationCreate"]["properties"][name]["anyOf"]:
+            if branch.get("type") == "string":
+                branch["enum"] = ids
+    for body in ("MessageIn", "BatchMessageIn", "NoteIn"):
+        components[body]["properties"]["text"]["maxLength"] = settings.max_message_chars
+    components["MessageBatchIn"]["properties"]["messages"]["maxItems"] = settings.max_batch_messages
+    return schema
 
 
 def create_app(
@@ -114,6 +137,7 @@ def create_app(
             return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
     app.add_middleware(RequestLogMiddleware)  # outermost: its id covers every line
+    method_not_allowed.install(app)
 
     app.include_router(auth.router, prefix="/api")
     app.include_router(options.router, prefix="/api")
@@ -124,6 +148,13 @@ def create_app(
     app.include_router(agent.router, prefix="/api")
     app.include_router(health.router, prefix="/api")
     app.include_router(livekit_webhook.router, prefix="/livekit")
+
+    plain_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        return app.openapi_schema or served_schema(plain_openapi(), settings)
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     # Mounted last so /api/* and the docs routes match first.
     if settings.web_dist.is_dir():

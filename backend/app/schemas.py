@@ -6,7 +6,15 @@ import datetime as dt
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+)
 
 RoomName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Slug = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
@@ -16,6 +24,26 @@ UserId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:@-]{1,128}$")]
 LatencyKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,32}$")]
 # A hard ceiling for the schema; BACKEND_MAX_MESSAGE_CHARS applies the configured limit.
 Text = Annotated[str, StringConstraints(max_length=100_000)]
+
+
+def _date_time_text(value: object) -> object:
+    if isinstance(value, int | float):  # bool included
+        raise ValueError("expected a date-time string (RFC 3339)")
+    return value
+
+
+def _json_number(value: object) -> object:
+    if isinstance(value, bool | str):
+        raise ValueError("expected a number")
+    return value
+
+
+# JSON values as the schema states them: lax parsing would take 0 as false, true or "1" as 1,
+# and a number as Unix time; what the schema refuses, the API refuses (2.0 is an integer).
+Flag = Annotated[bool, Strict()]
+JsonNumber = BeforeValidator(_json_number)  # last in Annotated, after the bounds
+Number = Annotated[float, Strict()]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_date_time_text)]
 EXPORT_FORMAT: Literal["voice-assistant.conversation.v1"] = "voice-assistant.conversation.v1"
 
 
@@ -63,11 +91,14 @@ class ConversationPage(BaseModel):
 class MessageIn(_Strict):
     role: Literal["user", "assistant"]
     text: Text
-    created_at: AwareDatetime | None = Field(default=None, description="Defaults to now.")
-    latency: dict[LatencyKey, Annotated[float, Field(ge=0, le=3_600_000)]] = Field(
-        default_factory=dict, max_length=16, description="Latency figures in milliseconds."
+    created_at: Timestamp | None = Field(default=None, description="Defaults to now.")
+    latency: dict[LatencyKey, Annotated[Number, Field(ge=0, le=3_600_000)]] = Field(
+        default_factory=dict,
+        max_length=16,
+        description="Latency figures in milliseconds.",
+        json_schema_extra={"additionalProperties": False},  # keys only of the pattern
     )
-    interrupted: bool = False
+    interrupted: Flag = False
 
 
 class MessageOut(BaseModel):
@@ -85,7 +116,7 @@ class EventIn(_Strict):
     kind: Literal["error", "fallback", "info"]
     source: Literal["stt", "llm", "tts", "backend", "agent"]
     detail: Annotated[str, StringConstraints(max_length=500)]
-    created_at: AwareDatetime | None = Field(default=None, description="Defaults to now.")
+    created_at: Timestamp | None = Field(default=None, description="Defaults to now.")
     turn_id: ClientId | None = None
 
 
@@ -133,7 +164,7 @@ class AgentConversation(ConversationOut):
 
 class NoteIn(_Strict):
     text: Annotated[Text, StringConstraints(min_length=1)]
-    created_at: AwareDatetime | None = Field(default=None, description="Defaults to now.")
+    created_at: Timestamp | None = Field(default=None, description="Defaults to now.")
 
 
 class NoteOut(BaseModel):

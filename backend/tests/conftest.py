@@ -30,29 +30,7 @@ API_SECRET = "test-livekit-secret-0123456789abcdef"
 ENV_VARS = tuple(
     alias for f in Settings.model_fields.values() if isinstance(alias := f.validation_alias, str)
 )
-LAYERS = ("unit", "db")
-TESTS_DIR = Path(__file__).parent
-
 SettingsFactory = Callable[..., Settings]
-
-
-@pytest.hookimpl(tryfirst=True)  # before `-m` deselection, which would hide unmarked modules
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    offenders: dict[str, list[str]] = {}
-    for item in items:
-        module = getattr(item, "module", None)
-        if module is None or not item.path.is_relative_to(TESTS_DIR):
-            continue  # this hook sees the whole run; agent/ and scripts/ have their own rules
-        marks = getattr(module, "pytestmark", [])
-        marks = marks if isinstance(marks, list | tuple) else [marks]
-        layers = [m.name for m in marks if m.name in LAYERS]
-        if len(layers) != 1:
-            offenders[module.__name__] = layers
-    if offenders:
-        listed = ", ".join(f"{name} ({'/'.join(ls) or 'none'})" for name, ls in offenders.items())
-        raise pytest.UsageError(
-            f"backend test modules need exactly one layer marker of {LAYERS}: {listed}"
-        )
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -21,6 +22,9 @@ from pathlib import Path
 import redis
 
 INSTALL_HINT = "run `scripts/install.sh test` (Debian packages postgresql and redis-server)"
+# The version the db layer (and the README) claims to test on: Debian 12's.
+POSTGRES_MAJOR = 15
+DEBIAN_POSTGRES = Path("/usr/lib/postgresql")
 START_TIMEOUT_S = 30
 
 
@@ -35,18 +39,30 @@ def free_port() -> int:
         return port
 
 
-def _postgres_bin() -> Path:
-    found = shutil.which("pg_ctl")
-    if found:
-        return Path(found).resolve().parent
-    # Debian keeps the server tools off PATH, one directory per major version.
-    candidates = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
-        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+def postgres_major(pg_ctl: Path) -> int | None:
+    """The major version `pg_ctl --version` reports ("pg_ctl (PostgreSQL) 15.18 ...")."""
+    try:
+        out = subprocess.run(
+            [str(pg_ctl), "--version"], capture_output=True, text=True, timeout=10, check=False
+        ).stdout
+    except OSError:
+        return None
+    found = re.search(r"\(PostgreSQL\) (\d+)", out)
+    return int(found.group(1)) if found else None
+
+
+def postgres_bin() -> Path:
+    """The server tools of PostgreSQL POSTGRES_MAJOR: the pg_ctl on PATH if it is that
+    version, else Debian's directory for it (Debian keeps one per major, off PATH)."""
+    candidates = [DEBIAN_POSTGRES / str(POSTGRES_MAJOR) / "bin"]
+    if found := shutil.which("pg_ctl"):
+        candidates.insert(0, Path(found).resolve().parent)
+    for bin_dir in candidates:
+        if postgres_major(bin_dir / "pg_ctl") == POSTGRES_MAJOR:
+            return bin_dir
+    raise ServerUnavailable(
+        f"PostgreSQL {POSTGRES_MAJOR} server binaries (pg_ctl) not found: {INSTALL_HINT}"
     )
-    if not candidates:
-        raise ServerUnavailable(f"PostgreSQL server binaries (pg_ctl) not found: {INSTALL_HINT}")
-    return candidates[-1].parent
 
 
 def _run_as() -> str | None:
@@ -118,7 +134,7 @@ class PostgresServer:
 
 
 def start_postgres(*, durable: bool = False) -> PostgresServer:
-    bin_dir = _postgres_bin()
+    bin_dir = postgres_bin()
     user = _run_as()
     # Not under pytest's tmp dirs: those are private to the current user.
     root = Path(tempfile.mkdtemp(prefix="backend-pg-"))

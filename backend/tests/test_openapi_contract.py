@@ -5,6 +5,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.main import create_app
+
 pytestmark = pytest.mark.unit
 
 OPERATIONS = {
@@ -57,3 +59,66 @@ def test_error_answers_are_documented(schema: dict[str, Any]) -> None:
     webhook = paths["/livekit/webhook"]["post"]
     assert "application/webhook+json" in webhook["requestBody"]["content"]
     assert {"400", "401"} <= set(webhook["responses"])
+
+
+def test_the_served_schema_lists_the_configured_choices_and_limits(
+    make_settings: Any, tmp_path: Any
+) -> None:
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(
+        '{"personas": [{"id": "pirate", "name": "Pirate", "instructions": "Arr."}],'
+        ' "voices": [{"id": "deep", "name": "Deep"}], "languages": ["de", "fr"]}'
+    )
+    settings = make_settings(catalog=catalog, max_message_chars=500, max_batch_messages=7)
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        served = client.get("/openapi.json").json()["components"]["schemas"]
+
+    def choices(field: str) -> list[str]:
+        branches = served["ConversationCreate"]["properties"][field]["anyOf"]
+        return next(b["enum"] for b in branches if b.get("type") == "string")
+
+    assert (choices("persona"), choices("voice"), choices("language")) == (
+        ["pirate"],
+        ["deep"],
+        ["de", "fr"],
+    )
+    for body in ("MessageIn", "BatchMessageIn", "NoteIn"):
+        assert served[body]["properties"]["text"]["maxLength"] == 500
+    assert served["MessageBatchIn"]["properties"]["messages"]["maxItems"] == 7
+    assert served["MessageIn"]["properties"]["latency"]["additionalProperties"] is False
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/agent/conversations/r/messages/m", {"role": "user", "text": "x", "interrupted": 0}),
+        ("/api/agent/conversations/r/messages/m", {"role": "user", "text": "x", "created_at": 0}),
+        (
+            "/api/agent/conversations/r/messages/m",
+            {"role": "user", "text": "x", "latency": {"": 1}},
+        ),
+        (
+            "/api/agent/conversations/r/messages/m",
+            {"role": "user", "text": "x", "latency": {"a": "1"}},
+        ),
+        ("/api/agent/users/u/notes/n", {"text": "x", "created_at": 0}),
+        (
+            "/api/agent/conversations/r/events/e",
+            {"kind": "info", "source": "llm", "detail": "", "created_at": 1},
+        ),
+        ("/api/metrics/client-latency", {"room_name": "r", "turn": 1, "e2e_ms": False}),
+        ("/api/metrics/client-latency", {"room_name": "r", "turn": "1", "e2e_ms": 1}),
+        ("/api/metrics/client-latency", {"room_name": "r", "turn": True, "e2e_ms": 1}),
+    ],
+)
+def test_a_value_of_another_json_type_is_refused(
+    make_settings: Any, path: str, body: dict[str, Any]
+) -> None:
+    token = "agent-service-token-" + "x" * 24
+    app = create_app(make_settings(agent_service_token=token))
+    method = "POST" if path.startswith("/api/metrics") else "PUT"
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        headers = {"Authorization": f"Bearer {token}"} if "/agent/" in path else {}
+        response = client.request(method, path, json=body, headers=headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"][0] == "body"

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import math
 import os
 import random
 import resource
@@ -32,16 +33,16 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import psutil
 from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "bench" / "latency")]
 
-from machine import commit, machine  # noqa: E402
+from machine import head, machine, tree_is_clean, tree_note  # noqa: E402
 from speech import speak, with_silence  # noqa: E402
 from stack_runner import StackFailed, start_stack, stop_stack  # noqa: E402
+from stats import quantile  # noqa: E402
 from voice_client import VoiceClient  # noqa: E402
 
 PORTS = {
@@ -84,7 +85,8 @@ class Rung:
         return [x for x in self.latencies if x is not None]
 
     def pct(self, q: float) -> float:
-        return float(np.percentile(self.answered, q)) if self.answered else float("nan")
+        """Over every turn: one with no answer counts as infinitely slow, never dropped."""
+        return quantile([math.inf if x is None else x for x in self.latencies], q / 100)
 
     @property
     def pss_per_call(self) -> float:
@@ -221,14 +223,14 @@ def table(rungs: list[Rung]) -> str:
     return "\n".join(rows)
 
 
-def record(summary: str, turns: int) -> None:
+def record(summary: str, turns: int, *, clean: bool) -> None:
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = ROOT / "docs" / "benchmarks.md"
     with out.open("a") as f:
         f.write(
             f"\n## Capacity, offline default — {stamp}\n\nMachine: {machine()}. "
-            f"Commit: {commit()}. Load average at the end (1/5/15 min): {load}. "
+            f"Commit: {head()}. {tree_note(clean)} Load average at the end (1/5/15 min): {load}. "
             f"bench/capacity/run.py: each caller in its own room, {turns} spoken turns with "
             "1-3 s pauses; the callers run on the same box (their CPU is the column apart). "
             "Memory is PSS (shared pages split between the processes that share them); per call = "
@@ -244,7 +246,18 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-record", action="store_true")
+    parser.add_argument(
+        "--allow-dirty",
+        action="store_true",
+        help="record even with uncommitted changes (the record says so)",
+    )
     args = parser.parse_args()
+    clean = tree_is_clean()
+    if not (args.no_record or clean or args.allow_dirty):
+        raise SystemExit(
+            "bench: uncommitted changes: commit them first (a record names the commit it "
+            "measured), or pass --no-record, or --allow-dirty to record it marked as such"
+        )
     ladder = [int(n) for n in args.ladder.split(",")]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
@@ -260,7 +273,7 @@ def main() -> None:
         summary = table(rungs)
         print("\n" + summary + "\n", flush=True)
         if not args.no_record:
-            record(summary, args.turns)
+            record(summary, args.turns, clean=clean)
     finally:
         stop_stack(stack)
     os._exit(code)  # livekit's FFI runtime can abort on interpreter teardown

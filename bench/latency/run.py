@@ -1,11 +1,15 @@
 """Voice-to-voice latency through the real stack.
 
     uv run python bench/latency/run.py [--turns 10] [--backend-url URL] [--no-record]
+                                       [--allow-dirty]
 
 Without --backend-url it starts its own stack (scripts/stack.py on spare ports). Each turn
 speaks a Piper-voiced prompt into a LiveKit room and measures, at the client, the end of the
 user's speech to the first audible agent audio frame; the agent's own stage figures come
-over the `va.metrics` data topic. Prints a table and appends it to docs/benchmarks.md.
+over the `va.metrics` data topic. Prints a table and appends it to docs/benchmarks.md: only
+from a clean tree (the figures belong to the commit named), unless --allow-dirty, which the
+record then says. A turn with no reply (or no figure) counts as an infinite latency: it stays
+in the percentiles and in the "no reply" column.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import math
 import os
 import signal
 import sys
@@ -22,9 +27,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "bench" / "latency"))
 
-from machine import commit, machine  # noqa: E402
+from machine import head, machine, tree_is_clean, tree_note  # noqa: E402
 from speech import speak, with_silence  # noqa: E402
 from stack_runner import StackFailed, start_stack, stop_stack  # noqa: E402
+from stats import quantile  # noqa: E402
 from voice_client import RATE, TurnResult, VoiceClient  # noqa: E402
 
 PROMPTS = [
@@ -51,32 +57,34 @@ STAGES = [
 ]
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    idx = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[idx]
+def row(label: str, values: list[float | None]) -> str:
+    """One table row: a turn without the figure (None) is an infinite latency, so it counts."""
+    sample = [math.inf if v is None else v for v in values]
+    missing = sum(v is None for v in values)
+    shown = (
+        "no reply" if p == math.inf else f"{p:.3f}"
+        for p in (quantile(sample, q) for q in (0.5, 0.95))
+    )
+    return f"| {label} | {' | '.join(shown)} | {len(values)} | {missing} |"
 
 
 def table(results: list[TurnResult]) -> str:
-    lat = [r.latency_s for r in results if r.latency_s is not None]
     rows = [
-        "| measure | p50 (s) | p95 (s) | n |",
-        "|---|---|---|---|",
-        f"| **end of user speech → first agent audio (client)** | **{pct(lat, 0.5):.3f}** "
-        f"| **{pct(lat, 0.95):.3f}** | {len(lat)} |",
+        "| measure | p50 (s) | p95 (s) | turns | no reply |",
+        "|---|---|---|---|---|",
+        row(
+            "**end of user speech → first agent audio (client)**",
+            [r.latency_s for r in results],
+        ),
     ]
-    for key, label in STAGES:
-        vals = [r.figures[key] for r in results if key in r.figures]
-        rows.append(f"| {label} | {pct(vals, 0.5):.3f} | {pct(vals, 0.95):.3f} | {len(vals)} |")
+    rows += [row(label, [r.figures.get(key) for r in results]) for key, label in STAGES]
     return "\n".join(rows)
 
 
 def turns_detail(results: list[TurnResult]) -> str:
     lines = ["| # | prompt | heard (STT) | latency (s) | reply |", "|---|---|---|---|---|"]
     for i, r in enumerate(results, 1):
-        latency = f"{r.latency_s:.3f}" if r.latency_s is not None else "none"
+        latency = f"{r.latency_s:.3f}" if r.latency_s is not None else "no reply"
         reply = r.agent_text.replace("|", "/").replace("\n", " ")[:70]
         lines.append(f"| {i} | {r.prompt} | {r.user_transcript} | {latency} | {reply} |")
     return "\n".join(lines)
@@ -105,7 +113,18 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=10)
     parser.add_argument("--backend-url")
     parser.add_argument("--no-record", action="store_true")
+    parser.add_argument(
+        "--allow-dirty",
+        action="store_true",
+        help="record even with uncommitted changes (the record says so)",
+    )
     args = parser.parse_args()
+    clean = tree_is_clean()
+    if not (args.no_record or clean or args.allow_dirty):
+        raise SystemExit(
+            "bench: uncommitted changes: commit them first (a record names the commit it "
+            "measured), or pass --no-record, or --allow-dirty to record it marked as such"
+        )
     # a plain `kill` must still stop the stack this run started (the finally below)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
@@ -134,7 +153,7 @@ def main() -> None:
         summary = table(results)
         print("\n" + summary + "\n\n" + turns_detail(results), flush=True)
         if not args.no_record:
-            record(summary, turns_detail(results), len(results))
+            record(summary, turns_detail(results), len(results), clean=clean)
         if sum(r.latency_s is None for r in results) > len(results) // 2:
             code = 1
     finally:
@@ -143,14 +162,15 @@ def main() -> None:
     os._exit(code)  # livekit's FFI runtime can abort on interpreter teardown
 
 
-def record(summary: str, detail: str, n: int) -> None:
+def record(summary: str, detail: str, n: int, *, clean: bool) -> None:
     # other work on the box moves these figures more than most changes do: say how busy it was
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = ROOT / "docs" / "benchmarks.md"
     with out.open("a") as f:
         f.write(
-            f"\n## Voice-to-voice latency — {stamp}\n\nMachine: {machine()}. Commit: {commit()}. "
+            f"\n## Voice-to-voice latency — {stamp}\n\nMachine: {machine()}. Commit: {head()}. "
+            f"{tree_note(clean)} "
             f"Load average at the end (1/5/15 min): {load}. "
             f"Turns: {n} (bench/latency/run.py, {RATE // 1000} kHz Piper-voiced prompts).\n\n"
             f"{summary}\n\n<details><summary>turns</summary>\n\n{detail}\n\n</details>\n"

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 import redis
-from conftest import AGENT_TOKEN, ALICE_KEY
 from fake_clock import FakeClock
 from fastapi.testclient import TestClient
 
@@ -20,6 +19,8 @@ from app.main import create_app
 
 pytestmark = pytest.mark.db
 
+ALICE_KEY = "alice-api-key-0123456789"
+AGENT_TOKEN = "agent-service-token-" + "x" * 24
 TTL_S, JOIN_S = 10.0, 15.0
 USER = {"Authorization": f"Bearer {ALICE_KEY}"}
 AGENT = {"Authorization": f"Bearer {AGENT_TOKEN}"}

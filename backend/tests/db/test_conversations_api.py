@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -171,8 +172,19 @@ def test_bad_page_parameters_are_422(
 ) -> None:
     response = api.get("/api/conversations", params=params, headers=alice)
     assert response.status_code == 422
-    if "cursor" in params:
-        assert response.json() == {"detail": "invalid cursor"}
+    assert response.json()["detail"][0]["loc"] == ["query", *params]
+
+
+@pytest.mark.parametrize("cursor", ["0-" + "0" * 32, "9" * 17 + "-" + "f" * 32])
+def test_every_cursor_the_schema_allows_is_a_page(
+    api: TestClient, alice: Headers, cursor: str
+) -> None:
+    newest = _create(api, alice)["conversation"]["id"]
+    pattern = api.get("/openapi.json").json()["paths"]["/api/conversations"]["get"]
+    [schema] = [p["schema"] for p in pattern["parameters"] if p["name"] == "cursor"]
+    assert re.fullmatch(schema["anyOf"][0]["pattern"], cursor)
+    page = api.get("/api/conversations", params={"cursor": cursor}, headers=alice).json()
+    assert [item["id"] for item in page["items"]] == ([] if cursor.startswith("0-") else [newest])
 
 
 def test_read_and_export_include_messages_in_order(

@@ -12,8 +12,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from live_servers import free_port
-from sqlalchemy import inspect
+from live_servers import POSTGRES_MAJOR, free_port
+from sqlalchemy import Engine, inspect, text
 
 from app.core import migrate
 from app.core.db import make_engine
@@ -100,3 +100,9 @@ def test_entrypoint_migrates_before_serving(empty_db_url: str) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_the_server_is_the_postgresql_major_the_tests_claim(postgres_engine: Engine) -> None:
+    with postgres_engine.connect() as conn:
+        version = int(conn.execute(text("SHOW server_version_num")).scalar_one())
+    assert version // 10_000 == POSTGRES_MAJOR

@@ -1206,6 +1206,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description A page's next_cursor. */
                 cursor?: string | null;
             };
             header?: {
@@ -1254,12 +1255,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description invalid cursor */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
             /** @description rate limit exceeded */
             429: {

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app import crud
 from app.api.deps import USER_ERRORS, CurrentUser, SessionDep
-from app.schemas import RoomName
+from app.schemas import JsonNumber, Number, RoomName
 
 router = APIRouter(prefix="/metrics", tags=["metrics"], responses=USER_ERRORS)
 
@@ -21,8 +21,8 @@ class ClientLatencyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     room_name: RoomName
-    turn: Annotated[int, Field(ge=0, le=1_000_000)]
-    e2e_ms: Annotated[float, Field(ge=0, le=60_000)]
+    turn: Annotated[int, Field(ge=0, le=1_000_000), JsonNumber]
+    e2e_ms: Annotated[Number, Field(ge=0, le=60_000)]
 
 
 @router.post(

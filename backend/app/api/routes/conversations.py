@@ -47,7 +47,6 @@ from app.schemas import (
 router = APIRouter(prefix="/conversations", tags=["conversations"], responses=USER_ERRORS)
 
 NOT_FOUND_DETAIL = "conversation not found"
-INVALID_CURSOR_DETAIL = "invalid cursor"
 _CONFLICTS = (crud.ConversationLimitReached, crud.ConversationIdTaken, crud.ConversationEnded)
 
 _UNKNOWN = (UNKNOWN_PERSONA_DETAIL, UNKNOWN_VOICE_DETAIL, UNKNOWN_LANGUAGE_DETAIL)
@@ -119,18 +118,17 @@ def create_conversation(
     )
 
 
-@router.get("", responses={422: {"description": INVALID_CURSOR_DETAIL}})
+@router.get("")
 def list_conversations(
     user: CurrentUser,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[
+        str | None, Query(pattern=crud.CURSOR_PATTERN, description="A page's next_cursor.")
+    ] = None,
 ) -> ConversationPage:
     """The caller's conversations, newest first."""
-    try:
-        after = crud.Cursor.decode(cursor) if cursor else None
-    except ValueError:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, INVALID_CURSOR_DETAIL) from None
+    after = crud.Cursor.decode(cursor) if cursor else None
     rows, next_cursor = crud.list_conversations(session, user_id=user, limit=limit, cursor=after)
     return ConversationPage(
         items=[ConversationOut.model_validate(row) for row in rows],
