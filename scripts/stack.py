@@ -1,7 +1,9 @@
 """Start the whole stack on loopback: livekit-server, backend (serving the web page), agent.
 
 Used by `make run` and by the end-to-end tests (with other ports and state folder).
-Stdlib only. One Ctrl-C (SIGINT) or SIGTERM stops every process cleanly.
+Stdlib only. One Ctrl-C (SIGINT) or SIGTERM stops every process cleanly. Once the stack is
+up, a process that exits is restarted with backoff (the reason is printed, with its log); if
+the stack itself is killed, its processes go with it.
 
 Settings (environment):
   LIVEKIT_PORT=7880  LIVEKIT_RTC_UDP_PORT=7882
@@ -17,6 +19,7 @@ Settings (environment):
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import secrets
@@ -184,6 +187,22 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+MAX_RESTARTS = 5
+MAX_BACKOFF_S = 30.0
+RESET_AFTER_S = 60.0
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the stack dies, even by SIGKILL (Linux), so
+    no orphan keeps a port and blocks the next `make run`."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: children outlive a killed stack, as before
+
+
 class Stack:
     def __init__(self, cfg: Config) -> None:
         self.cfg = cfg
@@ -191,6 +210,9 @@ class Stack:
         self.stopping = False
         self.pid_file = cfg.state_dir / "stack.pid"
         self.seen: dict[str, threading.Event] = {}
+        self.specs: dict[str, tuple[list[str], dict[str, str], bool]] = {}
+        self.started_at: dict[str, float] = {}
+        self.failures: dict[str, int] = {}
 
     # -- checks -------------------------------------------------------------------------
     def preflight(self) -> None:
@@ -230,6 +252,8 @@ class Stack:
         log_dir = self.cfg.state_dir / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
         log = (log_dir / f"{name}.log").open("ab")
+        # its own session (Ctrl-C reaches the stack only, which stops the children in
+        # order), yet it goes with the stack if the stack itself is killed
         proc = subprocess.Popen(
             argv,
             cwd=ROOT,
@@ -237,8 +261,11 @@ class Stack:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         self.procs[name] = proc
+        self.specs[name] = (argv, env, echo)
+        self.started_at[name] = time.monotonic()
 
         def pump() -> None:
             assert proc.stdout is not None
@@ -364,9 +391,40 @@ class Stack:
         self.pid_file.unlink(missing_ok=True)
 
     def supervise(self) -> None:
+        """Restart a process that exits, after 1, 2, 4… s (at most MAX_BACKOFF_S); one that
+        stayed up RESET_AFTER_S starts again from 1 s. After MAX_RESTARTS quick failures in
+        a row the stack stops, naming the log."""
+        due: dict[str, float] = {}
         while True:
-            self.check_children()
-            time.sleep(0.5)
+            now = time.monotonic()
+            for name, proc in self.procs.items():
+                code = proc.poll()
+                if code is None or name in due or self.stopping:
+                    continue
+                if now - self.started_at[name] > RESET_AFTER_S:
+                    self.failures[name] = 0
+                self.failures[name] = self.failures.get(name, 0) + 1
+                log = self.cfg.state_dir / "logs" / f"{name}.log"
+                if self.failures[name] > MAX_RESTARTS:
+                    self.stop()
+                    sys.exit(
+                        f"stack: {name} exited with code {code} {MAX_RESTARTS + 1} times in a "
+                        f"row; its log is {log}"
+                    )
+                delay = min(MAX_BACKOFF_S, 2.0 ** (self.failures[name] - 1))
+                print(
+                    f"stack: {name} exited with code {code}; restarting it in {delay:.0f}s "
+                    f"(its log is {log})",
+                    flush=True,
+                )
+                due[name] = now + delay
+            for name, at in list(due.items()):
+                if now >= at and not self.stopping:
+                    del due[name]
+                    argv, env, echo = self.specs[name]
+                    self.spawn(name, argv, env, echo)
+                    print(f"stack: {name} restarted", flush=True)
+            time.sleep(0.25)
 
 
 def main() -> None:
