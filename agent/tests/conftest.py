@@ -130,6 +130,7 @@ def backend_app(backend_db_template: Path, tmp_path: Path) -> Any:
         api_keys=(),
         redis_url=None,
         agent_capacity_check=False,  # these tests play the agent; none reports capacity
+        agent_redispatch_interval_seconds=0,
     )
     return create_app(settings)
 

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 pytestmark = pytest.mark.integration
@@ -157,3 +158,40 @@ def test_a_killed_job_process_is_replaced_and_the_call_goes_on(state_dir: Path) 
     assert [q for q, _ in TURNS] == [
         next(u for u in users if k in u) for k in ("France", "Italy", "bees")
     ]
+
+
+def test_a_killed_worker_is_restarted_and_the_call_goes_on(state_dir: Path) -> None:
+    async def call() -> tuple[float, str]:
+        client = VoiceClient()
+        await client.connect(BACKEND)
+        try:
+            await client.wait_greeting(timeout=120)
+            await ask(client, *TURNS[0])
+            [worker] = [
+                p
+                for p in psutil.process_iter(["cmdline"])
+                if "voice_agent.main" in " ".join(p.info["cmdline"] or [])
+                and str(state_dir) in (p.environ().get("VA_STATE_DIR") or "")
+            ]
+            n_figures = len(client.turn_figures)
+            client.first_audible_after = None
+            client._mark = time.monotonic()
+            killed_at = time.monotonic()
+            worker.kill()  # the worker and, with it, the call's job
+            deadline = killed_at + 90
+            while client.first_audible_after is None and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert client.first_audible_after is not None, "no agent came back"
+            seconds = client.first_audible_after - killed_at
+            while len(client.turn_figures) == n_figures and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            line = client.turn_figures[-1].get("agent_text", "")
+            await client.wait_quiet(timeout=30)
+            await ask(client, *TURNS[1])
+            return seconds, line
+        finally:
+            await client.close()
+
+    seconds, line = asyncio.run(call())
+    print(f"recovery: worker kill -9 to the new agent's first audio: {seconds:.2f} s")
+    assert "France" in line, line

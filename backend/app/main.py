@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -10,6 +12,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+from livekit import api
 from sqlalchemy.orm import sessionmaker
 
 from app.api.routes import (
@@ -30,6 +33,7 @@ from app.core.db import make_engine
 from app.core.limits import BodySizeLimitMiddleware
 from app.core.metrics import BackendMetrics, HttpMetricsMiddleware
 from app.core.rate_limit import InProcessRateLimiter, RateLimiter
+from app.core.redispatch import Redispatcher
 from app.core.session_registry import InProcessSessionRegistry, SessionRegistry
 from app.log import RequestLogMiddleware
 
@@ -106,8 +110,11 @@ def create_app(
     metrics.watch_active_sessions(session_registry.count)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        reconcile = start_redispatch(app, settings)
         yield
+        if reconcile is not None:
+            await reconcile.aclose()
         for close in closers:
             close()
 
@@ -166,3 +173,32 @@ def create_app(
             return HTMLResponse(_NOT_BUILT_PAGE, status_code=503)
 
     return app
+
+
+class _Reconcile:
+    def __init__(self, task: asyncio.Task[None], livekit: api.LiveKitAPI) -> None:
+        self.task, self.livekit = task, livekit
+
+    async def aclose(self) -> None:
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+        await self.livekit.aclose()
+
+
+def start_redispatch(app: FastAPI, settings: Settings) -> _Reconcile | None:
+    """The periodic reconcile that gives a call whose agent vanished a new one."""
+    if not settings.agent_redispatch_interval_seconds:
+        return None
+    livekit = api.LiveKitAPI(
+        settings.livekit_url, settings.livekit_api_key, settings.livekit_api_secret
+    )
+    redispatcher = Redispatcher(
+        settings,
+        app.state.agent_capacity,
+        app.state.sessionmaker,
+        livekit,
+        grace_s=settings.agent_redispatch_grace_seconds,
+    )
+    task = asyncio.create_task(redispatcher.run(settings.agent_redispatch_interval_seconds))
+    return _Reconcile(task, livekit)

@@ -75,6 +75,7 @@ def make_settings(tmp_path: Path, db_url: str) -> SettingsFactory:
             # no agent worker reports to these apps; tests/db/test_agent_capacity.py turns
             # the check on
             "agent_capacity_check": False,
+            "agent_redispatch_interval_seconds": 0,  # tests/db/test_redispatch.py runs it
         }
         values.update(overrides)
         return Settings(**values)

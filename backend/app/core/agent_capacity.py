@@ -61,6 +61,17 @@ class AgentCapacity(Protocol):
 
     def release(self, room_name: str) -> None: ...
 
+    def served_rooms(self) -> dict[str, float]:
+        """Every room a worker has reported serving, and when it last did (until forgotten):
+        a room whose agent vanished stops being reported (app.core.redispatch)."""
+        ...
+
+    def forget(self, room_name: str) -> None: ...
+
+    def claim(self, room_name: str, ttl_s: float) -> bool:
+        """True for the one backend replica that may act on ``room_name`` for ``ttl_s``."""
+        ...
+
 
 def admitted(workers: list[WorkerReport], pending: list[str], room_name: str) -> bool:
     """May ``room_name`` have a call? Yes while the other pending rooms (reserved, not yet
@@ -80,10 +91,13 @@ class InProcessAgentCapacity:
         self._lock = threading.Lock()
         self._reports: dict[str, tuple[float, WorkerReport]] = {}
         self._pending: dict[str, float] = {}  # room -> reserved at
+        self._served: dict[str, float] = {}  # room -> last reported at
 
     def report(self, report: WorkerReport) -> None:
         with self._lock:
-            self._reports[report.worker_id] = (self._clock(), report)
+            now = self._clock()
+            self._reports[report.worker_id] = (now, report)
+            self._served.update(dict.fromkeys(report.rooms, now))
 
     def workers(self, agent_name: str) -> list[WorkerReport]:
         oldest = self._clock() - self._ttl
@@ -106,3 +120,14 @@ class InProcessAgentCapacity:
     def release(self, room_name: str) -> None:
         with self._lock:
             self._pending.pop(room_name, None)
+
+    def served_rooms(self) -> dict[str, float]:
+        with self._lock:
+            return dict(self._served)
+
+    def forget(self, room_name: str) -> None:
+        with self._lock:
+            self._served.pop(room_name, None)
+
+    def claim(self, room_name: str, ttl_s: float) -> bool:
+        return True  # one process: nobody else acts

@@ -129,6 +129,20 @@ class Settings(BaseSettings):
         validation_alias="BACKEND_AGENT_JOIN_TIMEOUT_SECONDS",
         description="A new room holds one call this long, or until a worker reports it.",
     )
+    agent_redispatch_interval_seconds: float = Field(
+        default=2.0,
+        ge=0.0,
+        le=60.0,
+        validation_alias="BACKEND_AGENT_REDISPATCH_INTERVAL_SECONDS",
+        description="How often to look for calls whose agent vanished (0: never).",
+    )
+    agent_redispatch_grace_seconds: float = Field(
+        default=8.0,
+        ge=1.0,
+        le=300.0,
+        validation_alias="BACKEND_AGENT_REDISPATCH_GRACE_SECONDS",
+        description="A room no worker has reported for this long gets its agent again.",
+    )
     busy_retry_after_seconds: int = Field(
         default=5, ge=1, le=600, validation_alias="BACKEND_BUSY_RETRY_AFTER_SECONDS"
     )

@@ -135,11 +135,17 @@ class RedisAgentCapacity:
         self._clock = clock
         self._reports = f"{prefix}:workers"
         self._pending = f"{prefix}:pending"
+        self._served = f"{prefix}:served"
 
     def report(self, report: WorkerReport) -> None:
-        entry = json.dumps({"at": self._clock(), "report": report.to_json()})
+        now = self._clock()
+        entry = json.dumps({"at": now, "report": report.to_json()})
         try:
-            self._client.hset(self._reports, report.worker_id, entry)
+            pipe = self._client.pipeline(transaction=True)
+            pipe.hset(self._reports, report.worker_id, entry)
+            if report.rooms:
+                pipe.hset(self._served, mapping=dict.fromkeys(report.rooms, now))
+            pipe.execute()
         except redis.RedisError as e:
             raise CapacityUnavailable(str(e)) from None
 
@@ -182,5 +188,29 @@ class RedisAgentCapacity:
     def release(self, room_name: str) -> None:
         try:
             self._client.zrem(self._pending, room_name)
+        except redis.RedisError as e:
+            raise CapacityUnavailable(str(e)) from None
+
+    def served_rooms(self) -> dict[str, float]:
+        try:
+            rows = self._client.hgetall(self._served)
+        except redis.RedisError as e:
+            raise CapacityUnavailable(str(e)) from None
+        return {room.decode(): float(at) for room, at in rows.items()}
+
+    def forget(self, room_name: str) -> None:
+        try:
+            self._client.hdel(self._served, room_name)
+        except redis.RedisError as e:
+            raise CapacityUnavailable(str(e)) from None
+
+    def claim(self, room_name: str, ttl_s: float) -> bool:
+        """One replica acts on a room at a time: True for the one that got it."""
+        try:
+            return bool(
+                self._client.set(
+                    f"{self._served}:claim:{room_name}", 1, nx=True, px=int(ttl_s * 1000)
+                )
+            )
         except redis.RedisError as e:
             raise CapacityUnavailable(str(e)) from None

@@ -1,0 +1,123 @@
+"""A call whose agent vanished gets a new one: the backend's periodic reconcile.
+
+The agent worker re-dispatches a job whose process died (agent/recovery.py); this covers the
+rest, such as a whole worker killed with its calls. Workers report the rooms they serve
+every few seconds (app.core.agent_capacity). A room that stops being reported for
+``grace_s`` while its conversation is active, its user is still in the room and no agent is,
+gets the agent dispatched again through LiveKit's dispatch service, marked as a resumption
+(the new agent reloads the history and says it lost the user for a moment). At most
+``max_attempts`` per room; a room unserved longer than ``give_up_s`` is forgotten.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import defaultdict
+
+import aiohttp
+from livekit import api
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import crud
+from app.core.agent_capacity import AgentCapacity, CapacityUnavailable
+from app.core.config import Settings
+from app.log import logger
+
+
+class Redispatcher:
+    def __init__(
+        self,
+        settings: Settings,
+        capacity: AgentCapacity,
+        sessions: sessionmaker[Session],
+        livekit: api.LiveKitAPI,
+        *,
+        grace_s: float,
+        give_up_s: float = 120.0,
+        max_attempts: int = 3,
+    ) -> None:
+        self._settings = settings
+        self._capacity = capacity
+        self._sessions = sessions
+        self._livekit = livekit
+        self._grace_s = grace_s
+        self._give_up_s = give_up_s
+        self._max_attempts = max_attempts
+        self._attempts: defaultdict[str, int] = defaultdict(int)
+
+    async def run(self, interval_s: float) -> None:
+        while True:
+            try:
+                await self.reconcile()
+            except CapacityUnavailable:
+                logger.warning("reconcile skipped: capacity store unavailable")
+            await asyncio.sleep(interval_s)
+
+    async def reconcile(self, now: float | None = None) -> list[str]:
+        """One pass; the rooms it dispatched an agent to."""
+        now = time.time() if now is None else now
+        live = {r for w in self._capacity.workers(self._settings.agent_name) for r in w.rooms}
+        dispatched = []
+        for room, last_seen in self._capacity.served_rooms().items():
+            if room in live or now - last_seen < self._grace_s:
+                continue
+            if now - last_seen > self._give_up_s or not self._active(room):
+                self._forget(room)
+                continue
+            if await self._redispatch(room):
+                dispatched.append(room)
+        return dispatched
+
+    def _active(self, room: str) -> bool:
+        with self._sessions() as session:
+            conversation = crud.get_conversation_by_room(session, room_name=room)
+            return conversation is not None and conversation.status == "active"
+
+    def _forget(self, room: str) -> None:
+        self._capacity.forget(room)
+        self._attempts.pop(room, None)
+
+    async def _redispatch(self, room: str) -> bool:
+        try:
+            listed = await self._livekit.room.list_participants(
+                api.ListParticipantsRequest(room=room)
+            )
+        except api.TwirpError as e:
+            if e.code == api.TwirpErrorCode.NOT_FOUND:
+                self._forget(room)  # the room is gone: the call ended
+            else:
+                logger.warning("reconcile: LiveKit error", extra={"room": room, "error": e.message})
+            return False
+        except (aiohttp.ClientError, TimeoutError) as e:
+            logger.warning("reconcile: LiveKit unreachable", extra={"error": str(e)})
+            return False
+        kinds = [p.kind for p in listed.participants]
+        agent = api.ParticipantInfo.Kind.AGENT
+        if agent in kinds:
+            return False  # an agent is there (or its departure is not noticed yet)
+        if not any(k != agent for k in kinds):
+            self._forget(room)  # the user left too
+            return False
+        if self._attempts[room] >= self._max_attempts:
+            logger.error("reconcile: agent lost again, giving up", extra={"room": room})
+            self._forget(room)
+            return False
+        if not self._capacity.claim(room, ttl_s=self._grace_s):
+            return False  # another replica is on it
+        self._attempts[room] += 1
+        await self._livekit.agent_dispatch.create_dispatch(
+            api.CreateAgentDispatchRequest(
+                agent_name=self._settings.agent_name,
+                room=room,
+                metadata=json.dumps({"resume": True}),
+            )
+        )
+        # reported again once the new agent runs; until then, not a candidate
+        self._capacity.forget(room)
+        logger.warning(
+            "agent lost mid-call: dispatched again",
+            extra={"room": room, "attempt": self._attempts[room]},
+        )
+        return True
