@@ -12,6 +12,8 @@ Settings (environment):
   VA_DATA_DIR=.data  (kept across runs: secrets.env with the generated LiveKit key/secret and
                       the agent's service token, never committed; backend.db, the SQLite store)
   LIVEKIT_SERVER_BIN=.tools/bin/livekit-server
+  LIVEKIT_STUN_SERVERS=  (comma-separated host:port handed to clients; none = only our own
+                          loopback address, since livekit-server's default is public STUN)
 """
 
 from __future__ import annotations
@@ -41,6 +43,16 @@ def _env_port(name: str, default: int, *, allow_off: bool = False) -> int:
     return int(raw)
 
 
+def _env_stun() -> tuple[str, ...]:
+    raw = os.environ.get("LIVEKIT_STUN_SERVERS", "")
+    servers = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for server in servers:
+        host, _, port = server.rpartition(":")
+        if not host or not port.isdigit() or any(c in server for c in " \"'[]{}#"):
+            sys.exit(f"stack: LIVEKIT_STUN_SERVERS: {server!r} is not host:port")
+    return servers
+
+
 def _env_path(name: str, default: str) -> Path:
     path = Path(os.environ.get(name, default))
     return path if path.is_absolute() else ROOT / path
@@ -62,6 +74,7 @@ class Config:
         default_factory=lambda: _env_path("LIVEKIT_SERVER_BIN", ".tools/bin/livekit-server")
     )
     model_dir: Path = field(default_factory=lambda: _env_path("AGENT_MODEL_DIR", ".data/models"))
+    stun_servers: tuple[str, ...] = field(default_factory=_env_stun)
 
     @property
     def secrets_file(self) -> Path:
@@ -102,6 +115,9 @@ def load_or_create_secrets(path: Path) -> dict[str, str]:
 
 def livekit_yaml(cfg: Config, key: str, secret: str) -> str:
     webhook = f"http://127.0.0.1:{cfg.backend_port}/livekit/webhook"
+    # livekit-server hands every client public STUN servers (Google's, Twilio's) unless some
+    # are configured: with none set, hand only our own media port, so nothing leaves.
+    stun = json.dumps(list(cfg.stun_servers or (f"127.0.0.1:{cfg.rtc_udp_port}",)))
     return f"""port: {cfg.livekit_port}
 bind_addresses: ["127.0.0.1"]
 keys:
@@ -114,6 +130,7 @@ rtc:
   node_ip: 127.0.0.1
   use_external_ip: false
   enable_loopback_candidate: true
+  stun_servers: {stun}
 room:
   auto_create: true
   empty_timeout: 60
