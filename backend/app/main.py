@@ -27,6 +27,7 @@ from app.core.db import make_engine
 from app.core.limits import BodySizeLimitMiddleware
 from app.core.metrics import BackendMetrics, HttpMetricsMiddleware
 from app.core.rate_limit import InProcessRateLimiter, RateLimiter
+from app.core.request_guard import DriveByGuardMiddleware
 from app.core.session_registry import InProcessSessionRegistry, SessionRegistry
 from app.log import RequestLogMiddleware
 
@@ -95,6 +96,11 @@ def create_app(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         larger={BATCH_PATH_SUFFIX: settings.max_batch_body_bytes},
+    )
+    app.add_middleware(
+        DriveByGuardMiddleware,
+        trusted_origins=settings.trusted_origins,
+        bodyless=frozenset({"/api/auth/logout"}),
     )
     if settings.metrics_enabled:
         app.add_middleware(HttpMetricsMiddleware, metrics=metrics)

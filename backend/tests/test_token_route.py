@@ -55,8 +55,19 @@ def test_empty_body_gets_a_room_scoped_token(client: TestClient, settings: Setti
     assert raw["exp"] - time.time() <= 600
 
 
-def test_post_without_body_works(client: TestClient) -> None:
-    assert client.post("/api/token").status_code == 200
+def test_an_empty_json_post_works(client: TestClient) -> None:
+    headers = {"Content-Type": "application/json"}
+    assert client.post("/api/token", headers=headers).status_code == 200
+
+
+def test_a_post_that_is_not_json_is_refused(client: TestClient) -> None:
+    # What a page on another site can send without a CORS preflight (a "simple" request).
+    for headers in ({}, {"Content-Type": "text/plain"}, {"Content-Type": "multipart/form-data"}):
+        response = client.post("/api/token", headers=headers)
+        assert (response.status_code, response.json()) == (
+            415,
+            {"detail": "content type must be application/json"},
+        )
 
 
 def test_each_call_gets_a_fresh_identity_and_room(client: TestClient) -> None:
@@ -101,7 +112,9 @@ def test_settings_choose_agent_ttl_and_url(make_settings: SettingsFactory) -> No
     settings = make_settings(
         agent_name="my-agent", token_ttl_seconds=60, livekit_url="wss://lk.example.com"
     )
-    with TestClient(create_app(settings), base_url="http://localhost") as client:
+    with TestClient(
+        create_app(settings), base_url="http://localhost", client=("127.0.0.1", 50000)
+    ) as client:
         body = client.post("/api/token", json={}).json()
 
     assert body["server_url"] == "wss://lk.example.com"

@@ -187,7 +187,8 @@ def test_the_service_token_opens_no_user_route(
     # Refused with keys configured, and in the loopback no-login mode too.
     client = make_client(api_keys=api_keys)
     for method, path in [("POST", "/api/token"), ("GET", "/api/conversations")]:
-        response = client.request(method, path, headers=agent)
+        body = {} if method == "POST" else None
+        response = client.request(method, path, headers=agent, json=body)
         assert response.status_code == 401, (method, path)
         assert response.json() == {"detail": "not signed in or invalid API key"}
 

@@ -871,7 +871,6 @@ export interface operations {
             query?: never;
             header?: {
                 authorization?: string | null;
-                host?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -934,8 +933,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description cross-origin request refused */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -998,7 +1011,6 @@ export interface operations {
             query?: never;
             header?: {
                 authorization?: string | null;
-                host?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -1028,7 +1040,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description host not allowed */
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1037,6 +1049,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1072,7 +1091,6 @@ export interface operations {
             query?: never;
             header?: {
                 authorization?: string | null;
-                host?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -1106,7 +1124,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description host not allowed */
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1122,6 +1140,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1160,7 +1185,6 @@ export interface operations {
             };
             header?: {
                 authorization?: string | null;
-                host?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -1190,7 +1214,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description host not allowed */
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1199,6 +1223,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1232,7 +1263,6 @@ export interface operations {
             query?: never;
             header?: {
                 authorization?: string | null;
-                host?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -1275,7 +1305,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description host not allowed */
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1291,6 +1321,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1324,7 +1361,6 @@ export interface operations {
             query?: never;
             header?: {
                 authorization?: string | null;
-                host?: string | null;
             };
             path: {
                 conversation_id: string;
@@ -1356,7 +1392,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description host not allowed */
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1372,6 +1408,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1407,7 +1450,6 @@ export interface operations {
             query?: never;
             header?: {
                 authorization?: string | null;
-                host?: string | null;
             };
             path: {
                 conversation_id: string;
@@ -1437,7 +1479,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description host not allowed */
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1453,6 +1495,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1488,7 +1537,6 @@ export interface operations {
             query?: never;
             header?: {
                 authorization?: string | null;
-                host?: string | null;
             };
             path: {
                 conversation_id: string;
@@ -1520,7 +1568,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description host not allowed */
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1536,6 +1584,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1571,7 +1626,6 @@ export interface operations {
             query?: never;
             header?: {
                 authorization?: string | null;
-                host?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -1603,7 +1657,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description host not allowed */
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1619,6 +1673,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1654,7 +1715,6 @@ export interface operations {
             query?: never;
             header?: {
                 authorization?: string | null;
-                host?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -1684,7 +1744,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description host not allowed */
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1693,6 +1753,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1759,6 +1826,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description cross-origin request refused */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description conversation not found */
             404: {
                 headers: {
@@ -1768,6 +1842,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1832,6 +1913,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description cross-origin request refused */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description conversation not found */
             404: {
                 headers: {
@@ -1841,6 +1929,13 @@ export interface operations {
             };
             /** @description message text too long | too many messages in one batch | request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1904,6 +1999,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description cross-origin request refused */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description conversation not found */
             404: {
                 headers: {
@@ -1913,6 +2015,13 @@ export interface operations {
             };
             /** @description message text too long | too many messages in one batch | request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1977,6 +2086,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description cross-origin request refused */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description conversation not found */
             404: {
                 headers: {
@@ -1986,6 +2102,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2045,6 +2168,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description cross-origin request refused */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description conversation not found */
             404: {
                 headers: {
@@ -2054,6 +2184,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2118,8 +2255,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description cross-origin request refused */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description message text too long | too many messages in one batch | request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2181,8 +2332,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description cross-origin request refused */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -14,6 +14,7 @@ from app.api.deps import (
     BODY_ERRORS,
     RATE_LIMITED_DETAIL,
     RATE_LIMITER_DOWN_DETAIL,
+    ConnectionDep,
     SessionDep,
     SettingsDep,
     check_rate,
@@ -59,9 +60,9 @@ class LoginOut(BaseModel):
 def read_session(
     settings: SettingsDep,
     session: SessionDep,
+    connection: ConnectionDep,
     va_session: _Cookie = None,
     authorization: Annotated[str | None, Header()] = None,
-    host: Annotated[str | None, Header()] = None,
 ) -> SessionInfo:
     """Whether this server needs a sign-in, and who the caller is (null: nobody yet)."""
     try:
@@ -69,7 +70,7 @@ def read_session(
             settings,
             session,
             authorization=authorization,
-            host_header=host,
+            connection=connection,
             session_token=va_session,
         )
     except HTTPException:
