@@ -1,7 +1,8 @@
 """Start the whole stack on loopback: livekit-server, backend (serving the web page), agent.
 
 Used by `make run` and by the end-to-end tests (with other ports and state folder).
-Stdlib only. One Ctrl-C (SIGINT) or SIGTERM stops every process cleanly.
+Stdlib only. One Ctrl-C (SIGINT) or SIGTERM stops every process cleanly. Runs with umask 077:
+the state and data folders are 0700 and every file in them 0600 (existing ones are tightened).
 
 Settings (environment):
   LIVEKIT_PORT=7880  LIVEKIT_RTC_UDP_PORT=7882
@@ -170,6 +171,16 @@ def compact(line: str) -> str:
     return f"{level:<7} {record.get('message', '')} {extra}".rstrip()
 
 
+def private_dir(path: Path) -> None:
+    """Create `path` (0700), or make an existing one and the files in it private (0700/0600):
+    it holds the keys, the database and logs with transcripts."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    for entry in path.iterdir():
+        if entry.is_file() and not entry.is_symlink():
+            entry.chmod(0o600)
+
+
 def port_busy(port: int, kind: int = socket.SOCK_STREAM) -> bool:
     with socket.socket(socket.AF_INET, kind) as s:
         if kind == socket.SOCK_STREAM:  # like the servers do, so TIME_WAIT is not "busy"
@@ -242,8 +253,10 @@ class Stack:
     # -- processes ----------------------------------------------------------------------
     def spawn(self, name: str, argv: list[str], env: dict[str, str], echo: bool) -> None:
         log_dir = self.cfg.state_dir / "logs"
-        log_dir.mkdir(parents=True, exist_ok=True)
-        log = (log_dir / f"{name}.log").open("ab")
+        private_dir(log_dir)
+        log = os.fdopen(
+            os.open(log_dir / f"{name}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab"
+        )
         proc = subprocess.Popen(
             argv,
             cwd=ROOT,
@@ -272,7 +285,8 @@ class Stack:
 
     def start(self) -> None:
         cfg = self.cfg
-        cfg.state_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(cfg.state_dir)
+        private_dir(cfg.data_dir)
         creds = load_or_create_secrets(cfg.secrets_file)
         key, secret = creds["LIVEKIT_API_KEY"], creds["LIVEKIT_API_SECRET"]
         lk_config = cfg.state_dir / "livekit.yaml"
@@ -376,6 +390,7 @@ class Stack:
 
 
 def main() -> None:
+    os.umask(0o077)  # every file the stack and its children create is the user's alone
     cfg = Config()
     stack = Stack(cfg)
     stack.preflight()
