@@ -105,12 +105,25 @@ def test_login_sets_a_strict_http_only_cookie(local: TestClient) -> None:
     assert stored.token_hash == hash_session_token(raw) and raw not in stored.token_hash
 
 
-def test_cookie_is_secure_off_loopback(make_client: ClientFactory) -> None:
-    client = make_client(api_keys=(), host="0.0.0.0", base_url="https://voice.example.com")
+@pytest.mark.parametrize(
+    ("host", "base_url", "secure"),
+    [
+        ("0.0.0.0", "https://voice.example.com", True),
+        ("127.0.0.1", "https://127.0.0.1", True),  # behind a TLS proxy on the same machine
+        ("0.0.0.0", "http://voice.example.com", False),  # a Secure cookie would never return
+    ],
+)
+def test_the_cookie_is_secure_on_https(
+    make_client: ClientFactory, host: str, base_url: str, secure: bool
+) -> None:
+    client = make_client(api_keys=(), host=host, base_url=base_url)
     add_user(client, "alice")
     response = client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
     assert response.status_code == 200
-    assert "secure" in {p.strip().lower() for p in response.headers["set-cookie"].split(";")}
+    parts = {p.strip().lower() for p in response.headers["set-cookie"].split(";")}
+    assert ("secure" in parts) == secure
+    cleared = client.post("/api/auth/logout").headers["set-cookie"]
+    assert ("secure" in {p.strip().lower() for p in cleared.split(";")}) == secure
 
 
 @pytest.mark.parametrize(("name", "password"), [("alice", "wrong password"), ("mallory", PASSWORD)])

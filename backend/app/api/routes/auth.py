@@ -116,7 +116,7 @@ def login(
         path="/",
         httponly=True,
         samesite="strict",
-        secure=not settings.is_loopback,
+        secure=request.url.scheme == "https",
     )
     response.headers["Cache-Control"] = "no-store"
     logger.info("signed in", extra={"user": user.id})
@@ -125,7 +125,7 @@ def login(
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
 def logout(
-    settings: SettingsDep, session: SessionDep, response: Response, va_session: _Cookie = None
+    session: SessionDep, request: Request, response: Response, va_session: _Cookie = None
 ) -> None:
     """End the caller's session (if any) and clear the cookie."""
     if va_session and len(va_session) <= 128:
@@ -136,5 +136,5 @@ def logout(
         path="/",
         httponly=True,
         samesite="strict",
-        secure=not settings.is_loopback,
+        secure=request.url.scheme == "https",
     )
