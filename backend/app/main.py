@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -91,6 +92,7 @@ def create_app(
         limit=settings.login_rate_limit_per_minute
     )
     app.state.session_registry = session_registry
+    app.state.password_slots = threading.BoundedSemaphore(settings.max_concurrent_password_checks)
     app.state.metrics = metrics
     app.add_middleware(
         BodySizeLimitMiddleware,

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import accounts
 from app.__main__ import EXIT_USAGE, main
+from app.api.routes import auth as auth_routes
 from app.core.passwords import hash_password
 from app.core.security import hash_session_token, new_session_token
 from app.models import AuthSession, User, utcnow
@@ -218,6 +222,37 @@ def test_login_attempts_are_rate_limited(make_client: ClientFactory) -> None:
     response = client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
     assert (response.status_code, response.json()) == (429, {"detail": "rate limit exceeded"})
     assert int(response.headers["retry-after"]) >= 1
+
+
+def test_password_checks_run_at_most_n_at_once(
+    make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """argon2id takes 64 MiB a check: a burst of sign-ins must not take a thread and 64 MiB
+    each. The rest wait for a slot (503 `too many sign-ins at once, retry` after 5 s)."""
+    client = make_client(api_keys=(), max_concurrent_password_checks=2)
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    def slow_verify(password_hash: str | None, password: str) -> bool:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.2)
+        with lock:
+            running -= 1
+        return False
+
+    monkeypatch.setattr(auth_routes, "verify_password", slow_verify)
+
+    def attempt(i: int) -> int:
+        body = {"username": f"user{i}", "password": "guess"}
+        return client.post("/api/auth/login", json=body).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(attempt, range(8)))
+    assert statuses == [401] * 8
+    assert most == 2
 
 
 @pytest.mark.parametrize("body", [{}, {"username": "a"}, {"username": "", "password": "x"}])

@@ -970,7 +970,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description rate limiter unavailable */
+            /** @description rate limiter unavailable | too many sign-ins at once, retry */
             503: {
                 headers: {
                     [name: string]: unknown;

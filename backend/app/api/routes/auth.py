@@ -4,6 +4,9 @@ sign out, and ask whether a sign-in is needed. API keys keep working beside it."
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Cookie, Header, HTTPException, Request, Response, status
@@ -34,6 +37,24 @@ from app.models import utcnow
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 INVALID_LOGIN_DETAIL = "invalid username or password"
+SIGN_IN_BUSY_DETAIL = "too many sign-ins at once, retry"
+PASSWORD_SLOT_WAIT_S = 5.0
+
+
+@contextmanager
+def password_slot(slots: threading.BoundedSemaphore) -> Iterator[None]:
+    """One of BACKEND_MAX_CONCURRENT_PASSWORD_CHECKS (argon2id takes 64 MiB and ~50 ms of CPU
+    each); 503 if none frees up in time, rather than one thread and 64 MiB per attempt."""
+    if not slots.acquire(timeout=PASSWORD_SLOT_WAIT_S):
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, SIGN_IN_BUSY_DETAIL, {"Retry-After": "1"}
+        )
+    try:
+        yield
+    finally:
+        slots.release()
+
+
 _Cookie = Annotated[str | None, Cookie(alias=SESSION_COOKIE, include_in_schema=False)]
 
 
@@ -87,7 +108,7 @@ def read_session(
         **BODY_ERRORS,
         401: {"description": INVALID_LOGIN_DETAIL},
         429: {"description": RATE_LIMITED_DETAIL},
-        503: {"description": RATE_LIMITER_DOWN_DETAIL},
+        503: {"description": f"{RATE_LIMITER_DOWN_DETAIL} | {SIGN_IN_BUSY_DETAIL}"},
     },
 )
 def login(
@@ -98,11 +119,13 @@ def login(
     check_rate(limiter, f"ip:{request.client.host if request.client else '-'}")
     check_rate(limiter, f"name:{body.username.lower()}")
     user = accounts.get_user_by_name(session, name=body.username)
-    if not verify_password(user.password_hash if user else None, body.password) or user is None:
-        logger.info("login refused")
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, INVALID_LOGIN_DETAIL)
-    if needs_rehash(user.password_hash):
-        accounts.set_password_hash(session, user=user, password_hash=hash_password(body.password))
+    with password_slot(request.app.state.password_slots):
+        if not verify_password(user.password_hash if user else None, body.password) or not user:
+            logger.info("login refused")
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, INVALID_LOGIN_DETAIL)
+        if needs_rehash(user.password_hash):
+            new_hash = hash_password(body.password)
+            accounts.set_password_hash(session, user=user, password_hash=new_hash)
     token = new_session_token()
     ttl = dt.timedelta(seconds=settings.session_ttl_seconds)
     accounts.create_session(
