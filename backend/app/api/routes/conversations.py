@@ -4,7 +4,6 @@ delete). Another user's conversation answers 404, exactly like one that does not
 from __future__ import annotations
 
 import dataclasses
-import json
 import uuid
 from typing import Annotated, Any
 
@@ -27,6 +26,7 @@ from app.core.room_metadata import (
     UNKNOWN_VOICE_DETAIL,
     UnknownChoice,
     choose,
+    dispatch_metadata,
     room_metadata,
 )
 from app.models import Conversation, utcnow
@@ -93,7 +93,6 @@ def create_conversation(
     if conversation.status == "ended":
         raise HTTPException(status.HTTP_409_CONFLICT, crud.ConversationEnded.detail)
     session.commit()
-    dispatch = {"conversation_id": str(conversation.id), "user_id": user, **metadata}
     issued = issue_token(
         settings,
         ParticipantGrant(
@@ -101,7 +100,9 @@ def create_conversation(
             room_name=conversation.room_name,
             name=account.name,
             room_metadata=room_metadata(settings.catalog, conversation.room_metadata),
-            agent_metadata=json.dumps(dispatch),
+            agent_metadata=dispatch_metadata(
+                conversation_id=str(conversation.id), user_id=user, stored=metadata
+            ),
         ),
     )
     token_issued(request, conversation, created=created)
