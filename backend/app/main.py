@@ -33,6 +33,7 @@ from app.core.session_registry import InProcessSessionRegistry, SessionRegistry
 from app.log import RequestLogMiddleware
 
 BATCH_PATH_SUFFIX = "/messages:batch"
+WEBHOOK_PATH = "/livekit/webhook"
 
 _NOT_BUILT_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Voice assistant</title></head>
@@ -97,7 +98,10 @@ def create_app(
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
-        larger={BATCH_PATH_SUFFIX: settings.max_batch_body_bytes},
+        larger={
+            BATCH_PATH_SUFFIX: settings.max_batch_body_bytes,
+            WEBHOOK_PATH: settings.max_webhook_body_bytes,
+        },
     )
     app.add_middleware(
         DriveByGuardMiddleware,

@@ -120,6 +120,13 @@ class Settings(BaseSettings):
         validation_alias="BACKEND_MAX_BATCH_BODY_BYTES",
     )
 
+    max_webhook_body_bytes: int = Field(
+        default=131_072,
+        ge=16_384,
+        le=1_048_576,
+        validation_alias="BACKEND_MAX_WEBHOOK_BODY_BYTES",
+        description="LiveKit webhooks carry the room's and the participant's metadata.",
+    )
     trusted_origins: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(),
         validation_alias="BACKEND_TRUSTED_ORIGINS",
