@@ -4,6 +4,7 @@ service credential, and the bind safety check."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -16,6 +17,8 @@ from app.models import utcnow
 
 LOCAL_USER = "local"
 SESSION_COOKIE = "va_session"
+DEVICE_COOKIE = "va_device"
+DEVICE_COOKIE_MAX_AGE_S = 365 * 86400
 NOT_AUTHENTICATED_DETAIL = "not signed in or invalid API key"
 HOST_NOT_ALLOWED_DETAIL = "host not allowed"
 LOOPBACK_ONLY_DETAIL = "without sign-in only loopback connections are served"
@@ -71,6 +74,18 @@ def hash_session_token(token: str) -> str:
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def device_marker(settings: Settings, user_id: str) -> str:
+    """What a browser the user signed in from keeps (cookie va_device): an HMAC of the user
+    id under a key derived from the server's LiveKit secret, so nobody else can make one."""
+    key = hashlib.sha256(b"va-device:" + settings.livekit_api_secret.encode()).digest()
+    return hmac.new(key, user_id.encode(), hashlib.sha256).hexdigest()
+
+
+def is_device_of(settings: Settings, user_id: str, marker: str | None) -> bool:
+    expected = device_marker(settings, user_id)
+    return bool(marker) and secrets.compare_digest(str(marker).encode(), expected.encode())
 
 
 def login_required(settings: Settings, session: Session) -> bool:

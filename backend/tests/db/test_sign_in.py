@@ -224,6 +224,35 @@ def test_login_attempts_are_rate_limited(make_client: ClientFactory) -> None:
     assert int(response.headers["retry-after"]) >= 1
 
 
+def test_guessing_a_name_does_not_lock_its_owner_out(make_client: ClientFactory) -> None:
+    """The per-name budget is spent by anyone who knows the name; a browser its owner signed in
+    from before (cookie va_device) is spared it. A new browser is not, so guessing from many
+    addresses stays slow."""
+    owner = make_client(api_keys=(), login_rate_limit_per_minute=3)
+    add_user(owner, "alice")
+    login(owner, "alice")
+    assert owner.cookies.get("va_device")
+    owner.post("/api/auth/logout")
+
+    def from_address(address: str) -> TestClient:
+        return TestClient(owner.app, base_url="http://127.0.0.1:8000", client=(address, 1))
+
+    guesses = [
+        from_address(f"203.0.113.{i}")
+        .post("/api/auth/login", json={"username": "alice", "password": "guess"})
+        .status_code
+        for i in range(3)
+    ]
+    assert guesses == [401, 401, 429]  # the name's budget is spent (1 sign-in + 2 guesses)
+    new_browser = from_address("198.51.100.7")
+    right = {"username": "alice", "password": PASSWORD}
+    assert new_browser.post("/api/auth/login", json=right).status_code == 429
+    assert owner.post("/api/auth/login", json=right).status_code == 200
+    forged = from_address("198.51.100.8")
+    forged.cookies.set("va_device", "0" * 64)
+    assert forged.post("/api/auth/login", json=right).status_code == 429
+
+
 def test_password_checks_run_at_most_n_at_once(
     make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -35,7 +35,8 @@ export interface paths {
         put?: never;
         /**
          * Login
-         * @description Check the password and start a session: sets the HttpOnly cookie va_session.
+         * @description Check the password and start a session: sets the HttpOnly cookie va_session, and
+         *     va_device, which marks this browser as one the user signed in from before.
          */
         post: operations["login_api_auth_login_post"];
         delete?: never;

@@ -24,10 +24,14 @@ from app.api.deps import (
 )
 from app.core.passwords import hash_password, needs_rehash, verify_password
 from app.core.security import (
+    DEVICE_COOKIE,
+    DEVICE_COOKIE_MAX_AGE_S,
     SESSION_COOKIE,
     AuthUser,
     authenticate,
+    device_marker,
     hash_session_token,
+    is_device_of,
     login_required,
     new_session_token,
 )
@@ -112,13 +116,22 @@ def read_session(
     },
 )
 def login(
-    body: LoginIn, settings: SettingsDep, session: SessionDep, request: Request, response: Response
+    body: LoginIn,
+    settings: SettingsDep,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    va_device: Annotated[str | None, Cookie(include_in_schema=False)] = None,
 ) -> LoginOut:
-    """Check the password and start a session: sets the HttpOnly cookie va_session."""
+    """Check the password and start a session: sets the HttpOnly cookie va_session, and
+    va_device, which marks this browser as one the user signed in from before."""
     limiter = request.app.state.login_limiter
     check_rate(limiter, f"ip:{request.client.host if request.client else '-'}")
-    check_rate(limiter, f"name:{body.username.lower()}")
     user = accounts.get_user_by_name(session, name=body.username)
+    # The per-name budget slows guessing from many addresses; a browser the user signed in
+    # from before is spared it, so guessing a name cannot lock its owner out.
+    if not (user and is_device_of(settings, user.id, va_device)):
+        check_rate(limiter, f"name:{body.username.lower()}")
     with password_slot(request.app.state.password_slots):
         if not verify_password(user.password_hash if user else None, body.password) or not user:
             logger.info("login refused")
@@ -137,6 +150,15 @@ def login(
         token,
         max_age=settings.session_ttl_seconds,
         path="/",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    response.set_cookie(
+        DEVICE_COOKIE,
+        device_marker(settings, user.id),
+        max_age=DEVICE_COOKIE_MAX_AGE_S,
+        path="/api/auth/login",
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
