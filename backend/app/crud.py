@@ -15,7 +15,7 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.core.livekit import new_room_name
+from app.core.livekit import SERVER_ROOM_PREFIX, new_room_name
 from app.models import (
     Conversation,
     ConversationEvent,
@@ -49,6 +49,13 @@ class RoomNameTaken(Conflict):
     """A client-chosen room name that belongs to another user."""
 
     detail = "room name already in use"
+
+
+class RoomNameReserved(Conflict):
+    """A new room a client names in the server's namespace: were it allowed, the room of a
+    conversation deleted mid-call could be claimed, and joined, by anyone who knew its name."""
+
+    detail = "room names starting with va- are the server's"
 
 
 class ConversationEnded(Conflict):
@@ -100,6 +107,8 @@ def create_conversation(
     """(conversation, created). A known id or room of the same user returns that one."""
     if (found := _existing(session, user_id, conversation_id, room_name)) is not None:
         return found, False
+    if room_name is not None and room_name.startswith(SERVER_ROOM_PREFIX):
+        raise RoomNameReserved
     count = session.scalar(
         select(func.count()).select_from(Conversation).where(Conversation.user_id == user_id)
     )

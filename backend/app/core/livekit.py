@@ -36,8 +36,11 @@ class IssuedToken:
     participant_identity: str
 
 
+SERVER_ROOM_PREFIX = "va-"
+
+
 def new_room_name() -> str:
-    return f"va-{secrets.token_hex(5)}"
+    return f"{SERVER_ROOM_PREFIX}{secrets.token_hex(5)}"
 
 
 def new_identity(user: str) -> str:

@@ -1132,7 +1132,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description room name already in use | conversation limit reached | conversation has ended */
+            /** @description room name already in use | room names starting with va- are the server's | conversation limit reached | conversation has ended */
             409: {
                 headers: {
                     [name: string]: unknown;

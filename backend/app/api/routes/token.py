@@ -25,7 +25,12 @@ Metadata = Annotated[str, StringConstraints(max_length=4096)]
 OwnMetadata = Annotated[str, StringConstraints(max_length=1024)]
 AttributeKey = Annotated[str, StringConstraints(max_length=64)]
 AttributeValue = Annotated[str, StringConstraints(max_length=256)]
-_CONFLICTS = (crud.RoomNameTaken, crud.ConversationLimitReached, crud.ConversationEnded)
+_CONFLICTS = (
+    crud.RoomNameTaken,
+    crud.RoomNameReserved,
+    crud.ConversationLimitReached,
+    crud.ConversationEnded,
+)
 
 
 class _Lenient(BaseModel):
