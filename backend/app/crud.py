@@ -291,10 +291,10 @@ def _upsert(
 
 
 def list_notes(session: Session, *, user_id: str, limit: int) -> list[Note]:
-    stmt = (
-        select(Note).where(Note.user_id == user_id).order_by(Note.created_at, Note.pk).limit(limit)
-    )
-    return list(session.scalars(stmt))
+    """The user's newest `limit` notes, oldest first (what the agent recalls is the latest)."""
+    newest = Note.created_at.desc(), Note.pk.desc()
+    stmt = select(Note).where(Note.user_id == user_id).order_by(*newest).limit(limit)
+    return list(reversed(session.scalars(stmt).all()))
 
 
 def upsert_note(

@@ -346,7 +346,7 @@ export interface paths {
         };
         /**
          * List Notes
-         * @description The user's notes, oldest first.
+         * @description The user's newest `limit` notes, oldest first.
          */
         get: operations["list_notes_api_agent_users__user_id__notes_get"];
         put?: never;
