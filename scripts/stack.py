@@ -3,7 +3,8 @@
 Used by `make run` and by the end-to-end tests (with other ports and state folder).
 Stdlib only. One Ctrl-C (SIGINT) or SIGTERM stops every process cleanly. Once the stack is
 up, a process that exits is restarted with backoff (the reason is printed, with its log); if
-the stack itself is killed, its processes go with it.
+the stack itself is killed, its processes go with it. Runs with umask 077: the state and data
+folders are 0700 and every file in them 0600 (existing ones are tightened).
 
 Settings (environment):
   LIVEKIT_PORT=7880  LIVEKIT_RTC_UDP_PORT=7882
@@ -15,6 +16,8 @@ Settings (environment):
   VA_DATA_DIR=.data  (kept across runs: secrets.env with the generated LiveKit key/secret and
                       the agent's service token, never committed; backend.db, the SQLite store)
   LIVEKIT_SERVER_BIN=.tools/bin/livekit-server
+  LIVEKIT_STUN_SERVERS=  (comma-separated host:port handed to clients; none = only our own
+                          loopback address, since livekit-server's default is public STUN)
 """
 
 from __future__ import annotations
@@ -45,6 +48,16 @@ def _env_port(name: str, default: int, *, allow_off: bool = False) -> int:
     return int(raw)
 
 
+def _env_stun() -> tuple[str, ...]:
+    raw = os.environ.get("LIVEKIT_STUN_SERVERS", "")
+    servers = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for server in servers:
+        host, _, port = server.rpartition(":")
+        if not host or not port.isdigit() or any(c in server for c in " \"'[]{}#"):
+            sys.exit(f"stack: LIVEKIT_STUN_SERVERS: {server!r} is not host:port")
+    return servers
+
+
 def _env_path(name: str, default: str) -> Path:
     path = Path(os.environ.get(name, default))
     return path if path.is_absolute() else ROOT / path
@@ -67,6 +80,7 @@ class Config:
         default_factory=lambda: _env_path("LIVEKIT_SERVER_BIN", ".tools/bin/livekit-server")
     )
     model_dir: Path = field(default_factory=lambda: _env_path("AGENT_MODEL_DIR", ".data/models"))
+    stun_servers: tuple[str, ...] = field(default_factory=_env_stun)
 
     @property
     def secrets_file(self) -> Path:
@@ -107,6 +121,9 @@ def load_or_create_secrets(path: Path) -> dict[str, str]:
 
 def livekit_yaml(cfg: Config, key: str, secret: str) -> str:
     webhook = f"http://127.0.0.1:{cfg.backend_port}/livekit/webhook"
+    # livekit-server hands every client public STUN servers (Google's, Twilio's) unless some
+    # are configured: with none set, hand only our own media port, so nothing leaves.
+    stun = json.dumps(list(cfg.stun_servers or (f"127.0.0.1:{cfg.rtc_udp_port}",)))
     return f"""port: {cfg.livekit_port}
 bind_addresses: ["127.0.0.1"]
 keys:
@@ -119,6 +136,7 @@ rtc:
   node_ip: 127.0.0.1
   use_external_ip: false
   enable_loopback_candidate: true
+  stun_servers: {stun}
 room:
   auto_create: true
   empty_timeout: 60
@@ -156,6 +174,16 @@ def compact(line: str) -> str:
     }
     extra = " ".join(f"{k}={v}" for k, v in record.items() if k not in skip)[:200]
     return f"{level:<7} {record.get('message', '')} {extra}".rstrip()
+
+
+def private_dir(path: Path) -> None:
+    """Create `path` (0700), or make an existing one and the files in it private (0700/0600):
+    it holds the keys, the database and logs with transcripts."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    for entry in path.iterdir():
+        if entry.is_file() and not entry.is_symlink():
+            entry.chmod(0o600)
 
 
 def port_busy(port: int, kind: int = socket.SOCK_STREAM) -> bool:
@@ -250,8 +278,10 @@ class Stack:
     # -- processes ----------------------------------------------------------------------
     def spawn(self, name: str, argv: list[str], env: dict[str, str], echo: bool) -> None:
         log_dir = self.cfg.state_dir / "logs"
-        log_dir.mkdir(parents=True, exist_ok=True)
-        log = (log_dir / f"{name}.log").open("ab")
+        private_dir(log_dir)
+        log = os.fdopen(
+            os.open(log_dir / f"{name}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab"
+        )
         # its own session (Ctrl-C reaches the stack only, which stops the children in
         # order), yet it goes with the stack if the stack itself is killed
         proc = subprocess.Popen(
@@ -285,7 +315,8 @@ class Stack:
 
     def start(self) -> None:
         cfg = self.cfg
-        cfg.state_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(cfg.state_dir)
+        private_dir(cfg.data_dir)
         creds = load_or_create_secrets(cfg.secrets_file)
         key, secret = creds["LIVEKIT_API_KEY"], creds["LIVEKIT_API_SECRET"]
         lk_config = cfg.state_dir / "livekit.yaml"
@@ -428,6 +459,7 @@ class Stack:
 
 
 def main() -> None:
+    os.umask(0o077)  # every file the stack and its children create is the user's alone
     cfg = Config()
     stack = Stack(cfg)
     stack.preflight()

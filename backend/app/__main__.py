@@ -8,11 +8,10 @@ import sys
 
 import uvicorn
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from app import accounts, log, users_cli
 from app.core.config import ConfigError, Settings, load_settings
-from app.core.db import make_engine, redacted
+from app.core.db import redacted
 from app.core.security import check_exposure, needs_database_for_exposure
 from app.main import create_app
 
@@ -25,15 +24,6 @@ def startup_settings() -> Settings:
     """Load and check settings; raises ConfigError with a one-line message naming the fix.
     A non-loopback bind without API keys is checked again once the users table is known."""
     return load_settings()
-
-
-def has_users(settings: Settings) -> bool:
-    engine = make_engine(settings.database_url)
-    try:
-        with Session(engine) as session:
-            return accounts.any_user(session)
-    finally:
-        engine.dispose()
 
 
 def _database_error(settings: Settings, e: SQLAlchemyError) -> str:
@@ -58,7 +48,7 @@ def serve() -> None:
 
     try:
         migrate.upgrade(settings.database_url)
-        users = needs_database_for_exposure(settings) and has_users(settings)
+        users = needs_database_for_exposure(settings) and accounts.any_user_at(settings)
     except SQLAlchemyError as e:
         print(_database_error(settings, e), file=sys.stderr)
         sys.exit(EXIT_DATABASE)
@@ -72,6 +62,9 @@ def serve() -> None:
         host=settings.host,
         port=settings.port,
         server_header=False,
+        # X-Forwarded-For/-Proto are believed only from the proxies named in the settings.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=list(settings.forwarded_allow_ips) or None,
         log_config=None,  # log.configure's handlers, not uvicorn's
         access_log=False,  # RequestLogMiddleware logs each request
     )

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, inspect, select
 from sqlalchemy.orm import Session
 
+from app.core.config import Settings
+from app.core.db import make_engine
 from app.crud import Conflict
 from app.models import AuthSession, User, utcnow
 
@@ -18,6 +20,18 @@ class UserExists(Conflict):
 
 def any_user(session: Session) -> bool:
     return bool(session.scalar(select(exists().where(User.id.is_not(None)))))
+
+
+def any_user_at(settings: Settings) -> bool:
+    """any_user, for a start-up check (its own short-lived engine); no users table, no user."""
+    engine = make_engine(settings.database_url)
+    try:
+        if not inspect(engine).has_table(User.__tablename__):
+            return False
+        with Session(engine) as session:
+            return any_user(session)
+    finally:
+        engine.dispose()
 
 
 def create_user(session: Session, *, name: str, password_hash: str) -> User:

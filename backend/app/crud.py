@@ -14,7 +14,7 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.core.livekit import new_room_name
+from app.core.livekit import SERVER_ROOM_PREFIX, new_room_name
 from app.models import (
     Conversation,
     ConversationEvent,
@@ -48,6 +48,13 @@ class RoomNameTaken(Conflict):
     """A client-chosen room name that belongs to another user."""
 
     detail = "room name already in use"
+
+
+class RoomNameReserved(Conflict):
+    """A new room a client names in the server's namespace: were it allowed, the room of a
+    conversation deleted mid-call could be claimed, and joined, by anyone who knew its name."""
+
+    detail = "room names starting with va- are the server's"
 
 
 class ConversationEnded(Conflict):
@@ -101,6 +108,8 @@ def create_conversation(
     """(conversation, created). A known id or room of the same user returns that one."""
     if (found := _existing(session, user_id, conversation_id, room_name)) is not None:
         return found, False
+    if room_name is not None and room_name.startswith(SERVER_ROOM_PREFIX):
+        raise RoomNameReserved
     count = session.scalar(
         select(func.count()).select_from(Conversation).where(Conversation.user_id == user_id)
     )
@@ -283,10 +292,10 @@ def _upsert(
 
 
 def list_notes(session: Session, *, user_id: str, limit: int) -> list[Note]:
-    stmt = (
-        select(Note).where(Note.user_id == user_id).order_by(Note.created_at, Note.pk).limit(limit)
-    )
-    return list(session.scalars(stmt))
+    """The user's newest `limit` notes, oldest first (what the agent recalls is the latest)."""
+    newest = Note.created_at.desc(), Note.pk.desc()
+    stmt = select(Note).where(Note.user_id == user_id).order_by(*newest).limit(limit)
+    return list(reversed(session.scalars(stmt).all()))
 
 
 def upsert_note(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -34,10 +35,12 @@ from app.core.limits import BodySizeLimitMiddleware
 from app.core.metrics import BackendMetrics, HttpMetricsMiddleware
 from app.core.rate_limit import InProcessRateLimiter, RateLimiter
 from app.core.redispatch import Redispatcher
+from app.core.request_guard import DriveByGuardMiddleware
 from app.core.session_registry import InProcessSessionRegistry, SessionRegistry
 from app.log import RequestLogMiddleware
 
 BATCH_PATH_SUFFIX = "/messages:batch"
+WEBHOOK_PATH = "/livekit/webhook"
 
 _NOT_BUILT_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Voice assistant</title></head>
@@ -130,11 +133,20 @@ def create_app(
     )
     app.state.session_registry = session_registry
     app.state.agent_capacity = agent_capacity
+    app.state.password_slots = threading.BoundedSemaphore(settings.max_concurrent_password_checks)
     app.state.metrics = metrics
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
-        larger={BATCH_PATH_SUFFIX: settings.max_batch_body_bytes},
+        larger={
+            BATCH_PATH_SUFFIX: settings.max_batch_body_bytes,
+            WEBHOOK_PATH: settings.max_webhook_body_bytes,
+        },
+    )
+    app.add_middleware(
+        DriveByGuardMiddleware,
+        trusted_origins=settings.trusted_origins,
+        bodyless=frozenset({"/api/auth/logout"}),
     )
     if settings.metrics_enabled:
         app.add_middleware(HttpMetricsMiddleware, metrics=metrics)

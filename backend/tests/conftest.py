@@ -30,6 +30,10 @@ API_SECRET = "test-livekit-secret-0123456789abcdef"
 ENV_VARS = tuple(
     alias for f in Settings.model_fields.values() if isinstance(alias := f.validation_alias, str)
 )
+LAYERS = ("unit", "db")
+LOOPBACK_PEER = ("127.0.0.1", 50000)  # TestClient's peer address (its default is "testclient")
+TESTS_DIR = Path(__file__).parent
+
 SettingsFactory = Callable[..., Settings]
 
 
@@ -90,6 +94,7 @@ def settings(make_settings: SettingsFactory) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    # The no-login mode only answers loopback Host headers, so no "testserver" default.
-    with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as c:
+    # The no-login mode only answers loopback connections with loopback Host headers.
+    app = create_app(settings)
+    with TestClient(app, base_url="http://127.0.0.1:8000", client=LOOPBACK_PEER) as c:
         yield c

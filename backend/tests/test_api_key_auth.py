@@ -86,6 +86,6 @@ def test_local_mode_refuses_foreign_host_headers(client: TestClient, host: str) 
 def test_open_bind_without_keys_fails_closed(make_settings: Callable[..., Settings]) -> None:
     # The entrypoint refuses this; an app built anyway must not hand out tokens.
     app = create_app(make_settings(host="0.0.0.0"))
-    with TestClient(app, base_url="http://127.0.0.1") as client:
+    with TestClient(app, base_url="http://127.0.0.1", client=("127.0.0.1", 50000)) as client:
         response = client.post("/api/token", json={})
     assert response.status_code == 401

@@ -73,6 +73,11 @@ def test_database_url_is_not_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
         ("BACKEND_RATE_LIMIT_PER_MINUTE", "0", "BACKEND_RATE_LIMIT_PER_MINUTE"),
         ("BACKEND_MAX_MESSAGE_CHARS", "0", "BACKEND_MAX_MESSAGE_CHARS"),
         ("BACKEND_MAX_CONVERSATIONS_PER_USER", "-1", "BACKEND_MAX_CONVERSATIONS_PER_USER"),
+        ("BACKEND_TRUSTED_ORIGINS", "evil.example", "BACKEND_TRUSTED_ORIGINS"),
+        ("BACKEND_TRUSTED_ORIGINS", "https://a.example/path", "BACKEND_TRUSTED_ORIGINS"),
+        ("BACKEND_FORWARDED_ALLOW_IPS", "proxy.local", "BACKEND_FORWARDED_ALLOW_IPS"),
+        ("BACKEND_MAX_CONCURRENT_PASSWORD_CHECKS", "0", "BACKEND_MAX_CONCURRENT_PASSWORD_CHECKS"),
+        ("BACKEND_MAX_WEBHOOK_BODY_BYTES", "1000", "BACKEND_MAX_WEBHOOK_BODY_BYTES"),
     ],
 )
 def test_invalid_limits_and_services(
@@ -89,6 +94,15 @@ def test_services_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
     assert (settings.redis_url, settings.agent_service_token) == ("redis://cache:6379/1", TOKEN)
     assert TOKEN not in repr(settings)
+
+
+def test_exposure_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BACKEND_TRUSTED_ORIGINS", "https://app.example/, http://127.0.0.1:5173")
+    monkeypatch.setenv("BACKEND_FORWARDED_ALLOW_IPS", "10.0.0.5, 192.168.0.0/16")
+    settings = load_settings()
+    assert settings.trusted_origins == ("https://app.example", "http://127.0.0.1:5173")
+    assert settings.forwarded_allow_ips == ("10.0.0.5", "192.168.0.0/16")
+    assert settings.max_concurrent_password_checks == 2
 
 
 def test_empty_service_variables_mean_unset(monkeypatch: pytest.MonkeyPatch) -> None:

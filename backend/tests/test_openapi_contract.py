@@ -117,7 +117,7 @@ def test_a_value_of_another_json_type_is_refused(
     token = "agent-service-token-" + "x" * 24
     app = create_app(make_settings(agent_service_token=token))
     method = "POST" if path.startswith("/api/metrics") else "PUT"
-    with TestClient(app, base_url="http://127.0.0.1") as client:
+    with TestClient(app, base_url="http://127.0.0.1", client=("127.0.0.1", 50000)) as client:
         headers = {"Authorization": f"Bearer {token}"} if "/agent/" in path else {}
         response = client.request(method, path, json=body, headers=headers)
     assert response.status_code == 422, response.text

@@ -67,7 +67,10 @@ def test_each_request_gets_an_id_that_is_echoed_and_logged(client: TestClient) -
 def test_agent_routes_log_the_room_they_name(make_settings: Callable[..., Settings]) -> None:
     agent_token = "agent-token-for-the-log-test-0123456789"
     app = create_app(make_settings(agent_service_token=agent_token))
-    with TestClient(app, base_url="http://127.0.0.1:8000") as client, json_lines() as lines:
+    with (
+        TestClient(app, base_url="http://127.0.0.1:8000", client=("127.0.0.1", 50000)) as client,
+        json_lines() as lines,
+    ):
         room = client.post("/api/token", json={}).json()["room_name"]
         response = client.get(
             f"/api/agent/conversations/{room}",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -44,7 +45,7 @@ def test_empty_body_gets_a_room_scoped_token(client: TestClient, settings: Setti
     assert video is not None
     assert video.room_join is True and video.room == body["room_name"]
     assert video.can_publish and video.can_subscribe and video.can_publish_data
-    assert video.can_update_own_metadata
+    assert not video.can_update_own_metadata  # its metadata rides on every webhook
     admin = (video.room_admin, video.room_create, video.room_list, video.room_record)
     assert not any(admin) and not video.agent and not video.hidden
     assert claims.room_config is not None
@@ -55,8 +56,19 @@ def test_empty_body_gets_a_room_scoped_token(client: TestClient, settings: Setti
     assert raw["exp"] - time.time() <= 600
 
 
-def test_post_without_body_works(client: TestClient) -> None:
-    assert client.post("/api/token").status_code == 200
+def test_an_empty_json_post_works(client: TestClient) -> None:
+    headers = {"Content-Type": "application/json"}
+    assert client.post("/api/token", headers=headers).status_code == 200
+
+
+def test_a_post_that_is_not_json_is_refused(client: TestClient) -> None:
+    # What a page on another site can send without a CORS preflight (a "simple" request).
+    for headers in ({}, {"Content-Type": "text/plain"}, {"Content-Type": "multipart/form-data"}):
+        response = client.post("/api/token", headers=headers)
+        assert (response.status_code, response.json()) == (
+            415,
+            {"detail": "content type must be application/json"},
+        )
 
 
 def test_each_call_gets_a_fresh_identity_and_room(client: TestClient) -> None:
@@ -94,14 +106,21 @@ def test_identity_and_agent_come_from_the_server_not_the_body(
     assert claims.room_config is not None
     [agent] = claims.room_config.agents
     assert agent.agent_name == "voice-assistant"
-    assert agent.metadata == '{"p":1}'
+    # The dispatch metadata is the server's (the agent reads it), never the client's.
+    dispatched = json.loads(agent.metadata)
+    assert dispatched.pop("user_id") == "local"
+    assert set(dispatched) == {"conversation_id", "persona", "voice", "language"}
+    # Nor may the participant change its own metadata later (it rides on every webhook).
+    assert not claims.video.can_update_own_metadata  # absent: livekit-server reads false
 
 
 def test_settings_choose_agent_ttl_and_url(make_settings: SettingsFactory) -> None:
     settings = make_settings(
         agent_name="my-agent", token_ttl_seconds=60, livekit_url="wss://lk.example.com"
     )
-    with TestClient(create_app(settings), base_url="http://localhost") as client:
+    with TestClient(
+        create_app(settings), base_url="http://localhost", client=("127.0.0.1", 50000)
+    ) as client:
         body = client.post("/api/token", json={}).json()
 
     assert body["server_url"] == "wss://lk.example.com"
@@ -123,7 +142,10 @@ def test_settings_choose_agent_ttl_and_url(make_settings: SettingsFactory) -> No
         {"participant_attributes": {"k": 1}},
         {"participant_attributes": {"lk.agent.state": "speaking"}},
         {"participant_name": "n" * 129},
-        {"participant_metadata": "m" * 4097},
+        {"participant_metadata": "m" * 1025},
+        {"participant_attributes": {f"k{i}": "v" for i in range(9)}},
+        {"participant_attributes": {"k": "v" * 257}},
+        {"participant_attributes": {"k" * 65: "v"}},
         {"room_config": {"agents": [{"metadata": "m" * 4097}]}},
         {"room_config": {"agents": "voice-assistant"}},
         ["not", "an", "object"],

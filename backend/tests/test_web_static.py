@@ -21,7 +21,7 @@ def test_serves_built_web_client(make_settings: Callable[..., Settings], tmp_pat
     transport = httpx.MockTransport(lambda request: httpx.Response(200, text="OK"))
     app = create_app(make_settings(web_dist=dist), livekit_transport=transport)
 
-    with TestClient(app, base_url="http://127.0.0.1") as client:
+    with TestClient(app, base_url="http://127.0.0.1", client=("127.0.0.1", 50000)) as client:
         index = client.get("/")
         asset = client.get("/assets/app.js")
         health = client.get("/api/health")

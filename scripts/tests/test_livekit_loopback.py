@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import subprocess
 import sys
@@ -10,7 +11,10 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import aiohttp
 import pytest
+from livekit import api
+from livekit.protocol import rtc
 
 pytestmark = pytest.mark.integration
 
@@ -61,3 +65,35 @@ def test_livekit_server_listens_on_loopback_only(livekit: subprocess.Popen[bytes
     assert ("tcp", "127.0.0.1:46880") in sockets  # signalling, APIs, agent workers
     assert ("udp", "127.0.0.1:46882") in sockets  # media (single UDP port)
     assert all(address.startswith("127.0.0.1:") for _, address in sockets), sockets
+
+
+def ice_servers_handed_to_a_client(port: int, key: str, secret: str) -> list[str]:
+    """Join a room over the signalling WebSocket, as a browser does, and return the ICE server
+    URLs of livekit-server's JoinResponse."""
+    token = (
+        api.AccessToken(key, secret)
+        .with_identity("ice-probe")
+        .with_grants(api.VideoGrants(room_join=True, room="ice-probe"))
+        .to_jwt()
+    )
+
+    async def join() -> list[str]:
+        url = f"ws://127.0.0.1:{port}/rtc?access_token={token}&protocol=16&auto_subscribe=1"
+        async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
+            async for message in ws:
+                if message.type != aiohttp.WSMsgType.BINARY:
+                    continue
+                response = rtc.SignalResponse.FromString(message.data)
+                if response.HasField("join"):
+                    return [url for server in response.join.ice_servers for url in server.urls]
+        raise AssertionError("livekit-server closed the signalling connection before joining")
+
+    return asyncio.run(asyncio.wait_for(join(), 20))
+
+
+def test_clients_are_handed_no_ice_server_off_this_machine(
+    livekit: subprocess.Popen[bytes],
+) -> None:
+    urls = ice_servers_handed_to_a_client(46880, "testkey", "s" * 40)
+    assert urls  # livekit-server always hands some: its default is Google's public STUN
+    assert all(url.startswith("stun:127.0.0.1:") for url in urls), urls

@@ -102,3 +102,23 @@ def test_livekit_config_is_loopback_only_and_posts_webhooks_to_the_backend() -> 
     assert "enable_loopback_candidate: true" in yaml
     assert "use_external_ip: false" in yaml
     assert "http://127.0.0.1:8000/livekit/webhook" in yaml
+
+
+def test_stun_servers_are_only_those_the_user_sets(monkeypatch: pytest.MonkeyPatch) -> None:
+    sys.path.insert(0, str(STACK.parent))
+    try:
+        import stack  # type: ignore[import-not-found]
+    finally:
+        sys.path.pop(0)
+    monkeypatch.delenv("LIVEKIT_STUN_SERVERS", raising=False)
+    monkeypatch.delenv("LIVEKIT_RTC_UDP_PORT", raising=False)
+    assert 'stun_servers: ["127.0.0.1:7882"]' in stack.livekit_yaml(stack.Config(), "k", "s")
+    monkeypatch.setenv("LIVEKIT_STUN_SERVERS", "stun.example.org:3478, 10.0.0.2:3478")
+    yaml = stack.livekit_yaml(stack.Config(), "k", "s")
+    assert 'stun_servers: ["stun.example.org:3478", "10.0.0.2:3478"]' in yaml
+
+
+def test_bad_stun_server_is_rejected(tmp_path: Path) -> None:
+    result = run_stack(tmp_path, LIVEKIT_STUN_SERVERS="stun.example.org")
+    assert result.returncode != 0
+    assert "LIVEKIT_STUN_SERVERS: 'stun.example.org' is not host:port" in result.stderr

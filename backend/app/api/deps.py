@@ -12,10 +12,14 @@ from app.core.agent_capacity import AgentCapacity, CapacityUnavailable
 from app.core.config import Settings
 from app.core.limits import TOO_LARGE_DETAIL
 from app.core.rate_limit import RateLimiter, RateLimiterUnavailable
+from app.core.request_guard import CROSS_ORIGIN_DETAIL, NOT_JSON_DETAIL
 from app.core.security import (
     HOST_NOT_ALLOWED_DETAIL,
+    LOOPBACK_ONLY_DETAIL,
     NOT_AUTHENTICATED_DETAIL,
+    PROXY_HEADERS,
     AuthUser,
+    Connection,
     authenticate,
     authenticate_agent,
 )
@@ -27,16 +31,21 @@ RATE_LIMITED_DETAIL = "rate limit exceeded"
 RATE_LIMITER_DOWN_DETAIL = "rate limiter unavailable"
 # FastAPI's answer to a body that is not JSON (or not UTF-8) where a JSON body is expected.
 MALFORMED_BODY_DETAIL = "There was an error parsing the body"
-# Any route may answer these to a body it cannot take (BodySizeLimitMiddleware: 413).
+# Any route may answer these to a body it cannot take (BodySizeLimitMiddleware: 413), and a
+# state-changing one to a browser page of another origin (DriveByGuardMiddleware: 403, 415).
 BODY_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": MALFORMED_BODY_DETAIL},
+    403: {"description": CROSS_ORIGIN_DETAIL},
     413: {"description": TOO_LARGE_DETAIL},
+    415: {"description": NOT_JSON_DETAIL},
 }
 # What any route behind CurrentUser may answer, for the OpenAPI schema.
 USER_ERRORS: dict[int | str, dict[str, Any]] = {
     **BODY_ERRORS,
     401: {"description": NOT_AUTHENTICATED_DETAIL},
-    403: {"description": HOST_NOT_ALLOWED_DETAIL},
+    403: {
+        "description": f"{HOST_NOT_ALLOWED_DETAIL} | {LOOPBACK_ONLY_DETAIL} | {CROSS_ORIGIN_DETAIL}"
+    },
     429: {"description": RATE_LIMITED_DETAIL},
     503: {"description": RATE_LIMITER_DOWN_DETAIL},
 }
@@ -60,17 +69,35 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
+def connection_of(request: Request) -> Connection:
+    """The socket's two ends as the server accepted the connection (not what headers say)."""
+    client, server = request.scope.get("client"), request.scope.get("server")
+    return Connection(
+        peer=client[0] if client else None,
+        local=server[0] if server else None,
+        host_header=request.headers.get("host"),
+        proxied=any(name in request.headers for name in PROXY_HEADERS),
+    )
+
+
+ConnectionDep = Annotated[Connection, Depends(connection_of)]
+
+
 def get_current_account(
     settings: SettingsDep,
     session: SessionDep,
     request: Request,
+    connection: ConnectionDep,
     authorization: Annotated[str | None, Header()] = None,
-    host: Annotated[str | None, Header()] = None,
     va_session: Annotated[str | None, Cookie(include_in_schema=False)] = None,
 ) -> AuthUser:
     """The authenticated user, counted against their requests-per-minute budget."""
     user = authenticate(
-        settings, session, authorization=authorization, host_header=host, session_token=va_session
+        settings,
+        session,
+        authorization=authorization,
+        connection=connection,
+        session_token=va_session,
     )
     check_rate(request.app.state.rate_limiter, user.id)
     return user

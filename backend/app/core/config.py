@@ -156,6 +156,27 @@ class Settings(BaseSettings):
         validation_alias="BACKEND_MAX_BATCH_BODY_BYTES",
     )
 
+    max_webhook_body_bytes: int = Field(
+        default=131_072,
+        ge=16_384,
+        le=1_048_576,
+        validation_alias="BACKEND_MAX_WEBHOOK_BODY_BYTES",
+        description="LiveKit webhooks carry the room's and the participant's metadata.",
+    )
+    trusted_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        validation_alias="BACKEND_TRUSTED_ORIGINS",
+        description="Other origins (scheme://host[:port]) allowed to send state-changing requests.",
+    )
+    forwarded_allow_ips: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        validation_alias="BACKEND_FORWARDED_ALLOW_IPS",
+        description="Proxies whose X-Forwarded-For/-Proto are believed; none = no proxy headers.",
+    )
+    max_concurrent_password_checks: int = Field(
+        default=2, ge=1, le=64, validation_alias="BACKEND_MAX_CONCURRENT_PASSWORD_CHECKS"
+    )
+
     @field_validator("livekit_url")
     @classmethod
     def _check_livekit_url(cls, value: str) -> str:
@@ -164,9 +185,9 @@ class Settings(BaseSettings):
             raise ValueError("must be a ws://, wss://, http:// or https:// URL with a host")
         return value.rstrip("/")
 
-    @field_validator("api_keys", mode="before")
+    @field_validator("api_keys", "trusted_origins", "forwarded_allow_ips", mode="before")
     @classmethod
-    def _split_api_keys(cls, value: Any) -> Any:
+    def _split_list(cls, value: Any) -> Any:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
@@ -176,6 +197,25 @@ class Settings(BaseSettings):
     def _check_api_keys(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if any(len(key) < _MIN_API_KEY_LEN for key in value):
             raise ValueError(f"each key must be at least {_MIN_API_KEY_LEN} characters")
+        return value
+
+    @field_validator("trusted_origins")
+    @classmethod
+    def _check_origins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for origin in value:
+            parts = urlsplit(origin)
+            if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path.strip("/"):
+                raise ValueError(f"{origin!r} is not an origin like https://example.com")
+        return tuple(origin.rstrip("/") for origin in value)
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _check_proxies(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for address in value:
+            try:
+                ipaddress.ip_network(address, strict=False)
+            except ValueError:
+                raise ValueError(f"{address!r} is not an IP address or network") from None
         return value
 
     @field_validator("catalog", mode="before")

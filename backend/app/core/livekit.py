@@ -36,8 +36,11 @@ class IssuedToken:
     participant_identity: str
 
 
+SERVER_ROOM_PREFIX = "va-"
+
+
 def new_room_name() -> str:
-    return f"va-{secrets.token_hex(5)}"
+    return f"{SERVER_ROOM_PREFIX}{secrets.token_hex(5)}"
 
 
 def new_identity(user: str) -> str:
@@ -66,7 +69,9 @@ def issue_token(settings: Settings, grant: ParticipantGrant) -> IssuedToken:
                 can_publish=True,
                 can_subscribe=True,
                 can_publish_data=True,
-                can_update_own_metadata=True,
+                # Else a participant could grow its metadata and attributes (LiveKit allows
+                # 512 KiB and 64 KiB) past what the webhooks that carry them may weigh.
+                can_update_own_metadata=False,
             )
         )
         .with_room_config(

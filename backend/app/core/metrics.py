@@ -46,6 +46,8 @@ WEBHOOK_EVENTS = frozenset(
 )
 UNVERIFIED_EVENT = "unknown"  # a rejected delivery: its claimed event name is not trusted
 OTHER_ROUTE = "other"  # anything no API route matched (the web page, 404s): never a raw path
+OTHER_METHOD = "other"
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 class _ActiveSessions(Collector):
@@ -167,6 +169,12 @@ class BackendMetrics:
         event.listen(engine, "after_cursor_execute", after)
 
 
+def method_label(method: str) -> str:
+    """The standard methods as themselves, any other token (a client can send anything) as
+    `other`, so the label has a bounded set of values."""
+    return method if method in KNOWN_METHODS else OTHER_METHOD
+
+
 class HttpMetricsMiddleware:
     """Counts and times every HTTP request by method, route template and status."""
 
@@ -191,4 +199,5 @@ class HttpMetricsMiddleware:
             await self.app(scope, receive, send_status)
         finally:
             route = getattr(scope.get("route"), "path", None) or OTHER_ROUTE
-            self.metrics.request(scope["method"], route, status, time.perf_counter() - start)
+            elapsed = time.perf_counter() - start
+            self.metrics.request(method_label(scope["method"]), route, status, elapsed)

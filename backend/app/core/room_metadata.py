@@ -52,3 +52,8 @@ def room_metadata(catalog: Catalog, stored: dict[str, str]) -> str:
             "greeting": persona.greeting,
         }
     )
+
+
+def dispatch_metadata(*, conversation_id: str, user_id: str, stored: dict[str, str]) -> str:
+    """JSON for the agent's dispatch: always the server's, never the client's."""
+    return json.dumps({"conversation_id": conversation_id, "user_id": user_id, **stored})

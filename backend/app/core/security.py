@@ -4,6 +4,7 @@ service credential, and the bind safety check."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -16,8 +17,13 @@ from app.models import utcnow
 
 LOCAL_USER = "local"
 SESSION_COOKIE = "va_session"
+DEVICE_COOKIE = "va_device"
+DEVICE_COOKIE_MAX_AGE_S = 365 * 86400
 NOT_AUTHENTICATED_DETAIL = "not signed in or invalid API key"
 HOST_NOT_ALLOWED_DETAIL = "host not allowed"
+LOOPBACK_ONLY_DETAIL = "without sign-in only loopback connections are served"
+# Headers a reverse proxy adds: the request did not come from the loopback peer itself.
+PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip")
 INVALID_AGENT_DETAIL = "missing or invalid agent service token"
 AGENT_NOT_CONFIGURED_DETAIL = "agent service token not configured"
 
@@ -26,6 +32,20 @@ AGENT_NOT_CONFIGURED_DETAIL = "agent service token not configured"
 class AuthUser:
     id: str
     name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """Where a request came from: the socket's two ends (as the server accepted it), the
+    Host header, and whether a proxy forwarded it."""
+
+    peer: str | None
+    local: str | None
+    host_header: str | None
+    proxied: bool
+
+    def is_local(self) -> bool:
+        return all(address and is_loopback_host(address) for address in (self.peer, self.local))
 
 
 def check_exposure(settings: Settings, *, has_users: bool) -> None:
@@ -54,6 +74,18 @@ def hash_session_token(token: str) -> str:
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def device_marker(settings: Settings, user_id: str) -> str:
+    """What a browser the user signed in from keeps (cookie va_device): an HMAC of the user
+    id under a key derived from the server's LiveKit secret, so nobody else can make one."""
+    key = hashlib.sha256(b"va-device:" + settings.livekit_api_secret.encode()).digest()
+    return hmac.new(key, user_id.encode(), hashlib.sha256).hexdigest()
+
+
+def is_device_of(settings: Settings, user_id: str, marker: str | None) -> bool:
+    expected = device_marker(settings, user_id)
+    return bool(marker) and secrets.compare_digest(str(marker).encode(), expected.encode())
 
 
 def login_required(settings: Settings, session: Session) -> bool:
@@ -94,11 +126,11 @@ def authenticate(
     session: Session,
     *,
     authorization: str | None,
-    host_header: str | None,
+    connection: Connection,
     session_token: str | None,
 ) -> AuthUser:
     """The caller by API key, then by session cookie, else the local user where no login is
-    needed; raise 401/403 otherwise."""
+    needed (a loopback connection, not proxied); raise 401/403 otherwise."""
     presented = _bearer(authorization)
     if presented and _is_agent_token(settings, presented):
         # The agent's credential is for agent routes only, even where no login is needed.
@@ -117,8 +149,13 @@ def authenticate(
             return AuthUser(id=user.id, name=user.name)
     if login_required(settings, session):
         raise _unauthenticated()
-    # No-login mode trusts loopback peers only. A Host header that is not a loopback name means
-    # a page on another origin reached us through DNS rebinding: refuse it.
+    # No-login mode trusts loopback peers only: by the socket, whatever address the server was
+    # told to bind, and never through a proxy (which would hand it anyone's request).
+    if connection.proxied or not connection.is_local():
+        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=LOOPBACK_ONLY_DETAIL)
+    # A Host header that is not a loopback name means a page on another origin reached us
+    # through DNS rebinding: refuse it.
+    host_header = connection.host_header
     if host_header is None or not is_loopback_host(_hostname(host_header)):
         raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=HOST_NOT_ALLOWED_DETAIL)
     return AuthUser(id=LOCAL_USER, name=LOCAL_USER)

@@ -130,7 +130,7 @@ def make_client(make_settings: Callable[..., Any]) -> Iterator[ClientFactory]:
         app = create_app(
             make_settings(**values), rate_limiter=rate_limiter, session_registry=session_registry
         )
-        client = TestClient(app, base_url=base_url)
+        client = TestClient(app, base_url=base_url, client=("127.0.0.1", 50000))
         client.__enter__()
         opened.append(client)
         return client

@@ -144,6 +144,14 @@ def test_notes_are_idempotent_and_per_user(api: TestClient, agent: Headers) -> N
     assert api.put(url, json={"text": ""}, headers=agent).status_code == 422
 
 
+def test_notes_recall_the_newest(api: TestClient, agent: Headers) -> None:
+    for i in range(5):
+        url = f"/api/agent/users/{ALICE}/notes/n{i}"
+        assert api.put(url, json={"text": f"note {i}"}, headers=agent).status_code == 200
+    notes = api.get(f"/api/agent/users/{ALICE}/notes?limit=3", headers=agent).json()
+    assert [n["id"] for n in notes] == ["n2", "n3", "n4"]  # the newest three, oldest first
+
+
 AGENT_ROUTES = [
     ("GET", "/api/agent/conversations/room"),
     ("GET", "/api/agent/conversations/room/messages"),
@@ -187,7 +195,8 @@ def test_the_service_token_opens_no_user_route(
     # Refused with keys configured, and in the loopback no-login mode too.
     client = make_client(api_keys=api_keys)
     for method, path in [("POST", "/api/token"), ("GET", "/api/conversations")]:
-        response = client.request(method, path, headers=agent)
+        body = {} if method == "POST" else None
+        response = client.request(method, path, headers=agent, json=body)
         assert response.status_code == 401, (method, path)
         assert response.json() == {"detail": "not signed in or invalid API key"}
 

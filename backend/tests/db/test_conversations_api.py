@@ -268,6 +268,21 @@ def test_token_route_rejoins_own_room_and_refuses_others(
     assert stolen.json() == {"detail": "room name already in use"}
 
 
+def test_a_deleted_conversations_room_cannot_be_claimed(
+    api: TestClient, alice: Headers, bob: Headers
+) -> None:
+    """Deleting a conversation mid-call frees its row, not the live room: its name (the
+    server's, va-...) must not become anyone's new room, which would let them join the call."""
+    created = _create(api, alice)
+    room = created["connection"]["room_name"]
+    url = f"/api/conversations/{created['conversation']['id']}"
+    assert api.delete(url, headers=alice).status_code == 204
+    reserved = {"detail": "room names starting with va- are the server's"}
+    for who in (bob, alice):
+        response = api.post("/api/token", json={"room_name": room}, headers=who)
+        assert (response.status_code, response.json()) == (409, reserved)
+
+
 def test_conversation_limit_per_user(
     make_client: ClientFactory, alice: Headers, bob: Headers
 ) -> None:

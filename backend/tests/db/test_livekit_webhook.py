@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from google.protobuf.json_format import MessageToJson
 from livekit import api as lk
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -162,3 +164,30 @@ def test_other_events_and_unknown_rooms_are_recorded_only(
 )
 def test_signed_but_malformed_event_is_400(api: TestClient, body: str) -> None:
     assert _post(api, body, sign(body)) == (400, {"detail": "invalid webhook event"})
+
+
+def test_a_webhook_with_the_largest_metadata_a_token_allows_is_processed(
+    api: TestClient, alice: Headers, conversation: dict[str, str]
+) -> None:
+    """Each webhook about a participant carries the room's metadata (a persona's instructions
+    and greeting) and the participant's (what /api/token allows, JSON-escaped six-fold)."""
+    control = "\x01"  # written as \u0001 in JSON
+    event = lk.WebhookEvent(event="participant_left", id="EV_big", created_at=EVENT_TIME)
+    event.room.CopyFrom(
+        lk.Room(
+            name=conversation["room"],
+            sid="RM_1",
+            metadata=json.dumps({"instructions": "i" * 4000, "greeting": "g" * 500}),
+        )
+    )
+    event.participant.CopyFrom(
+        lk.ParticipantInfo(
+            identity=conversation["identity"],
+            metadata=control * 1024,
+            attributes={f"{i}".ljust(64, control): control * 256 for i in range(8)},
+        )
+    )
+    body = MessageToJson(event)
+    assert len(body) > 16384  # over the default limit of every other route
+    assert _post(api, body, sign(body)) == (200, {"status": "processed"})
+    assert _status(api, alice, conversation["id"]) == ("ended", "2026-01-01T00:00:00Z")

@@ -122,3 +122,13 @@ def test_metrics_can_be_turned_off(make_client: ClientFactory, alice: Headers) -
     client = make_client(metrics_enabled=False)
     assert client.post("/api/token", json={}, headers=alice).status_code == 200
     assert client.get("/metrics").status_code == 404
+
+
+def test_a_made_up_method_is_one_label_value(api: TestClient) -> None:
+    """Any token is a valid HTTP method: as raw labels they would make unbounded series."""
+    for i in range(3):
+        assert api.request(f"MADEUP{i}", "/api/conversations").status_code == 405
+    _, http = _families(api)["va_backend_http_requests"]
+    methods = {s.labels["method"] for s in http if s.name == "va_backend_http_requests_total"}
+    assert methods == {"other"}
+    assert _value(http, "va_backend_http_requests_total", method="other", status="405") == 3

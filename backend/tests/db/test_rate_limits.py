@@ -63,7 +63,8 @@ def test_user_routes_answer_429_with_retry_after(
         assert client.get("/api/conversations", headers=alice).status_code == 200
 
     for method, path in [("GET", "/api/conversations"), ("POST", "/api/token")]:
-        response = client.request(method, path, headers=alice)
+        body = {} if method == "POST" else None
+        response = client.request(method, path, headers=alice, json=body)
         assert (response.status_code, response.json()) == (429, RATE_LIMITED)
         assert response.headers["retry-after"] == "40"
     assert client.get("/api/conversations", headers=bob).status_code == 200

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,8 +18,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import accounts
 from app.__main__ import EXIT_USAGE, main
+from app.api.routes import auth as auth_routes
+from app.core.config import Settings
 from app.core.passwords import hash_password
+from app.core.rate_limit import InProcessRateLimiter
 from app.core.security import hash_session_token, new_session_token
+from app.main import create_app
 from app.models import AuthSession, User, utcnow
 
 pytestmark = pytest.mark.db
@@ -105,12 +112,25 @@ def test_login_sets_a_strict_http_only_cookie(local: TestClient) -> None:
     assert stored.token_hash == hash_session_token(raw) and raw not in stored.token_hash
 
 
-def test_cookie_is_secure_off_loopback(make_client: ClientFactory) -> None:
-    client = make_client(api_keys=(), host="0.0.0.0", base_url="https://voice.example.com")
+@pytest.mark.parametrize(
+    ("host", "base_url", "secure"),
+    [
+        ("0.0.0.0", "https://voice.example.com", True),
+        ("127.0.0.1", "https://127.0.0.1", True),  # behind a TLS proxy on the same machine
+        ("0.0.0.0", "http://voice.example.com", False),  # a Secure cookie would never return
+    ],
+)
+def test_the_cookie_is_secure_on_https(
+    make_client: ClientFactory, host: str, base_url: str, secure: bool
+) -> None:
+    client = make_client(api_keys=(), host=host, base_url=base_url)
     add_user(client, "alice")
     response = client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
     assert response.status_code == 200
-    assert "secure" in {p.strip().lower() for p in response.headers["set-cookie"].split(";")}
+    parts = {p.strip().lower() for p in response.headers["set-cookie"].split(";")}
+    assert ("secure" in parts) == secure
+    cleared = client.post("/api/auth/logout").headers["set-cookie"]
+    assert ("secure" in {p.strip().lower() for p in cleared.split(";")}) == secure
 
 
 @pytest.mark.parametrize(("name", "password"), [("alice", "wrong password"), ("mallory", PASSWORD)])
@@ -193,8 +213,14 @@ def test_require_login_without_users_refuses_everyone(make_client: ClientFactory
     assert client.post("/api/token", json={}).status_code == 401
 
 
-def test_login_attempts_are_rate_limited(make_client: ClientFactory) -> None:
-    client = make_client(api_keys=(), login_rate_limit_per_minute=2)
+def test_login_attempts_are_rate_limited(make_settings: Callable[..., Settings]) -> None:
+    frozen = InProcessRateLimiter(limit=2, clock=lambda: 30.0)  # one window throughout
+    app = create_app(make_settings(api_keys=()), login_limiter=frozen)
+    with TestClient(app, base_url="http://127.0.0.1:8000", client=("127.0.0.1", 5)) as client:
+        _attempts_are_limited(client)
+
+
+def _attempts_are_limited(client: TestClient) -> None:
     add_user(client, "alice")
     statuses = [
         client.post("/api/auth/login", json={"username": "alice", "password": "guess"}).status_code
@@ -204,7 +230,75 @@ def test_login_attempts_are_rate_limited(make_client: ClientFactory) -> None:
     # Even the right password waits for the window: guessing is what the limit slows down.
     response = client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
     assert (response.status_code, response.json()) == (429, {"detail": "rate limit exceeded"})
-    assert int(response.headers["retry-after"]) >= 1
+    assert response.headers["retry-after"] == "30"
+
+
+def test_guessing_a_name_does_not_lock_its_owner_out(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """The per-name budget is spent by anyone who knows the name; a browser its owner signed in
+    from before (cookie va_device) is spared it. A new browser is not, so guessing from many
+    addresses stays slow."""
+    frozen = InProcessRateLimiter(limit=3, clock=lambda: 30.0)  # one window throughout
+    app = create_app(make_settings(api_keys=()), login_limiter=frozen)
+    with TestClient(app, base_url="http://127.0.0.1:8000", client=("127.0.0.1", 5)) as owner:
+        _guess_while_the_owner_signs_in(owner)
+
+
+def _guess_while_the_owner_signs_in(owner: TestClient) -> None:
+    add_user(owner, "alice")
+    login(owner, "alice")
+    assert owner.cookies.get("va_device")
+    owner.post("/api/auth/logout")
+
+    def from_address(address: str) -> TestClient:
+        return TestClient(owner.app, base_url="http://127.0.0.1:8000", client=(address, 1))
+
+    guesses = [
+        from_address(f"203.0.113.{i}")
+        .post("/api/auth/login", json={"username": "alice", "password": "guess"})
+        .status_code
+        for i in range(3)
+    ]
+    assert guesses == [401, 401, 429]  # the name's budget is spent (1 sign-in + 2 guesses)
+    new_browser = from_address("198.51.100.7")
+    right = {"username": "alice", "password": PASSWORD}
+    assert new_browser.post("/api/auth/login", json=right).status_code == 429
+    assert owner.post("/api/auth/login", json=right).status_code == 200
+    forged = from_address("198.51.100.8")
+    forged.cookies.set("va_device", "0" * 64)
+    assert forged.post("/api/auth/login", json=right).status_code == 429
+
+
+def test_password_checks_run_at_most_n_at_once(
+    make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """argon2id takes 64 MiB a check: a burst of sign-ins must not take a thread and 64 MiB
+    each. The rest wait for a slot (503 `too many sign-ins at once, retry` after 5 s)."""
+    client = make_client(api_keys=(), max_concurrent_password_checks=2)
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    def slow_verify(password_hash: str | None, password: str) -> bool:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.2)
+        with lock:
+            running -= 1
+        return False
+
+    monkeypatch.setattr(auth_routes, "verify_password", slow_verify)
+
+    def attempt(i: int) -> int:
+        body = {"username": f"user{i}", "password": "guess"}
+        return client.post("/api/auth/login", json=body).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(attempt, range(8)))
+    assert statuses == [401] * 8
+    assert most == 2
 
 
 @pytest.mark.parametrize("body", [{}, {"username": "a"}, {"username": "", "password": "x"}])

@@ -35,7 +35,8 @@ export interface paths {
         put?: never;
         /**
          * Login
-         * @description Check the password and start a session: sets the HttpOnly cookie va_session.
+         * @description Check the password and start a session: sets the HttpOnly cookie va_session, and
+         *     va_device, which marks this browser as one the user signed in from before.
          */
         post: operations["login_api_auth_login_post"];
         delete?: never;
@@ -345,7 +346,7 @@ export interface paths {
         };
         /**
          * List Notes
-         * @description The user's notes, oldest first.
+         * @description The user's newest `limit` notes, oldest first.
          */
         get: operations["list_notes_api_agent_users__user_id__notes_get"];
         put?: never;
@@ -921,7 +922,6 @@ export interface operations {
             query?: never;
             header?: {
                 authorization?: string | null;
-                host?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -984,8 +984,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description cross-origin request refused */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1007,7 +1021,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description rate limiter unavailable */
+            /** @description rate limiter unavailable | too many sign-ins at once, retry */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1048,7 +1062,6 @@ export interface operations {
             query?: never;
             header?: {
                 authorization?: string | null;
-                host?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -1078,7 +1091,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description host not allowed */
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1087,6 +1100,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1122,7 +1142,6 @@ export interface operations {
             query?: never;
             header?: {
                 authorization?: string | null;
-                host?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -1156,14 +1175,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description host not allowed */
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description room name already in use | conversation limit reached | conversation has ended */
+            /** @description room name already in use | room names starting with va- are the server's | conversation limit reached | conversation has ended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1172,6 +1191,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1211,7 +1237,6 @@ export interface operations {
             };
             header?: {
                 authorization?: string | null;
-                host?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -1241,7 +1266,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description host not allowed */
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1250,6 +1275,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1285,7 +1317,6 @@ export interface operations {
             query?: never;
             header?: {
                 authorization?: string | null;
-                host?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -1328,7 +1359,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description host not allowed */
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1344,6 +1375,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1377,7 +1415,6 @@ export interface operations {
             query?: never;
             header?: {
                 authorization?: string | null;
-                host?: string | null;
             };
             path: {
                 conversation_id: string;
@@ -1409,7 +1446,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description host not allowed */
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1425,6 +1462,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1460,7 +1504,6 @@ export interface operations {
             query?: never;
             header?: {
                 authorization?: string | null;
-                host?: string | null;
             };
             path: {
                 conversation_id: string;
@@ -1490,7 +1533,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description host not allowed */
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1506,6 +1549,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1541,7 +1591,6 @@ export interface operations {
             query?: never;
             header?: {
                 authorization?: string | null;
-                host?: string | null;
             };
             path: {
                 conversation_id: string;
@@ -1573,7 +1622,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description host not allowed */
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1589,6 +1638,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1624,7 +1680,6 @@ export interface operations {
             query?: never;
             header?: {
                 authorization?: string | null;
-                host?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -1656,7 +1711,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description host not allowed */
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1672,6 +1727,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1707,7 +1769,6 @@ export interface operations {
             query?: never;
             header?: {
                 authorization?: string | null;
-                host?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -1737,7 +1798,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description host not allowed */
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1746,6 +1807,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1812,6 +1880,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description cross-origin request refused */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description conversation not found */
             404: {
                 headers: {
@@ -1821,6 +1896,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1885,6 +1967,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description cross-origin request refused */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description conversation not found */
             404: {
                 headers: {
@@ -1894,6 +1983,13 @@ export interface operations {
             };
             /** @description message text too long | too many messages in one batch | request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1957,6 +2053,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description cross-origin request refused */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description conversation not found */
             404: {
                 headers: {
@@ -1966,6 +2069,13 @@ export interface operations {
             };
             /** @description message text too long | too many messages in one batch | request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2030,6 +2140,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description cross-origin request refused */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description conversation not found */
             404: {
                 headers: {
@@ -2039,6 +2156,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2098,6 +2222,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description cross-origin request refused */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description conversation not found */
             404: {
                 headers: {
@@ -2107,6 +2238,13 @@ export interface operations {
             };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2171,8 +2309,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description cross-origin request refused */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description message text too long | too many messages in one batch | request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2234,8 +2386,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description cross-origin request refused */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2299,8 +2465,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description cross-origin request refused */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -189,7 +189,7 @@ class BackendClient:
         )
 
     async def list_notes(self, user_id: str, *, limit: int = 100) -> list[StoredNote]:
-        """The user's notes, oldest first."""
+        """The user's newest `limit` notes, oldest first."""
         data = await self._request("GET", f"/users/{_seg(user_id)}/notes?limit={int(limit)}")
         return [_note(n) for n in data]
 

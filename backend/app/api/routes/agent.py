@@ -184,7 +184,7 @@ def put_note(
 def list_notes(
     user_id: UserPath, session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> list[NoteOut]:
-    """The user's notes, oldest first."""
+    """The user's newest `limit` notes, oldest first."""
     return [
         NoteOut.model_validate(n) for n in crud.list_notes(session, user_id=user_id, limit=limit)
     ]

@@ -4,7 +4,6 @@ delete). Another user's conversation answers 404, exactly like one that does not
 from __future__ import annotations
 
 import dataclasses
-import json
 import uuid
 from typing import Annotated, Any
 
@@ -29,6 +28,7 @@ from app.core.room_metadata import (
     UNKNOWN_VOICE_DETAIL,
     UnknownChoice,
     choose,
+    dispatch_metadata,
     room_metadata,
 )
 from app.models import Conversation, utcnow
@@ -97,7 +97,6 @@ def create_conversation(
     if created:
         admit_new_call(request, settings, session, conversation)
     session.commit()
-    dispatch = {"conversation_id": str(conversation.id), "user_id": user, **metadata}
     issued = issue_token(
         settings,
         ParticipantGrant(
@@ -105,7 +104,9 @@ def create_conversation(
             room_name=conversation.room_name,
             name=account.name,
             room_metadata=room_metadata(settings.catalog, conversation.room_metadata),
-            agent_metadata=json.dumps(dispatch),
+            agent_metadata=dispatch_metadata(
+                conversation_id=str(conversation.id), user_id=user, stored=metadata
+            ),
         ),
     )
     token_issued(request, conversation, created=created)

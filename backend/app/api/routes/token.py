@@ -21,7 +21,7 @@ from app.api.deps import (
 )
 from app.core.config import Settings
 from app.core.livekit import ParticipantGrant, issue_token
-from app.core.room_metadata import choose, room_metadata
+from app.core.room_metadata import choose, dispatch_metadata, room_metadata
 from app.log import logger
 from app.schemas import RoomName, TokenResponse
 
@@ -29,7 +29,16 @@ router = APIRouter(tags=["token"], responses=USER_ERRORS)
 
 Name = Annotated[str, StringConstraints(max_length=128)]
 Metadata = Annotated[str, StringConstraints(max_length=4096)]
-_CONFLICTS = (crud.RoomNameTaken, crud.ConversationLimitReached, crud.ConversationEnded)
+# What the participant carries into every webhook about it: small (the body limit applies).
+OwnMetadata = Annotated[str, StringConstraints(max_length=1024)]
+AttributeKey = Annotated[str, StringConstraints(max_length=64)]
+AttributeValue = Annotated[str, StringConstraints(max_length=256)]
+_CONFLICTS = (
+    crud.RoomNameTaken,
+    crud.RoomNameReserved,
+    crud.ConversationLimitReached,
+    crud.ConversationEnded,
+)
 
 
 class _Lenient(BaseModel):
@@ -38,6 +47,7 @@ class _Lenient(BaseModel):
 
 
 class AgentDispatchIn(_Lenient):
+    # Accepted but ignored: the server dispatches its own agent with its own metadata.
     agent_name: Name | None = None
     metadata: Metadata | None = None
 
@@ -52,8 +62,10 @@ class TokenRequest(_Lenient):
     room_name: RoomName | None = None
     participant_identity: Name | None = None  # accepted but ignored: identity comes from auth
     participant_name: Name | None = None
-    participant_metadata: Metadata | None = None
-    participant_attributes: dict[Name, Metadata] | None = Field(default=None, max_length=32)
+    participant_metadata: OwnMetadata | None = None
+    participant_attributes: dict[AttributeKey, AttributeValue] | None = Field(
+        default=None, max_length=8
+    )
     room_config: RoomConfigIn | None = None
 
     @field_validator("participant_attributes")
@@ -96,7 +108,6 @@ def _create_token(
     body: TokenRequest | None,
 ) -> TokenResponse:
     body = body or TokenRequest()
-    agents = body.room_config.agents if body.room_config else []
     try:
         conversation, created = crud.create_conversation(
             session,
@@ -119,8 +130,12 @@ def _create_token(
             room_metadata=room_metadata(settings.catalog, conversation.room_metadata),
             metadata=body.participant_metadata,
             attributes=body.participant_attributes,
-            # Only the configured agent is ever dispatched; the client may only pass metadata.
-            agent_metadata=agents[0].metadata if agents else None,
+            # Only the configured agent is dispatched, with the server's metadata.
+            agent_metadata=dispatch_metadata(
+                conversation_id=str(conversation.id),
+                user_id=user,
+                stored=conversation.room_metadata,
+            ),
         ),
     )
     token_issued(request, conversation, created=created)
