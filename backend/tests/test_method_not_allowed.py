@@ -25,7 +25,11 @@ def api(
     if request.param == "web client mounted":
         dist.mkdir()
         (dist / "index.html").write_text("<!doctype html><title>web</title>")
-    with TestClient(create_app(make_settings(web_dist=dist)), base_url="http://127.0.0.1") as c:
+    with TestClient(
+        create_app(make_settings(web_dist=dist)),
+        base_url="http://127.0.0.1",
+        client=("127.0.0.1", 50000),
+    ) as c:
         yield c
 
 
