@@ -199,6 +199,7 @@ def build_server(settings: AgentSettings) -> AgentServer:
         initialize_process_timeout=120,
         load_fnc=SessionLoad(settings.max_sessions),
         load_threshold=1.0,
+        drain_timeout=settings.drain_timeout_s,
         job_memory_warn_mb=2500,
         host=settings.http_host,
         port=settings.health_port,
