@@ -1,7 +1,9 @@
-"""Checks of deploy/ (Prometheus, alert rules, Grafana) and of the dashboard renderer
-(bench/observability, which draws this dashboard).
+"""Checks of deploy/ (Prometheus, alert rules, Grafana; compose, Helm, Dockerfiles, Terraform
+through deploy/validate) and of the dashboard renderer (bench/observability, which draws this
+dashboard).
 
-Every module declares one layer with a module-level marker; all of them are hermetic:
+Every module declares one layer with a module-level marker: `unit` (hermetic) or
+`integration` (test_deploy_validators.py builds the Go validator from the module proxy):
 
     pytestmark = pytest.mark.unit
 """
@@ -14,7 +16,7 @@ from pathlib import Path
 import pytest
 from metric_catalogue import MetricSpec, load_catalogue, series_names
 
-LAYERS = ("unit",)
+LAYERS = ("unit", "integration")
 TESTS_DIR = Path(__file__).parent
 sys.path.insert(0, str(TESTS_DIR.parents[1] / "bench" / "observability"))  # the renderer
 
