@@ -280,6 +280,18 @@ def test_terraform_is_formatted_and_consistent(validator: Path) -> None:
         ("versions.tf", 'version = "2.17.0"', 'version = ">= 2.0"', "exact version"),
         ("variables.tf", 'default     = "va"', 'default     = "va', "variables.tf"),
         ("outputs.tf", '  description = "Namespace of the release."\n', "", "no description"),
+        (
+            "main.tf",
+            'chart     = "${path.module}/${var.chart_path}"',
+            'chart     = "${var.chart_path}"',
+            "unwraps",
+        ),
+        (
+            "variables.tf",
+            '  type        = string\n  default     = "va"',
+            '  type        = "string"\n  default     = "va"',
+            "rewrites this variable type",
+        ),
     ],
     ids=[
         "misaligned",
@@ -288,6 +300,8 @@ def test_terraform_is_formatted_and_consistent(validator: Path) -> None:
         "unpinned-provider",
         "syntax-error",
         "output-without-description",
+        "interpolation-only",
+        "quoted-type",
     ],
 )
 def test_terraform_validator_fails_on_a_broken_copy(

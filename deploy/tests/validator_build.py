@@ -51,4 +51,7 @@ def build() -> Path:
         if result.returncode != 0:
             raise RuntimeError(f"go build of deploy/validate failed:\n{result.stderr[-4000:]}")
         out.replace(target)
+    for stale in CACHE.iterdir():  # binaries of earlier sources (~100 MB each)
+        if stale != target.parent and stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
     return target

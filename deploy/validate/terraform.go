@@ -60,6 +60,7 @@ func runTerraform(args []string) ([]string, error) {
 				path, firstDifference(src, formatted)))
 		}
 		body := file.Body.(*hclsyntax.Body)
+		problems = append(problems, fmtRewrites(path, body, false)...)
 		for _, block := range body.Blocks {
 			switch block.Type {
 			case "variable":
@@ -176,4 +177,38 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// fmtRewrites finds what `terraform fmt` rewrites beyond layout: an attribute that is only an
+// interpolation ("${var.x}" becomes var.x) and a variable type in the old quoted or bare
+// form ("string", list, map).
+func fmtRewrites(path string, body *hclsyntax.Body, inVariable bool) []string {
+	var problems []string
+	for name, attr := range body.Attributes {
+		if _, ok := attr.Expr.(*hclsyntax.TemplateWrapExpr); ok {
+			problems = append(problems, fmt.Sprintf("%s:%d: `terraform fmt` unwraps the "+
+				"interpolation-only value of %s", path, attr.SrcRange.Start.Line, name))
+		}
+		if !inVariable || name != "type" {
+			continue
+		}
+		legacy := false
+		switch e := attr.Expr.(type) {
+		case *hclsyntax.TemplateExpr:
+			legacy = true
+		case *hclsyntax.ScopeTraversalExpr:
+			root := e.Traversal.RootName()
+			legacy = len(e.Traversal) == 1 && (root == "list" || root == "map" || root == "set")
+		}
+		if legacy {
+			problems = append(problems, fmt.Sprintf("%s:%d: `terraform fmt` rewrites this "+
+				"variable type (use string, list(string), map(any), ...)", path,
+				attr.SrcRange.Start.Line))
+		}
+	}
+	for _, block := range body.Blocks {
+		problems = append(problems, fmtRewrites(path, block.Body, block.Type == "variable")...)
+	}
+	sort.Strings(problems)
+	return problems
 }
