@@ -203,6 +203,14 @@ def test_chart_validator_fails_without_network_policies(validator: Path, tmp_pat
     assert_fails(run(validator, "helm", chart, *EXTERNAL_SECRET), "no NetworkPolicy")
 
 
+def test_chart_validator_fails_on_a_misspelt_value(validator: Path, tmp_path: Path) -> None:
+    # values.schema.json: an unknown key would otherwise be ignored without a word
+    values = tmp_path / "typo.yaml"
+    values.write_text("agent:\n  maxSesions: 3\n", encoding="utf-8")
+    result = run(validator, "helm", CHART, "-f", values, *EXTERNAL_SECRET)
+    assert_fails(result, "additional properties 'maxSesions' not allowed")
+
+
 def test_chart_validator_fails_on_an_undeclared_secret(validator: Path) -> None:
     # the default values read a Secret made outside the chart: it must be declared
     assert_fails(run(validator, "helm", CHART), "neither rendered nor declared external")
