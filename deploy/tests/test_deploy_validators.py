@@ -175,7 +175,12 @@ def edit(path: Path, old: str, new: str) -> None:
         # helm lint: a chart without a version
         ("Chart.yaml", "version: 0.1.0\n", "", "helm lint"),
         # no resource limits on the agent
-        ("values.yaml", '    limits: {cpu: "2", memory: 5Gi}\n', "", "has no cpu limit"),
+        (
+            "templates/agent.yaml",
+            "{{- toYaml $ag.resources | nindent 12 }}",
+            "requests: {{- toYaml $ag.resources.requests | nindent 14 }}",
+            "has no cpu limit",
+        ),
     ],
     ids=[
         "unknown-field",
