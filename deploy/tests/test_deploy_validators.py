@@ -23,6 +23,36 @@ CI_VALUES = CHART / "ci"
 TERRAFORM = ROOT / "deploy" / "terraform"
 # the Secret that the chart's default values expect the cluster to have
 EXTERNAL_SECRET = ["-external-secret", "voice-assistant"]
+# what each service cannot start without (agent/src/voice_agent/settings.py,
+# backend/app/core/config.py, the images' own entrypoints)
+COMPOSE_ENV = {
+    "backend": [
+        "LIVEKIT_URL",
+        "LIVEKIT_API_KEY",
+        "LIVEKIT_API_SECRET",
+        "AGENT_SERVICE_TOKEN",
+        "BACKEND_API_KEYS",
+        "DATABASE_URL",
+        "REDIS_URL",
+    ],
+    "agent": [
+        "LIVEKIT_URL",
+        "LIVEKIT_API_KEY",
+        "LIVEKIT_API_SECRET",
+        "AGENT_BACKEND_URL",
+        "AGENT_SERVICE_TOKEN",
+        "AGENT_DRAIN_TIMEOUT_S",
+    ],
+    "livekit": ["LIVEKIT_KEYS"],
+    "postgres": ["POSTGRES_PASSWORD"],
+    "grafana": ["GF_SECURITY_ADMIN_PASSWORD"],
+}
+REQUIRE_ENV = [
+    arg
+    for service, names in COMPOSE_ENV.items()
+    for name in names
+    for arg in ("-require-env", f"{service}={name}")
+]
 DOCKERFILES = {
     "agent": ["-require", "uv sync --frozen", "-require", "python -m voice_agent.check_models"],
     "backend": ["-require", "uv sync --frozen", "-require", "npm ci", "-require", "npm run build"],
@@ -63,7 +93,7 @@ def broken_copy(src: Path, tmp_path: Path, old: str, new: str, name: str | None 
 
 
 def test_compose_file_is_valid(validator: Path) -> None:
-    result = run(validator, "compose", COMPOSE)
+    result = run(validator, "compose", COMPOSE, *REQUIRE_ENV)
     assert_ok(result)
     assert "7 services" in result.stdout
 
@@ -85,6 +115,12 @@ def test_compose_file_is_valid(validator: Path) -> None:
         ),
         # a field the compose specification does not have
         ("    stop_grace_period: 630s", "    stop_grace_period_s: 630", "stop_grace_period_s"),
+        # a service without a secret it needs
+        (
+            "      AGENT_SERVICE_TOKEN: ${AGENT_SERVICE_TOKEN:?set AGENT_SERVICE_TOKEN}\n",
+            "",
+            "service agent does not set AGENT_SERVICE_TOKEN",
+        ),
         # an image by tag only
         (
             "redis:7.4.6-alpine@sha256:3b73847e72874be07e6657b129a94761662b79bc0f679273757d4218573b2a98",
@@ -92,12 +128,19 @@ def test_compose_file_is_valid(validator: Path) -> None:
             "is not pinned",
         ),
     ],
-    ids=["secret-with-default", "literal-secret", "unknown-field", "unpinned-image"],
+    ids=[
+        "secret-with-default",
+        "literal-secret",
+        "unknown-field",
+        "missing-secret",
+        "unpinned-image",
+    ],
 )
 def test_compose_validator_fails_on_a_broken_copy(
     validator: Path, tmp_path: Path, old: str, new: str, expected: str
 ) -> None:
-    assert_fails(run(validator, "compose", broken_copy(COMPOSE, tmp_path, old, new)), expected)
+    broken = broken_copy(COMPOSE, tmp_path, old, new)
+    assert_fails(run(validator, "compose", broken, *REQUIRE_ENV), expected)
 
 
 # -- Helm chart --------------------------------------------------------------------------------

@@ -22,9 +22,11 @@ var secretName = regexp.MustCompile(`(?i)(SECRET|PASSWORD|TOKEN|API_KEY|_KEYS?$)
 
 func runCompose(args []string) ([]string, error) {
 	fs := flag.NewFlagSet("compose", flag.ContinueOnError)
+	var requireEnv stringList
+	fs.Var(&requireEnv, "require-env", "SERVICE=NAME: the service must set NAME (repeatable)")
 	positional, err := parseArgs(fs, args)
 	if err != nil || len(positional) != 1 {
-		return nil, fmt.Errorf("usage: va-validate compose FILE")
+		return nil, fmt.Errorf("usage: va-validate compose FILE [-require-env SERVICE=NAME]...")
 	}
 	path, err := filepath.Abs(positional[0])
 	if err != nil {
@@ -79,6 +81,16 @@ func runCompose(args []string) ([]string, error) {
 				problems = append(problems, fmt.Sprintf(
 					"%s: service %s image %q is not pinned (name:tag@sha256:digest)",
 					path, svc.Name, svc.Image))
+			}
+		}
+		for _, want := range requireEnv {
+			service, name, _ := strings.Cut(want, "=")
+			svc, ok := project.Services[service]
+			if !ok {
+				problems = append(problems, fmt.Sprintf("%s: no service %s", path, service))
+			} else if value, ok := svc.Environment[name]; !ok || value == nil || *value == "" {
+				problems = append(problems, fmt.Sprintf("%s: service %s does not set %s",
+					path, service, name))
 			}
 		}
 		fmt.Printf("compose: %s: %d services, %d volumes, %d required variables\n",
