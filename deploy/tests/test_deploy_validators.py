@@ -13,9 +13,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from validator_build import ROOT, build
+from validator_build import BUILD_TIMEOUT_S, ROOT, build
 
-pytestmark = pytest.mark.integration
+# the first test also waits for a cold `go build` of the validator (BUILD_TIMEOUT_S)
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(BUILD_TIMEOUT_S + 300)]
 
 COMPOSE = ROOT / "deploy" / "compose" / "compose.yaml"
 CHART = ROOT / "deploy" / "helm" / "voice-assistant"
