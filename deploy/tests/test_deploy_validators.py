@@ -55,7 +55,15 @@ REQUIRE_ENV = [
     for arg in ("-require-env", f"{service}={name}")
 ]
 DOCKERFILES = {
-    "agent": ["-require", "uv sync --frozen", "-require", "python -m voice_agent.check_models"],
+    "agent": [
+        "-require",
+        "uv sync --frozen",
+        "-require",
+        "python -m voice_agent.check_models",
+        # the assembled model is mode 600; the image runs as another user
+        "-require",
+        "chmod -R a+rX /app/models",
+    ],
     "backend": ["-require", "uv sync --frozen", "-require", "npm ci", "-require", "npm run build"],
 }
 
@@ -298,6 +306,7 @@ def test_dockerfile_is_valid(validator: Path, part: str) -> None:
         ),
         ("agent", "RUN /app/.venv/bin/python -m voice_agent.check_models", "RUN true", "check_"),
         ("backend", "npm ci --no-audit --no-fund", "npm install", "npm ci"),
+        ("agent", "    && chmod -R a+rX /app/models", "", "chmod"),
         ("agent", "libgomp1=12.2.0-14+deb12u1", "libgomp1", "without an exact version"),
     ],
     ids=[
@@ -308,6 +317,7 @@ def test_dockerfile_is_valid(validator: Path, part: str) -> None:
         "unpinned-from",
         "models-not-baked",
         "npm-install",
+        "model-unreadable",
         "apt-unpinned",
     ],
 )
