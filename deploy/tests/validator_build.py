@@ -41,7 +41,7 @@ def build() -> Path:
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         out = Path(tmp) / "va-validate"
         result = subprocess.run(
-            [go_binary(), "build", "-trimpath", "-o", str(out), "."],
+            [go_binary(), "build", "-trimpath", "-buildvcs=false", "-o", str(out), "."],
             cwd=SOURCE,
             env=env,
             capture_output=True,
