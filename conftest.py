@@ -22,7 +22,7 @@ FOLDER_LAYERS = {
     "agent/tests": ("unit", "models", "integration"),
     "backend/tests": ("unit", "db"),
     "bench/tests": ("unit",),
-    "deploy/tests": ("unit",),
+    "deploy/tests": ("unit", "integration"),
     "scripts/tests": ("unit", "integration"),
 }
 

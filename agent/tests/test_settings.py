@@ -232,3 +232,11 @@ def test_backend_url_must_be_http(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AGENT_SERVICE_TOKEN", "t" * 40)
     with pytest.raises(ValidationError, match="http"):
         AgentSettings()
+
+
+def test_drain_timeout_reaches_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    # deploy/helm sets the pod's grace period from the same value
+    assert AgentSettings().drain_timeout_s == 3600  # the framework's own default
+    monkeypatch.setenv("AGENT_DRAIN_TIMEOUT_S", "900")
+    server = main.build_server(AgentSettings())
+    assert server._drain_timeout == 900

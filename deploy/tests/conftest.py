@@ -1,7 +1,9 @@
-"""Checks of deploy/ (Prometheus, alert rules, Grafana) and of the dashboard renderer
-(bench/observability, which draws this dashboard).
+"""Checks of deploy/ (Prometheus, alert rules, Grafana; compose, Helm, Dockerfiles, Terraform
+through deploy/validate) and of the dashboard renderer (bench/observability, which draws this
+dashboard).
 
-Every module declares one layer with a module-level marker; all of them are hermetic:
+Every module declares one layer with a module-level marker: `unit` (hermetic) or
+`integration` (test_deploy_validators.py builds the Go validator from the module proxy):
 
     pytestmark = pytest.mark.unit
 """

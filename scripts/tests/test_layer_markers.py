@@ -73,7 +73,7 @@ def test_marked_modules_run(tmp_path: Path) -> None:
             UNIT_MODULE + "\n@pytest.mark.db\ndef test_y():\n    assert True\n",
             "test_y adds db to the module's unit",
         ),
-        ("deploy/tests/test_bad.py", UNIT_MODULE.replace(".unit", ".db"), "db (needs one of unit)"),
+        ("bench/tests/test_bad.py", UNIT_MODULE.replace(".unit", ".db"), "db (needs one of unit)"),
     ],
     ids=["unmarked", "two-layers", "per-test-only", "test-adds-a-layer", "layer-not-allowed-here"],
 )

@@ -204,6 +204,7 @@ def build_server(settings: AgentSettings, max_sessions: int) -> AgentServer:
         initialize_process_timeout=120,
         load_fnc=load,
         load_threshold=1.0,
+        drain_timeout=settings.drain_timeout_s,
         job_memory_warn_mb=2500,
         host=settings.http_host,
         port=settings.health_port,

@@ -267,6 +267,10 @@ class AgentSettings(BaseSettings):
     # local models. With them the cores are saturated by design at every reply, and on a
     # box shared with a browser or tests a busy CPU refused calls the models could serve.
     load_cpu: bool | None = None
+    # On SIGTERM the worker takes no new calls and waits this long for the running ones to end
+    # (the framework's default, one hour); a Kubernetes pod's terminationGracePeriodSeconds
+    # must cover it (deploy/helm sets both from one value)
+    drain_timeout_s: int = Field(3600, ge=1, le=86_400)
     # CPU niceness of a process while it serves a conversation: below 0 it runs ahead of other
     # programs (needs root or RLIMIT_NICE, else 0 is used); warm-ups always run at idle priority
     job_nice: int = Field(-5, ge=-20, le=0)
