@@ -16,8 +16,9 @@ Settings (environment):
   VA_DATA_DIR=.data  (kept across runs: secrets.env with the generated LiveKit key/secret and
                       the agent's service token, never committed; backend.db, the SQLite store)
   LIVEKIT_SERVER_BIN=.tools/bin/livekit-server
-  LIVEKIT_STUN_SERVERS=  (comma-separated host:port handed to clients; none = only our own
-                          loopback address, since livekit-server's default is public STUN)
+  LIVEKIT_STUN_SERVERS=  (comma-separated host:port handed to clients; none = a loopback
+                          address that answers nothing, since livekit-server's default is
+                          public STUN)
 """
 
 from __future__ import annotations
@@ -122,8 +123,11 @@ def load_or_create_secrets(path: Path) -> dict[str, str]:
 def livekit_yaml(cfg: Config, key: str, secret: str) -> str:
     webhook = f"http://127.0.0.1:{cfg.backend_port}/livekit/webhook"
     # livekit-server hands every client public STUN servers (Google's, Twilio's) unless some
-    # are configured: with none set, hand only our own media port, so nothing leaves.
-    stun = json.dumps(list(cfg.stun_servers or (f"127.0.0.1:{cfg.rtc_udp_port}",)))
+    # are configured: with none set, hand an address on this machine where no UDP server
+    # listens (the signal port is TCP), so nothing leaves and the lookup fails at once.
+    # Not the media port: a STUN request there made the Python (Rust) client's connection
+    # time out ("wait_pc_connection timed out").
+    stun = json.dumps(list(cfg.stun_servers or (f"127.0.0.1:{cfg.livekit_port}",)))
     return f"""port: {cfg.livekit_port}
 bind_addresses: ["127.0.0.1"]
 keys:

@@ -111,8 +111,8 @@ def test_stun_servers_are_only_those_the_user_sets(monkeypatch: pytest.MonkeyPat
     finally:
         sys.path.pop(0)
     monkeypatch.delenv("LIVEKIT_STUN_SERVERS", raising=False)
-    monkeypatch.delenv("LIVEKIT_RTC_UDP_PORT", raising=False)
-    assert 'stun_servers: ["127.0.0.1:7882"]' in stack.livekit_yaml(stack.Config(), "k", "s")
+    monkeypatch.delenv("LIVEKIT_PORT", raising=False)
+    assert 'stun_servers: ["127.0.0.1:7880"]' in stack.livekit_yaml(stack.Config(), "k", "s")
     monkeypatch.setenv("LIVEKIT_STUN_SERVERS", "stun.example.org:3478, 10.0.0.2:3478")
     yaml = stack.livekit_yaml(stack.Config(), "k", "s")
     assert 'stun_servers: ["stun.example.org:3478", "10.0.0.2:3478"]' in yaml
