@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import subprocess
@@ -49,3 +50,24 @@ def tree_note(clean: bool) -> str:
     if clean:
         return "Tree: clean."
     return "Tree: **uncommitted changes** (recorded with --allow-dirty: not exactly this commit)."
+
+
+def add_record_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-record", action="store_true", help="print only")
+    parser.add_argument(
+        "--allow-dirty",
+        action="store_true",
+        help="record even with uncommitted changes (the record says so)",
+    )
+
+
+def may_record(args: argparse.Namespace) -> bool:
+    """Whether the tree is clean; exits naming the fix when a record would name a commit it
+    did not measure."""
+    clean = tree_is_clean()
+    if not (args.no_record or clean or args.allow_dirty):
+        raise SystemExit(
+            "bench: uncommitted changes: commit them first (a record names the commit it "
+            "measured), or pass --no-record, or --allow-dirty to record it marked as such"
+        )
+    return clean

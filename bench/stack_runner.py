@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -57,3 +58,33 @@ def stop_stack(proc: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
     except ProcessLookupError:
         return
     proc.wait(timeout=timeout_s)
+
+
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    """A loopback port free right now (the kernel's pick), so no fixed port can collide."""
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def free_stack_ports() -> dict[str, str]:
+    """Every port scripts/stack.py opens, each free right now."""
+    return {
+        "LIVEKIT_PORT": str(free_port()),
+        "LIVEKIT_RTC_UDP_PORT": str(free_port(socket.SOCK_DGRAM)),
+        "BACKEND_PORT": str(free_port()),
+        "AGENT_HEALTH_PORT": str(free_port()),
+        "AGENT_METRICS_PORT": str(free_port()),
+        "MODEL_HOST_PORT": str(free_port()),
+    }
+
+
+def stack_env(state_dir: Path, ports: dict[str, str], **extra: str) -> dict[str, str]:
+    """This process's environment with the stack's ports and its state and data folder."""
+    return {
+        **os.environ,
+        **ports,
+        "VA_STATE_DIR": str(state_dir),
+        "VA_DATA_DIR": str(state_dir),
+        **extra,
+    }

@@ -114,52 +114,33 @@ def test_cpu_counts_by_default_only_without_local_models() -> None:
     assert WorkerLoad.from_settings(AgentSettings(load_cpu=True), 2).cpu is not None
 
 
-async def test_reports_reach_the_backend_and_admit_calls(
-    backend_app: Any, backend_token: str
-) -> None:
-    settings = AgentSettings(backend_url=BASE, service_token=backend_token)
-    server = FakeServer(["room-a"])
-    reporter = CapacityReporter(
-        server,  # type: ignore[arg-type]
-        settings,
-        WorkerLoad(3),
-        transport=httpx.ASGITransport(app=backend_app),
-    )
+async def report_once(server: FakeServer, app: Any, token: str) -> None:
+    """One report from a worker with a cap of 3, to the real backend app in process."""
+    settings = AgentSettings(backend_url=BASE, service_token=token)
+    transport = httpx.ASGITransport(app=app)
+    reporter = CapacityReporter(server, settings, WorkerLoad(3), transport=transport)  # type: ignore[arg-type]
     try:
         await reporter.send()
     finally:
         await reporter.aclose()
+
+
+async def test_reports_reach_the_backend_and_admit_calls(
+    backend_app: Any, backend_token: str
+) -> None:
+    server = FakeServer(["room-a"])
+    await report_once(server, backend_app, backend_token)
     [worker] = backend_app.state.agent_capacity.workers("voice-assistant")
     assert (worker.worker_id, worker.max_sessions, worker.rooms) == ("AW_test", 3, ("room-a",))
     assert worker.free == 2 and not worker.draining
 
 
 async def test_a_draining_worker_reports_no_free_call(backend_app: Any, backend_token: str) -> None:
-    settings = AgentSettings(backend_url=BASE, service_token=backend_token)
-    reporter = CapacityReporter(
-        FakeServer([], draining=True),  # type: ignore[arg-type]
-        settings,
-        WorkerLoad(3),
-        transport=httpx.ASGITransport(app=backend_app),
-    )
-    try:
-        await reporter.send()
-    finally:
-        await reporter.aclose()
+    await report_once(FakeServer([], draining=True), backend_app, backend_token)
     [worker] = backend_app.state.agent_capacity.workers("voice-assistant")
     assert worker.draining and worker.free == 0
 
 
 async def test_an_unregistered_worker_does_not_report(backend_app: Any, backend_token: str) -> None:
-    settings = AgentSettings(backend_url=BASE, service_token=backend_token)
-    reporter = CapacityReporter(
-        FakeServer([], worker_id="unregistered"),  # type: ignore[arg-type]
-        settings,
-        WorkerLoad(3),
-        transport=httpx.ASGITransport(app=backend_app),
-    )
-    try:
-        await reporter.send()
-    finally:
-        await reporter.aclose()
+    await report_once(FakeServer([], worker_id="unregistered"), backend_app, backend_token)
     assert backend_app.state.agent_capacity.workers("voice-assistant") == []

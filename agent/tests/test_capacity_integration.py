@@ -10,8 +10,6 @@ once one of the three has hung up.
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 import sys
 import time
 import urllib.error
@@ -27,7 +25,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "bench" / "latency")]
 
 from speech import speak, with_silence  # noqa: E402
-from stack_runner import StackFailed, start_stack, stop_stack  # noqa: E402
+from stack_runner import (  # noqa: E402
+    StackFailed,
+    free_stack_ports,
+    stack_env,
+    start_stack,
+    stop_stack,
+)
 from voice_client import TurnResult, VoiceClient  # noqa: E402
 
 SLOTS = 3
@@ -38,29 +42,14 @@ QUESTIONS = {
 }
 
 
-def free_port(kind: int = socket.SOCK_STREAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-PORTS = {
-    "LIVEKIT_PORT": free_port(),
-    "LIVEKIT_RTC_UDP_PORT": free_port(socket.SOCK_DGRAM),
-    "BACKEND_PORT": free_port(),
-    "AGENT_HEALTH_PORT": free_port(),
-    "AGENT_METRICS_PORT": free_port(),
-    "MODEL_HOST_PORT": free_port(),
-}
+PORTS = free_stack_ports()
 BACKEND = f"http://127.0.0.1:{PORTS['BACKEND_PORT']}"
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     state = tmp_path_factory.mktemp("stack")
-    env = dict(os.environ, **{k: str(v) for k, v in PORTS.items()})
-    env.update(VA_STATE_DIR=str(state), VA_DATA_DIR=str(state))
-    env["AGENT_MODEL_HOST__SLOTS"] = str(SLOTS)
+    env = stack_env(state, PORTS, AGENT_MODEL_HOST__SLOTS=str(SLOTS))
     env.pop("AGENT_MAX_SESSIONS", None)  # the worker takes what the host can do
     try:
         proc = start_stack(env)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
 import sys
 import time
 import urllib.request
@@ -29,25 +27,17 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "bench" / "latency")]
 
 from speech import speak, with_silence  # noqa: E402
-from stack_runner import StackFailed, start_stack, stop_stack  # noqa: E402
+from stack_runner import (  # noqa: E402
+    StackFailed,
+    free_port,
+    free_stack_ports,
+    stack_env,
+    start_stack,
+    stop_stack,
+)
 from voice_client import VoiceClient  # noqa: E402
 
-
-def free_port(kind: int = socket.SOCK_STREAM) -> int:
-    """A loopback port free right now (the kernel's pick), so no fixed port can collide."""
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-PORTS = {
-    "LIVEKIT_PORT": free_port(),
-    "LIVEKIT_RTC_UDP_PORT": free_port(socket.SOCK_DGRAM),
-    "BACKEND_PORT": free_port(),
-    "AGENT_HEALTH_PORT": free_port(),
-    "AGENT_METRICS_PORT": free_port(),
-    "MODEL_HOST_PORT": free_port(),
-}
+PORTS = free_stack_ports()
 BACKEND = f"http://127.0.0.1:{PORTS['BACKEND_PORT']}"
 AGENT_METRICS = f"http://127.0.0.1:{PORTS['AGENT_METRICS_PORT']}/metrics"
 
@@ -79,10 +69,8 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     state = tmp_path_factory.mktemp("stack")
-    env = dict(os.environ, **{k: str(v) for k, v in PORTS.items()})
+    env = stack_env(state, PORTS)
     env.update(
-        VA_STATE_DIR=str(state),
-        VA_DATA_DIR=str(state),
         AGENT_LLM__PROVIDER="openai",
         AGENT_LLM__MODEL="gpt-test",
         AGENT_LLM__BASE_URL=f"http://127.0.0.1:{refused_port()}/v1",

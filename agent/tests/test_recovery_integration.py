@@ -12,7 +12,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sys
 import time
 import urllib.request
@@ -29,7 +28,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "bench" / "latency")]
 
 from speech import speak, with_silence  # noqa: E402
-from stack_runner import StackFailed, start_stack, stop_stack  # noqa: E402
+from stack_runner import (  # noqa: E402
+    StackFailed,
+    free_stack_ports,
+    stack_env,
+    start_stack,
+    stop_stack,
+)
 from voice_client import VoiceClient  # noqa: E402
 
 TURNS = [
@@ -39,28 +44,14 @@ TURNS = [
 ]
 
 
-def free_port(kind: int = socket.SOCK_STREAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-PORTS = {
-    "LIVEKIT_PORT": free_port(),
-    "LIVEKIT_RTC_UDP_PORT": free_port(socket.SOCK_DGRAM),
-    "BACKEND_PORT": free_port(),
-    "AGENT_HEALTH_PORT": free_port(),
-    "AGENT_METRICS_PORT": free_port(),
-    "MODEL_HOST_PORT": free_port(),
-}
+PORTS = free_stack_ports()
 BACKEND = f"http://127.0.0.1:{PORTS['BACKEND_PORT']}"
 
 
 @pytest.fixture(scope="module")
 def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     state = tmp_path_factory.mktemp("stack")
-    env = dict(os.environ, **{k: str(v) for k, v in PORTS.items()})
-    env.update(VA_STATE_DIR=str(state), VA_DATA_DIR=str(state))
+    env = stack_env(state, PORTS)
     try:
         proc = start_stack(env)
     except StackFailed as e:

@@ -39,7 +39,7 @@ from prometheus_client.parser import text_string_to_metric_families
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "bench" / "latency")]
 
-from machine import head, machine, tree_is_clean, tree_note  # noqa: E402
+from machine import add_record_options, head, machine, may_record, tree_note  # noqa: E402
 from speech import speak, with_silence  # noqa: E402
 from stack_runner import StackFailed, start_stack, stop_stack  # noqa: E402
 from stats import quantile  # noqa: E402
@@ -245,19 +245,9 @@ def main() -> None:
     parser.add_argument("--ladder", default="1,2,4,6")
     parser.add_argument("--turns", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--no-record", action="store_true")
-    parser.add_argument(
-        "--allow-dirty",
-        action="store_true",
-        help="record even with uncommitted changes (the record says so)",
-    )
+    add_record_options(parser)
     args = parser.parse_args()
-    clean = tree_is_clean()
-    if not (args.no_record or clean or args.allow_dirty):
-        raise SystemExit(
-            "bench: uncommitted changes: commit them first (a record names the commit it "
-            "measured), or pass --no-record, or --allow-dirty to record it marked as such"
-        )
+    clean = may_record(args)
     ladder = [int(n) for n in args.ladder.split(",")]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "bench" / "latency"))
 
-from machine import head, machine, tree_is_clean, tree_note  # noqa: E402
+from machine import add_record_options, head, machine, may_record, tree_note  # noqa: E402
 from speech import speak, with_silence  # noqa: E402
 from stack_runner import StackFailed, start_stack, stop_stack  # noqa: E402
 from stats import quantile  # noqa: E402
@@ -112,19 +112,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=10)
     parser.add_argument("--backend-url")
-    parser.add_argument("--no-record", action="store_true")
-    parser.add_argument(
-        "--allow-dirty",
-        action="store_true",
-        help="record even with uncommitted changes (the record says so)",
-    )
+    add_record_options(parser)
     args = parser.parse_args()
-    clean = tree_is_clean()
-    if not (args.no_record or clean or args.allow_dirty):
-        raise SystemExit(
-            "bench: uncommitted changes: commit them first (a record names the commit it "
-            "measured), or pass --no-record, or --allow-dirty to record it marked as such"
-        )
+    clean = may_record(args)
     # a plain `kill` must still stop the stack this run started (the finally below)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 

@@ -20,30 +20,21 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from stack_runner import StackFailed, start_stack, stop_stack  # noqa: E402
+from stack_runner import (  # noqa: E402
+    StackFailed,
+    free_stack_ports,
+    stack_env,
+    start_stack,
+    stop_stack,
+)
 
-
-def free_port(kind: int = socket.SOCK_STREAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-PORTS = {
-    "LIVEKIT_PORT": free_port(),
-    "LIVEKIT_RTC_UDP_PORT": free_port(socket.SOCK_DGRAM),
-    "BACKEND_PORT": free_port(),
-    "AGENT_HEALTH_PORT": free_port(),
-    "AGENT_METRICS_PORT": free_port(),
-    "MODEL_HOST_PORT": free_port(),
-}
+PORTS = free_stack_ports()
 HEALTH = f"http://127.0.0.1:{PORTS['BACKEND_PORT']}/api/health"
 
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[psutil.Process]:
-    env = dict(os.environ, VA_STATE_DIR=str(tmp_path), VA_DATA_DIR=str(tmp_path))
-    env.update({k: str(v) for k, v in PORTS.items()})
+    env = stack_env(tmp_path, PORTS)
     try:
         proc = start_stack(env)
     except StackFailed as e:
@@ -87,4 +78,4 @@ def test_a_crashed_process_is_restarted_and_a_killed_supervisor_leaves_nothing(
     for port in (PORTS["LIVEKIT_PORT"], PORTS["BACKEND_PORT"], PORTS["MODEL_HOST_PORT"]):
         with socket.socket() as s:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("127.0.0.1", port))  # free again
+            s.bind(("127.0.0.1", int(port)))  # free again
