@@ -238,5 +238,5 @@ def test_drain_timeout_reaches_the_worker(monkeypatch: pytest.MonkeyPatch) -> No
     # deploy/helm sets the pod's grace period from the same value
     assert AgentSettings().drain_timeout_s == 3600  # the framework's own default
     monkeypatch.setenv("AGENT_DRAIN_TIMEOUT_S", "900")
-    server = main.build_server(AgentSettings())
+    server = main.build_server(AgentSettings(), max_sessions=2)
     assert server._drain_timeout == 900

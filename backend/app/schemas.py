@@ -175,18 +175,18 @@ class NoteOut(BaseModel):
     created_at: dt.datetime
 
 
-class WorkerReportIn(BaseModel):
+class WorkerReportIn(_Strict):
     """An agent worker's capacity, sent every few seconds (PUT /api/agent/workers/{id})."""
 
     agent_name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    max_sessions: int = Field(ge=1, le=1024)
+    max_sessions: Annotated[int, Field(ge=1, le=1024), JsonNumber]
     # the rooms of its running calls (any LiveKit room name, not only this backend's)
     rooms: list[Annotated[str, StringConstraints(min_length=1, max_length=256)]] = Field(
         default_factory=list, max_length=1024
     )
     # 0 idle .. 1 full (the worker takes no new call at 1 or above)
-    load: float = Field(ge=0.0, le=100.0)
-    draining: bool = False
+    load: Number = Field(ge=0.0, le=100.0)
+    draining: Flag = False
 
 
 class WorkerCapacityOut(BaseModel):

@@ -59,6 +59,9 @@ def backend_env(tmp: Path, **env: str) -> dict[str, str]:
         "LIVEKIT_API_SECRET": LIVEKIT_SECRET,
         "DATABASE_URL": f"sqlite:///{tmp / 'backend.db'}",
         "WEB_DIST": str(tmp / "no-dist"),
+        # no agent worker reports to these backends
+        "BACKEND_AGENT_CAPACITY_CHECK": "false",
+        "BACKEND_AGENT_REDISPATCH_INTERVAL_SECONDS": "0",
         **env,
     }
 

@@ -1,5 +1,6 @@
 """What the stack writes is its user's alone (0700 folders, 0600 files): the real launcher
-and the real backend, with stand-ins for livekit-server (an HTTP server) and the agent."""
+and the real backend, with stand-ins for livekit-server (an HTTP server), the model host and
+the agent."""
 
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ def test_state_and_data_folders_are_private(tmp_path: Path) -> None:
     agent_pkg.mkdir(parents=True)
     (agent_pkg / "__init__.py").write_text("")
     (agent_pkg / "main.py").write_text(FAKE_AGENT)
+    (agent_pkg / "model_host.py").write_text(FAKE_AGENT)
     state, data = tmp_path / "state", tmp_path / "data"
     data.mkdir(mode=0o755)  # as an earlier version left it: tightened at start
     (data / "backend.db").touch(mode=0o644)
@@ -67,7 +69,9 @@ def test_state_and_data_folders_are_private(tmp_path: Path) -> None:
         BACKEND_PORT=ports["BACKEND"],
         AGENT_HEALTH_PORT=ports["HEALTH"],
         AGENT_METRICS_PORT=ports["METRICS"],
+        MODEL_HOST_PORT=str(free_port()),
         PYTHONPATH=str(agent_pkg.parent),
+        BACKEND_AGENT_CAPACITY_CHECK="false",  # no real agent reports capacity here
     )
     stack = subprocess.Popen(
         [sys.executable, str(ROOT / "scripts" / "stack.py")],

@@ -178,3 +178,12 @@ def admit_new_call(
         AGENTS_BUSY_DETAIL if workers else NO_AGENT_DETAIL,
         headers={"Retry-After": str(settings.busy_retry_after_seconds)},
     )
+
+
+def release_call(request: Request, room_name: str) -> None:
+    """Free the call held for ``room_name`` (its conversation is gone)."""
+    capacity: AgentCapacity = request.app.state.agent_capacity
+    try:
+        capacity.release(room_name)
+    except CapacityUnavailable:
+        logger.warning("agent capacity unknown: the held call lapses by itself", exc_info=True)

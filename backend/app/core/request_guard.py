@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 CROSS_ORIGIN_DETAIL = "cross-origin request refused"
@@ -52,6 +53,19 @@ def _strip_default_port(netloc: str, origin: str) -> str:
     return netloc.removesuffix(f":{port}") if port else netloc
 
 
+def _routed(scope: Scope) -> bool:
+    """Whether a route takes this method at this path: for one that does not, the router's
+    405 (with its Allow header) is the answer, not a complaint about the body."""
+    app = scope.get("app")
+    routes = getattr(getattr(app, "router", None), "routes", None)
+    if routes is None:
+        return True
+    # endpoints only: the web client's mount at / takes every path and method
+    return any(
+        isinstance(route, Route) and route.matches(scope)[0] == Match.FULL for route in routes
+    )
+
+
 class DriveByGuardMiddleware:
     """403 for a cross-origin POST/PUT/PATCH/DELETE under /api/; 415 for a POST/PUT/PATCH
     there whose Content-Type is not JSON (except the `bodyless` paths, which take no body)."""
@@ -77,7 +91,7 @@ class DriveByGuardMiddleware:
             await JSONResponse({"detail": CROSS_ORIGIN_DETAIL}, 403)(scope, receive, send)
             return
         needs_json = method in _BODY_METHODS and scope["path"] not in self.bodyless
-        if needs_json and not is_json(headers.get("content-type")):
+        if needs_json and not is_json(headers.get("content-type")) and _routed(scope):
             await JSONResponse({"detail": NOT_JSON_DETAIL}, 415)(scope, receive, send)
             return
         await self.app(scope, receive, send)

@@ -140,6 +140,17 @@ def test_an_unjoined_reservation_expires(make_app: AppFactory, clock: FakeClock)
     assert call(client).status_code == 200
 
 
+def test_deleting_an_unjoined_conversation_frees_its_call(make_app: AppFactory) -> None:
+    client = make_app()
+    report(client, max_sessions=1)
+    room = call(client).json()["room_name"]
+    assert_refused(call(client), AGENTS_BUSY_DETAIL)
+    [held] = [c for c in client.get("/api/conversations", headers=USER).json()["items"]]
+    assert held["room_name"] == room
+    assert client.delete(f"/api/conversations/{held['id']}", headers=USER).status_code == 204
+    assert call(client).status_code == 200
+
+
 def test_draining_or_cpu_full_workers_take_no_call(make_app: AppFactory) -> None:
     client = make_app()
     report(client, "w1", draining=True)

@@ -75,6 +75,7 @@ def test_entrypoint_migrates_before_serving(empty_db_url: str) -> None:
         "BACKEND_PORT": str(port),
         "DATABASE_URL": empty_db_url,
         "LIVEKIT_URL": f"ws://127.0.0.1:{free_port()}",
+        "BACKEND_AGENT_CAPACITY_CHECK": "false",  # no agent worker here
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "app"],

@@ -147,7 +147,8 @@ export interface paths {
         post?: never;
         /**
          * Delete Conversation
-         * @description Delete the conversation and its messages.
+         * @description Delete the conversation and its messages; an agent call held for its room (a token
+         *     nobody used yet) is free again at once.
          */
         delete: operations["delete_conversation_api_conversations__conversation_id__delete"];
         options?: never;
@@ -1146,9 +1147,9 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
-                "application/json": components["schemas"]["TokenRequest"] | null;
+                "application/json": components["schemas"]["TokenRequest"];
             };
         };
         responses: {

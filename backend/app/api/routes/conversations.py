@@ -19,6 +19,7 @@ from app.api.deps import (
     SessionDep,
     SettingsDep,
     admit_new_call,
+    release_call,
     token_issued,
 )
 from app.core.livekit import ParticipantGrant, issue_token
@@ -157,11 +158,18 @@ def export_conversation(
 
 
 @router.delete("/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_NOT_FOUND)
-def delete_conversation(conversation_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
-    """Delete the conversation and its messages."""
-    if not crud.delete_conversation(session, user_id=user, conversation_id=conversation_id):
+def delete_conversation(
+    conversation_id: uuid.UUID, user: CurrentUser, session: SessionDep, request: Request
+) -> None:
+    """Delete the conversation and its messages; an agent call held for its room (a token
+    nobody used yet) is free again at once."""
+    conversation = crud.get_conversation(session, user_id=user, conversation_id=conversation_id)
+    if conversation is None or not crud.delete_conversation(
+        session, user_id=user, conversation_id=conversation_id
+    ):
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND_DETAIL)
     session.commit()
+    release_call(request, conversation.room_name)
 
 
 def _own(session: Session, user: str, conversation_id: uuid.UUID) -> Conversation:

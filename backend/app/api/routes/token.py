@@ -89,7 +89,7 @@ def create_token(
     session: SessionDep,
     request: Request,
     response: Response,
-    body: TokenRequest | None = None,
+    body: TokenRequest,
 ) -> TokenResponse:
     """A token for one room, recorded as the user's conversation: a new room unless
     room_name names one of the caller's active conversations (rejoin). A new room gets the
@@ -105,9 +105,8 @@ def _create_token(
     session: Session,
     request: Request,
     response: Response,
-    body: TokenRequest | None,
+    body: TokenRequest,
 ) -> TokenResponse:
-    body = body or TokenRequest()
     try:
         conversation, created = crud.create_conversation(
             session,
