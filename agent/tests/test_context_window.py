@@ -152,11 +152,20 @@ def test_the_window_comes_from_the_settings() -> None:
     assert ContextWindow.from_settings(remote).tokens == 32000
 
 
-def test_shrinking_halves_the_window_down_to_a_floor() -> None:
-    assert WINDOW.shrunk().tokens == 512
-    assert WINDOW.shrunk().shrunk().tokens == MIN_WINDOW_TOKENS
+def test_after_a_failure_requests_are_at_most_half_its_size() -> None:
+    shrunk = WINDOW.shrunk(800)
+    assert shrunk.tokens - shrunk.reply_tokens == 400
+    fitted = shrunk.fit(request(conversation(100), "Again?"))
+    assert prompt_tokens(fitted) <= 400
+    assert WINDOW.shrunk(100).tokens == MIN_WINDOW_TOKENS  # a floor
     small = ContextWindow(tokens=300, reply_tokens=60, turn_tokens=50)
-    assert small.shrunk().tokens == 300  # never grows
+    assert small.shrunk(250).tokens == 300  # never grows
+
+
+def test_a_cache_breakpoint_in_the_persona_costs_nothing() -> None:
+    marked = llm.ChatMessage(role="system", content=[PERSONA, llm.CacheBreakpoint()])
+    plain = llm.ChatMessage(role="system", content=[PERSONA])
+    assert item_tokens(marked) == item_tokens(plain)
 
 
 @pytest.mark.parametrize(

@@ -244,17 +244,19 @@ class Assistant(Agent):
             yield " " + self.apology
 
     def _shrink_after_failure(self, sent: int) -> None:
-        """A failed request that filled more than half the window may have been too long for
-        the model (the estimate is not a tokenizer): halve the window for the rest of the
-        session, so a long history cannot make every later reply fail."""
-        if sent > self._window.tokens // 2:
-            smaller = self._window.shrunk()
-            if smaller.tokens < self._window.tokens:
-                logger.warning(
-                    "LLM request failed near the context window; shrinking it",
-                    extra={"estimated_tokens": sent, "window_tokens": smaller.tokens},
-                )
-                self._window = smaller
+        """After a failed request that was not short: the next ones are at most half its size
+        for the rest of the session. The estimate is no tokenizer; a model that refuses a
+        prompt as too long (or a chain that fails for any reason) must not fail every later
+        turn the same way. Short requests (a quarter of the window) keep the window."""
+        if sent <= self._window.tokens // 4:
+            return
+        smaller = self._window.shrunk(sent)
+        if smaller.tokens < self._window.tokens:
+            logger.warning(
+                "LLM request failed; later requests are kept shorter",
+                extra={"estimated_tokens": sent, "window_tokens": smaller.tokens},
+            )
+            self._window = smaller
 
 
 def _log_prefill_failure(task: asyncio.Task[None]) -> None:

@@ -75,15 +75,20 @@ def _letters(run: str) -> int:
 def item_tokens(item: llm.ChatItem) -> int:
     """What one item of a chat context costs in the prompt (0 for items not sent)."""
     if isinstance(item, llm.ChatMessage):
-        parts = (
-            estimate_tokens(c) if isinstance(c, str) else OTHER_CONTENT_TOKENS for c in item.content
-        )
-        return MESSAGE_TOKENS + sum(parts)
+        return MESSAGE_TOKENS + sum(_content_tokens(c) for c in item.content)
     if isinstance(item, llm.FunctionCall):
         return MESSAGE_TOKENS + estimate_tokens(item.name) + estimate_tokens(item.arguments)
     if isinstance(item, llm.FunctionCallOutput):
         return MESSAGE_TOKENS + estimate_tokens(item.output)
     return 0
+
+
+def _content_tokens(content: llm.ChatContent) -> int:
+    if isinstance(content, str):
+        return estimate_tokens(content)
+    if isinstance(content, llm.ImageContent | llm.AudioContent):
+        return OTHER_CONTENT_TOKENS
+    return 0  # a cache breakpoint: a marker, not sent as text
 
 
 def tools_tokens(tools: list[llm.Tool]) -> int:
@@ -117,10 +122,11 @@ class ContextWindow:
             turn_tokens=math.ceil(settings.chat.max_chars / 3) + CONTEXT_LINE_TOKENS,
         )
 
-    def shrunk(self) -> ContextWindow:
-        """Half the window (not below ``MIN_WINDOW_TOKENS``): after a request that the
-        estimate let through and the model refused."""
-        return replace(self, tokens=max(min(self.tokens, MIN_WINDOW_TOKENS), self.tokens // 2))
+    def shrunk(self, sent: int) -> ContextWindow:
+        """A window whose requests are at most half of ``sent`` (the estimate of a request
+        that failed; the estimate is no tokenizer), not below ``MIN_WINDOW_TOKENS``."""
+        tokens = min(self.tokens, sent // 2 + self.reply_tokens)
+        return replace(self, tokens=max(min(self.tokens, MIN_WINDOW_TOKENS), tokens))
 
     def fit(self, chat_ctx: llm.ChatContext, *, extra_tokens: int = 0) -> llm.ChatContext:
         """``chat_ctx`` as it may be sent: a new context, the items themselves shared (a
@@ -228,7 +234,8 @@ def _shorten_last(
     if allowed >= size:
         return items, over
     kept = _prefix_within(text, allowed)
-    shortened = message.model_copy(update={"content": [kept]})
+    others = [c for c in message.content if not isinstance(c, str)]  # e.g. a cache breakpoint
+    shortened = message.model_copy(update={"content": [kept, *others]})
     out = list(items)
     out[index] = shortened
     return out, over - (size - estimate_tokens(kept))
