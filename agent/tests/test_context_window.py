@@ -193,3 +193,10 @@ def test_a_reloaded_history_keeps_its_newest_whole_turns() -> None:
     assert len(tail.items) > 10
     # a single turn longer than the budget is still kept (the request shortens it)
     assert texts(history_tail(ctx, 1)) == [_user(99), _reply(99)]
+
+
+def test_a_message_whose_text_changed_is_counted_again() -> None:
+    message = llm.ChatMessage(role="assistant", content=["Short."])
+    before = item_tokens(message)
+    message.content.append("And now a much longer second part, added after it was counted.")
+    assert item_tokens(message) > before
