@@ -200,3 +200,16 @@ def test_a_message_whose_text_changed_is_counted_again() -> None:
     before = item_tokens(message)
     message.content.append("And now a much longer second part, added after it was counted.")
     assert item_tokens(message) > before
+
+
+def test_even_the_smallest_window_gets_a_request_that_fits() -> None:
+    tiny = ContextWindow(tokens=MIN_WINDOW_TOKENS, reply_tokens=120, turn_tokens=967)
+    ctx = conversation(10)
+    ctx.add_message(
+        role="system", content="Notes the user saved: " + "a long note. " * 44
+    )  # ~600 chars
+    ctx.add_message(role="user", content="Tell me everything. " * 500)
+    fitted = tiny.fit(ctx)
+    assert prompt_tokens(fitted) <= tiny.tokens - tiny.reply_tokens
+    assert [m.role for m in fitted.messages()] == ["system", "system", "user"]
+    assert texts(fitted)[-1].startswith("Tell me everything.")

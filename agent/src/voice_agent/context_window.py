@@ -176,11 +176,20 @@ class ContextWindow:
             end = _next_turn(past)
             over -= sum(sizes[:end])
             past, sizes = past[end:], sizes[end:]
-        if over > 0:  # nothing left to drop: shorten the user's words (to a quarter of the
-            # room at the least), then the system prompt
-            turn, over = _shorten_last(turn, over, role="user", keep=room // 4)
-        if over > 0:
-            head, over = _shorten_last(head, over, role="system", keep=0)
+        # nothing left to drop: shorten the user's words (to a quarter of the room at the
+        # least), then the system prompt, then the rest of the turn (a tiny shrunk window)
+        for part, role, keep in (
+            ("turn", "user", room // 4),
+            ("head", "system", 0),
+            ("turn", "user", 0),
+            ("turn", "system", 0),
+        ):
+            if over <= 0:
+                break
+            if part == "turn":
+                turn, over = _shorten_last(turn, over, role=role, keep=keep)
+            else:
+                head, over = _shorten_last(head, over, role=role, keep=keep)
         return llm.ChatContext([*head, *past, *turn])
 
 
