@@ -13,7 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from livekit.agents import APIConnectionError, APIConnectOptions, function_tool, llm
+from livekit.agents import (
+    APIConnectionError,
+    APIConnectOptions,
+    APIStatusError,
+    function_tool,
+    llm,
+)
 from voice_agent.local_models import LlamaCppLLM, LlamaOptions
 from voice_agent.local_models.llm import build_request
 from voice_agent.local_models.tool_calls import ToolCallAccumulator
@@ -213,7 +219,7 @@ async def test_closing_the_stream_stops_generation_at_once() -> None:
 @pytest.mark.parametrize(
     "bad_chunk",
     [
-        {"error": {"message": "context size exceeded", "code": 400}},
+        {"error": {"message": "slot unavailable", "code": 503}},
         {"code": 500, "message": "slot unavailable"},
     ],
 )
@@ -223,6 +229,22 @@ async def test_error_chunk_becomes_api_connection_error(bad_chunk: dict[str, Any
     with pytest.raises(APIConnectionError, match="llama.cpp error"):
         await stream.collect()
     assert engine.finished.is_set()  # the stream waited for the worker thread before raising
+
+
+async def test_a_refused_request_is_not_retried() -> None:
+    # what llama.cpp sends for a prompt longer than its context
+    too_long = {
+        "error": {
+            "code": 400,
+            "message": "request (817 tokens) exceeds the available context size (512 tokens)",
+            "type": "exceed_context_size_error",
+        }
+    }
+    engine = ScriptedEngine([too_long])
+    stream = _llm(engine).chat(chat_ctx=_ctx(), conn_options=NO_RETRY)
+    with pytest.raises(APIStatusError, match="exceeds the available context") as raised:
+        await stream.collect()
+    assert raised.value.status_code == 400 and not raised.value.retryable
 
 
 async def test_engine_exception_becomes_api_connection_error() -> None:

@@ -71,6 +71,38 @@ def test_bad_values_are_rejected(
     assert info.value.errors()[0]["loc"] == loc
 
 
+def test_the_context_window_defaults_to_n_ctx_and_may_grow_for_remote_models(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert AgentSettings().llm.context_window == 4096
+    assert AgentSettings(llm={"n_ctx": 2048}).llm.context_window == 2048
+    monkeypatch.setenv("AGENT_LLM__PROVIDER", "openai")
+    monkeypatch.setenv("AGENT_LLM__API_KEY", "k")
+    monkeypatch.setenv("AGENT_LLM__CONTEXT_TOKENS", "128000")
+    assert AgentSettings().llm.context_window == 128000
+    # with the local model as a fallback the window is the local model's at most
+    monkeypatch.setenv("AGENT_LLM__FALLBACK", '[{"provider": "local"}]')
+    with pytest.raises(ValidationError, match="AGENT_LLM__CONTEXT_TOKENS .* AGENT_LLM__N_CTX"):
+        AgentSettings()
+
+
+def test_the_reply_must_leave_room_for_the_prompt() -> None:
+    with pytest.raises(ValidationError, match="AGENT_LLM__MAX_TOKENS"):
+        AgentSettings(llm={"n_ctx": 1024, "max_tokens": 600})
+
+
+def test_typed_message_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AGENT_CHAT__MAX_CHARS", "500")
+    monkeypatch.setenv("AGENT_CHAT__MAX_MESSAGES", "3")
+    monkeypatch.setenv("AGENT_CHAT__WINDOW_S", "10")
+    chat = AgentSettings().chat
+    assert (chat.max_chars, chat.max_messages, chat.window_s) == (500, 3, 10.0)
+    assert chat.too_long.format(max_chars=chat.max_chars).endswith("under 500 characters.")
+    monkeypatch.setenv("AGENT_CHAT__TOO_LONG", "Too long: {limit}")
+    with pytest.raises(ValidationError, match="placeholder"):
+        AgentSettings()
+
+
 def test_livekit_keys_use_the_framework_names_and_stay_secret(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -1,5 +1,7 @@
 """The assistant persona: instructions, lifecycle hooks, function tools, and the per-reply
-context (date, time, the user's notes) with deterministic answers for clear requests."""
+context (date, time, the user's notes) with deterministic answers for clear requests. Every
+request to the LLM, and every prefill of its prompt cache, is fitted to the context window
+(``context_window.py``)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from livekit.agents.llm import ToolError
 from livekit.agents.voice.generation import update_instructions
 
 from . import tools as toolbox
+from .context_window import ContextWindow, prompt_tokens, tools_tokens
 from .intents import Intent, match_intent
 from .settings import AgentSettings
 from .state import SessionState
@@ -74,6 +77,7 @@ class Assistant(Agent):
         self.clock: Clock = clock or toolbox.system_clock(settings.timezone)
         self._context_notes = settings.context_notes
         self._offer_tools = settings.llm.offer_tools
+        self._window = ContextWindow.from_settings(settings)
         self._flush_timeout_s = settings.backend_timeout_s * 2
         self._prefill_task: asyncio.Task[None] | None = None
 
@@ -104,6 +108,8 @@ class Assistant(Agent):
 
         if pending is not None:
             ctx.items.append(pending)
+        # cut where the next request will be (the cache is reused up to the first difference)
+        ctx = self._window.fit(ctx, extra_tokens=tools_tokens(tools or []))
         self._prefill_task = asyncio.create_task(prefill(ctx, tools))
         self._prefill_task.add_done_callback(_log_prefill_failure)
 
@@ -216,6 +222,9 @@ class Assistant(Agent):
                 )
         called = False
         offered = tools if self._offer_tools else []
+        # the persona, the per-reply context and the newest turns, within the context window
+        extra = tools_tokens(offered)
+        chat_ctx = self._window.fit(chat_ctx, extra_tokens=extra)
         try:
             async for chunk in Agent.default.llm_node(self, chat_ctx, offered, model_settings):
                 if isinstance(chunk, llm.ChatChunk) and chunk.delta and chunk.delta.tool_calls:
@@ -231,7 +240,23 @@ class Assistant(Agent):
             # every LLM provider failed (the session's error event carries the cause and
             # tells the web page): say so rather than leave the user in silence
             logger.warning("no LLM answered; speaking the apology")
+            self._shrink_after_failure(prompt_tokens(chat_ctx, extra_tokens=extra))
             yield " " + self.apology
+
+    def _shrink_after_failure(self, sent: int) -> None:
+        """After a failed request that was not short: the next ones are at most half its size
+        for the rest of the session. The estimate is no tokenizer; a model that refuses a
+        prompt as too long (or a chain that fails for any reason) must not fail every later
+        turn the same way. Short requests (a quarter of the window) keep the window."""
+        if sent <= self._window.tokens // 4:
+            return
+        smaller = self._window.shrunk(sent)
+        if smaller.tokens < self._window.tokens:
+            logger.warning(
+                "LLM request failed; later requests are kept shorter",
+                extra={"estimated_tokens": sent, "window_tokens": smaller.tokens},
+            )
+            self._window = smaller
 
 
 def _log_prefill_failure(task: asyncio.Task[None]) -> None:

@@ -36,6 +36,7 @@ from .settings import AgentSettings
 from .state import RoomProfile, SessionState, wait_for_user
 from .tools import BackendNotes, MemoryNotes, NoteStore
 from .turn_metrics import TurnMetricsPublisher
+from .typed_input import TypedInputGuard
 
 logger = logging.getLogger("voice_agent")
 
@@ -74,6 +75,8 @@ async def entrypoint(ctx: JobContext) -> None:
         room=ctx.room,
         room_options=room_io.RoomOptions(
             audio_input=room_io.AudioInputOptions(sample_rate=16000, frame_size_ms=20),
+            # typed messages: a size and a rate limit before they reach the LLM
+            text_input=TypedInputGuard(settings.chat).options(),
             delete_room_on_close=True,
         ),
     )
@@ -113,7 +116,8 @@ async def start_persistence(
     room = ctx.room.name
     # Loaded before the recorder is attached: these messages are preloaded into the agent,
     # not added to session.history, so they are never sent again.
-    history = await load_history(client, room)
+    # at most a context window of it: the newest turns (llm_node fits each request again)
+    history = await load_history(client, room, keep_tokens=settings.llm.context_window)
     recorder = TranscriptRecorder(client, room)
     recorder.attach(session)
     if state is not None:

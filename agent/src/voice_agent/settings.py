@@ -149,8 +149,12 @@ class LlmSettings(ProviderConfig):
     # for every provider in the chain
     max_tokens: int = Field(120, ge=8, le=2048)
     temperature: float = Field(0.2, ge=0.0, le=2.0)
-    # the local model (llama.cpp)
+    # the local model (llama.cpp): tokens of context per conversation (prompt and reply)
     n_ctx: int = Field(4096, ge=512, le=32768)
+    # What one request to the chain may hold, prompt and reply (context_window.py drops the
+    # oldest turns to fit). Unset: ``n_ctx``. At most ``n_ctx`` when the local model is in
+    # the chain; raise it for a remote model with a larger window.
+    context_tokens: int | None = Field(None, ge=512, le=2_000_000)
     threads: int = Field(2, ge=1, le=64)
     # How llama.cpp's OpenMP threads wait at their many per-token barriers. ACTIVE spins
     # forever: on a 2-core box shared with the browser and livekit-server the first token
@@ -164,6 +168,10 @@ class LlmSettings(ProviderConfig):
     # still work: clear requests are recognised without the model (intents.py).
     offer_tools: bool = False
 
+    @property
+    def context_window(self) -> int:
+        return self.context_tokens or self.n_ctx
+
 
 class TtsSettings(ProviderConfig):
     fallback: list[ProviderConfig] = []
@@ -176,6 +184,34 @@ class TtsSettings(ProviderConfig):
     # first audio ~0.3 s sooner than a whole clause on a 2-core box (0.05 s sooner than 3),
     # at the cost of a two-word first phrase (spoken without a pause after it)
     first_chunk_words: int = Field(2, ge=0, le=20)
+
+
+class ChatSettings(BaseModel):
+    """Typed messages (``lk.chat``): a message longer than ``max_chars`` is answered with
+    ``too_long`` instead of the model; more than ``max_messages`` within ``window_s`` seconds,
+    and the user hears ``slow_down`` (once per window) while the extra ones are dropped."""
+
+    max_chars: int = Field(2000, ge=1, le=100_000)
+    max_messages: int = Field(12, ge=1, le=1000)
+    window_s: float = Field(60.0, gt=0.0, le=3600.0)
+    too_long: str = Field(
+        "That message is too long for me. Please keep typed messages under "
+        "{max_chars:,} characters.",
+        min_length=1,
+    )
+    slow_down: str = Field(
+        "You're sending messages faster than I can answer. Please slow down a little.",
+        min_length=1,
+    )
+
+    @field_validator("too_long")
+    @classmethod
+    def _check_too_long(cls, value: str) -> str:
+        try:
+            value.format(max_chars=2000)
+        except (KeyError, IndexError, ValueError):
+            raise ValueError("may use only the placeholder {max_chars}") from None
+        return value
 
 
 class ModelHostSettings(BaseModel):
@@ -279,6 +315,7 @@ class AgentSettings(BaseSettings):
     stt: SttSettings = SttSettings()
     llm: LlmSettings = LlmSettings()
     tts: TtsSettings = TtsSettings()
+    chat: ChatSettings = ChatSettings()
     model_host: ModelHostSettings = ModelHostSettings()
     # Transcript persistence through the backend's /api/agent routes; None = off.
     backend_url: str | None = None
@@ -331,6 +368,23 @@ class AgentSettings(BaseSettings):
     def _backend_needs_token(self) -> AgentSettings:
         if self.backend_url and self.service_token is None:
             raise ValueError("AGENT_SERVICE_TOKEN must be set when AGENT_BACKEND_URL is")
+        return self
+
+    @model_validator(mode="after")
+    def _context_fits(self) -> AgentSettings:
+        section = self.llm
+        window = section.context_window
+        local = any(c.provider == "local" for c in [section, *section.fallback])
+        if local and window > section.n_ctx:
+            raise ValueError(
+                f"AGENT_LLM__CONTEXT_TOKENS ({window}) must not exceed AGENT_LLM__N_CTX "
+                f"({section.n_ctx}) while the local model is in the chain"
+            )
+        if section.max_tokens > window // 2:
+            raise ValueError(
+                f"AGENT_LLM__MAX_TOKENS ({section.max_tokens}) must leave at least half of the "
+                f"context ({window} tokens) to the prompt"
+            )
         return self
 
     @model_validator(mode="after")

@@ -17,6 +17,8 @@ from livekit.agents import (
     DEFAULT_API_CONNECT_OPTIONS,
     APIConnectionError,
     APIConnectOptions,
+    APIError,
+    APIStatusError,
     llm,
     utils,
 )
@@ -94,6 +96,15 @@ def build_request(
     return request
 
 
+def _engine_error(error: Any) -> APIError:
+    """llama.cpp's error chunk as an APIError: a request it refuses (HTTP 4xx, e.g. longer
+    than the context) is not retried, the same request would fail again."""
+    code = error.get("code") if isinstance(error, dict) else None
+    if isinstance(code, int) and 400 <= code < 500:
+        return APIStatusError(f"llama.cpp refused the request: {error}", status_code=code)
+    return APIConnectionError(f"llama.cpp error: {error}")
+
+
 class _LlamaStream(llm.LLMStream):
     def __init__(
         self,
@@ -136,7 +147,7 @@ class _LlamaStream(llm.LLMStream):
                 if not isinstance(item, dict):
                     continue
                 if "error" in item or "code" in item and "message" in item:
-                    raise APIConnectionError(f"llama.cpp error: {item.get('error', item)}")
+                    raise _engine_error(item.get("error", item))
                 for chunk in self._convert(item, request_id, tool_calls):
                     if chunk.delta is not None and chunk.delta.content:
                         content = text_calls.feed(chunk.delta.content)

@@ -6,13 +6,17 @@ import logging
 
 from livekit.agents import llm
 
+from ..context_window import history_tail
 from .backend_client import BackendClient, BackendError
 
 logger = logging.getLogger("voice_agent.persistence")
 
 
-async def load_history(client: BackendClient, room: str) -> llm.ChatContext | None:
-    """The room's stored messages as a ChatContext (ids and times kept), oldest first.
+async def load_history(
+    client: BackendClient, room: str, *, keep_tokens: int | None = None
+) -> llm.ChatContext | None:
+    """The room's stored messages as a ChatContext (ids and times kept), oldest first;
+    with ``keep_tokens``, only the newest whole turns within that many (estimated) tokens.
 
     None when there are none, or when the backend cannot be read: the job then starts
     fresh instead of failing.
@@ -39,5 +43,10 @@ async def load_history(client: BackendClient, room: str) -> llm.ChatContext | No
             created_at=m.created_at.timestamp(),
             interrupted=m.interrupted,
         )
-    logger.info("conversation history loaded", extra={"room": room, "messages": len(messages)})
+    if keep_tokens is not None:
+        ctx = history_tail(ctx, keep_tokens)
+    logger.info(
+        "conversation history loaded",
+        extra={"room": room, "messages": len(messages), "kept": len(ctx.items)},
+    )
     return ctx
