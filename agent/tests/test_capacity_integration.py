@@ -38,7 +38,7 @@ SLOTS = 3
 QUESTIONS = {
     "What is the capital of France?": ("paris",),
     "How many days are in a week?": ("seven", "7"),
-    "What do bees make?": ("honey",),
+    "What is the capital of Italy?": ("rome",),
 }
 
 
