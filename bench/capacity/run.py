@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import math
 import os
 import random
@@ -34,7 +35,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
-from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "bench" / "latency")]
@@ -67,6 +67,7 @@ QUESTIONS = [
     "What is two plus two?",
 ]
 AGENT_SIDE = ("voice_agent.model_host", "voice_agent.main")
+REPORT_INTERVAL_S = 2.5  # voice_agent.capacity: how often the worker reports to the backend
 
 
 @dataclass
@@ -152,18 +153,15 @@ async def caller(index: int, turns: int, rung: Rung, rng: random.Random) -> None
 
 
 async def wait_idle(timeout_s: float = 90) -> None:
-    """Until the worker reports no active call (the last rung's rooms have closed)."""
-    url = f"http://127.0.0.1:{PORTS['AGENT_METRICS_PORT']}/metrics"
+    """Until the worker runs no job of the last rung (its load is 0) and has said so to the
+    backend (one report interval later): else the next rung's callers find calls still
+    taken."""
+    url = f"http://127.0.0.1:{PORTS['AGENT_HEALTH_PORT']}/worker"
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        text = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=5).read())
-        active = sum(
-            s.value
-            for family in text_string_to_metric_families(text.decode())
-            for s in family.samples
-            if s.name == "va_agent_active_sessions"
-        )
-        if active == 0:
+        body = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=5).read())
+        if json.loads(body).get("worker_load", 1.0) == 0:
+            await asyncio.sleep(REPORT_INTERVAL_S + 0.5)
             return
         await asyncio.sleep(1)
 
