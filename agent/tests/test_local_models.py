@@ -66,8 +66,8 @@ async def test_moonshine_transcribes_a_spoken_question(
 async def test_leading_silence_gives_no_hallucinated_filler(
     stt: MoonshineSTT, speech: Callable[[str], np.ndarray], lead_s: float
 ) -> None:
-    # untrimmed, Moonshine often starts such clips with "You" (MODELS.md); the VAD hands it
-    # 0.2-0.5 s of pre-roll on every turn
+    # untrimmed, Moonshine often starts such clips with "You" (docs/reference/models.md); the
+    # VAD hands it 0.2-0.5 s of pre-roll on every turn
     text = await _recognize(stt, np.concatenate([_silence(lead_s), speech(QUESTION)]))
     first = text.split()[0].strip(".,!?").lower() if text else ""
     assert first == "what", text

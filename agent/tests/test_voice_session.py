@@ -2,7 +2,7 @@
 
 Text mode drives ``AgentSession.run``; voice mode feeds a spoken clip at real-time pace
 through a custom ``io.AudioInput`` and collects the reply from a custom ``io.AudioOutput``
-(LIVEKIT_API.md §6), running VAD -> STT -> end of turn -> LLM -> TTS as in a room.
+(docs/reference/livekit-api.md §6), running VAD -> STT -> end of turn -> LLM -> TTS as in a room.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ type Utterance = { start: number; peak: number };
  * `window.__agentUtterances`: a new one starts each time the agent state turns "speaking",
  * so the greeting's audio never counts for the reply. A remote WebRTC stream reads as
  * silence unless it also plays in an element, which is exactly the case here
- * (LIVEKIT_API.md 9.3).
+ * (docs/reference/livekit-api.md §9.3).
  */
 export async function watchAgentAudio(page: Page): Promise<void> {
   await page.addInitScript(() => {

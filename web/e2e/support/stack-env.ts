@@ -26,7 +26,7 @@ export const e2eEnv = {
   secondQuestion: 'What is the capital of Italy?',
 };
 
-/** Chromium flags for a headless run with a WAV file as the microphone (LIVEKIT_API.md 9.3). */
+/** Chromium flags for a headless run with a WAV file as the microphone (docs/reference/livekit-api.md §9.3). */
 export function fakeMicArgs(wav: string): string[] {
   return [
     '--use-fake-ui-for-media-stream',
