@@ -43,7 +43,9 @@ COMPOSE_ENV = {
         "AGENT_BACKEND_URL",
         "AGENT_SERVICE_TOKEN",
         "AGENT_DRAIN_TIMEOUT_S",
+        "AGENT_MODEL_HOST__URL",
     ],
+    "model-host": ["AGENT_MODEL_HOST__PORT", "AGENT_MODEL_HOST__SLOTS"],
     "livekit": ["LIVEKIT_KEYS"],
     "postgres": ["POSTGRES_PASSWORD"],
     "grafana": ["GF_SECURITY_ADMIN_PASSWORD"],
@@ -104,7 +106,7 @@ def broken_copy(src: Path, tmp_path: Path, old: str, new: str, name: str | None 
 def test_compose_file_is_valid(validator: Path) -> None:
     result = run(validator, "compose", COMPOSE, *REQUIRE_ENV)
     assert_ok(result)
-    assert "7 services" in result.stdout
+    assert "8 services" in result.stdout
 
 
 @pytest.mark.parametrize(
