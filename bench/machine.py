@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import platform
 import subprocess
@@ -71,3 +72,19 @@ def may_record(args: argparse.Namespace) -> bool:
             "measured), or pass --no-record, or --allow-dirty to record it marked as such"
         )
     return clean
+
+
+def append_record(title: str, description: str, body: str, *, clean: bool) -> None:
+    """A dated section in docs/benchmarks.md: what ran where (machine, commit, tree, load
+    average: other work on the box moves these figures more than most changes do), then
+    ``body``."""
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    out = ROOT / "docs" / "benchmarks.md"
+    with out.open("a") as f:
+        f.write(
+            f"\n## {title} — {stamp}\n\nMachine: {machine()}. Commit: {head()}. "
+            f"{tree_note(clean)} Load average at the end (1/5/15 min): {load}. "
+            f"{description}\n\n{body}\n"
+        )
+    print(f"bench: appended to {out.relative_to(ROOT)}")

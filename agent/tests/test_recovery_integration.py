@@ -15,7 +15,7 @@ import signal
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -93,30 +93,33 @@ async def ask(client: VoiceClient, question: str, expected: tuple[str, ...]) -> 
     assert any(w in result.agent_text.lower() for w in expected), result.agent_text
 
 
-async def crash_and_recover(client: VoiceClient, state: Path) -> tuple[float, str]:
-    """kill -9 the room's job process; the seconds until the new agent is heard, and its
-    first line."""
-    room = client.room.name
-    [*_, pid] = job_pids(state, room)
+async def kill_and_hear_back(
+    client: VoiceClient, kill: Callable[[], None], timeout_s: float
+) -> tuple[float, str]:
+    """Run ``kill``; the seconds until an agent is heard again, and its first line."""
     n_figures = len(client.turn_figures)
     client.first_audible_after = None
     client._mark = time.monotonic()  # any agent audio from now on counts
     killed_at = time.monotonic()
-    os.kill(pid, signal.SIGKILL)
-    deadline = killed_at + 60
+    kill()
+    deadline = killed_at + timeout_s
     while client.first_audible_after is None and time.monotonic() < deadline:
         await asyncio.sleep(0.02)
-    assert client.first_audible_after is not None, "no agent came back after the crash"
-    recovered_s = client.first_audible_after - killed_at
+    assert client.first_audible_after is not None, "no agent came back"
     while len(client.turn_figures) == n_figures and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
-    line = (
-        client.turn_figures[n_figures].get("agent_text", "")
-        if len(client.turn_figures) > n_figures
-        else ""
-    )
+    figures = client.turn_figures[n_figures:]
+    line = figures[0].get("agent_text", "") if figures else ""
+    return client.first_audible_after - killed_at, line
+
+
+async def crash_and_recover(client: VoiceClient, state: Path) -> tuple[float, str]:
+    """kill -9 the room's job process, and hear the new agent."""
+    room = client.room.name
+    [*_, pid] = job_pids(state, room)
+    result = await kill_and_hear_back(client, lambda: os.kill(pid, signal.SIGKILL), 60)
     assert job_pids(state, room)[-1] != pid, "the same process cannot have come back"
-    return recovered_s, line
+    return result
 
 
 def test_a_killed_job_process_is_replaced_and_the_call_goes_on(state_dir: Path) -> None:
@@ -164,19 +167,8 @@ def test_a_killed_worker_is_restarted_and_the_call_goes_on(state_dir: Path) -> N
                 if "voice_agent.main" in " ".join(p.info["cmdline"] or [])
                 and str(state_dir) in (p.environ().get("VA_STATE_DIR") or "")
             ]
-            n_figures = len(client.turn_figures)
-            client.first_audible_after = None
-            client._mark = time.monotonic()
-            killed_at = time.monotonic()
-            worker.kill()  # the worker and, with it, the call's job
-            deadline = killed_at + 90
-            while client.first_audible_after is None and time.monotonic() < deadline:
-                await asyncio.sleep(0.05)
-            assert client.first_audible_after is not None, "no agent came back"
-            seconds = client.first_audible_after - killed_at
-            while len(client.turn_figures) == n_figures and time.monotonic() < deadline:
-                await asyncio.sleep(0.05)
-            line = client.turn_figures[-1].get("agent_text", "")
+            # the worker and, with it, the call's job
+            seconds, line = await kill_and_hear_back(client, worker.kill, 90)
             await client.wait_quiet(timeout=30)
             await ask(client, *TURNS[1])
             return seconds, line

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import json
 import math
 import os
@@ -39,7 +38,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "bench" / "latency")]
 
-from machine import add_record_options, head, machine, may_record, tree_note  # noqa: E402
+from machine import add_record_options, append_record, may_record  # noqa: E402
 from speech import speak, with_silence  # noqa: E402
 from stack_runner import StackFailed, start_stack, stop_stack  # noqa: E402
 from stats import quantile  # noqa: E402
@@ -222,20 +221,15 @@ def table(rungs: list[Rung]) -> str:
 
 
 def record(summary: str, turns: int, *, clean: bool) -> None:
-    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    out = ROOT / "docs" / "benchmarks.md"
-    with out.open("a") as f:
-        f.write(
-            f"\n## Capacity, offline default — {stamp}\n\nMachine: {machine()}. "
-            f"Commit: {head()}. {tree_note(clean)} Load average at the end (1/5/15 min): {load}. "
-            f"bench/capacity/run.py: each caller in its own room, {turns} spoken turns with "
-            "1-3 s pauses; the callers run on the same box (their CPU is the column apart). "
-            "Memory is PSS (shared pages split between the processes that share them); per call = "
-            "(peak during the rung - idle stack) / calls served.\n\n"
-            f"{summary}\n"
-        )
-    print(f"bench: appended to {out.relative_to(ROOT)}")
+    append_record(
+        "Capacity, offline default",
+        f"bench/capacity/run.py: each caller in its own room, {turns} spoken turns with 1-3 s "
+        "pauses; the callers run on the same box (their CPU is the column apart). Memory is "
+        "PSS (shared pages split between the processes that share them); per call = (peak "
+        "during the rung - idle stack) / calls served.",
+        summary,
+        clean=clean,
+    )
 
 
 def main() -> None:

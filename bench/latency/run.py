@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import math
 import os
 import signal
@@ -27,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "bench" / "latency"))
 
-from machine import add_record_options, head, machine, may_record, tree_note  # noqa: E402
+from machine import add_record_options, append_record, may_record  # noqa: E402
 from speech import speak, with_silence  # noqa: E402
 from stack_runner import StackFailed, start_stack, stop_stack  # noqa: E402
 from stats import quantile  # noqa: E402
@@ -153,19 +152,12 @@ def main() -> None:
 
 
 def record(summary: str, detail: str, n: int, *, clean: bool) -> None:
-    # other work on the box moves these figures more than most changes do: say how busy it was
-    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    out = ROOT / "docs" / "benchmarks.md"
-    with out.open("a") as f:
-        f.write(
-            f"\n## Voice-to-voice latency — {stamp}\n\nMachine: {machine()}. Commit: {head()}. "
-            f"{tree_note(clean)} "
-            f"Load average at the end (1/5/15 min): {load}. "
-            f"Turns: {n} (bench/latency/run.py, {RATE // 1000} kHz Piper-voiced prompts).\n\n"
-            f"{summary}\n\n<details><summary>turns</summary>\n\n{detail}\n\n</details>\n"
-        )
-    print(f"bench: appended to {out.relative_to(ROOT)}")
+    append_record(
+        "Voice-to-voice latency",
+        f"Turns: {n} (bench/latency/run.py, {RATE // 1000} kHz Piper-voiced prompts).",
+        f"{summary}\n\n<details><summary>turns</summary>\n\n{detail}\n\n</details>",
+        clean=clean,
+    )
 
 
 if __name__ == "__main__":

@@ -54,9 +54,9 @@ def test_a_dirty_tree_is_not_recorded_without_the_flag(monkeypatch: pytest.Monke
 
 
 def test_the_record_says_whether_the_tree_was_clean() -> None:
-    assert run.tree_note(True) == "Tree: clean."
-    assert "uncommitted changes" in run.tree_note(False)
-    assert "--allow-dirty" in run.tree_note(False)
+    assert machine.tree_note(True) == "Tree: clean."
+    assert "uncommitted changes" in machine.tree_note(False)
+    assert "--allow-dirty" in machine.tree_note(False)
 
 
 def test_tree_is_clean_sees_edits_and_untracked_files(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ from livekit.agents import AgentServer
 from livekit.agents.utils.hw import get_cpu_monitor
 
 from .http_clients import async_client
-from .model_host import ModelHostUnavailable, host_info
+from .model_host import HostInfo, ModelHostUnavailable, host_info
 from .settings import AgentSettings
 
 logger = logging.getLogger("voice_agent.capacity")
@@ -72,7 +72,7 @@ def resolve_max_sessions(settings: AgentSettings, *, wait_s: float = 120.0) -> i
     return configured or slots
 
 
-def _wait_for_host(url: str, wait_s: float) -> Any:
+def _wait_for_host(url: str, wait_s: float) -> HostInfo:
     deadline = time.monotonic() + wait_s
     while True:
         try:
