@@ -4,19 +4,25 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export AGENT_MODEL_DIR ?= $(CURDIR)/.data/models
 
-.PHONY: help run console install install-test test test-python test-web test-e2e bench bench-capacity bench-backend lint format clean api-client
+.PHONY: help run run-cluster console install install-cluster install-test test test-python test-web test-e2e bench bench-capacity bench-backend lint format clean api-client
 
 help: ## list the targets
-	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 run: install ## start livekit-server, backend, agent (offline models) and print the URL
 	@$(PY) scripts/stack.py
+
+run-cluster: install-cluster ## LiveKit multi-node on loopback: 2 nodes + Redis, 2 backends, 2 workers
+	@$(PY) scripts/cluster.py
 
 console: install ## chat with the assistant in the terminal (typed text, local LLM, no audio)
 	@$(PY) -m voice_agent.console
 
 install: ## install what `make run` needs (idempotent)
 	@scripts/install.sh run
+
+install-cluster: ## install what `make run-cluster` needs (adds PostgreSQL and Redis)
+	@scripts/install.sh cluster
 
 install-test: ## install what the tests need (adds Chromium)
 	@scripts/install.sh test

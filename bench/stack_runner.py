@@ -23,10 +23,12 @@ class StackFailed(RuntimeError):
 
 
 def start_stack(
-    env: dict[str, str], *, timeout_s: float = 300, echo: bool = False
+    env: dict[str, str], *, timeout_s: float = 300, echo: bool = False, script: str = "stack.py"
 ) -> subprocess.Popen[bytes]:
+    """Run scripts/<script> (stack.py: `make run`; cluster.py: `make run-cluster`) until it
+    says it is ready."""
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "stack.py")],
+        [sys.executable, str(ROOT / "scripts" / script)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -39,9 +41,9 @@ def start_stack(
     for raw in proc.stdout:
         line = raw.decode(errors="replace")
         lines.append(line)
-        if echo and line.startswith("stack:"):
+        if echo and line.startswith(("stack:", "cluster:")):
             print(line.rstrip(), flush=True)
-        if "stack: ready" in line:
+        if "stack: ready" in line or "cluster: ready" in line:
             # keep draining its output so the pipe never fills
             threading.Thread(target=proc.stdout.read, daemon=True).start()
             return proc

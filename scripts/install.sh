@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs what is missing, and nothing else: safe to run again (each step checks first).
-# usage: scripts/install.sh [run|test]   — `test` adds the browser and test tools.
+# usage: scripts/install.sh [run|cluster|test]   — `cluster` adds PostgreSQL and Redis,
+#        `test` also the browser and test tools.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 purpose="${1:-run}"
 
 apt_packages=(ca-certificates)
-[ "$purpose" = test ] && apt_packages+=(chromium postgresql redis-server)  # db tests start their own servers
+# make run-cluster and the db tests start their own PostgreSQL and Redis
+[ "$purpose" != run ] && apt_packages+=(postgresql redis-server)
+[ "$purpose" = test ] && apt_packages+=(chromium)
 
 step "1/6 system packages (${apt_packages[*]})"
 missing=()

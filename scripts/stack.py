@@ -23,22 +23,15 @@ Settings (environment):
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import secrets
-import signal
 import socket
-import subprocess
 import sys
-import threading
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from supervisor import ROOT, Supervisor, busy_ports, pid_alive, private_dir
 
 
 def _env_port(name: str, default: int, *, allow_off: bool = False) -> int:
@@ -153,116 +146,30 @@ logging:
 """
 
 
-def compact(line: str) -> str:
-    """One short human line from a JSON log line (the agent logs JSON); DEBUG is dropped."""
-    line = line.rstrip()
-    if not line.startswith("{"):
-        return line
-    try:
-        record = json.loads(line)
-    except ValueError:
-        return line
-    level = str(record.get("level", "")).upper()
-    if level == "DEBUG":
-        return ""
-    skip = {
-        "message",
-        "level",
-        "name",
-        "pid",
-        "timestamp",
-        "code.file.path",
-        "code.function.name",
-        "code.line.number",
-        "stack",
-    }
-    extra = " ".join(f"{k}={v}" for k, v in record.items() if k not in skip)[:200]
-    return f"{level:<7} {record.get('message', '')} {extra}".rstrip()
+STOP_ORDER = ("agent", "backend", "model-host", "livekit")
 
 
-def private_dir(path: Path) -> None:
-    """Create `path` (0700), or make an existing one and the files in it private (0700/0600):
-    it holds the keys, the database and logs with transcripts."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path.chmod(0o700)
-    for entry in path.iterdir():
-        if entry.is_file() and not entry.is_symlink():
-            entry.chmod(0o600)
-
-
-def port_busy(port: int, kind: int = socket.SOCK_STREAM) -> bool:
-    with socket.socket(socket.AF_INET, kind) as s:
-        if kind == socket.SOCK_STREAM:  # like the servers do, so TIME_WAIT is not "busy"
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return True
-    return False
-
-
-def http_ok(url: str, timeout: float = 1.0) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            return 200 <= r.status < 300
-    except (urllib.error.URLError, OSError, ValueError):
-        return False
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-MAX_RESTARTS = 5
-MAX_BACKOFF_S = 30.0
-RESET_AFTER_S = 60.0
-PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """In the child, before exec: SIGTERM when the stack dies, even by SIGKILL (Linux), so
-    no orphan keeps a port and blocks the next `make run`."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass  # not Linux: children outlive a killed stack, as before
-
-
-class Stack:
+class Stack(Supervisor):
     def __init__(self, cfg: Config) -> None:
+        super().__init__(cfg.state_dir, STOP_ORDER)
         self.cfg = cfg
-        self.procs: dict[str, subprocess.Popen[bytes]] = {}
-        self.stopping = False
         self.pid_file = cfg.state_dir / "stack.pid"
-        self.seen: dict[str, threading.Event] = {}
-        self.specs: dict[str, tuple[list[str], dict[str, str], bool]] = {}
-        self.started_at: dict[str, float] = {}
-        self.failures: dict[str, int] = {}
 
     # -- checks -------------------------------------------------------------------------
-    def preflight(self) -> None:
-        cfg = self.cfg
+    def check_not_running(self) -> None:
         if self.pid_file.is_file():
             pid = int(self.pid_file.read_text().strip() or 0)
             if pid and pid != os.getpid() and pid_alive(pid):
-                print(f"stack: already running (pid {pid}); open {cfg.url}", flush=True)
+                print(f"stack: already running (pid {pid}); open {self.cfg.url}", flush=True)
                 print(f"stack: stop it with Ctrl-C in its terminal, or `kill {pid}`", flush=True)
                 sys.exit(0)
-        if not cfg.livekit_bin.is_file():
-            sys.exit(
-                f"stack: livekit-server not found at {cfg.livekit_bin}: run `make install` (it "
-                "builds it: `go install github.com/livekit/livekit-server/cmd/server@v1.13.5`)"
-            )
-        busy = [
-            f"{name} port {port}"
-            for name, port, kind in (
+
+    def preflight(self) -> None:
+        cfg = self.cfg
+        self.check_not_running()
+        check_livekit_bin(cfg.livekit_bin)
+        busy = busy_ports(
+            [
                 ("LIVEKIT_PORT", cfg.livekit_port, socket.SOCK_STREAM),
                 ("LIVEKIT_RTC_TCP_PORT", cfg.rtc_tcp_port, socket.SOCK_STREAM),
                 ("LIVEKIT_RTC_UDP_PORT", cfg.rtc_udp_port, socket.SOCK_DGRAM),
@@ -270,9 +177,8 @@ class Stack:
                 ("AGENT_HEALTH_PORT", cfg.agent_health_port, socket.SOCK_STREAM),
                 ("AGENT_METRICS_PORT", cfg.agent_metrics_port, socket.SOCK_STREAM),
                 ("MODEL_HOST_PORT", cfg.model_host_port, socket.SOCK_STREAM),
-            )
-            if port and port_busy(port, kind)
-        ]
+            ]
+        )
         if busy:
             sys.exit(
                 "stack: in use by another program: " + ", ".join(busy) + ". Stop that program, "
@@ -280,89 +186,40 @@ class Stack:
             )
 
     # -- processes ----------------------------------------------------------------------
-    def spawn(self, name: str, argv: list[str], env: dict[str, str], echo: bool) -> None:
-        log_dir = self.cfg.state_dir / "logs"
-        private_dir(log_dir)
-        log = os.fdopen(
-            os.open(log_dir / f"{name}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab"
-        )
-        # its own session (Ctrl-C reaches the stack only, which stops the children in
-        # order), yet it goes with the stack if the stack itself is killed
-        proc = subprocess.Popen(
-            argv,
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-        )
-        self.procs[name] = proc
-        self.specs[name] = (argv, env, echo)
-        self.started_at[name] = time.monotonic()
-
-        def pump() -> None:
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                log.write(line)
-                log.flush()
-                text = line.decode(errors="replace")
-                for marker, event in self.seen.items():
-                    if marker in text:
-                        event.set()
-                if echo and (shown := compact(text)):
-                    sys.stdout.write(f"[{name}] {shown}\n")
-                    sys.stdout.flush()
-            log.close()
-
-        threading.Thread(target=pump, name=f"pump-{name}", daemon=True).start()
-
     def start(self) -> None:
         cfg = self.cfg
         private_dir(cfg.state_dir)
         private_dir(cfg.data_dir)
         creds = load_or_create_secrets(cfg.secrets_file)
-        key, secret = creds["LIVEKIT_API_KEY"], creds["LIVEKIT_API_SECRET"]
-        lk_config = cfg.state_dir / "livekit.yaml"
-        fd = os.open(lk_config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(livekit_yaml(cfg, key, secret))
+        lk_config = write_private(
+            cfg.state_dir / "livekit.yaml",
+            livekit_yaml(cfg, creds["LIVEKIT_API_KEY"], creds["LIVEKIT_API_SECRET"]),
+        )
         self.pid_file.write_text(str(os.getpid()))
 
         model_host = f"http://127.0.0.1:{cfg.model_host_port}"
-        env = dict(os.environ)
+        env = service_env(creds, cfg.model_dir, model_host)
         env.update(
             LIVEKIT_URL=f"ws://127.0.0.1:{cfg.livekit_port}",
-            **creds,
             DATABASE_URL=cfg.database_url,
             AGENT_BACKEND_URL=f"http://127.0.0.1:{cfg.backend_port}",
-            BACKEND_HOST="127.0.0.1",
             BACKEND_PORT=str(cfg.backend_port),
             AGENT_HEALTH_PORT=str(cfg.agent_health_port),
             AGENT_METRICS_PORT=str(cfg.agent_metrics_port),
             AGENT_METRICS_DIR=str(cfg.state_dir / "agent-metrics"),
-            AGENT_MODEL_DIR=str(cfg.model_dir),
             AGENT_MODEL_HOST__PORT=str(cfg.model_host_port),
-            AGENT_MODEL_HOST__URL=model_host,
-            PYTHONUNBUFFERED="1",
         )
-        env.pop("LIVEKIT_INFERENCE_URL", None)
 
         # the models load while the rest starts (the agent waits for them)
         self.spawn("model-host", [sys.executable, "-m", "voice_agent.model_host"], env, echo=True)
         self.spawn("livekit", [str(cfg.livekit_bin), "--config", str(lk_config)], env, echo=True)
         self.wait_for("livekit-server", f"http://127.0.0.1:{cfg.livekit_port}/", 30)
         self.spawn("backend", [sys.executable, "-m", "app"], env, echo=True)
-        for marker in ("registered worker", "process initialized", "capacity reported"):
-            self.seen[marker] = threading.Event()
-        self.spawn("agent", [sys.executable, "-m", "voice_agent.main", "start"], env, echo=True)
+        self.spawn("agent", AGENT_ARGV, env, echo=True, markers=AGENT_MARKERS)
         self.wait_for("backend", f"http://127.0.0.1:{cfg.backend_port}/api/health", 60)
         self.wait_for("model host (loading the models)", f"{model_host}/health", 300)
         self.wait_for("agent", f"http://127.0.0.1:{cfg.agent_health_port}/", 180)
-        self.wait_for_log("agent registration with livekit-server", "registered worker", 60)
-        self.wait_for_log("agent models to load and warm up", "process initialized", 300)
-        # the backend admits calls only once it knows an agent can take them
-        self.wait_for_log("agent capacity report to the backend", "capacity reported", 60)
+        self.wait_for_agent("agent")
         print(
             f"\nstack: ready. Open {cfg.url} and press Connect. Ctrl-C stops everything.\n"
             f"stack: metrics at http://127.0.0.1:{cfg.agent_metrics_port}/metrics (agent) and "
@@ -370,117 +227,59 @@ class Stack:
             flush=True,
         )
 
-    def wait_for(self, what: str, url: str, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        print(f"stack: waiting for {what} ({url})", flush=True)
-        while time.monotonic() < deadline:
-            self.check_children()
-            if http_ok(url):
-                print(f"stack: {what} is up", flush=True)
-                return
-            time.sleep(0.25)
-        self.stop()
-        sys.exit(
-            f"stack: {what} did not come up within {timeout:.0f}s; see {self.cfg.state_dir}/logs"
-        )
-
-    def wait_for_log(self, what: str, marker: str, timeout: float) -> None:
-        event = self.seen[marker]
-        deadline = time.monotonic() + timeout
-        print(f"stack: waiting for {what}", flush=True)
-        while not event.wait(0.25):
-            self.check_children()
-            if time.monotonic() > deadline:
-                self.stop()
-                sys.exit(
-                    f"stack: {what} not ready within {timeout:.0f}s; see {self.cfg.state_dir}/logs"
-                )
-        print(f"stack: {what}: done", flush=True)
-
-    def check_children(self) -> None:
-        for name, proc in self.procs.items():
-            code = proc.poll()
-            if code is not None and not self.stopping:
-                self.stop()
-                sys.exit(
-                    f"stack: {name} exited with code {code}; its log is "
-                    f"{self.cfg.state_dir / 'logs' / (name + '.log')}"
-                )
+    def wait_for_agent(self, name: str) -> None:
+        """Registered, its models warm, and known to the backend (which admits calls only once
+        it knows an agent can take them)."""
+        for what, marker, timeout in (
+            ("registration with livekit-server", "registered worker", 60),
+            ("models to load and warm up", "process initialized", 300),
+            ("capacity report to the backend", "capacity reported", 60),
+        ):
+            self.wait_for_log(name, f"{name} {what}", marker, timeout)
 
     def stop(self) -> None:
-        if self.stopping:
-            return
-        self.stopping = True
-        # one at a time, agent first (it leaves its rooms while livekit-server is still up),
-        # then backend, the model host, then livekit-server
-        for name in ("agent", "backend", "model-host", "livekit"):
-            proc = self.procs.get(name)
-            if proc is None or proc.poll() is not None:
-                continue
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        super().stop()
         self.pid_file.unlink(missing_ok=True)
 
-    def supervise(self) -> None:
-        """Restart a process that exits, after 1, 2, 4… s (at most MAX_BACKOFF_S); one that
-        stayed up RESET_AFTER_S starts again from 1 s. After MAX_RESTARTS quick failures in
-        a row the stack stops, naming the log."""
-        due: dict[str, float] = {}
-        while True:
-            now = time.monotonic()
-            for name, proc in self.procs.items():
-                code = proc.poll()
-                if code is None or name in due or self.stopping:
-                    continue
-                if now - self.started_at[name] > RESET_AFTER_S:
-                    self.failures[name] = 0
-                self.failures[name] = self.failures.get(name, 0) + 1
-                log = self.cfg.state_dir / "logs" / f"{name}.log"
-                if self.failures[name] > MAX_RESTARTS:
-                    self.stop()
-                    sys.exit(
-                        f"stack: {name} exited with code {code} {MAX_RESTARTS + 1} times in a "
-                        f"row; its log is {log}"
-                    )
-                delay = min(MAX_BACKOFF_S, 2.0 ** (self.failures[name] - 1))
-                print(
-                    f"stack: {name} exited with code {code}; restarting it in {delay:.0f}s "
-                    f"(its log is {log})",
-                    flush=True,
-                )
-                due[name] = now + delay
-            for name, at in list(due.items()):
-                if now >= at and not self.stopping:
-                    del due[name]
-                    argv, env, echo = self.specs[name]
-                    self.spawn(name, argv, env, echo)
-                    print(f"stack: {name} restarted", flush=True)
-            time.sleep(0.25)
+
+AGENT_ARGV = [sys.executable, "-m", "voice_agent.main", "start"]
+AGENT_MARKERS = ("registered worker", "process initialized", "capacity reported")
+
+
+def check_livekit_bin(path: Path) -> None:
+    if not path.is_file():
+        sys.exit(
+            f"stack: livekit-server not found at {path}: run `make install` (it "
+            "builds it: `go install github.com/livekit/livekit-server/cmd/server@v1.13.5`)"
+        )
+
+
+def write_private(path: Path, text: str) -> Path:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    return path
+
+
+def service_env(creds: dict[str, str], model_dir: Path, model_host: str) -> dict[str, str]:
+    """The environment every service of the stack shares: this one's, the secrets, the models."""
+    env = dict(os.environ)
+    env.update(
+        **creds,
+        BACKEND_HOST="127.0.0.1",
+        AGENT_MODEL_DIR=str(model_dir),
+        AGENT_MODEL_HOST__URL=model_host,
+        PYTHONUNBUFFERED="1",
+    )
+    env.pop("LIVEKIT_INFERENCE_URL", None)
+    return env
 
 
 def main() -> None:
     os.umask(0o077)  # every file the stack and its children create is the user's alone
-    cfg = Config()
-    stack = Stack(cfg)
+    stack = Stack(Config())
     stack.preflight()
-
-    def on_signal(signum: int, _frame: object) -> None:
-        print("\nstack: stopping…", flush=True)
-        stack.stop()
-        print("stack: stopped", flush=True)
-        sys.exit(0)
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
-    try:
-        stack.start()
-        stack.supervise()
-    finally:
-        stack.stop()
+    stack.run_until_signal(stack.start)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 import stack  # noqa: E402
+from supervisor import http_ok  # noqa: E402
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def livekit(tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 30
-    while not stack.http_ok("http://127.0.0.1:46880/") and time.monotonic() < deadline:
+    while not http_ok("http://127.0.0.1:46880/") and time.monotonic() < deadline:
         assert proc.poll() is None, "livekit-server exited"
         time.sleep(0.2)
     try:
