@@ -1,7 +1,8 @@
 """Sends the journal's entries to the backend, oldest first, until it has every one.
 
-Consecutive messages of one room go in one request (``messages:batch``, at most
-``batch_messages`` and about ``batch_bytes`` each); timeline events one by one. An entry
+Each room's entries go in order; consecutive messages of a room in one request
+(``messages:batch``, at most ``batch_messages`` and about ``batch_bytes`` each), timeline
+events one by one; several rooms side by side. An entry
 leaves the journal once its request is answered. While the backend is down or slow the
 sender waits (0.25 s, doubling to ``max_backoff_s``) and tries again, for as long as it
 takes: the journal's own size and age limits are the only bound. A write the backend refuses
@@ -32,6 +33,7 @@ logger = logging.getLogger("voice_agent.persistence")
 _PERMANENT = frozenset({400, 404, 409, 413, 422})
 FIRST_BACKOFF_S = 0.25
 LIMITS_EVERY_S = 10.0
+ROOMS_IN_FLIGHT = 4  # rooms sent side by side (each room's writes stay in order)
 ADOPT_EVERY_S = 1.0  # a job process that died: its writes go on from the worker within this
 
 
@@ -116,7 +118,8 @@ class JournalSender:
         while True:
             try:
                 self._housekeeping()
-                entries = self._journal.pending(limit=self._batch_messages * 4)
+                # enough for a full batch in each room in flight (when a backlog has them)
+                entries = self._journal.pending(limit=self._batch_messages * ROOMS_IN_FLIGHT * 2)
                 if entries:
                     await self.send(entries)
             except Exception as e:  # a BackendError, or the journal itself (disk, lock)
@@ -150,8 +153,24 @@ class JournalSender:
             self._journal.adopt_orphans()
 
     async def send(self, entries: list[Entry]) -> None:
-        """Send ``entries`` in order, removing each run from the journal once answered.
-        Raises BackendError (retryable) at the first run the backend did not take."""
+        """Send ``entries``, each room's in order (rooms side by side, up to
+        ``ROOMS_IN_FLIGHT`` at once), removing each run from the journal once answered.
+        Raises BackendError (retryable) when the backend did not take a room's run: that
+        room's later entries wait for the next try."""
+        by_room: dict[str, list[Entry]] = {}
+        for entry in entries:
+            by_room.setdefault(entry.room, []).append(entry)
+        rooms = list(by_room.values())
+        for start in range(0, len(rooms), ROOMS_IN_FLIGHT):
+            results = await asyncio.gather(
+                *(self._send_room(r) for r in rooms[start : start + ROOMS_IN_FLIGHT]),
+                return_exceptions=True,
+            )
+            for result in results:
+                if isinstance(result, BaseException):
+                    raise result
+
+    async def _send_room(self, entries: list[Entry]) -> None:
         for run in self._runs(entries):
             if run[0].kind == "event":
                 await self._send_event(run[0])
@@ -202,7 +221,7 @@ class JournalSender:
         self.dropped += 1
 
     def _runs(self, entries: list[Entry]) -> Iterator[list[Entry]]:
-        """Consecutive messages of one room, within the batch limits; each event alone."""
+        """Consecutive messages (of one room), within the batch limits; each event alone."""
         run: list[Entry] = []
         size = 0
         for entry in entries:
