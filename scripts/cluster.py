@@ -237,6 +237,7 @@ class Cluster(Stack):
             "AGENT_HEALTH_PORT": str(node.agent_health_port),
             "AGENT_METRICS_PORT": str(node.agent_metrics_port),
             "AGENT_METRICS_DIR": str(node.state_dir / f"agent-{NODES[i]}-metrics"),
+            "AGENT_JOURNAL__DIR": str(node.data_dir / f"cluster-journal-{NODES[i]}"),
             "AGENT_MAX_SESSIONS": str(self.cluster.slots // len(NODES)),
         }
 

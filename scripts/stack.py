@@ -14,7 +14,8 @@ Settings (environment):
   MODEL_HOST_PORT=8090 (the offline models, shared by every call: voice_agent.model_host)
   VA_STATE_DIR=.run  (logs, pid file, generated livekit config)
   VA_DATA_DIR=.data  (kept across runs: secrets.env with the generated LiveKit key/secret and
-                      the agent's service token, never committed; backend.db, the SQLite store)
+                      the agent's service token, never committed; backend.db, the SQLite store;
+                      agent-journal/, transcript writes the backend has not taken yet)
   LIVEKIT_SERVER_BIN=.tools/bin/livekit-server
   LIVEKIT_STUN_SERVERS=  (comma-separated host:port handed to clients; none = a loopback
                           address that answers nothing, since livekit-server's default is
@@ -207,6 +208,8 @@ class Stack(Supervisor):
             AGENT_HEALTH_PORT=str(cfg.agent_health_port),
             AGENT_METRICS_PORT=str(cfg.agent_metrics_port),
             AGENT_METRICS_DIR=str(cfg.state_dir / "agent-metrics"),
+            # transcript writes wait here until the backend has them (kept across runs)
+            AGENT_JOURNAL__DIR=str(cfg.data_dir / "agent-journal"),
             AGENT_MODEL_HOST__PORT=str(cfg.model_host_port),
         )
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
-from voice_agent.persistence import BackendClient
+from voice_agent.persistence import BackendClient, Journal, JournalSender
 
 # The backend only hands out tokens to loopback Host headers (DNS-rebinding check).
 BASE = "http://127.0.0.1"
@@ -25,3 +26,10 @@ def in_process_client(app: Any, token: str, **kwargs: Any) -> BackendClient:
     return BackendClient(
         BASE, token, backoff_s=0.0, transport=httpx.ASGITransport(app=app), **kwargs
     )
+
+
+def journaled_writes(app: Any, token: str, folder: Path) -> tuple[Journal, JournalSender]:
+    """A journal in ``folder`` and its sender, wired to the in-process backend."""
+    journal = Journal(folder)
+    client = BackendClient(BASE, token, retries=0, transport=httpx.ASGITransport(app=app))
+    return journal, JournalSender(journal, client)

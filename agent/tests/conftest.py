@@ -139,3 +139,11 @@ def backend_app(backend_db_template: Path, tmp_path: Path) -> Any:
 def backend_token() -> str:
     """The agent service token ``backend_app`` accepts."""
     return BACKEND_TOKEN
+
+
+@pytest.fixture(autouse=True)
+def journal_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own write journal (AGENT_JOURNAL__DIR), never the repository's .data."""
+    folder = tmp_path / "agent-journal"
+    monkeypatch.setenv("AGENT_JOURNAL__DIR", str(folder))
+    return folder

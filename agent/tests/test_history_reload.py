@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
-from backend_helpers import BASE, in_process_client, new_room
+from backend_helpers import BASE, in_process_client, journaled_writes, new_room
 from livekit.agents import AgentSession
 from test_session import ScriptedLLM
 from voice_agent import main
@@ -78,14 +79,15 @@ async def test_backend_down_means_no_history_and_a_warning(
 
 
 async def test_a_returning_session_greets_back_and_the_llm_sees_the_earlier_turns(
-    backend_app: Any, backend_token: str
+    backend_app: Any, backend_token: str, journal_dir: Path
 ) -> None:
     client = in_process_client(backend_app, backend_token)
     room = await _room_with_history(backend_app, client)
     history = await load_history(client, room)
     settings = AgentSettings(returning_greeting="Welcome back, Ada!", greeting="Hello stranger.")
     scripted = ScriptedLLM("You are Ada.")
-    recorder = TranscriptRecorder(client, room)
+    journal, sender = journaled_writes(backend_app, backend_token, journal_dir)
+    recorder = TranscriptRecorder(sender, room)
     async with AgentSession(llm=scripted) as session:
         recorder.attach(session)
         await session.start(Assistant(settings, chat_ctx=history))
@@ -96,7 +98,8 @@ async def test_a_returning_session_greets_back_and_the_llm_sees_the_earlier_turn
         await session.run(user_input="What is my name?")
         # the preloaded messages are the agent's context, not this session's new items
         assert "item_u1" not in {m.id for m in session.history.messages()}
-    await recorder.aflush(timeout_s=10)
+    assert await recorder.aflush(timeout_s=10)
+    await sender.aclose()
 
     [ctx] = scripted.seen
     seen = [(m.role, m.text_content) for m in ctx.messages() if m.role != "system"]
@@ -114,7 +117,7 @@ async def test_a_returning_session_greets_back_and_the_llm_sees_the_earlier_turn
         ("user", "What is my name?"),
         ("assistant", "You are Ada."),
     ]
-    assert recorder.failed == 0
+    assert (sender.dropped, journal.count()) == (0, 0)
 
 
 async def test_a_first_session_uses_the_first_time_greeting() -> None:

@@ -3,7 +3,9 @@
 The worker sees the job process die while the caller is still in the room and dispatches the
 agent again; the new agent reloads the history, says one line that shows it remembers, and
 answers the next question. Two crashes in one call, each timed from the kill to the new
-agent's first audio at the client.
+agent's first audio at the client. And the transcript survives its backend: turns spoken
+while the backend is stopped (SIGSTOP) wait in the worker's journal and are all stored, in
+order, once it runs again.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import json
 import os
 import signal
+import sqlite3
 import sys
 import time
 import urllib.request
@@ -43,6 +46,9 @@ TURNS = [
     ("How many days are in a week?", ("seven", "7")),
 ]
 
+
+# issue 13: "SIGSTOP the backend for 30 s across two turns, then SIGCONT"
+BACKEND_STOP_S = 30.0
 
 PORTS = free_stack_ports()
 BACKEND = f"http://127.0.0.1:{PORTS['BACKEND_PORT']}"
@@ -154,6 +160,77 @@ def test_a_killed_job_process_is_replaced_and_the_call_goes_on(state_dir: Path) 
     ]
 
 
+def stack_process(state: Path, command: list[str]) -> psutil.Process:
+    """The stack's process whose command line ends with ``command``."""
+    [process] = [
+        p
+        for p in psutil.process_iter(["cmdline"])
+        if (p.info["cmdline"] or [])[-len(command) :] == command
+        and str(state) in (p.environ().get("VA_STATE_DIR") or "")
+    ]
+    return process
+
+
+def journaled(state: Path) -> int:
+    """Writes in the worker's journal that the backend has not acknowledged."""
+    path = state / "agent-journal" / "journal.sqlite3"
+    with sqlite3.connect(path, timeout=10) as db:
+        return int(db.execute("SELECT count(*) FROM writes").fetchone()[0])
+
+
+def wait_stored(room: str, questions: list[str], timeout_s: float) -> list[tuple[str, str]]:
+    """The room's messages once every question and an answer after the last are stored."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        messages = stored_messages(room)
+        users = [text for role, text in messages if role == "user"]
+        if len(users) >= len(questions) and messages[-1][0] == "assistant":
+            return messages
+        assert time.monotonic() < deadline, f"not stored after the backend resumed: {messages}"
+        time.sleep(0.5)
+
+
+def test_turns_while_the_backend_is_stopped_are_all_stored_in_order(state_dir: Path) -> None:
+    async def call() -> tuple[str, int]:
+        client = VoiceClient()
+        await client.connect(BACKEND)
+        try:
+            await client.wait_greeting(timeout=120)
+            await ask(client, *TURNS[0])
+            await client.wait_quiet(timeout=30)
+            backend = stack_process(state_dir, ["-m", "app"])
+            backend.suspend()
+            stopped_at = time.monotonic()
+            try:
+                for question, expected in TURNS[1:]:
+                    await ask(client, question, expected)
+                    await client.wait_quiet(timeout=30)
+                held = journaled(state_dir)
+                await asyncio.sleep(max(0.0, BACKEND_STOP_S - (time.monotonic() - stopped_at)))
+            finally:
+                backend.resume()
+            return client.room.name, held
+        finally:
+            await client.close()
+
+    room, held = asyncio.run(call())
+    print(f"durable writes: {held} writes held in the journal while the backend was stopped")
+    assert held >= 4, "the two turns' messages were not waiting in the journal"
+    messages = wait_stored(room, [q for q, _ in TURNS], timeout_s=60)
+    users = [text for role, text in messages if role == "user"]
+    # every question, the two asked while the backend was stopped too, once each and in order
+    assert [q for q, _ in TURNS] == [
+        next(u for u in users if k in u) for k in ("France", "Italy", "week")
+    ]
+    assert len(users) == len(set(users)), users
+    roles = [role for role, _ in messages]
+    assert roles.count("assistant") >= len(TURNS) + 1  # the greeting and every answer
+    deadline = time.monotonic() + 30
+    while journaled(state_dir) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert journaled(state_dir) == 0, "writes left in the journal after the backend came back"
+
+
 def test_a_killed_worker_is_restarted_and_the_call_goes_on(state_dir: Path) -> None:
     async def call() -> tuple[float, str]:
         client = VoiceClient()
@@ -161,12 +238,7 @@ def test_a_killed_worker_is_restarted_and_the_call_goes_on(state_dir: Path) -> N
         try:
             await client.wait_greeting(timeout=120)
             await ask(client, *TURNS[0])
-            [worker] = [
-                p
-                for p in psutil.process_iter(["cmdline"])
-                if "voice_agent.main" in " ".join(p.info["cmdline"] or [])
-                and str(state_dir) in (p.environ().get("VA_STATE_DIR") or "")
-            ]
+            worker = stack_process(state_dir, ["-m", "voice_agent.main", "start"])
             # the worker and, with it, the call's job
             seconds, line = await kill_and_hear_back(client, worker.kill, 90)
             await client.wait_quiet(timeout=30)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
-from backend_helpers import in_process_client, new_room
+from backend_helpers import in_process_client, journaled_writes, new_room
 from livekit.agents import AgentSession, ErrorEvent, llm
 from livekit.agents.llm import LLMError
 from test_session import NoSTT, NoTTS, NoVAD, ScriptedLLM
@@ -145,11 +146,12 @@ async def test_a_returning_named_user_is_welcomed_back() -> None:
 
 
 async def test_on_exit_flushes_the_transcript_to_the_backend(
-    backend_app: Any, backend_token: str
+    backend_app: Any, backend_token: str, journal_dir: Path
 ) -> None:
     client = in_process_client(backend_app, backend_token)
     room = await new_room(backend_app)
-    recorder = TranscriptRecorder(client, room)
+    _, sender = journaled_writes(backend_app, backend_token, journal_dir)
+    recorder = TranscriptRecorder(sender, room)
     state = SessionState(recorder=recorder)
     settings = AgentSettings(greeting="Hello.")
     async with AgentSession(llm=ScriptedLLM("Two.")) as session:
@@ -159,6 +161,7 @@ async def test_on_exit_flushes_the_transcript_to_the_backend(
         await session.current_speech.wait_for_playout()
         await session.run(user_input="One plus one?")
     # no flush here: the agent's on_exit did it when the session closed
+    await sender.aclose()
     stored = [(m.role, m.text) for m in await client.list_messages(room)]
     assert stored == [("assistant", "Hello."), ("user", "One plus one?"), ("assistant", "Two.")]
     # and the next session in this room reloads them

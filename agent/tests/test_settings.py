@@ -163,6 +163,30 @@ def test_server_commands_without_livekit_keys_exit_2_naming_them(
     assert err.startswith("voice-agent: ") and "LIVEKIT_API_KEY" in err
 
 
+def test_an_unusable_journal_folder_exits_2_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("AGENT_JOURNAL__DIR", str(tmp_path / "a-file" / "journal"))
+    monkeypatch.setenv("AGENT_BACKEND_URL", "http://127.0.0.1:8000")
+    monkeypatch.setenv("AGENT_SERVICE_TOKEN", "t" * 32)
+    with pytest.raises(SystemExit) as info:
+        _load(monkeypatch, ["console"], _QwenStub())
+    assert info.value.code == 2
+    assert "AGENT_JOURNAL__DIR" in capsys.readouterr().err
+
+
+def test_the_journal_folder_is_made_private_at_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    journal_dir = tmp_path / "journal"
+    monkeypatch.setenv("AGENT_JOURNAL__DIR", str(journal_dir))
+    monkeypatch.setenv("AGENT_BACKEND_URL", "http://127.0.0.1:8000")
+    monkeypatch.setenv("AGENT_SERVICE_TOKEN", "t" * 32)
+    _load(monkeypatch, ["console"], _QwenStub())
+    assert journal_dir.stat().st_mode & 0o777 == 0o700
+
+
 def test_console_needs_no_livekit_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _load(monkeypatch, ["console"], _QwenStub()).livekit_api_key is None
 

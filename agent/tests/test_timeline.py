@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from backend_helpers import BASE, in_process_client, new_room
+from backend_helpers import BASE, journaled_writes, new_room
 from livekit.agents import APIConnectionError
 from voice_agent import observability
 from voice_agent.persistence import TimelineRecorder
@@ -24,19 +25,19 @@ async def conversation_events(app: Any, room: str) -> list[dict[str, Any]]:
 
 
 async def test_recorded_errors_and_fallbacks_are_saved_in_order(
-    backend_app: Any, backend_token: str
+    backend_app: Any, backend_token: str, journal_dir: Path
 ) -> None:
     room = await new_room(backend_app)
-    client = in_process_client(backend_app, backend_token)
-    timeline = TimelineRecorder(client, room)
+    _, sender = journaled_writes(backend_app, backend_token, journal_dir)
+    timeline = TimelineRecorder(sender, room)
     stop = observability.add_listener(timeline.add)
     try:
         observability.record_error("llm", APIConnectionError())
         observability.record_fallback("llm", "openai")
-        await timeline.aflush(timeout_s=5)
+        assert await timeline.aflush(timeout_s=5)
     finally:
         stop()
-        await client.aclose()
+        await sender.aclose()
 
     events = await conversation_events(backend_app, room)
     assert [(e["kind"], e["source"]) for e in events] == [("error", "llm"), ("fallback", "llm")]
@@ -45,16 +46,17 @@ async def test_recorded_errors_and_fallbacks_are_saved_in_order(
 
 
 async def test_after_the_job_stops_listening_nothing_more_is_sent(
-    backend_app: Any, backend_token: str
+    backend_app: Any, backend_token: str, journal_dir: Path
 ) -> None:
     room = await new_room(backend_app)
-    client = in_process_client(backend_app, backend_token)
-    timeline = TimelineRecorder(client, room)
+    journal, sender = journaled_writes(backend_app, backend_token, journal_dir)
+    timeline = TimelineRecorder(sender, room)
     stop = observability.add_listener(timeline.add)
     stop()
     observability.record_fallback("tts", "openai")
-    await timeline.aflush(timeout_s=5)
-    await client.aclose()
+    assert await timeline.aflush(timeout_s=5)
+    await sender.aclose()
+    assert journal.count() == 0
     assert await conversation_events(backend_app, room) == []
 
 

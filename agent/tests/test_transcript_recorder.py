@@ -1,12 +1,14 @@
-"""TranscriptRecorder: session items -> backend PUTs, in order, idempotent, latency in ms."""
+"""TranscriptRecorder: session items -> the journal -> the backend, in order, idempotent,
+latency in ms."""
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
-from backend_helpers import in_process_client, new_room
+from backend_helpers import in_process_client, journaled_writes, new_room
 from livekit.agents import ConversationItemAddedEvent, llm
 from voice_agent.persistence import TranscriptRecorder, latency_ms
 
@@ -39,11 +41,12 @@ def test_latency_is_converted_to_ms_and_unknown_keys_dropped() -> None:
 
 
 async def test_user_and_agent_messages_are_stored_in_order(
-    backend_app: Any, backend_token: str, caplog: pytest.LogCaptureFixture
+    backend_app: Any, backend_token: str, journal_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     room = await new_room(backend_app)
     client = in_process_client(backend_app, backend_token)
-    recorder = TranscriptRecorder(client, room)
+    journal, sender = journaled_writes(backend_app, backend_token, journal_dir)
+    recorder = TranscriptRecorder(sender, room)
     user = llm.ChatMessage(
         role="user",
         content=["What time is it?"],
@@ -64,7 +67,7 @@ async def test_user_and_agent_messages_are_stored_in_order(
     # skipped: no text, and roles that are not part of the transcript
     recorder.on_item(_event(llm.ChatMessage(role="assistant", content=[""])))
     recorder.on_item(_event(llm.ChatMessage(role="system", content=["be nice"])))
-    await recorder.aflush(timeout_s=10)
+    assert await recorder.aflush(timeout_s=10)
 
     stored = await client.list_messages(room)
     assert [(m.id, m.role, m.text) for m in stored] == [
@@ -75,22 +78,25 @@ async def test_user_and_agent_messages_are_stored_in_order(
     assert stored[1].latency == {"ttft_ms": 200.0, "ttfb_ms": 80.0, "e2e_ms": 650.0}
     assert (stored[0].interrupted, stored[1].interrupted) == (False, True)
     assert stored[1].created_at.timestamp() == 1_700_000_001.5
-    assert recorder.failed == 0
+    assert (sender.sent, sender.dropped, journal.count()) == (3, 0, 0)
     assert "What time is it?" not in caplog.text and "It is noon." not in caplog.text
+    await sender.aclose()
     await client.aclose()
 
 
-async def test_a_failed_write_is_logged_without_text_and_the_next_still_goes(
-    backend_app: Any, backend_token: str, caplog: pytest.LogCaptureFixture
+async def test_a_refused_write_is_dropped_without_text_and_the_others_still_go(
+    backend_app: Any, backend_token: str, journal_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     room = await new_room(backend_app)
     client = in_process_client(backend_app, backend_token)
-    recorder = TranscriptRecorder(client, room)
+    journal, sender = journaled_writes(backend_app, backend_token, journal_dir)
+    recorder = TranscriptRecorder(sender, room)
+    first = llm.ChatMessage(role="user", content=["hi"])
     bad = llm.ChatMessage(role="user", content=["private words"], id="bad id with spaces")
     good = llm.ChatMessage(role="user", content=["hello"])
-    recorder.on_item(_event(bad))
-    recorder.on_item(_event(good))
-    await recorder.aflush(timeout_s=10)
-    assert recorder.failed == 1
-    assert [m.id for m in await client.list_messages(room)] == [good.id]
+    for item in (first, bad, good):  # one batch, refused as a whole, then sent one by one
+        recorder.on_item(_event(item))
+    assert await recorder.aflush(timeout_s=10)
+    assert (sender.sent, sender.dropped, journal.count()) == (2, 1, 0)
+    assert [m.id for m in await client.list_messages(room)] == [first.id, good.id]
     assert "could not persist" in caplog.text and "private words" not in caplog.text

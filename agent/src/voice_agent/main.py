@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import sys
 import tempfile
 from typing import NoReturn
@@ -27,7 +28,15 @@ from .local_models import ModelPackageMissing, qwen_gguf
 from .model_host import ModelHostUnavailable
 from .observability import SessionMetrics
 from .observability.tracing import start_tracing, stop_tracing
-from .persistence import BackendClient, TimelineRecorder, TranscriptRecorder, load_history
+from .persistence import (
+    BackendClient,
+    DurableWrites,
+    TimelineRecorder,
+    TranscriptRecorder,
+    WorkerReplay,
+    load_history,
+    open_journal,
+)
 from .providers.local import Providers, omp_environment
 from .providers.registry import build_providers
 from .recovery import JobRecovery, is_resume
@@ -106,32 +115,41 @@ async def start_persistence(
     state: SessionState | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> llm.ChatContext | None:
-    """Record the session's transcript through the backend and return the room's earlier
-    messages, if any. Without AGENT_BACKEND_URL nothing is recorded (logged once per job).
-    The recorder goes into ``state`` so the agent flushes it when it exits."""
+    """Record the session's transcript and timeline through the journal (on disk first, then
+    to the backend) and return the room's earlier messages, if any. Without
+    AGENT_BACKEND_URL nothing is recorded (logged once per job). The recorder goes into
+    ``state`` so the agent flushes it when it exits."""
     client = BackendClient.from_settings(settings, transport=transport)
-    if client is None:
+    writes = DurableWrites.from_settings(settings, transport=transport)
+    if client is None or writes is None:
         logger.info("transcript persistence off: AGENT_BACKEND_URL is not set")
         return None
     room = ctx.room.name
     # Loaded before the recorder is attached: these messages are preloaded into the agent,
     # not added to session.history, so they are never sent again.
     # at most a context window of it: the newest turns (llm_node fits each request again)
-    history = await load_history(client, room, keep_tokens=settings.llm.context_window)
-    recorder = TranscriptRecorder(client, room)
+    history = await load_history(
+        client,
+        room,
+        keep_tokens=settings.llm.context_window,
+        journaled=writes.journal.room_messages(room),
+    )
+    await client.aclose()
+    writes.sender.start()
+    recorder = TranscriptRecorder(writes.sender, room)
     recorder.attach(session)
     if state is not None:
         state.recorder = recorder
-    timeline = TimelineRecorder(client, room)
+    timeline = TimelineRecorder(writes.sender, room)
     stop_listening = observability.add_listener(timeline.add)
 
     async def flush(_reason: str) -> None:
         stop_listening()
         try:
-            await recorder.aflush(timeout_s=settings.backend_timeout_s * 2)
-            await timeline.aflush(timeout_s=settings.backend_timeout_s)
+            # what the backend has not taken by then stays journaled: the worker sends it
+            await writes.sender.aflush(timeout_s=settings.backend_timeout_s * 2)
         finally:
-            await client.aclose()
+            await writes.aclose()
 
     ctx.add_shutdown_callback(flush)
     return history
@@ -173,6 +191,11 @@ def load_settings() -> AgentSettings:
         _exit_with(str(e))
     except OSError as e:  # AGENT_MODEL_DIR not writable, disk full while assembling
         _exit_with(f"cannot assemble the LLM in AGENT_MODEL_DIR: {e}")
+    if settings.backend_url:
+        try:  # here, not in the first call's job process
+            open_journal(settings).close()
+        except (OSError, sqlite3.Error) as e:
+            _exit_with(f"cannot open the write journal in AGENT_JOURNAL__DIR: {e}")
     needs_server = len(sys.argv) > 1 and sys.argv[1] in {"start", "dev", "connect"}
     if needs_server and not (settings.livekit_api_key and settings.livekit_api_secret):
         _exit_with(
@@ -220,6 +243,8 @@ def build_server(settings: AgentSettings, max_sessions: int) -> AgentServer:
     # a job process that dies mid-call: the agent is dispatched into its room again
     server.on("worker_started", JobRecovery(server, settings).attach)
     if settings.backend_url:
+        # what job processes journaled and could not send before they ended or died
+        server.on("worker_started", WorkerReplay(settings).start)
         reporter = CapacityReporter(server, settings, load)
         server.on("worker_registered", reporter.start)
     return server

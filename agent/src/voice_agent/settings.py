@@ -242,6 +242,19 @@ class ModelHostSettings(BaseModel):
         return http_url(value)
 
 
+class JournalSettings(BaseModel):
+    """Transcript and timeline writes are stored here, on disk, before they count as written,
+    and stay until the backend has them (``persistence/journal.py``): one folder per worker
+    machine, shared by its processes; 0700, its files 0600. Past ``max_mb`` or ``max_age_h``
+    the oldest unsent writes are dropped, with an error in the log."""
+
+    dir: Path = Path(".data/agent-journal")
+    max_mb: int = Field(256, ge=1, le=1_048_576)
+    max_age_h: float = Field(168.0, gt=0.0, le=87_600.0)
+    # messages per request to the backend's batch route (its BACKEND_MAX_BATCH_MESSAGES: 1000)
+    batch_messages: int = Field(500, ge=1, le=10_000)
+
+
 class _TomlFile(TomlConfigSettingsSource):
     """``AGENT_CONFIG_FILE``: a missing or unparsable file is a settings error naming it."""
 
@@ -321,7 +334,9 @@ class AgentSettings(BaseSettings):
     backend_url: str | None = None
     service_token: SecretStr | None = Field(None, repr=False)
     backend_timeout_s: float = Field(5.0, gt=0.0, le=60.0)
+    # retries of the backend reads (history, notes); journaled writes retry until sent
     persist_retries: int = Field(3, ge=0, le=10)
+    journal: JournalSettings = JournalSettings()
     # IANA name for the time tools and the per-reply date context, e.g. Europe/Berlin
     timezone: str = "UTC"
     # the user's notes shown to the LLM with each reply: at most this many, newest first

@@ -103,16 +103,21 @@ class BackendClient:
 
     @classmethod
     def from_settings(
-        cls, settings: AgentSettings, *, transport: httpx.AsyncBaseTransport | None = None
+        cls,
+        settings: AgentSettings,
+        *,
+        retries: int | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> BackendClient | None:
-        """The configured client, or None when persistence is off (no AGENT_BACKEND_URL)."""
+        """The configured client, or None when persistence is off (no AGENT_BACKEND_URL).
+        ``retries``: instead of AGENT_PERSIST_RETRIES (the journal's sender retries itself)."""
         if settings.backend_url is None or settings.service_token is None:
             return None
         return cls(
             settings.backend_url,
             settings.service_token.get_secret_value(),
             timeout_s=settings.backend_timeout_s,
-            retries=settings.persist_retries,
+            retries=settings.persist_retries if retries is None else retries,
             transport=transport,
         )
 
@@ -133,7 +138,7 @@ class BackendClient:
     async def list_messages(self, room: str) -> list[StoredMessage]:
         """The room's whole transcript, oldest first."""
         data = await self._request("GET", f"/conversations/{_seg(room)}/messages")
-        return [_stored(m) for m in data]
+        return [stored_message(m) for m in data]
 
     async def put_message(
         self,
@@ -147,15 +152,15 @@ class BackendClient:
         interrupted: bool = False,
     ) -> StoredMessage:
         """Create or replace one message; the same id again leaves a single row."""
-        body = {
-            "role": role,
-            "text": text,
-            "created_at": created_at.isoformat(),
-            "latency": dict(latency_ms or {}),
-            "interrupted": interrupted,
-        }
+        body = message_body(
+            role=role,
+            text=text,
+            created_at=created_at,
+            latency_ms=latency_ms,
+            interrupted=interrupted,
+        )
         path = f"/conversations/{_seg(room)}/messages/{_seg(message_id)}"
-        return _stored(await self._request("PUT", path, json=body))
+        return stored_message(await self._request("PUT", path, json=body))
 
     async def put_note(
         self, user_id: str, note_id: str, *, text: str, created_at: dt.datetime | None = None
@@ -167,26 +172,18 @@ class BackendClient:
         path = f"/users/{_seg(user_id)}/notes/{_seg(note_id)}"
         return _note(await self._request("PUT", path, json=body))
 
-    async def put_event(
-        self,
-        room: str,
-        event_id: str,
-        *,
-        kind: str,
-        source: str,
-        detail: str,
-        created_at: dt.datetime,
-    ) -> None:
-        """Create or replace one timeline event (an error, a fallback); idempotent by id."""
-        body = {
-            "kind": kind,
-            "source": source,
-            "detail": detail[:500],
-            "created_at": created_at.isoformat(),
-        }
-        await self._request(
-            "PUT", f"/conversations/{_seg(room)}/events/{_seg(event_id)}", json=body
-        )
+    async def put_messages(self, room: str, messages: list[Mapping[str, Any]]) -> int:
+        """Create or replace many messages in one transaction (each with its ``id``, and the
+        fields of ``put_message``); how many the backend wrote."""
+        path = f"/conversations/{_seg(room)}/messages:batch"
+        data = await self._request("POST", path, json={"messages": messages})
+        return int(data["count"])
+
+    async def put_event(self, room: str, event_id: str, body: Mapping[str, Any]) -> None:
+        """Create or replace one timeline event (an error, a fallback); idempotent by id.
+        ``body``: kind, source, detail, created_at (see ``event_body``)."""
+        path = f"/conversations/{_seg(room)}/events/{_seg(event_id)}"
+        await self._request("PUT", path, json=dict(body))
 
     async def list_notes(self, user_id: str, *, limit: int = 100) -> list[StoredNote]:
         """The user's newest `limit` notes, oldest first."""
@@ -229,6 +226,34 @@ class BackendClient:
         )
 
 
+def message_body(
+    *,
+    role: Role,
+    text: str,
+    created_at: dt.datetime,
+    latency_ms: Mapping[str, float] | None = None,
+    interrupted: bool = False,
+) -> dict[str, Any]:
+    """The JSON of one message, as the backend's message routes take it."""
+    return {
+        "role": role,
+        "text": text,
+        "created_at": created_at.isoformat(),
+        "latency": dict(latency_ms or {}),
+        "interrupted": interrupted,
+    }
+
+
+def event_body(*, kind: str, source: str, detail: str, created_at: dt.datetime) -> dict[str, Any]:
+    """The JSON of one timeline event (the detail cut to the backend's 500 characters)."""
+    return {
+        "kind": kind,
+        "source": source,
+        "detail": detail[:500],
+        "created_at": created_at.isoformat(),
+    }
+
+
 def _seg(value: str) -> str:
     return quote(value, safe="")
 
@@ -242,7 +267,8 @@ def _detail(response: httpx.Response) -> str | None:
     return detail if isinstance(detail, str) else None
 
 
-def _stored(data: Mapping[str, Any]) -> StoredMessage:
+def stored_message(data: Mapping[str, Any]) -> StoredMessage:
+    """A message as the backend answers it (also a journaled message's body with its id)."""
     return StoredMessage(
         id=data["id"],
         role=data["role"],

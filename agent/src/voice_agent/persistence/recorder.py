@@ -1,23 +1,19 @@
-"""Persists every user and agent message of a session through the backend, in order.
+"""Persists every user and agent message of a session, in order, through the journal.
 
-The session's ``conversation_item_added`` handler (sync) only queues the write; they are
-sent one by one (``OrderedWrites``), keyed by the item's own id, so a retry or a repeated
-event updates the same row. ``aflush()`` waits for the queue at shutdown.
+The session's ``conversation_item_added`` handler (sync) stores the message in the worker's
+journal (on disk when it returns), keyed by the item's own id, so a repeated event or a
+replay updates the same row; the journal's sender delivers it to the backend.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from dataclasses import dataclass
 from typing import Any
 
 from livekit.agents import AgentSession, ConversationItemAddedEvent, llm
 
-from .backend_client import BackendClient, BackendError, Role
-from .ordered_writes import OrderedWrites
-
-logger = logging.getLogger("voice_agent.persistence")
+from .backend_client import Role, message_body
+from .journal_sender import JournalSender
 
 # ChatMessage.metrics (seconds) -> the latency keys stored by the backend (milliseconds)
 LATENCY_KEYS: dict[str, str] = {
@@ -43,22 +39,10 @@ def latency_ms(metrics: Any) -> dict[str, float]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class _Write:
-    message_id: str
-    role: Role
-    text: str
-    created_at: dt.datetime
-    latency_ms: dict[str, float]
-    interrupted: bool
-
-
 class TranscriptRecorder:
-    def __init__(self, client: BackendClient, room: str) -> None:
-        self._client = client
+    def __init__(self, writes: JournalSender, room: str) -> None:
+        self._writes = writes
         self._room = room
-        self._writes = OrderedWrites("transcript", room, self._send)
-        self.failed = 0  # writes given up on (after the client's retries)
 
     def attach(self, session: AgentSession) -> None:
         session.on("conversation_item_added", self.on_item)
@@ -71,47 +55,16 @@ class TranscriptRecorder:
         if not text:
             return
         role: Role = "user" if item.role == "user" else "assistant"
-        self._writes.put(
-            _Write(
-                message_id=item.id,
-                role=role,
-                text=text,
-                created_at=dt.datetime.fromtimestamp(item.created_at, tz=dt.UTC),
-                latency_ms=latency_ms(item.metrics),
-                interrupted=item.interrupted,
-            )
+        body = message_body(
+            role=role,
+            text=text,
+            created_at=dt.datetime.fromtimestamp(item.created_at, tz=dt.UTC),
+            latency_ms=latency_ms(item.metrics),
+            interrupted=item.interrupted,
         )
+        self._writes.write(self._room, "message", item.id, body)
 
-    async def aflush(self, timeout_s: float | None = None) -> None:
-        """Wait for the queued writes (at most ``timeout_s``), then stop the worker."""
-        await self._writes.aflush(timeout_s)
-
-    async def _send(self, write: _Write) -> None:
-        try:
-            await self._client.put_message(
-                self._room,
-                write.message_id,
-                role=write.role,
-                text=write.text,
-                created_at=write.created_at,
-                latency_ms=write.latency_ms,
-                interrupted=write.interrupted,
-            )
-        except BackendError as e:
-            self.failed += 1
-            logger.warning(
-                "could not persist a transcript message",
-                extra={
-                    "room": self._room,
-                    "message_id": write.message_id,
-                    "role": write.role,
-                    "status": e.status,
-                    "detail": e.detail,
-                },
-            )
-        except Exception:  # never let one bad write stop the ones behind it
-            self.failed += 1
-            logger.exception(
-                "transcript write failed",
-                extra={"room": self._room, "message_id": write.message_id},
-            )
+    async def aflush(self, timeout_s: float | None = None) -> bool:
+        """Wait (at most ``timeout_s``) until the backend has every write; True if it has.
+        Whatever it has not stays journaled, for the worker to send."""
+        return await self._writes.aflush(timeout_s)

@@ -1,0 +1,74 @@
+"""The journal and its sender, from the settings: one pair per job process (its own writes)
+and one in the worker's main process (the writes of job processes that are gone, and of a
+worker that crashed before this one started)."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+
+from ..settings import AgentSettings
+from .backend_client import BackendClient
+from .journal import Journal
+from .journal_sender import JournalSender
+
+logger = logging.getLogger("voice_agent.persistence")
+
+
+def open_journal(settings: AgentSettings) -> Journal:
+    j = settings.journal
+    return Journal(j.dir, max_bytes=j.max_mb * 1_048_576, max_age_s=j.max_age_h * 3600.0)
+
+
+class DurableWrites:
+    """A journal and its sender; ``aclose`` closes both and the sender's backend client."""
+
+    def __init__(self, journal: Journal, client: BackendClient, sender: JournalSender) -> None:
+        self.journal = journal
+        self.client = client
+        self.sender = sender
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: AgentSettings,
+        *,
+        adopt_orphans: bool = False,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> DurableWrites | None:
+        """None when persistence is off (no AGENT_BACKEND_URL)."""
+        # no retries inside the client: the sender retries, without a cap
+        client = BackendClient.from_settings(settings, retries=0, transport=transport)
+        if client is None:
+            return None
+        journal = open_journal(settings)
+        sender = JournalSender(
+            journal,
+            client,
+            adopt_orphans=adopt_orphans,
+            batch_messages=settings.journal.batch_messages,
+        )
+        return cls(journal, client, sender)
+
+    async def aclose(self) -> None:
+        await self.sender.aclose()
+        await self.client.aclose()
+        self.journal.close()
+
+
+class WorkerReplay:
+    """The worker's own sender: started with the worker, it sends what job processes left
+    behind (``worker_started`` handler)."""
+
+    def __init__(self, settings: AgentSettings) -> None:
+        self._settings = settings
+        self.writes: DurableWrites | None = None
+
+    def start(self, *_event: object) -> None:
+        if self.writes is None:
+            self.writes = DurableWrites.from_settings(self._settings, adopt_orphans=True)
+            if self.writes is not None:
+                left = self.writes.journal.count()
+                logger.info("journal opened", extra={"writes": left})
+                self.writes.sender.start()

@@ -1,0 +1,219 @@
+"""The worker's write journal: transcript messages and timeline events, on disk before they
+count as written, until the backend has them.
+
+One SQLite file (WAL, ``synchronous=FULL``: a commit is on disk when ``append`` returns)
+shared by the worker's processes. Each entry belongs to the process that wrote it (its pid
+and start time); that process sends it (``JournalSender``). Entries of a process that is gone
+(killed, crashed, a worker that restarted) are adopted by the worker's own sender and sent
+from there. An entry leaves the journal only once the backend has answered for it, or when
+the journal outgrows its size or age limit (logged as an error, with the count).
+
+The folder is 0700 and the files 0600: they hold transcript text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import psutil
+
+logger = logging.getLogger("voice_agent.persistence")
+
+Kind = Literal["message", "event"]
+FILE_NAME = "journal.sqlite3"
+BUSY_TIMEOUT_MS = 10_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS writes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    room TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('message', 'event')),
+    write_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    written_at REAL NOT NULL,
+    owner_pid INTEGER NOT NULL,
+    owner_started REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS writes_by_owner ON writes (owner_pid, owner_started, seq);
+CREATE INDEX IF NOT EXISTS writes_by_room ON writes (room, seq);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    seq: int
+    room: str
+    kind: Kind
+    write_id: str
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """A process, told apart from a later one with the same pid by its start time."""
+
+    pid: int
+    started: float
+
+    @classmethod
+    def current(cls) -> Owner:
+        return cls(os.getpid(), psutil.Process().create_time())
+
+    def alive(self) -> bool:
+        try:
+            process = psutil.Process(self.pid)
+            return (
+                abs(process.create_time() - self.started) < 0.01
+                and process.status() != psutil.STATUS_ZOMBIE
+            )
+        except psutil.Error:  # no such process, or not ours to look at: gone for us
+            return False
+
+
+class Journal:
+    """One process's handle on the journal in ``folder``. Not for use from several threads."""
+
+    def __init__(
+        self, folder: Path, *, max_bytes: int = 256 * 1_048_576, max_age_s: float = 7 * 86_400
+    ) -> None:
+        self.path = _private_file(folder, FILE_NAME)
+        self.max_bytes = max_bytes
+        self.max_age_s = max_age_s
+        self.owner = Owner.current()
+        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1e3)
+        self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = FULL")
+        self._db.executescript(_SCHEMA)
+        for suffix in ("-wal", "-shm"):  # SQLite gives them the database's mode; make sure
+            side = self.path.with_name(self.path.name + suffix)
+            if side.exists():
+                side.chmod(0o600)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def append(self, room: str, kind: Kind, write_id: str, body: Mapping[str, Any]) -> None:
+        """Store one write; on disk when this returns (the caller may count it as written)."""
+        self._db.execute(
+            "INSERT INTO writes (room, kind, write_id, body, written_at, owner_pid, owner_started)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (room, kind, write_id, json.dumps(body), time.time(), *self._owner_key()),
+        )
+
+    def pending(self, limit: int = 1000) -> list[Entry]:
+        """This process's entries not yet acknowledged, oldest first."""
+        rows = self._db.execute(
+            "SELECT seq, room, kind, write_id, body FROM writes"
+            " WHERE owner_pid = ? AND owner_started = ? ORDER BY seq LIMIT ?",
+            (*self._owner_key(), limit),
+        ).fetchall()
+        return _entries(rows)
+
+    def room_messages(self, room: str) -> list[Entry]:
+        """Every process's messages for ``room`` still waiting for the backend, oldest first
+        (a job that takes over a call adds them to the history the backend gave it)."""
+        rows = self._db.execute(
+            "SELECT seq, room, kind, write_id, body FROM writes"
+            " WHERE room = ? AND kind = 'message' ORDER BY seq",
+            (room,),
+        ).fetchall()
+        return _entries(rows)
+
+    def done(self, seqs: Iterable[int]) -> None:
+        """Remove entries the backend has acknowledged (or that it refused for good)."""
+        ids = [(seq,) for seq in seqs]
+        if not ids:
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.executemany("DELETE FROM writes WHERE seq = ?", ids)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def adopt_orphans(self) -> int:
+        """Take over the entries of processes that are gone; how many were adopted."""
+        owners = self._db.execute(
+            "SELECT DISTINCT owner_pid, owner_started FROM writes"
+            " WHERE NOT (owner_pid = ? AND owner_started = ?)",
+            self._owner_key(),
+        ).fetchall()
+        dead = [(pid, started) for pid, started in owners if not Owner(pid, started).alive()]
+        adopted = 0
+        for pid, started in dead:
+            cursor = self._db.execute(
+                "UPDATE writes SET owner_pid = ?, owner_started = ?"
+                " WHERE owner_pid = ? AND owner_started = ?",
+                (*self._owner_key(), pid, started),
+            )
+            adopted += cursor.rowcount
+        if adopted:
+            logger.info(
+                "journal: replaying writes left by a stopped process", extra={"writes": adopted}
+            )
+        return adopted
+
+    def enforce_limits(self, now: float | None = None) -> int:
+        """Drop entries older than ``max_age_s``, then the oldest until the journal's pages in
+        use fit ``max_bytes``; each drop is logged as an error. How many were dropped."""
+        cutoff = (now if now is not None else time.time()) - self.max_age_s
+        dropped = self._db.execute("DELETE FROM writes WHERE written_at < ?", (cutoff,)).rowcount
+        if dropped:
+            logger.error(
+                "journal: writes older than the age limit dropped, never sent to the backend",
+                extra={"writes": dropped, "max_age_s": self.max_age_s},
+            )
+        over = 0
+        while self.used_bytes() > self.max_bytes:
+            count = self._db.execute("SELECT count(*) FROM writes").fetchone()[0]
+            if not count:
+                break
+            over += self._db.execute(
+                "DELETE FROM writes WHERE seq IN (SELECT seq FROM writes ORDER BY seq LIMIT ?)",
+                (max(1, count // 10),),
+            ).rowcount
+        if over:
+            logger.error(
+                "journal: over its size limit, the oldest writes dropped, never sent to the "
+                "backend",
+                extra={"writes": over, "max_bytes": self.max_bytes},
+            )
+        return dropped + over
+
+    def used_bytes(self) -> int:
+        """Bytes in pages that hold data (deleted rows free their pages for reuse)."""
+        size = self._db.execute("PRAGMA page_size").fetchone()[0]
+        pages = self._db.execute("PRAGMA page_count").fetchone()[0]
+        free = self._db.execute("PRAGMA freelist_count").fetchone()[0]
+        return int(size * (pages - free))
+
+    def count(self) -> int:
+        """Entries of every process not yet acknowledged."""
+        return int(self._db.execute("SELECT count(*) FROM writes").fetchone()[0])
+
+    def _owner_key(self) -> tuple[int, float]:
+        return self.owner.pid, self.owner.started
+
+
+def _entries(rows: list[tuple[Any, ...]]) -> list[Entry]:
+    return [Entry(seq, room, kind, wid, json.loads(body)) for seq, room, kind, wid, body in rows]
+
+
+def _private_file(folder: Path, name: str) -> Path:
+    """``folder/name``, the folder 0700 and the file 0600, created if missing."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    path = folder / name
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    path.chmod(0o600)
+    return path

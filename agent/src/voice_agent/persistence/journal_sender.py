@@ -1,0 +1,243 @@
+"""Sends the journal's entries to the backend, oldest first, until it has every one.
+
+Each room's entries go in order; consecutive messages of a room in one request
+(``messages:batch``, at most ``batch_messages`` and about ``batch_bytes`` each), timeline
+events one by one; several rooms side by side. An entry
+leaves the journal once its request is answered. While the backend is down or slow the
+sender waits (0.25 s, doubling to ``max_backoff_s``) and tries again, for as long as it
+takes: the journal's own size and age limits are the only bound. A write the backend refuses
+for good (an unknown room, a malformed id) is dropped with a warning, without its text;
+a refused batch is sent again message by message so one bad write drops only itself.
+
+``adopt_orphans``: also take over the entries of processes that are gone (the worker's own
+sender does this; a job's sends only its own).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .backend_client import BackendClient, BackendError
+from .journal import Entry, Journal, Kind
+
+logger = logging.getLogger("voice_agent.persistence")
+
+# refused for good: the write itself is wrong, or its conversation is gone
+_PERMANENT = frozenset({400, 404, 409, 413, 422})
+FIRST_BACKOFF_S = 0.25
+LIMITS_EVERY_S = 10.0
+ROOMS_IN_FLIGHT = 4  # rooms sent side by side (each room's writes stay in order)
+ADOPT_EVERY_S = 1.0  # a job process that died: its writes go on from the worker within this
+
+
+class JournalSender:
+    def __init__(
+        self,
+        journal: Journal,
+        client: BackendClient,
+        *,
+        adopt_orphans: bool = False,
+        batch_messages: int = 500,
+        batch_bytes: int = 1_048_576,
+        idle_poll_s: float = 1.0,
+        max_backoff_s: float = 5.0,
+    ) -> None:
+        self._journal = journal
+        self._client = client
+        self._adopt = adopt_orphans
+        self._batch_messages = batch_messages
+        self._batch_bytes = batch_bytes
+        self._idle_poll_s = idle_poll_s
+        self._max_backoff_s = max_backoff_s
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._limits_at = self._adopted_at = -LIMITS_EVERY_S
+        self._failing = False
+        self.sent = 0  # entries the backend acknowledged
+        self.dropped = 0  # entries refused for good
+        self.failed = 0  # writes the journal could not store
+
+    def start(self) -> None:
+        if self._task is None or self._task.done():
+            self._idle.clear()
+            self._task = asyncio.create_task(self._run(), name="journal-sender")
+
+    def write(self, room: str, kind: Kind, write_id: str, body: Mapping[str, Any]) -> bool:
+        """Sync (from event handlers): journal one write, then send it in the background.
+        False (logged, without the text) when the journal could not store it."""
+        try:
+            self._journal.append(room, kind, write_id, body)
+        except sqlite3.Error:
+            self.failed += 1
+            logger.exception(
+                "journal: could not store a write; it is lost",
+                extra={"room": room, "kind": kind, "write_id": write_id},
+            )
+            return False
+        self.notify()
+        return True
+
+    def notify(self) -> None:
+        """Sync (from event handlers): something was appended; send it now."""
+        self._idle.clear()
+        self._wake.set()
+        self.start()
+
+    async def aflush(self, timeout_s: float | None = None) -> bool:
+        """Wait (at most ``timeout_s``) until this process's entries are all sent; True if
+        they are. What is left stays in the journal for the worker to send."""
+        self.notify()
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout_s)
+        except TimeoutError:
+            left = len(self._journal.pending(limit=100_000))
+            logger.warning(
+                "journal: writes not yet sent, kept for the worker to send",
+                extra={"writes": left},
+            )
+            return False
+        return True
+
+    async def aclose(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        backoff = FIRST_BACKOFF_S
+        while True:
+            try:
+                self._housekeeping()
+                # enough for a full batch in each room in flight (when a backlog has them)
+                entries = self._journal.pending(limit=self._batch_messages * ROOMS_IN_FLIGHT * 2)
+                if entries:
+                    await self.send(entries)
+            except Exception as e:  # a BackendError, or the journal itself (disk, lock)
+                if not self._failing:
+                    logger.warning(
+                        "journal: writes not taken; kept, retrying",
+                        extra={"error": type(e).__name__, "status": getattr(e, "status", None)},
+                        exc_info=not isinstance(e, BackendError),
+                    )
+                self._failing = True
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self._max_backoff_s)
+                continue
+            if self._failing:
+                logger.info("journal: the backend takes writes again")
+            self._failing = False
+            backoff = FIRST_BACKOFF_S
+            if not entries:
+                self._idle.set()
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._idle_poll_s)
+
+    def _housekeeping(self) -> None:
+        now = time.monotonic()
+        if now - self._limits_at >= LIMITS_EVERY_S:
+            self._limits_at = now
+            self._journal.enforce_limits()
+        if self._adopt and now - self._adopted_at >= ADOPT_EVERY_S:
+            self._adopted_at = now
+            self._journal.adopt_orphans()
+
+    async def send(self, entries: list[Entry]) -> None:
+        """Send ``entries``, each room's in order (rooms side by side, up to
+        ``ROOMS_IN_FLIGHT`` at once), removing each run from the journal once answered.
+        Raises BackendError (retryable) when the backend did not take a room's run: that
+        room's later entries wait for the next try."""
+        by_room: dict[str, list[Entry]] = {}
+        for entry in entries:
+            by_room.setdefault(entry.room, []).append(entry)
+        rooms = list(by_room.values())
+        for start in range(0, len(rooms), ROOMS_IN_FLIGHT):
+            results = await asyncio.gather(
+                *(self._send_room(r) for r in rooms[start : start + ROOMS_IN_FLIGHT]),
+                return_exceptions=True,
+            )
+            for result in results:
+                if isinstance(result, BaseException):
+                    raise result
+
+    async def _send_room(self, entries: list[Entry]) -> None:
+        for run in self._runs(entries):
+            if run[0].kind == "event":
+                await self._send_event(run[0])
+            else:
+                await self._send_messages(run)
+
+    async def _send_messages(self, run: list[Entry]) -> None:
+        room = run[0].room
+        try:
+            await self._client.put_messages(room, [{"id": e.write_id, **e.body} for e in run])
+        except BackendError as e:
+            if e.status not in _PERMANENT:
+                raise
+            if len(run) == 1:
+                self._drop(run[0], e)
+                return
+            for entry in run:  # find the one the backend refuses; the others go
+                await self._send_messages([entry])
+            return
+        self._done(run)
+
+    async def _send_event(self, entry: Entry) -> None:
+        try:
+            await self._client.put_event(entry.room, entry.write_id, entry.body)
+        except BackendError as e:
+            if e.status not in _PERMANENT:
+                raise
+            self._drop(entry, e)
+            return
+        self._done([entry])
+
+    def _done(self, entries: list[Entry]) -> None:
+        self._journal.done(e.seq for e in entries)
+        self.sent += len(entries)
+
+    def _drop(self, entry: Entry, error: BackendError) -> None:
+        logger.warning(
+            "could not persist a transcript write: refused by the backend, dropped",
+            extra={
+                "room": entry.room,
+                "kind": entry.kind,
+                "write_id": entry.write_id,
+                "status": error.status,
+                "detail": error.detail,
+            },
+        )
+        self._journal.done([entry.seq])
+        self.dropped += 1
+
+    def _runs(self, entries: list[Entry]) -> Iterator[list[Entry]]:
+        """Consecutive messages (of one room), within the batch limits; each event alone."""
+        run: list[Entry] = []
+        size = 0
+        for entry in entries:
+            entry_size = len(json.dumps(entry.body))
+            fits = (
+                run
+                and entry.kind == "message"
+                and run[0].kind == "message"
+                and run[0].room == entry.room
+                and len(run) < self._batch_messages
+                and size + entry_size <= self._batch_bytes
+            )
+            if run and not fits:
+                yield run
+                run, size = [], 0
+            run.append(entry)
+            size += entry_size
+        if run:
+            yield run

@@ -1,0 +1,253 @@
+"""The write journal: on disk before a write counts, sent in order, idempotent by id, kept
+while the backend is down, and replayed after the process that wrote it was killed."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import signal
+import stat
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from backend_helpers import BASE, in_process_client, journaled_writes, new_room
+from voice_agent.persistence import BackendClient, Journal, JournalSender, load_history
+from voice_agent.persistence.backend_client import event_body, message_body
+
+pytestmark = pytest.mark.unit
+
+T0 = dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
+
+
+def body(text: str, seconds: int, role: str = "user") -> dict[str, Any]:
+    at = T0 + dt.timedelta(seconds=seconds)
+    return message_body(role=role, text=text, created_at=at)  # type: ignore[arg-type]
+
+
+async def stored(app: Any, token: str, room: str) -> list[tuple[str, str]]:
+    client = in_process_client(app, token)
+    try:
+        return [(m.id, m.text) for m in await client.list_messages(room)]
+    finally:
+        await client.aclose()
+
+
+class Refusing(httpx.AsyncBaseTransport):
+    """A proxy in front of the backend that answers 503 to the first ``failures`` requests."""
+
+    def __init__(self, app: Any, failures: int) -> None:
+        self._inner = httpx.ASGITransport(app=app)
+        self.failures = failures
+        self.requests = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        if self.requests <= self.failures:
+            return httpx.Response(503, json={"detail": "unavailable"})
+        return await self._inner.handle_async_request(request)
+
+
+async def test_writes_reach_the_backend_in_order_in_batches_with_events_between(
+    backend_app: Any, backend_token: str, journal_dir: Path
+) -> None:
+    rooms = [await new_room(backend_app), await new_room(backend_app)]
+    journal, sender = journaled_writes(backend_app, backend_token, journal_dir)
+    for i in range(6):
+        sender.write(rooms[i % 2], "message", f"m{i}", body(f"text {i}", i))
+    event = event_body(kind="error", source="llm", detail="timeout", created_at=T0)
+    sender.write(rooms[0], "event", "e1", event)
+    sender.write(rooms[0], "message", "m6", body("text 6", 6))
+    assert await sender.aflush(timeout_s=10)
+    await sender.aclose()
+    assert await stored(backend_app, backend_token, rooms[0]) == [
+        ("m0", "text 0"),
+        ("m2", "text 2"),
+        ("m4", "text 4"),
+        ("m6", "text 6"),
+    ]
+    assert [m for m, _ in await stored(backend_app, backend_token, rooms[1])] == ["m1", "m3", "m5"]
+    assert (sender.sent, journal.count()) == (8, 0)
+
+
+async def test_a_write_sent_twice_leaves_one_row(
+    backend_app: Any, backend_token: str, journal_dir: Path
+) -> None:
+    """The backend took a batch but the sender died before removing it: the replay is
+    harmless."""
+    room = await new_room(backend_app)
+    journal, sender = journaled_writes(backend_app, backend_token, journal_dir)
+    for i in range(3):
+        journal.append(room, "message", f"m{i}", body(f"text {i}", i))
+    await sender.send(journal.pending())  # delivered and removed ...
+    for i in range(3):  # ... and, as after a crash before the removal, in the journal again
+        journal.append(room, "message", f"m{i}", body(f"text {i}", i))
+    assert await sender.aflush(timeout_s=10)
+    await sender.aclose()
+    assert [m for m, _ in await stored(backend_app, backend_token, room)] == ["m0", "m1", "m2"]
+
+
+async def test_writes_wait_out_a_backend_outage_without_a_retry_cap(
+    backend_app: Any, backend_token: str, journal_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    room = await new_room(backend_app)
+    journal = Journal(journal_dir)
+    proxy = Refusing(backend_app, failures=8)  # the old client gave up after 4 attempts
+    client = BackendClient(BASE, backend_token, retries=0, transport=proxy)
+    sender = JournalSender(journal, client, max_backoff_s=0.05)
+    for i in range(4):
+        assert sender.write(room, "message", f"m{i}", body(f"secret {i}", i))
+    assert await sender.aflush(timeout_s=30)
+    await sender.aclose()
+    assert proxy.requests > proxy.failures
+    assert [m for m, _ in await stored(backend_app, backend_token, room)] == [
+        "m0",
+        "m1",
+        "m2",
+        "m3",
+    ]
+    assert (sender.dropped, journal.count()) == (0, 0)
+    assert "not taken" in caplog.text and "secret" not in caplog.text
+
+
+async def test_an_unsent_write_outlives_its_sender_and_goes_with_the_next(
+    backend_app: Any, backend_token: str, journal_dir: Path
+) -> None:
+    room = await new_room(backend_app)
+    journal = Journal(journal_dir)
+    down = BackendClient("http://127.0.0.1:9", backend_token, retries=0, timeout_s=0.5)
+    sender = JournalSender(journal, down, max_backoff_s=0.05)
+    sender.write(room, "message", "m0", body("before the outage ended", 0))
+    assert not await sender.aflush(timeout_s=0.5)  # nothing reachable: kept
+    await sender.aclose()
+    await down.aclose()
+    assert journal.count() == 1
+    journal.close()
+
+    reopened, again = journaled_writes(backend_app, backend_token, journal_dir)
+    assert await again.aflush(timeout_s=10)  # same process: its own entries
+    await again.aclose()
+    assert await stored(backend_app, backend_token, room) == [("m0", "before the outage ended")]
+    assert reopened.count() == 0
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys, time, datetime as dt
+    from pathlib import Path
+    from voice_agent.persistence import Journal
+    from voice_agent.persistence.backend_client import message_body
+
+    journal = Journal(Path(sys.argv[1]))
+    for i in range(int(sys.argv[3])):
+        at = dt.datetime(2026, 3, 4, tzinfo=dt.UTC) + dt.timedelta(seconds=i)
+        said = message_body(role="user", text=f"said before the crash {i}", created_at=at)
+        journal.append(sys.argv[2], "message", f"c{i}", said)
+    print("journaled", flush=True)
+    time.sleep(600)
+    """
+)
+
+
+async def test_writes_of_a_killed_process_are_replayed_in_order(
+    backend_app: Any, backend_token: str, journal_dir: Path
+) -> None:
+    room = await new_room(backend_app)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(journal_dir), room, "5"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "journaled"
+        journal, sender = journaled_writes(backend_app, backend_token, journal_dir)
+        assert journal.adopt_orphans() == 0  # alive: its writes are its own to send
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        assert child.stdout is not None
+        child.stdout.close()
+
+    assert journal.adopt_orphans() == 5
+    assert await sender.aflush(timeout_s=10)
+    await sender.aclose()
+    assert await stored(backend_app, backend_token, room) == [
+        (f"c{i}", f"said before the crash {i}") for i in range(5)
+    ]
+    assert journal.count() == 0
+
+
+async def test_the_worker_sender_adopts_orphans_by_itself(
+    backend_app: Any, backend_token: str, journal_dir: Path
+) -> None:
+    room = await new_room(backend_app)
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD.replace("time.sleep(600)", ""), str(journal_dir), room, "2"],
+        check=True,
+        capture_output=True,
+    )
+    assert child.returncode == 0
+    journal = Journal(journal_dir)
+    client = BackendClient(BASE, backend_token, transport=httpx.ASGITransport(app=backend_app))
+    sender = JournalSender(journal, client, adopt_orphans=True, idle_poll_s=0.05)
+    sender.start()
+    for _ in range(200):
+        if journal.count() == 0:
+            break
+        await asyncio.sleep(0.05)
+    await sender.aclose()
+    assert [m for m, _ in await stored(backend_app, backend_token, room)] == ["c0", "c1"]
+
+
+async def test_a_resumed_job_sees_the_messages_still_in_the_journal(
+    backend_app: Any, backend_token: str, journal_dir: Path
+) -> None:
+    room = await new_room(backend_app)
+    client = in_process_client(backend_app, backend_token)
+    await client.put_message(room, "m0", role="user", text="sent", created_at=T0)
+    journal = Journal(journal_dir)
+    journal.append(room, "message", "m0", body("sent", 0))
+    journal.append(room, "message", "m1", body("still journaled", 1, role="assistant"))
+    journal.append("another-room", "message", "x", body("not this room", 2))
+    ctx = await load_history(client, room, journaled=journal.room_messages(room))
+    await client.aclose()
+    assert ctx is not None
+    assert [(m.id, m.text_content) for m in ctx.messages()] == [
+        ("m0", "sent"),
+        ("m1", "still journaled"),
+    ]
+
+
+def test_the_journal_is_private_to_its_user(journal_dir: Path) -> None:
+    journal = Journal(journal_dir)
+    journal.append("room", "message", "m0", body("private", 0))
+    files = list(journal_dir.iterdir())
+    assert {f.name for f in files} >= {"journal.sqlite3", "journal.sqlite3-wal"}
+    assert stat.S_IMODE(journal_dir.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o600}
+    journal.close()
+
+
+def test_writes_over_the_age_or_size_limit_are_dropped_with_an_error(
+    journal_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    journal = Journal(journal_dir, max_bytes=64 * 1024, max_age_s=3600)
+    journal.append("room", "message", "old", body("old", 0))
+    assert journal.enforce_limits() == 0
+    assert journal.enforce_limits(now=dt.datetime.now(dt.UTC).timestamp() + 7200) == 1
+    assert "older than the age limit" in caplog.text
+
+    for i in range(200):
+        journal.append("room", "message", f"m{i}", body("x" * 1000, i))
+    dropped = journal.enforce_limits()
+    assert dropped > 0 and journal.used_bytes() <= 64 * 1024
+    assert "over its size limit" in caplog.text
+    kept = [e.write_id for e in journal.pending(limit=1000)]
+    assert kept == [f"m{i}" for i in range(200 - len(kept), 200)]  # the newest are kept
+    assert any(r.levelno == logging.ERROR for r in caplog.records)
+    journal.close()
