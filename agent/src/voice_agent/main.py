@@ -16,6 +16,7 @@ from pydantic_settings import SettingsError
 from . import http_clients, observability, priority
 from .agent_errors import AgentErrorPublisher
 from .assistant import Assistant
+from .call_limits import CallLimits
 from .capacity import (
     CapacityError,
     CapacityReporter,
@@ -79,7 +80,11 @@ async def entrypoint(ctx: JobContext) -> None:
             text_input=TypedInputGuard(settings.chat).options(),
             delete_room_on_close=True,
         ),
+        # no framework session RPC (lk.agent.session): it would hand any participant the
+        # system prompt (get_agent_info) and take input past the typed-input guard (run_input)
+        session_host=False,
     )
+    CallLimits(session, settings.limits).attach()
 
 
 def start_observability(ctx: JobContext, settings: AgentSettings, session: AgentSession) -> None:

@@ -78,6 +78,13 @@ class Settings(BaseSettings):
     max_conversations_per_user: int = Field(
         default=1000, ge=1, le=1_000_000, validation_alias="BACKEND_MAX_CONVERSATIONS_PER_USER"
     )
+    max_calls_per_user: int = Field(
+        default=2,
+        ge=1,
+        le=1000,
+        validation_alias="BACKEND_MAX_CALLS_PER_USER",
+        description="Calls one user may hold at once; one more answers 429.",
+    )
     require_login: bool = Field(
         default=False,
         validation_alias="BACKEND_REQUIRE_LOGIN",

@@ -147,8 +147,9 @@ export interface paths {
         post?: never;
         /**
          * Delete Conversation
-         * @description Delete the conversation and its messages; an agent call held for its room (a token
-         *     nobody used yet) is free again at once.
+         * @description Delete the conversation and its messages; its call no longer counts against the
+         *     user's limit, and an agent call held for its room (a token nobody used yet) is free
+         *     again at once.
          */
         delete: operations["delete_conversation_api_conversations__conversation_id__delete"];
         options?: never;
@@ -1213,7 +1214,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description rate limit exceeded */
+            /** @description rate limit exceeded | too many calls at once: end one first */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1395,7 +1396,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description rate limit exceeded */
+            /** @description rate limit exceeded | too many calls at once: end one first */
             429: {
                 headers: {
                     [name: string]: unknown;

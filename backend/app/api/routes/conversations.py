@@ -32,6 +32,7 @@ from app.core.room_metadata import (
     dispatch_metadata,
     room_metadata,
 )
+from app.core.session_registry import note_ended
 from app.models import Conversation, utcnow
 from app.schemas import (
     ConversationCreate,
@@ -161,8 +162,9 @@ def export_conversation(
 def delete_conversation(
     conversation_id: uuid.UUID, user: CurrentUser, session: SessionDep, request: Request
 ) -> None:
-    """Delete the conversation and its messages; an agent call held for its room (a token
-    nobody used yet) is free again at once."""
+    """Delete the conversation and its messages; its call no longer counts against the
+    user's limit, and an agent call held for its room (a token nobody used yet) is free
+    again at once."""
     conversation = crud.get_conversation(session, user_id=user, conversation_id=conversation_id)
     if conversation is None or not crud.delete_conversation(
         session, user_id=user, conversation_id=conversation_id
@@ -170,6 +172,7 @@ def delete_conversation(
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND_DETAIL)
     session.commit()
     release_call(request, conversation.room_name)
+    note_ended(request.app.state.session_registry, conversation.room_name)
 
 
 def _own(session: Session, user: str, conversation_id: uuid.UUID) -> Conversation:
