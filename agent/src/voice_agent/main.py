@@ -114,7 +114,9 @@ async def start_persistence(
     """Record the session's transcript through the backend and return the room's earlier
     messages, if any. Without AGENT_BACKEND_URL nothing is recorded (logged once per job).
     The recorder goes into ``state`` so the agent flushes it when it exits."""
-    client = BackendClient.from_settings(settings, transport=transport)
+    client = BackendClient.from_settings(
+        settings, dispatch_metadata=ctx.job.metadata, transport=transport
+    )
     if client is None:
         logger.info("transcript persistence off: AGENT_BACKEND_URL is not set")
         return None
@@ -149,7 +151,9 @@ def start_notes(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> NoteStore:
     """The room's user's notes through the backend, or for this session only without it."""
-    client = BackendClient.from_settings(settings, transport=transport)
+    client = BackendClient.from_settings(
+        settings, dispatch_metadata=ctx.job.metadata, transport=transport
+    )
     if client is None:
         return MemoryNotes()
 

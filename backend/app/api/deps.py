@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.agent_capacity import AgentCapacity, CapacityUnavailable
 from app.core.config import Settings
+from app.core.job_credential import JobScope
 from app.core.limits import TOO_LARGE_DETAIL
 from app.core.rate_limit import RateLimiter, RateLimiterUnavailable
 from app.core.request_guard import CROSS_ORIGIN_DETAIL, NOT_JSON_DETAIL
@@ -138,8 +139,12 @@ def check_rate(limiter: RateLimiter, key: str) -> None:
 
 def require_agent(
     settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
-) -> None:
-    authenticate_agent(settings, authorization=authorization)
+) -> JobScope | None:
+    """None for the worker's service token, the scope for a job's credential."""
+    return authenticate_agent(settings, authorization=authorization)
+
+
+AgentCaller = Annotated[JobScope | None, Depends(require_agent)]
 
 
 def token_issued(request: Request, conversation: Conversation, *, created: bool) -> None:

@@ -75,7 +75,9 @@ def test_create_records_the_room_and_dispatches_the_agent(api: TestClient, alice
     }
     [dispatch] = claims.room_config.agents
     assert dispatch.agent_name == "voice-assistant"
-    assert json.loads(dispatch.metadata) == {
+    dispatched = json.loads(dispatch.metadata)
+    assert isinstance(dispatched.pop("credential"), str)  # tests/db/test_job_credential.py
+    assert dispatched == {
         "conversation_id": conversation["id"],
         "user_id": user,
         **conversation["metadata"],

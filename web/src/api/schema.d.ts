@@ -370,7 +370,7 @@ export interface paths {
         /**
          * Put Worker Report
          * @description A worker's capacity report; the backend admits new calls from these (POST /api/token
-         *     answers 503 when no reported worker has a call free).
+         *     answers 503 when no reported worker has a call free). The service token only.
          */
         put: operations["put_worker_report_api_agent_workers__worker_id__put"];
         post?: never;
@@ -1882,7 +1882,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description cross-origin request refused */
+            /** @description this job's credential is for another conversation | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1969,7 +1969,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description cross-origin request refused */
+            /** @description this job's credential is for another conversation | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2055,7 +2055,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description cross-origin request refused */
+            /** @description this job's credential is for another conversation | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2142,7 +2142,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description cross-origin request refused */
+            /** @description this job's credential is for another conversation | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2224,7 +2224,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description cross-origin request refused */
+            /** @description this job's credential is for another conversation | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2311,7 +2311,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description cross-origin request refused */
+            /** @description this job's credential is for another conversation | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2388,7 +2388,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description cross-origin request refused */
+            /** @description this job's credential is for another conversation | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2467,7 +2467,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description cross-origin request refused */
+            /** @description this job's credential is for another conversation | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -1,5 +1,6 @@
-"""Async client for the backend's agent API (``/api/agent``), authenticated with the
-worker's service token.
+"""Async client for the backend's agent API (``/api/agent``), authenticated with the job's
+credential (the backend puts it in the dispatch metadata; it opens this one conversation and
+its user's notes), or the worker's service token where a job has none (console, old backend).
 
 HTTP failures become :class:`BackendError` (status ``None`` for a connection error or
 timeout). Connection errors and 5xx/408/429 answers are retried with a short exponential
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -103,14 +105,19 @@ class BackendClient:
 
     @classmethod
     def from_settings(
-        cls, settings: AgentSettings, *, transport: httpx.AsyncBaseTransport | None = None
+        cls,
+        settings: AgentSettings,
+        *,
+        dispatch_metadata: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> BackendClient | None:
-        """The configured client, or None when persistence is off (no AGENT_BACKEND_URL)."""
+        """The configured client, or None when persistence is off (no AGENT_BACKEND_URL);
+        with the job's credential from ``dispatch_metadata`` when it carries one."""
         if settings.backend_url is None or settings.service_token is None:
             return None
         return cls(
             settings.backend_url,
-            settings.service_token.get_secret_value(),
+            job_credential(dispatch_metadata) or settings.service_token.get_secret_value(),
             timeout_s=settings.backend_timeout_s,
             retries=settings.persist_retries,
             transport=transport,
@@ -227,6 +234,16 @@ class BackendClient:
             status=response.status_code,
             detail=_detail(response),
         )
+
+
+def job_credential(dispatch_metadata: str | None) -> str | None:
+    """The credential the backend put in the job's dispatch metadata, if any."""
+    try:
+        data = json.loads(dispatch_metadata or "{}")
+    except ValueError:
+        return None
+    credential = data.get("credential") if isinstance(data, dict) else None
+    return credential if isinstance(credential, str) and credential else None
 
 
 def _seg(value: str) -> str:

@@ -22,6 +22,7 @@ from app.api.deps import (
     release_call,
     token_issued,
 )
+from app.core import job_credential
 from app.core.livekit import ParticipantGrant, issue_token
 from app.core.room_metadata import (
     UNKNOWN_LANGUAGE_DETAIL,
@@ -107,7 +108,10 @@ def create_conversation(
             name=account.name,
             room_metadata=room_metadata(settings.catalog, conversation.room_metadata),
             agent_metadata=dispatch_metadata(
-                conversation_id=str(conversation.id), user_id=user, stored=metadata
+                conversation_id=str(conversation.id),
+                user_id=user,
+                stored=metadata,
+                credential=job_credential.for_conversation(settings, conversation),
             ),
         ),
     )
