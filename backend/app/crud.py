@@ -231,13 +231,24 @@ def end_conversation(
 # Messages
 
 
-def list_messages(session: Session, *, conversation_id: uuid.UUID) -> list[Message]:
+def list_messages(
+    session: Session, *, conversation_id: uuid.UUID, newest: int | None = None
+) -> list[Message]:
+    """The conversation's messages oldest first: all, or only the ``newest`` ones."""
+    if newest is None:
+        stmt = (
+            select(Message)
+            .where(Message.conversation_id == conversation_id)
+            .order_by(Message.created_at, Message.pk)
+        )
+        return list(session.scalars(stmt))
     stmt = (
         select(Message)
         .where(Message.conversation_id == conversation_id)
-        .order_by(Message.created_at, Message.pk)
+        .order_by(Message.created_at.desc(), Message.pk.desc())
+        .limit(newest)
     )
-    return list(session.scalars(stmt))
+    return list(reversed(list(session.scalars(stmt))))
 
 
 def page_messages(

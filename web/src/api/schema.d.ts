@@ -332,7 +332,8 @@ export interface paths {
         };
         /**
          * List Messages
-         * @description The room's transcript in order, to reload history after a restart.
+         * @description The room's newest `limit` messages, oldest first, to reload history after a restart
+         *     (the agent keeps what fits its context window).
          */
         get: operations["list_messages_api_agent_conversations__room_name__messages_get"];
         put?: never;
@@ -2325,7 +2326,9 @@ export interface operations {
     };
     list_messages_api_agent_conversations__room_name__messages_get: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: {
                 authorization?: string | null;
             };

@@ -137,9 +137,10 @@ class BackendClient:
             metadata=dict(data.get("metadata") or {}),
         )
 
-    async def list_messages(self, room: str) -> list[StoredMessage]:
-        """The room's whole transcript, oldest first."""
-        data = await self._request("GET", f"/conversations/{_seg(room)}/messages")
+    async def list_messages(self, room: str, *, limit: int = 1000) -> list[StoredMessage]:
+        """The room's newest ``limit`` messages (at most 2000), oldest first."""
+        path = f"/conversations/{_seg(room)}/messages?limit={int(limit)}"
+        data = await self._request("GET", path)
         return [_stored(m) for m in data]
 
     async def put_message(

@@ -178,11 +178,15 @@ def put_event(
     "/conversations/{room_name}/messages", responses={404: {"description": NOT_FOUND_DETAIL}}
 )
 def list_messages(
-    room_name: RoomPath, session: SessionDep, caller: AgentCaller
+    room_name: RoomPath,
+    session: SessionDep,
+    caller: AgentCaller,
+    limit: Annotated[int, Query(ge=1, le=2000)] = 1000,
 ) -> list[MessageOut]:
-    """The room's transcript in order, to reload history after a restart."""
+    """The room's newest `limit` messages, oldest first, to reload history after a restart
+    (the agent keeps what fits its context window)."""
     conversation = _by_room(session, room_name, caller)
-    messages = crud.list_messages(session, conversation_id=conversation.id)
+    messages = crud.list_messages(session, conversation_id=conversation.id, newest=limit)
     return [MessageOut.model_validate(m) for m in messages]
 
 
