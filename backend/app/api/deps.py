@@ -197,7 +197,8 @@ def admit_new_call(
 
 def check_user_calls(request: Request, settings: Settings, session: Session, user: str) -> None:
     """429 (the new conversation undone) when ``user`` already holds their most calls at
-    once. A registry that cannot be reached lets the call through (logged)."""
+    once. Two requests at the same instant may both pass (one call over, not more per
+    request). A registry that cannot be reached lets the call through (logged)."""
     registry: SessionRegistry = request.app.state.session_registry
     try:
         sessions = registry.for_user(user)
