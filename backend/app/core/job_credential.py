@@ -7,6 +7,11 @@ worker's service token for a conversation. A JWT (HS256) whose key is derived fr
 AGENT_SERVICE_TOKEN: only the backend and the worker know it. The caller's room token
 carries the dispatch metadata too, so the user can read this credential: it opens nothing
 of theirs they could not already read, and nobody else's.
+
+What it does not do yet: contain a compromised job process. Job processes inherit the
+worker's environment, service token included, and the key is derived from that token; a
+backend-only key (a new secret) and workers that keep the token from their job processes
+would (docs/security.md, the open V4.2 row).
 """
 
 from __future__ import annotations
