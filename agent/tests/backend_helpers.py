@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jwt
 from voice_agent.persistence import BackendClient, Journal, JournalSender
 
 # The backend only hands out tokens to loopback Host headers (DNS-rebinding check).
@@ -19,6 +20,17 @@ async def new_room(app: Any) -> str:
     assert response.status_code == 200, response.text
     room: str = response.json()["room_name"]
     return room
+
+
+async def new_dispatched_room(app: Any) -> tuple[str, str]:
+    """A new conversation's room and the dispatch metadata its agent job would get."""
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as c:
+        response = await c.post("/api/token", json={})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    claims = jwt.decode(body["participant_token"], options={"verify_signature": False})
+    [dispatch] = claims["roomConfig"]["agents"]
+    return body["room_name"], str(dispatch["metadata"])
 
 
 def in_process_client(app: Any, token: str, **kwargs: Any) -> BackendClient:

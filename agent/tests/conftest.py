@@ -131,6 +131,7 @@ def backend_app(backend_db_template: Path, tmp_path: Path) -> Any:
         redis_url=None,
         agent_capacity_check=False,  # these tests play the agent; none reports capacity
         agent_redispatch_interval_seconds=0,
+        max_calls_per_user=1000,  # these tests open many rooms for the one local user
     )
     return create_app(settings)
 

@@ -232,6 +232,7 @@ async def test_console_chats_over_stdin_and_stdout() -> None:
 class _FakeJob:
     def __init__(self, room: str) -> None:
         self.room = type("Room", (), {"name": room})()
+        self.job = type("Job", (), {"metadata": ""})()
         self.callbacks: list[Any] = []
 
     def add_shutdown_callback(self, callback: Any) -> None:

@@ -49,7 +49,10 @@ BACKEND = f"http://127.0.0.1:{PORTS['BACKEND_PORT']}"
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     state = tmp_path_factory.mktemp("stack")
-    env = stack_env(state, PORTS, AGENT_MODEL_HOST__SLOTS=str(SLOTS))
+    # one local user places every call: lift the per-user limit so the agents' is what counts
+    env = stack_env(
+        state, PORTS, AGENT_MODEL_HOST__SLOTS=str(SLOTS), BACKEND_MAX_CALLS_PER_USER="16"
+    )
     env.pop("AGENT_MAX_SESSIONS", None)  # the worker takes what the host can do
     try:
         proc = start_stack(env)

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from backend_helpers import BASE, in_process_client, journaled_writes, new_room
+from backend_helpers import BASE, in_process_client, journaled_writes, new_dispatched_room, new_room
 from livekit.agents import AgentSession
 from test_session import ScriptedLLM
 from voice_agent import main
@@ -131,10 +131,11 @@ async def test_a_first_session_uses_the_first_time_greeting() -> None:
 
 
 class _FakeJob:
-    """The two JobContext parts start_persistence uses."""
+    """The JobContext parts start_persistence uses."""
 
-    def __init__(self, room: str) -> None:
+    def __init__(self, room: str, dispatch_metadata: str = "") -> None:
         self.room = SimpleNamespace(name=room)
+        self.job = SimpleNamespace(metadata=dispatch_metadata)
         self.shutdown_callbacks: list[Callable[[str], Awaitable[None]]] = []
 
     def add_shutdown_callback(self, callback: Callable[[str], Awaitable[None]]) -> None:
@@ -167,6 +168,29 @@ async def test_entrypoint_wiring_loads_history_records_and_flushes_at_shutdown(
         "Who am I?",
         "Still Ada.",
     ]
+
+
+async def test_a_job_records_with_the_credential_of_its_dispatch(
+    backend_app: Any, backend_token: str
+) -> None:
+    room, dispatch_metadata = await new_dispatched_room(backend_app)
+    # a service token the backend refuses: only the job's own credential can work
+    settings = AgentSettings(backend_url=BASE, service_token="not-the-backends-token-0123456789")
+    job = _FakeJob(room, dispatch_metadata)
+    async with AgentSession(llm=ScriptedLLM("unused")) as session:
+        await main.start_persistence(
+            job,  # type: ignore[arg-type]
+            settings,
+            session,
+            transport=httpx.ASGITransport(app=backend_app),
+        )
+        await session.start(Assistant(settings))
+        assert session.current_speech is not None
+        await session.current_speech.wait_for_playout()
+    [flush] = job.shutdown_callbacks
+    await flush("job_shutdown")
+    stored = await in_process_client(backend_app, backend_token).list_messages(room)
+    assert [m.text for m in stored] == [settings.greeting]
 
 
 async def test_persistence_off_without_a_backend_url() -> None:

@@ -88,6 +88,28 @@ class Cursor:
         return cls(started_at=_EPOCH + int(micros) * _MICROSECOND, id=uuid.UUID(hex=hex_id))
 
 
+MESSAGE_CURSOR_PATTERN = r"^[0-9]{1,17}-[0-9]{1,19}$"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageCursor:
+    """Position after the last message of a page (oldest first): its time and row key."""
+
+    created_at: dt.datetime
+    pk: int
+
+    def encode(self) -> str:
+        return f"{(self.created_at - _EPOCH) // _MICROSECOND}-{self.pk}"
+
+    @classmethod
+    def decode(cls, token: str) -> MessageCursor:
+        """Raises ValueError for a string that does not match MESSAGE_CURSOR_PATTERN."""
+        if not re.fullmatch(MESSAGE_CURSOR_PATTERN, token):
+            raise ValueError("invalid cursor")
+        micros, pk = token.split("-")
+        return cls(created_at=_EPOCH + int(micros) * _MICROSECOND, pk=int(pk))
+
+
 def _insert(session: Session, model: type[Any]) -> Any:
     dialect = session.get_bind().dialect.name
     return postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model)
@@ -209,13 +231,48 @@ def end_conversation(
 # Messages
 
 
-def list_messages(session: Session, *, conversation_id: uuid.UUID) -> list[Message]:
+def list_messages(
+    session: Session, *, conversation_id: uuid.UUID, newest: int | None = None
+) -> list[Message]:
+    """The conversation's messages oldest first: all, or only the ``newest`` ones."""
+    if newest is None:
+        stmt = (
+            select(Message)
+            .where(Message.conversation_id == conversation_id)
+            .order_by(Message.created_at, Message.pk)
+        )
+        return list(session.scalars(stmt))
     stmt = (
         select(Message)
         .where(Message.conversation_id == conversation_id)
-        .order_by(Message.created_at, Message.pk)
+        .order_by(Message.created_at.desc(), Message.pk.desc())
+        .limit(newest)
     )
-    return list(session.scalars(stmt))
+    return list(reversed(list(session.scalars(stmt))))
+
+
+def page_messages(
+    session: Session,
+    *,
+    conversation_id: uuid.UUID,
+    limit: int,
+    cursor: MessageCursor | None = None,
+) -> tuple[list[Message], MessageCursor | None]:
+    """One page of the conversation's messages, oldest first, and the cursor for the next."""
+    stmt = select(Message).where(Message.conversation_id == conversation_id)
+    if cursor is not None:
+        stmt = stmt.where(
+            or_(
+                Message.created_at > cursor.created_at,
+                and_(Message.created_at == cursor.created_at, Message.pk > cursor.pk),
+            )
+        )
+    stmt = stmt.order_by(Message.created_at, Message.pk).limit(limit + 1)
+    rows = list(session.scalars(stmt))
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    return rows[:limit], MessageCursor(created_at=last.created_at, pk=last.pk)
 
 
 def upsert_message(

@@ -145,8 +145,19 @@ class MessageBatchOut(BaseModel):
     count: int = Field(description="Messages written (an id repeated in the batch counts once).")
 
 
+class MessagePage(BaseModel):
+    items: list[MessageOut]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page.")
+
+
 class ConversationDetail(ConversationOut):
-    messages: list[MessageOut]
+    messages: list[MessageOut] = Field(
+        description="The first messages, oldest first; the rest from GET …/messages."
+    )
+    messages_next_cursor: str | None = Field(
+        default=None,
+        description="More messages: GET /api/conversations/{id}/messages?cursor= this.",
+    )
     events: list[EventOut]
 
 

@@ -17,6 +17,7 @@ OPERATIONS = {
     ("get", "/api/conversations/{conversation_id}"),
     ("delete", "/api/conversations/{conversation_id}"),
     ("get", "/api/conversations/{conversation_id}/export"),
+    ("get", "/api/conversations/{conversation_id}/messages"),
     ("get", "/api/agent/conversations/{room_name}"),
     ("get", "/api/agent/conversations/{room_name}/messages"),
     ("put", "/api/agent/conversations/{room_name}/messages/{message_id}"),

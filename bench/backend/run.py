@@ -100,6 +100,7 @@ def start_backend(database_url: str, port: int, workers: int) -> subprocess.Pope
         "AGENT_SERVICE_TOKEN": AGENT_TOKEN,
         "BACKEND_RATE_LIMIT_PER_MINUTE": "100000",
         "BACKEND_MAX_CONVERSATIONS_PER_USER": "1000000",
+        "BACKEND_MAX_CALLS_PER_USER": "1000",  # tokens for new rooms, nobody joins them
         # no agent runs here: measure the token path itself
         "BACKEND_AGENT_CAPACITY_CHECK": "false",
         "WEB_DIST": str(Path(tempfile.gettempdir()) / "no-web-dist"),

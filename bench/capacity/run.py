@@ -243,7 +243,8 @@ def main() -> None:
     ladder = [int(n) for n in args.ladder.split(",")]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
-    env = dict(os.environ, **PORTS)
+    # one local user places every call: lift the per-user limit so the agents' is what counts
+    env = dict(os.environ, **PORTS, BACKEND_MAX_CALLS_PER_USER="64")
     env.update(VA_STATE_DIR=".run/bench-capacity", VA_DATA_DIR=".run/bench-capacity")
     try:
         stack = start_stack(env, echo=True)

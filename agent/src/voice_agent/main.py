@@ -17,6 +17,7 @@ from pydantic_settings import SettingsError
 from . import http_clients, observability, priority
 from .agent_errors import AgentErrorPublisher
 from .assistant import Assistant
+from .call_limits import CallLimits
 from .capacity import (
     CapacityError,
     CapacityReporter,
@@ -88,7 +89,11 @@ async def entrypoint(ctx: JobContext) -> None:
             text_input=TypedInputGuard(settings.chat).options(),
             delete_room_on_close=True,
         ),
+        # no framework session RPC (lk.agent.session): it would hand any participant the
+        # system prompt (get_agent_info) and take input past the typed-input guard (run_input)
+        session_host=False,
     )
+    CallLimits(session, settings.limits).attach()
 
 
 def start_observability(ctx: JobContext, settings: AgentSettings, session: AgentSession) -> None:
@@ -116,11 +121,16 @@ async def start_persistence(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> llm.ChatContext | None:
     """Record the session's transcript and timeline through the journal (on disk first, then
-    to the backend) and return the room's earlier messages, if any. Without
-    AGENT_BACKEND_URL nothing is recorded (logged once per job). The recorder goes into
-    ``state`` so the agent flushes it when it exits."""
-    client = BackendClient.from_settings(settings, transport=transport)
-    writes = DurableWrites.from_settings(settings, transport=transport)
+    to the backend, with the job's credential) and return the room's earlier messages, if
+    any. Without AGENT_BACKEND_URL nothing is recorded (logged once per job). The recorder
+    goes into ``state`` so the agent flushes it when it exits."""
+    metadata = ctx.job.metadata
+    client = BackendClient.from_settings(
+        settings, dispatch_metadata=metadata, transport=transport
+    )
+    writes = DurableWrites.from_settings(
+        settings, dispatch_metadata=metadata, transport=transport
+    )
     if client is None or writes is None:
         logger.info("transcript persistence off: AGENT_BACKEND_URL is not set")
         return None
@@ -162,7 +172,9 @@ def start_notes(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> NoteStore:
     """The room's user's notes through the backend, or for this session only without it."""
-    client = BackendClient.from_settings(settings, transport=transport)
+    client = BackendClient.from_settings(
+        settings, dispatch_metadata=ctx.job.metadata, transport=transport
+    )
     if client is None:
         return MemoryNotes()
 

@@ -35,4 +35,6 @@ def build_session(settings: AgentSettings, providers: Providers) -> AgentSession
             "preemptive_generation": {"enabled": turn.preemptive},
         },
         tts_text_transforms=["filter_markdown", "filter_emoji", strip_list_markers],
+        # the user counts as away after this long without speech (call_limits.py ends it)
+        user_away_timeout=settings.limits.idle_timeout_s,
     )

@@ -214,6 +214,20 @@ class ChatSettings(BaseModel):
         return value
 
 
+class CallLimitSettings(BaseModel):
+    """A call ends (after a short goodbye) ``max_call_s`` after it started, or once neither
+    side has spoken for ``idle_timeout_s`` (the framework's user-away timeout)."""
+
+    max_call_s: float = Field(3600.0, gt=0.0, le=86_400.0)
+    idle_timeout_s: float = Field(300.0, gt=0.0, le=86_400.0)
+    idle_goodbye: str = Field(
+        "I haven't heard from you in a while, so I'll end the call now. Goodbye!", min_length=1
+    )
+    max_call_goodbye: str = Field(
+        "We've reached the time limit for this call, so I'll end it now. Goodbye!", min_length=1
+    )
+
+
 class ModelHostSettings(BaseModel):
     """One process per machine holds the offline models for every job on it
     (``python -m voice_agent.model_host``; ``make run`` starts it). Unset ``url``: each job
@@ -329,6 +343,7 @@ class AgentSettings(BaseSettings):
     llm: LlmSettings = LlmSettings()
     tts: TtsSettings = TtsSettings()
     chat: ChatSettings = ChatSettings()
+    limits: CallLimitSettings = CallLimitSettings()
     model_host: ModelHostSettings = ModelHostSettings()
     # Transcript persistence through the backend's /api/agent routes; None = off.
     backend_url: str | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.agent_capacity import AgentCapacity, CapacityUnavailable
 from app.core.config import Settings
+from app.core.job_credential import JobScope
 from app.core.limits import TOO_LARGE_DETAIL
 from app.core.rate_limit import RateLimiter, RateLimiterUnavailable
 from app.core.request_guard import CROSS_ORIGIN_DETAIL, NOT_JSON_DETAIL
@@ -23,7 +25,12 @@ from app.core.security import (
     authenticate,
     authenticate_agent,
 )
-from app.core.session_registry import note_started
+from app.core.session_registry import (
+    SessionRegistry,
+    SessionRegistryUnavailable,
+    live_calls,
+    note_started,
+)
 from app.log import logger
 from app.models import Conversation
 
@@ -132,8 +139,12 @@ def check_rate(limiter: RateLimiter, key: str) -> None:
 
 def require_agent(
     settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
-) -> None:
-    authenticate_agent(settings, authorization=authorization)
+) -> JobScope | None:
+    """None for the worker's service token, the scope for a job's credential."""
+    return authenticate_agent(settings, authorization=authorization)
+
+
+AgentCaller = Annotated[JobScope | None, Depends(require_agent)]
 
 
 def token_issued(request: Request, conversation: Conversation, *, created: bool) -> None:
@@ -148,10 +159,12 @@ def token_issued(request: Request, conversation: Conversation, *, created: bool)
         )
 
 
+TOO_MANY_CALLS_DETAIL = "too many calls at once: end one first"
 AGENTS_BUSY_DETAIL = "all agents are busy: try again in a few seconds"
 NO_AGENT_DETAIL = "no agent is running: try again in a few seconds"
 NO_AGENT_ERRORS: dict[int | str, dict[str, Any]] = {
-    503: {"description": f"{RATE_LIMITER_DOWN_DETAIL} | {AGENTS_BUSY_DETAIL} | {NO_AGENT_DETAIL}"}
+    429: {"description": f"{RATE_LIMITED_DETAIL} | {TOO_MANY_CALLS_DETAIL}"},
+    503: {"description": f"{RATE_LIMITER_DOWN_DETAIL} | {AGENTS_BUSY_DETAIL} | {NO_AGENT_DETAIL}"},
 }
 
 
@@ -160,7 +173,9 @@ def admit_new_call(
 ) -> None:
     """Hold an agent's call for a new room, or undo the conversation and answer 503 with
     Retry-After, so that the caller hears "busy" at once instead of a silent room. A capacity
-    store that cannot be reached admits the call (logged)."""
+    store that cannot be reached admits the call (logged). A user who already holds
+    ``max_calls_per_user`` calls is refused first (429), so one user cannot take every agent."""
+    check_user_calls(request, settings, session, conversation.user_id)
     if not settings.agent_capacity_check:
         return
     capacity: AgentCapacity = request.app.state.agent_capacity
@@ -176,6 +191,28 @@ def admit_new_call(
     raise HTTPException(
         status.HTTP_503_SERVICE_UNAVAILABLE,
         AGENTS_BUSY_DETAIL if workers else NO_AGENT_DETAIL,
+        headers={"Retry-After": str(settings.busy_retry_after_seconds)},
+    )
+
+
+def check_user_calls(request: Request, settings: Settings, session: Session, user: str) -> None:
+    """429 (the new conversation undone) when ``user`` already holds their most calls at
+    once. Two requests at the same instant may both pass (one call over, not more per
+    request). A registry that cannot be reached lets the call through (logged)."""
+    registry: SessionRegistry = request.app.state.session_registry
+    try:
+        sessions = registry.for_user(user)
+    except SessionRegistryUnavailable:
+        logger.warning("session registry unavailable: call not counted", exc_info=True)
+        return
+    held = live_calls(sessions, now=time.time(), unused_token_s=settings.token_ttl_seconds)
+    if held < settings.max_calls_per_user:
+        return
+    session.rollback()
+    logger.info("call refused: too many at once", extra={"calls": held})
+    raise HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        TOO_MANY_CALLS_DETAIL,
         headers={"Retry-After": str(settings.busy_retry_after_seconds)},
     )
 

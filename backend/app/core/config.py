@@ -78,6 +78,20 @@ class Settings(BaseSettings):
     max_conversations_per_user: int = Field(
         default=1000, ge=1, le=1_000_000, validation_alias="BACKEND_MAX_CONVERSATIONS_PER_USER"
     )
+    agent_job_credential_ttl_seconds: int = Field(
+        default=86400,
+        ge=600,
+        le=7 * 86400,
+        validation_alias="BACKEND_AGENT_JOB_CREDENTIAL_TTL_SECONDS",
+        description="How long a job's credential (one conversation) stays valid.",
+    )
+    max_calls_per_user: int = Field(
+        default=2,
+        ge=1,
+        le=1000,
+        validation_alias="BACKEND_MAX_CALLS_PER_USER",
+        description="Calls one user may hold at once; one more answers 429.",
+    )
     require_login: bool = Field(
         default=False,
         validation_alias="BACKEND_REQUIRE_LOGIN",

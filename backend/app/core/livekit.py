@@ -1,4 +1,5 @@
-"""LiveKit side of the backend: minting participant tokens and probing the server."""
+"""LiveKit side of the backend: minting participant tokens, probing the server, and
+deleting a room (which ends its call: everyone in it is disconnected)."""
 
 from __future__ import annotations
 
@@ -95,6 +96,28 @@ def issue_token(settings: Settings, grant: ParticipantGrant) -> IssuedToken:
         room_name=room,
         participant_identity=identity,
     )
+
+
+def delete_room(settings: Settings, room_name: str, *, timeout_s: float = 3.0) -> bool:
+    """End the call in ``room_name`` through LiveKit's RoomService (Twirp over HTTP, so a
+    sync route can call it). True when the room is gone (deleted now or never there);
+    False when LiveKit could not be asked (logged by the caller)."""
+    token = (
+        api.AccessToken(settings.livekit_api_key, settings.livekit_api_secret)
+        .with_grants(api.VideoGrants(room_create=True, room=room_name))
+        .with_ttl(datetime.timedelta(seconds=60))
+        .to_jwt()
+    )
+    try:
+        with httpx.Client(timeout=timeout_s, trust_env=False) as client:
+            response = client.post(
+                http_url(settings.livekit_url) + "/twirp/livekit.RoomService/DeleteRoom",
+                json={"room": room_name},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+    except httpx.HTTPError:
+        return False
+    return response.is_success or response.status_code == httpx.codes.NOT_FOUND
 
 
 def http_url(livekit_url: str) -> str:

@@ -50,7 +50,7 @@ class RedisRateLimiter:
 
 class RedisSessionRegistry:
     """The active-session registry shared by replicas: a sorted set of rooms by start time
-    and a hash of room -> user."""
+    and a hash of room -> user, and the set of rooms joined."""
 
     def __init__(
         self,
@@ -65,12 +65,17 @@ class RedisSessionRegistry:
         self._clock = clock
         self._started = f"{prefix}:started"
         self._users = f"{prefix}:users"
+        self._joined = f"{prefix}:joined"
 
-    def start(self, room_name: str, *, user: str, started_at: dt.datetime) -> None:
+    def start(
+        self, room_name: str, *, user: str, started_at: dt.datetime, joined: bool = False
+    ) -> None:
         try:
             pipe = self._client.pipeline(transaction=True)
             pipe.zadd(self._started, {room_name: started_at.timestamp()}, nx=True)
             pipe.hsetnx(self._users, room_name, user)
+            if joined:
+                pipe.sadd(self._joined, room_name)
             pipe.execute()
         except redis.RedisError as e:
             raise SessionRegistryUnavailable(str(e)) from None
@@ -80,6 +85,7 @@ class RedisSessionRegistry:
             pipe = self._client.pipeline(transaction=True)
             pipe.zrem(self._started, room_name)
             pipe.hdel(self._users, room_name)
+            pipe.srem(self._joined, room_name)
             pipe.execute()
         except redis.RedisError as e:
             raise SessionRegistryUnavailable(str(e)) from None
@@ -92,6 +98,7 @@ class RedisSessionRegistry:
                 pipe = self._client.pipeline(transaction=True)
                 pipe.zrem(self._started, *stale)
                 pipe.hdel(self._users, *stale)
+                pipe.srem(self._joined, *stale)
                 pipe.execute()
             rows = self._client.zrange(self._started, 0, -1, withscores=True)
         except redis.RedisError as e:
@@ -105,13 +112,15 @@ class RedisSessionRegistry:
         live = self._live()
         if not live:
             return []
+        rooms = [room for room, _ in live]
         try:
-            owners = self._client.hmget(self._users, [room for room, _ in live])
+            owners = self._client.hmget(self._users, rooms)
+            joined = self._client.smismember(self._joined, rooms)
         except redis.RedisError as e:
             raise SessionRegistryUnavailable(str(e)) from None
         return [
-            ActiveSession(room, user, dt.datetime.fromtimestamp(started, dt.UTC))
-            for (room, started), owner in zip(live, owners, strict=True)
+            ActiveSession(room, user, dt.datetime.fromtimestamp(started, dt.UTC), bool(is_joined))
+            for (room, started), owner, is_joined in zip(live, owners, joined, strict=True)
             if owner is not None and owner.decode() == user
         ]
 

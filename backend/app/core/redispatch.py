@@ -21,8 +21,10 @@ from livekit import api
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import crud
+from app.core import job_credential
 from app.core.agent_capacity import AgentCapacity, CapacityUnavailable
 from app.core.config import Settings
+from app.core.room_metadata import dispatch_metadata
 from app.log import logger
 
 
@@ -75,6 +77,23 @@ class Redispatcher:
             conversation = crud.get_conversation_by_room(session, room_name=room)
             return conversation is not None and conversation.status == "active"
 
+    def resume_metadata(self, room: str) -> str:
+        """The new job's dispatch metadata: a resumption, with the conversation's stored
+        choice and a fresh credential for it."""
+        with self._sessions() as session:
+            conversation = crud.get_conversation_by_room(session, room_name=room)
+            if conversation is None:
+                return json.dumps({"resume": True})
+            data = json.loads(
+                dispatch_metadata(
+                    conversation_id=str(conversation.id),
+                    user_id=conversation.user_id,
+                    stored=conversation.room_metadata,
+                    credential=job_credential.for_conversation(self._settings, conversation),
+                )
+            )
+        return json.dumps({**data, "resume": True})
+
     def _forget(self, room: str) -> None:
         self._capacity.forget(room)
         self._attempts.pop(room, None)
@@ -111,7 +130,7 @@ class Redispatcher:
             api.CreateAgentDispatchRequest(
                 agent_name=self._settings.agent_name,
                 room=room,
-                metadata=json.dumps({"resume": True}),
+                metadata=self.resume_metadata(room),
             )
         )
         # reported again once the new agent runs; until then, not a candidate

@@ -54,6 +54,12 @@ def room_metadata(catalog: Catalog, stored: dict[str, str]) -> str:
     )
 
 
-def dispatch_metadata(*, conversation_id: str, user_id: str, stored: dict[str, str]) -> str:
-    """JSON for the agent's dispatch: always the server's, never the client's."""
-    return json.dumps({"conversation_id": conversation_id, "user_id": user_id, **stored})
+def dispatch_metadata(
+    *, conversation_id: str, user_id: str, stored: dict[str, str], credential: str | None
+) -> str:
+    """JSON for the agent's dispatch: always the server's, never the client's, with the
+    job's credential for this one conversation (app.core.job_credential)."""
+    data: dict[str, str] = {"conversation_id": conversation_id, "user_id": user_id, **stored}
+    if credential:
+        data["credential"] = credential
+    return json.dumps(data)

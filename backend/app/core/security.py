@@ -12,7 +12,9 @@ from fastapi import HTTPException, status
 from sqlalchemy.orm import Session
 
 from app import accounts
+from app.core import job_credential
 from app.core.config import ConfigError, Settings, is_loopback_host
+from app.core.job_credential import JobScope
 from app.models import utcnow
 
 LOCAL_USER = "local"
@@ -25,6 +27,8 @@ LOOPBACK_ONLY_DETAIL = "without sign-in only loopback connections are served"
 # Headers a reverse proxy adds: the request did not come from the loopback peer itself.
 PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip")
 INVALID_AGENT_DETAIL = "missing or invalid agent service token"
+OUT_OF_SCOPE_DETAIL = "this job's credential is for another conversation"
+WORKER_ONLY_DETAIL = "only the worker's service token may do this"
 AGENT_NOT_CONFIGURED_DETAIL = "agent service token not configured"
 
 
@@ -166,20 +170,25 @@ def _is_agent_token(settings: Settings, presented: str) -> bool:
     return bool(expected) and secrets.compare_digest(presented.encode(), str(expected).encode())
 
 
-def authenticate_agent(settings: Settings, *, authorization: str | None) -> None:
-    """Admit only the agent worker's bearer token (user API keys never match it)."""
+def authenticate_agent(settings: Settings, *, authorization: str | None) -> JobScope | None:
+    """Admit the agent worker's bearer token (None: the worker, every room) or a job's
+    credential (its scope: one conversation); user API keys never match either."""
     expected = settings.agent_service_token
     if not expected:
         raise HTTPException(
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE, detail=AGENT_NOT_CONFIGURED_DETAIL
         )
     presented = _bearer(authorization)
-    if presented is None or not _is_agent_token(settings, presented):
+    if presented is not None and _is_agent_token(settings, presented):
+        return None
+    scope = job_credential.verify(settings, presented) if presented else None
+    if scope is None:
         raise HTTPException(
             status_code=status.HTTP_401_UNAUTHORIZED,
             detail=INVALID_AGENT_DETAIL,
             headers={"WWW-Authenticate": "Bearer"},
         )
+    return scope
 
 
 def _hostname(host_header: str) -> str:

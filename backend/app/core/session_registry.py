@@ -2,10 +2,15 @@
 GET /api/sessions/active. Recorded when a conversation is created and from LiveKit webhooks
 (room_started, participant_joined add; room_finished and the user leaving remove). In process
 here, or in Redis (app.core.redis.RedisSessionRegistry) so every replica sees the same set.
-An entry older than the max age is dropped, in case its room_finished never came."""
+An entry older than the max age is dropped, in case its room_finished never came.
+
+An entry is ``joined`` once a webhook says the user's room started or the user joined it;
+until then it is a token nobody has used yet. The per-user call limit (live_calls) counts a
+joined entry, and one not joined yet only while its token can still be used."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 import time
@@ -21,6 +26,7 @@ class ActiveSession:
     room_name: str
     user_id: str
     started_at: dt.datetime
+    joined: bool = False
 
 
 class SessionRegistryUnavailable(Exception):
@@ -28,7 +34,11 @@ class SessionRegistryUnavailable(Exception):
 
 
 class SessionRegistry(Protocol):
-    def start(self, room_name: str, *, user: str, started_at: dt.datetime) -> None: ...
+    def start(
+        self, room_name: str, *, user: str, started_at: dt.datetime, joined: bool = False
+    ) -> None:
+        """Add the room (the first start wins); ``joined`` marks an existing one joined too."""
+        ...
 
     def end(self, room_name: str) -> None: ...
 
@@ -44,9 +54,15 @@ class InProcessSessionRegistry:
         self._lock = threading.Lock()
         self._sessions: dict[str, ActiveSession] = {}
 
-    def start(self, room_name: str, *, user: str, started_at: dt.datetime) -> None:
+    def start(
+        self, room_name: str, *, user: str, started_at: dt.datetime, joined: bool = False
+    ) -> None:
         with self._lock:
-            self._sessions.setdefault(room_name, ActiveSession(room_name, user, started_at))
+            entry = self._sessions.setdefault(
+                room_name, ActiveSession(room_name, user, started_at, joined)
+            )
+            if joined and not entry.joined:
+                self._sessions[room_name] = dataclasses.replace(entry, joined=True)
 
     def end(self, room_name: str) -> None:
         with self._lock:
@@ -66,12 +82,23 @@ class InProcessSessionRegistry:
         return sorted((s for s in self._live() if s.user_id == user), key=lambda s: s.started_at)
 
 
+def live_calls(sessions: list[ActiveSession], *, now: float, unused_token_s: float) -> int:
+    """The calls among ``sessions`` that hold (or may still hold) an agent: joined ones, and
+    ones whose token, issued ``unused_token_s`` or less ago, may still be used."""
+    return sum(1 for s in sessions if s.joined or s.started_at.timestamp() > now - unused_token_s)
+
+
 def note_started(
-    registry: SessionRegistry, room_name: str, *, user: str, started_at: dt.datetime
+    registry: SessionRegistry,
+    room_name: str,
+    *,
+    user: str,
+    started_at: dt.datetime,
+    joined: bool = False,
 ) -> None:
     """Record a start; a store outage is logged, never fails the request that caused it."""
     try:
-        registry.start(room_name, user=user, started_at=started_at)
+        registry.start(room_name, user=user, started_at=started_at, joined=joined)
     except SessionRegistryUnavailable:
         logger.warning("session registry unavailable", exc_info=True)
 

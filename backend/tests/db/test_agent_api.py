@@ -144,6 +144,18 @@ def test_notes_are_idempotent_and_per_user(api: TestClient, agent: Headers) -> N
     assert api.put(url, json={"text": ""}, headers=agent).status_code == 422
 
 
+def test_history_reload_reads_the_newest_messages(
+    api: TestClient, agent: Headers, room: str
+) -> None:
+    for i in range(5):
+        body = {"role": "user", "text": f"line {i}", "created_at": f"2026-01-01T00:00:0{i}Z"}
+        assert api.put(_message_url(room, f"m{i}"), json=body, headers=agent).status_code == 200
+    url = f"/api/agent/conversations/{room}/messages"
+    newest = api.get(url, params={"limit": 3}, headers=agent).json()
+    assert [m["id"] for m in newest] == ["m2", "m3", "m4"]  # the newest three, oldest first
+    assert api.get(url, params={"limit": 2001}, headers=agent).status_code == 422
+
+
 def test_notes_recall_the_newest(api: TestClient, agent: Headers) -> None:
     for i in range(5):
         url = f"/api/agent/users/{ALICE}/notes/n{i}"

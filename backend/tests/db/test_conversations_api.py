@@ -75,7 +75,9 @@ def test_create_records_the_room_and_dispatches_the_agent(api: TestClient, alice
     }
     [dispatch] = claims.room_config.agents
     assert dispatch.agent_name == "voice-assistant"
-    assert json.loads(dispatch.metadata) == {
+    dispatched = json.loads(dispatch.metadata)
+    assert isinstance(dispatched.pop("credential"), str)  # tests/db/test_job_credential.py
+    assert dispatched == {
         "conversation_id": conversation["id"],
         "user_id": user,
         **conversation["metadata"],
@@ -341,3 +343,52 @@ def test_concurrent_creates_with_one_id_make_one_conversation(
     assert sorted(statuses) == [200] * 15 + [201]
     items = api.get("/api/conversations", headers=alice).json()["items"]
     assert [item["id"] for item in items] == [conversation_id]
+
+
+def test_a_conversations_messages_come_in_pages(
+    api: TestClient, alice: Headers, bob: Headers, agent: Headers
+) -> None:
+    created = _create(api, alice)["conversation"]
+    room, conversation_id = created["room_name"], created["id"]
+    sent = [
+        {
+            "id": f"m{i:03d}",
+            "role": "user" if i % 2 else "assistant",
+            "text": f"line {i}",
+            "created_at": f"2026-01-01T00:{i // 60:02d}:{i % 60:02d}Z",
+        }
+        for i in range(105)
+    ]
+    batch = api.post(
+        f"/api/agent/conversations/{room}/messages:batch", json={"messages": sent}, headers=agent
+    )
+    assert batch.status_code == 200, batch.text
+
+    detail = api.get(f"/api/conversations/{conversation_id}", headers=alice).json()
+    assert [m["id"] for m in detail["messages"]] == [m["id"] for m in sent[:100]]
+    rest = api.get(
+        f"/api/conversations/{conversation_id}/messages",
+        params={"cursor": detail["messages_next_cursor"]},
+        headers=alice,
+    ).json()
+    assert [m["id"] for m in rest["items"]] == [m["id"] for m in sent[100:]]
+    assert rest["next_cursor"] is None
+
+    walked: list[str] = []
+    cursor: str | None = None
+    while True:
+        params: dict[str, Any] = {"limit": 40, **({"cursor": cursor} if cursor else {})}
+        page = api.get(
+            f"/api/conversations/{conversation_id}/messages", params=params, headers=alice
+        ).json()
+        walked += [m["id"] for m in page["items"]]
+        if (cursor := page["next_cursor"]) is None:
+            break
+    assert walked == [m["id"] for m in sent]  # every message once, in order
+    export = api.get(f"/api/conversations/{conversation_id}/export", headers=alice).json()
+    assert len(export["conversation"]["messages"]) == 105  # the download is whole
+
+    path = f"/api/conversations/{conversation_id}/messages"
+    assert api.get(path, params={"limit": 501}, headers=alice).status_code == 422
+    assert api.get(path, params={"cursor": "nonsense"}, headers=alice).status_code == 422
+    assert api.get(path, headers=bob).json() == NOT_FOUND

@@ -62,6 +62,21 @@ def test_start_end_count_and_per_user(make_registry: RegistryFactory) -> None:
     assert [s.room_name for s in registry.for_user("alice")] == ["room-c"]
 
 
+def test_a_join_marks_an_entry_joined(make_registry: RegistryFactory) -> None:
+    registry = make_registry()
+    registry.start("room-a", user="alice", started_at=T0)  # a token for a new room
+    registry.start("room-b", user="alice", started_at=T0 + dt.timedelta(seconds=1), joined=True)
+    assert [s.joined for s in registry.for_user("alice")] == [False, True]
+    registry.start("room-a", user="alice", started_at=T0 + dt.timedelta(seconds=3), joined=True)
+    assert [(s.room_name, s.started_at, s.joined) for s in registry.for_user("alice")] == [
+        ("room-a", T0, True),
+        ("room-b", T0 + dt.timedelta(seconds=1), True),
+    ]
+    registry.end("room-a")
+    registry.start("room-a", user="alice", started_at=T0)
+    assert [s.joined for s in registry.for_user("alice")][:1] == [False]  # ended: forgotten
+
+
 def test_entries_past_the_max_age_are_dropped(
     make_registry: RegistryFactory, clock: FakeClock
 ) -> None:

@@ -141,16 +141,41 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read Conversation */
+        /**
+         * Read Conversation
+         * @description The conversation, its events and its first DETAIL_MESSAGES messages; the rest page
+         *     by page from GET …/messages (``messages_next_cursor``).
+         */
         get: operations["read_conversation_api_conversations__conversation_id__get"];
         put?: never;
         post?: never;
         /**
          * Delete Conversation
-         * @description Delete the conversation and its messages; an agent call held for its room (a token
-         *     nobody used yet) is free again at once.
+         * @description Delete the conversation and its messages. A live call in its room ends (LiveKit
+         *     deletes the room), it no longer counts against the user's limit, and an agent call held
+         *     for its room (a token nobody used yet) is free again at once.
          */
         delete: operations["delete_conversation_api_conversations__conversation_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{conversation_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Conversation Messages
+         * @description The conversation's messages, oldest first, one page at a time.
+         */
+        get: operations["list_conversation_messages_api_conversations__conversation_id__messages_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -165,7 +190,7 @@ export interface paths {
         };
         /**
          * Export Conversation
-         * @description The conversation and its messages as a JSON file download.
+         * @description The conversation and all its messages as a JSON file download.
          */
         get: operations["export_conversation_api_conversations__conversation_id__export_get"];
         put?: never;
@@ -307,7 +332,8 @@ export interface paths {
         };
         /**
          * List Messages
-         * @description The room's transcript in order, to reload history after a restart.
+         * @description The room's newest `limit` messages, oldest first, to reload history after a restart
+         *     (the agent keeps what fits its context window).
          */
         get: operations["list_messages_api_agent_conversations__room_name__messages_get"];
         put?: never;
@@ -369,7 +395,7 @@ export interface paths {
         /**
          * Put Worker Report
          * @description A worker's capacity report; the backend admits new calls from these (POST /api/token
-         *     answers 503 when no reported worker has a call free).
+         *     answers 503 when no reported worker has a call free). The service token only.
          */
         put: operations["put_worker_report_api_agent_workers__worker_id__put"];
         post?: never;
@@ -561,8 +587,16 @@ export interface components {
             metadata: {
                 [key: string]: string;
             };
-            /** Messages */
+            /**
+             * Messages
+             * @description The first messages, oldest first; the rest from GET …/messages.
+             */
             messages: components["schemas"]["MessageOut"][];
+            /**
+             * Messages Next Cursor
+             * @description More messages: GET /api/conversations/{id}/messages?cursor= this.
+             */
+            messages_next_cursor?: string | null;
             /** Events */
             events: components["schemas"]["EventOut"][];
         };
@@ -757,6 +791,16 @@ export interface components {
             };
             /** Interrupted */
             interrupted: boolean;
+        };
+        /** MessagePage */
+        MessagePage: {
+            /** Items */
+            items: components["schemas"]["MessageOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as ?cursor= for the next page.
+             */
+            next_cursor: string | null;
         };
         /** NoteIn */
         NoteIn: {
@@ -1213,7 +1257,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description rate limit exceeded */
+            /** @description rate limit exceeded | too many calls at once: end one first */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1395,7 +1439,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description rate limit exceeded */
+            /** @description rate limit exceeded | too many calls at once: end one first */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1519,6 +1563,99 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description There was an error parsing the body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description conversation not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description rate limiter unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_conversation_messages_api_conversations__conversation_id__messages_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description A page's next_cursor. */
+                cursor?: string | null;
+            };
+            header?: {
+                authorization?: string | null;
+            };
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePage"];
+                };
             };
             /** @description There was an error parsing the body */
             400: {
@@ -1881,7 +2018,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description cross-origin request refused */
+            /** @description this job's credential is for another conversation | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1968,7 +2105,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description cross-origin request refused */
+            /** @description this job's credential is for another conversation | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2054,7 +2191,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description cross-origin request refused */
+            /** @description this job's credential is for another conversation | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2141,7 +2278,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description cross-origin request refused */
+            /** @description this job's credential is for another conversation | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2189,7 +2326,9 @@ export interface operations {
     };
     list_messages_api_agent_conversations__room_name__messages_get: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: {
                 authorization?: string | null;
             };
@@ -2223,7 +2362,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description cross-origin request refused */
+            /** @description this job's credential is for another conversation | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2310,7 +2449,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description cross-origin request refused */
+            /** @description this job's credential is for another conversation | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2387,7 +2526,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description cross-origin request refused */
+            /** @description this job's credential is for another conversation | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2466,7 +2605,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description cross-origin request refused */
+            /** @description this job's credential is for another conversation | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;

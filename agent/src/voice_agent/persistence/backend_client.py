@@ -1,5 +1,6 @@
-"""Async client for the backend's agent API (``/api/agent``), authenticated with the
-worker's service token.
+"""Async client for the backend's agent API (``/api/agent``), authenticated with the job's
+credential (the backend puts it in the dispatch metadata; it opens this one conversation and
+its user's notes), or the worker's service token where a job has none (console, old backend).
 
 HTTP failures become :class:`BackendError` (status ``None`` for a connection error or
 timeout). Connection errors and 5xx/408/429 answers are retried with a short exponential
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -106,16 +108,18 @@ class BackendClient:
         cls,
         settings: AgentSettings,
         *,
+        dispatch_metadata: str | None = None,
         retries: int | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> BackendClient | None:
-        """The configured client, or None when persistence is off (no AGENT_BACKEND_URL).
+        """The configured client, or None when persistence is off (no AGENT_BACKEND_URL);
+        with the job's credential from ``dispatch_metadata`` when it carries one.
         ``retries``: instead of AGENT_PERSIST_RETRIES (the journal's sender retries itself)."""
         if settings.backend_url is None or settings.service_token is None:
             return None
         return cls(
             settings.backend_url,
-            settings.service_token.get_secret_value(),
+            job_credential(dispatch_metadata) or settings.service_token.get_secret_value(),
             timeout_s=settings.backend_timeout_s,
             retries=settings.persist_retries if retries is None else retries,
             transport=transport,
@@ -135,9 +139,10 @@ class BackendClient:
             metadata=dict(data.get("metadata") or {}),
         )
 
-    async def list_messages(self, room: str) -> list[StoredMessage]:
-        """The room's whole transcript, oldest first."""
-        data = await self._request("GET", f"/conversations/{_seg(room)}/messages")
+    async def list_messages(self, room: str, *, limit: int = 1000) -> list[StoredMessage]:
+        """The room's newest ``limit`` messages (at most 2000), oldest first."""
+        path = f"/conversations/{_seg(room)}/messages?limit={int(limit)}"
+        data = await self._request("GET", path)
         return [stored_message(m) for m in data]
 
     async def put_message(
@@ -252,6 +257,16 @@ def event_body(*, kind: str, source: str, detail: str, created_at: dt.datetime) 
         "detail": detail[:500],
         "created_at": created_at.isoformat(),
     }
+
+
+def job_credential(dispatch_metadata: str | None) -> str | None:
+    """The credential the backend put in the job's dispatch metadata, if any."""
+    try:
+        data = json.loads(dispatch_metadata or "{}")
+    except ValueError:
+        return None
+    credential = data.get("credential") if isinstance(data, dict) else None
+    return credential if isinstance(credential, str) and credential else None
 
 
 def _seg(value: str) -> str:

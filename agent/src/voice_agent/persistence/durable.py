@@ -35,11 +35,16 @@ class DurableWrites:
         settings: AgentSettings,
         *,
         adopt_orphans: bool = False,
+        dispatch_metadata: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> DurableWrites | None:
-        """None when persistence is off (no AGENT_BACKEND_URL)."""
+        """None when persistence is off (no AGENT_BACKEND_URL). A job's sender sends with the
+        job's credential (in ``dispatch_metadata``); the worker's, which sends for jobs that
+        are gone, with the worker's service token."""
         # no retries inside the client: the sender retries, without a cap
-        client = BackendClient.from_settings(settings, retries=0, transport=transport)
+        client = BackendClient.from_settings(
+            settings, dispatch_metadata=dispatch_metadata, retries=0, transport=transport
+        )
         if client is None:
             return None
         journal = open_journal(settings)

@@ -1,6 +1,8 @@
-"""/api/agent: what the agent worker reads and writes, with its own service credential
-(AGENT_SERVICE_TOKEN). User credentials are refused here, and this token on user routes.
-Writes are PUTs keyed by the agent's own ids, so a retry never makes a second row."""
+"""/api/agent: what the agent reads and writes. A job uses the credential the backend put in
+its dispatch metadata (app.core.job_credential): it opens its one conversation and that
+user's notes, and answers 403 elsewhere. The worker's service token (AGENT_SERVICE_TOKEN)
+opens every route. User credentials are refused here, and these on user routes. Writes are
+PUTs keyed by the agent's own ids, so a retry never makes a second row."""
 
 from __future__ import annotations
 
@@ -10,10 +12,16 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, sta
 from sqlalchemy.orm import Session
 
 from app import crud
-from app.api.deps import BODY_ERRORS, SessionDep, SettingsDep, require_agent
+from app.api.deps import BODY_ERRORS, AgentCaller, SessionDep, SettingsDep, require_agent
 from app.core.agent_capacity import AgentCapacity, CapacityUnavailable, WorkerReport
+from app.core.job_credential import JobScope
 from app.core.limits import TOO_LARGE_DETAIL
-from app.core.security import AGENT_NOT_CONFIGURED_DETAIL, INVALID_AGENT_DETAIL
+from app.core.security import (
+    AGENT_NOT_CONFIGURED_DETAIL,
+    INVALID_AGENT_DETAIL,
+    OUT_OF_SCOPE_DETAIL,
+    WORKER_ONLY_DETAIL,
+)
 from app.models import Conversation
 from app.schemas import (
     AgentConversation,
@@ -44,6 +52,7 @@ router = APIRouter(
     responses={
         **BODY_ERRORS,
         401: {"description": INVALID_AGENT_DETAIL},
+        403: {"description": f"{OUT_OF_SCOPE_DETAIL} | {WORKER_ONLY_DETAIL}"},
         503: {"description": f"{AGENT_NOT_CONFIGURED_DETAIL} | {CAPACITY_DOWN_DETAIL}"},
     },
 )
@@ -59,9 +68,11 @@ _TOO_LONG: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/conversations/{room_name}", responses={404: {"description": NOT_FOUND_DETAIL}})
-def read_room_conversation(room_name: RoomPath, session: SessionDep) -> AgentConversation:
+def read_room_conversation(
+    room_name: RoomPath, session: SessionDep, caller: AgentCaller
+) -> AgentConversation:
     """The conversation behind a room: whose it is, and its persona, voice and language."""
-    conversation = _by_room(session, room_name)
+    conversation = _by_room(session, room_name, caller)
     return AgentConversation.model_validate(conversation)
 
 
@@ -76,10 +87,11 @@ def put_message(
     settings: SettingsDep,
     session: SessionDep,
     request: Request,
+    caller: AgentCaller,
 ) -> MessageOut:
     """Create or replace one transcript message (same id again: same single row)."""
     _check_length(body.text, settings.max_message_chars)
-    conversation = _by_room(session, room_name)
+    conversation = _by_room(session, room_name, caller)
     message = crud.upsert_message(
         session,
         conversation_id=conversation.id,
@@ -105,6 +117,7 @@ def put_messages(
     settings: SettingsDep,
     session: SessionDep,
     request: Request,
+    caller: AgentCaller,
 ) -> MessageBatchOut:
     """Create or replace many messages, keyed by their ids, in one transaction: answered
     only once committed. Retrying the same batch changes nothing."""
@@ -112,7 +125,7 @@ def put_messages(
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, BATCH_TOO_LARGE_DETAIL)
     for message in body.messages:
         _check_length(message.text, settings.max_message_chars)
-    conversation = _by_room(session, room_name)
+    conversation = _by_room(session, room_name, caller)
     count = crud.upsert_messages(
         session,
         conversation_id=conversation.id,
@@ -138,11 +151,15 @@ def put_messages(
     responses={404: {"description": NOT_FOUND_DETAIL}},
 )
 def put_event(
-    room_name: RoomPath, event_id: EventIdPath, body: EventIn, session: SessionDep
+    room_name: RoomPath,
+    event_id: EventIdPath,
+    body: EventIn,
+    session: SessionDep,
+    caller: AgentCaller,
 ) -> EventOut:
     """Create or replace one timeline event (an error, a fallback taken, a note from the
     agent); the same id again keeps one row."""
-    conversation = _by_room(session, room_name)
+    conversation = _by_room(session, room_name, caller)
     event = crud.upsert_event(
         session,
         conversation_id=conversation.id,
@@ -160,18 +177,30 @@ def put_event(
 @router.get(
     "/conversations/{room_name}/messages", responses={404: {"description": NOT_FOUND_DETAIL}}
 )
-def list_messages(room_name: RoomPath, session: SessionDep) -> list[MessageOut]:
-    """The room's transcript in order, to reload history after a restart."""
-    conversation = _by_room(session, room_name)
-    messages = crud.list_messages(session, conversation_id=conversation.id)
+def list_messages(
+    room_name: RoomPath,
+    session: SessionDep,
+    caller: AgentCaller,
+    limit: Annotated[int, Query(ge=1, le=2000)] = 1000,
+) -> list[MessageOut]:
+    """The room's newest `limit` messages, oldest first, to reload history after a restart
+    (the agent keeps what fits its context window)."""
+    conversation = _by_room(session, room_name, caller)
+    messages = crud.list_messages(session, conversation_id=conversation.id, newest=limit)
     return [MessageOut.model_validate(m) for m in messages]
 
 
 @router.put("/users/{user_id}/notes/{note_id}", responses=_TOO_LONG)
 def put_note(
-    user_id: UserPath, note_id: NoteIdPath, body: NoteIn, settings: SettingsDep, session: SessionDep
+    user_id: UserPath,
+    note_id: NoteIdPath,
+    body: NoteIn,
+    settings: SettingsDep,
+    session: SessionDep,
+    caller: AgentCaller,
 ) -> NoteOut:
     """Create or replace one of the user's notes (saved by the agent's tools)."""
+    _check_user(caller, user_id)
     _check_length(body.text, settings.max_message_chars)
     note = crud.upsert_note(
         session, user_id=user_id, note_id=note_id, text=body.text, created_at=body.created_at
@@ -182,9 +211,13 @@ def put_note(
 
 @router.get("/users/{user_id}/notes")
 def list_notes(
-    user_id: UserPath, session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+    user_id: UserPath,
+    session: SessionDep,
+    caller: AgentCaller,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[NoteOut]:
     """The user's newest `limit` notes, oldest first."""
+    _check_user(caller, user_id)
     return [
         NoteOut.model_validate(n) for n in crud.list_notes(session, user_id=user_id, limit=limit)
     ]
@@ -192,10 +225,15 @@ def list_notes(
 
 @router.put("/workers/{worker_id}")
 def put_worker_report(
-    worker_id: Annotated[ClientId, Path()], body: WorkerReportIn, request: Request
+    worker_id: Annotated[ClientId, Path()],
+    body: WorkerReportIn,
+    request: Request,
+    caller: AgentCaller,
 ) -> WorkerCapacityOut:
     """A worker's capacity report; the backend admits new calls from these (POST /api/token
-    answers 503 when no reported worker has a call free)."""
+    answers 503 when no reported worker has a call free). The service token only."""
+    if caller is not None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, WORKER_ONLY_DETAIL)
     capacity: AgentCapacity = request.app.state.agent_capacity
     report = WorkerReport(
         worker_id=worker_id,
@@ -213,11 +251,22 @@ def put_worker_report(
     return WorkerCapacityOut(workers=len(workers), free_sessions=sum(w.free for w in workers))
 
 
-def _by_room(session: Session, room_name: str) -> Conversation:
+def _by_room(session: Session, room_name: str, caller: JobScope | None) -> Conversation:
+    """The room's conversation, if the caller may touch it (403 before 404: a job learns
+    nothing about other rooms)."""
+    if caller is not None and caller.room_name != room_name:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, OUT_OF_SCOPE_DETAIL)
     conversation = crud.get_conversation_by_room(session, room_name=room_name)
     if conversation is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND_DETAIL)
+    if caller is not None and str(conversation.id) != caller.conversation_id:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, OUT_OF_SCOPE_DETAIL)
     return conversation
+
+
+def _check_user(caller: JobScope | None, user_id: str) -> None:
+    if caller is not None and caller.user_id != user_id:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, OUT_OF_SCOPE_DETAIL)
 
 
 def _check_length(text: str, max_chars: int) -> None:

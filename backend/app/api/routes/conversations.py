@@ -22,7 +22,8 @@ from app.api.deps import (
     release_call,
     token_issued,
 )
-from app.core.livekit import ParticipantGrant, issue_token
+from app.core import job_credential
+from app.core.livekit import ParticipantGrant, delete_room, issue_token
 from app.core.room_metadata import (
     UNKNOWN_LANGUAGE_DETAIL,
     UNKNOWN_PERSONA_DETAIL,
@@ -32,7 +33,9 @@ from app.core.room_metadata import (
     dispatch_metadata,
     room_metadata,
 )
-from app.models import Conversation, utcnow
+from app.core.session_registry import note_ended
+from app.log import logger
+from app.models import Conversation, Message, utcnow
 from app.schemas import (
     ConversationCreate,
     ConversationCreated,
@@ -42,12 +45,16 @@ from app.schemas import (
     ConversationPage,
     EventOut,
     MessageOut,
+    MessagePage,
     TokenResponse,
 )
 
 router = APIRouter(prefix="/conversations", tags=["conversations"], responses=USER_ERRORS)
 
 NOT_FOUND_DETAIL = "conversation not found"
+# messages in GET /api/conversations/{id}, and the most one page of …/messages holds
+DETAIL_MESSAGES = 100
+MAX_MESSAGES_PAGE = 500
 _CONFLICTS = (crud.ConversationLimitReached, crud.ConversationIdTaken, crud.ConversationEnded)
 
 _UNKNOWN = (UNKNOWN_PERSONA_DETAIL, UNKNOWN_VOICE_DETAIL, UNKNOWN_LANGUAGE_DETAIL)
@@ -106,7 +113,10 @@ def create_conversation(
             name=account.name,
             room_metadata=room_metadata(settings.catalog, conversation.room_metadata),
             agent_metadata=dispatch_metadata(
-                conversation_id=str(conversation.id), user_id=user, stored=metadata
+                conversation_id=str(conversation.id),
+                user_id=user,
+                stored=metadata,
+                credential=job_credential.for_conversation(settings, conversation),
             ),
         ),
     )
@@ -142,15 +152,46 @@ def list_conversations(
 def read_conversation(
     conversation_id: uuid.UUID, user: CurrentUser, session: SessionDep
 ) -> ConversationDetail:
-    return _detail(session, _own(session, user, conversation_id))
+    """The conversation, its events and its first DETAIL_MESSAGES messages; the rest page
+    by page from GET …/messages (``messages_next_cursor``)."""
+    conversation = _own(session, user, conversation_id)
+    messages, next_cursor = crud.page_messages(
+        session, conversation_id=conversation.id, limit=DETAIL_MESSAGES
+    )
+    return _detail(session, conversation, messages, next_cursor)
+
+
+@router.get("/{conversation_id}/messages", responses=_NOT_FOUND)
+def list_conversation_messages(
+    conversation_id: uuid.UUID,
+    user: CurrentUser,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_MESSAGES_PAGE)] = DETAIL_MESSAGES,
+    cursor: Annotated[
+        str | None,
+        Query(pattern=crud.MESSAGE_CURSOR_PATTERN, description="A page's next_cursor."),
+    ] = None,
+) -> MessagePage:
+    """The conversation's messages, oldest first, one page at a time."""
+    conversation = _own(session, user, conversation_id)
+    after = crud.MessageCursor.decode(cursor) if cursor else None
+    rows, next_cursor = crud.page_messages(
+        session, conversation_id=conversation.id, limit=limit, cursor=after
+    )
+    return MessagePage(
+        items=[MessageOut.model_validate(m) for m in rows],
+        next_cursor=next_cursor.encode() if next_cursor else None,
+    )
 
 
 @router.get("/{conversation_id}/export", responses=_NOT_FOUND)
 def export_conversation(
     conversation_id: uuid.UUID, user: CurrentUser, session: SessionDep, response: Response
 ) -> ConversationExport:
-    """The conversation and its messages as a JSON file download."""
-    detail = _detail(session, _own(session, user, conversation_id))
+    """The conversation and all its messages as a JSON file download."""
+    conversation = _own(session, user, conversation_id)
+    messages = crud.list_messages(session, conversation_id=conversation.id)
+    detail = _detail(session, conversation, messages, None)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="conversation-{conversation_id}.json"'
     )
@@ -159,10 +200,15 @@ def export_conversation(
 
 @router.delete("/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_NOT_FOUND)
 def delete_conversation(
-    conversation_id: uuid.UUID, user: CurrentUser, session: SessionDep, request: Request
+    conversation_id: uuid.UUID,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
 ) -> None:
-    """Delete the conversation and its messages; an agent call held for its room (a token
-    nobody used yet) is free again at once."""
+    """Delete the conversation and its messages. A live call in its room ends (LiveKit
+    deletes the room), it no longer counts against the user's limit, and an agent call held
+    for its room (a token nobody used yet) is free again at once."""
     conversation = crud.get_conversation(session, user_id=user, conversation_id=conversation_id)
     if conversation is None or not crud.delete_conversation(
         session, user_id=user, conversation_id=conversation_id
@@ -170,6 +216,9 @@ def delete_conversation(
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND_DETAIL)
     session.commit()
     release_call(request, conversation.room_name)
+    note_ended(request.app.state.session_registry, conversation.room_name)
+    if conversation.status == "active" and not delete_room(settings, conversation.room_name):
+        logger.warning("could not end the deleted conversation's call: LiveKit unreachable")
 
 
 def _own(session: Session, user: str, conversation_id: uuid.UUID) -> Conversation:
@@ -179,11 +228,16 @@ def _own(session: Session, user: str, conversation_id: uuid.UUID) -> Conversatio
     return found
 
 
-def _detail(session: Session, conversation: Conversation) -> ConversationDetail:
-    messages = crud.list_messages(session, conversation_id=conversation.id)
+def _detail(
+    session: Session,
+    conversation: Conversation,
+    messages: list[Message],
+    next_cursor: crud.MessageCursor | None,
+) -> ConversationDetail:
     events = crud.list_events(session, conversation_id=conversation.id)
     return ConversationDetail(
         **ConversationOut.model_validate(conversation).model_dump(),
         messages=[MessageOut.model_validate(m) for m in messages],
+        messages_next_cursor=next_cursor.encode() if next_cursor else None,
         events=[EventOut.model_validate(e) for e in events],
     )

@@ -90,6 +90,7 @@ def livekit_webhook(
             event.room.name,
             user=conversation.user_id,
             started_at=conversation.started_at,
+            joined=True,
         )
     return WebhookResult(status="processed")
 

@@ -19,6 +19,7 @@ from app.api.deps import (
     admit_new_call,
     token_issued,
 )
+from app.core import job_credential
 from app.core.config import Settings
 from app.core.livekit import ParticipantGrant, issue_token
 from app.core.room_metadata import choose, dispatch_metadata, room_metadata
@@ -134,6 +135,7 @@ def _create_token(
                 conversation_id=str(conversation.id),
                 user_id=user,
                 stored=conversation.room_metadata,
+                credential=job_credential.for_conversation(settings, conversation),
             ),
         ),
     )

@@ -15,8 +15,26 @@ export async function listConversations(cursor: string | null, client: ApiClient
   return { items: page.items, nextCursor: page.next_cursor };
 }
 
+/** Messages per request after the detail's first page (the backend allows up to 500). */
+export const MESSAGE_PAGE_SIZE = 200;
+
+/** The conversation with all its messages: the detail brings the first page, the rest
+ * come page by page from `…/messages`. */
 export async function getConversation(id: string, client: ApiClient = api): Promise<ConversationRecord> {
-  return expectData(await client.GET('/api/conversations/{conversation_id}', { params: { path: { conversation_id: id } } }));
+  const path = { conversation_id: id };
+  const detail = expectData(await client.GET('/api/conversations/{conversation_id}', { params: { path } }));
+  const messages = [...detail.messages];
+  let cursor = detail.messages_next_cursor ?? null;
+  while (cursor) {
+    const page = expectData(
+      await client.GET('/api/conversations/{conversation_id}/messages', {
+        params: { path, query: { limit: MESSAGE_PAGE_SIZE, cursor } },
+      }),
+    );
+    messages.push(...page.items);
+    cursor = page.next_cursor;
+  }
+  return { ...detail, messages, messages_next_cursor: null };
 }
 
 export async function deleteConversation(id: string, client: ApiClient = api): Promise<void> {

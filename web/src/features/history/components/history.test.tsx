@@ -56,6 +56,26 @@ describe('ConversationView', () => {
   const detail = conversationDetail(1);
   const id = detail.id;
 
+  it('fetches the messages past the first page', async () => {
+    const [first, second] = detail.messages;
+    const cursors: Array<string | null> = [];
+    server.use(
+      http.get(`/api/conversations/${id}`, () =>
+        HttpResponse.json({ ...detail, messages: [first], messages_next_cursor: '1-1' }),
+      ),
+      http.get(`/api/conversations/${id}/messages`, ({ request }) => {
+        cursors.push(new URL(request.url).searchParams.get('cursor'));
+        return HttpResponse.json({ items: [second], next_cursor: null });
+      }),
+    );
+    render(<ConversationView id={id} />);
+
+    const transcript = await screen.findByRole('list', { name: 'Saved transcript' });
+    expect(within(transcript).getByTestId('saved-user')).toHaveTextContent('What is the capital of France?');
+    expect(within(transcript).getByTestId('saved-agent')).toHaveTextContent('The capital of France is Paris.');
+    expect(cursors).toEqual(['1-1']);
+  });
+
   it('shows the transcript, per-turn figures and events', async () => {
     server.use(http.get(`/api/conversations/${id}`, () => HttpResponse.json(detail)));
     render(<ConversationView id={id} />);
