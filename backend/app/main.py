@@ -89,10 +89,8 @@ def create_app(
     metrics.instrument_engine(engine)
     closers: list[Callable[[], None]] = [engine.dispose]
     max_age = settings.active_session_max_age_seconds
-    capacity_limits = {
-        "report_ttl_s": settings.agent_report_ttl_seconds,
-        "join_timeout_s": settings.agent_join_timeout_seconds,
-    }
+    report_ttl_s = settings.agent_report_ttl_seconds
+    join_timeout_s = settings.agent_join_timeout_seconds
     if settings.redis_url:
         from app.core import redis as shared  # imports the client library only when configured
 
@@ -107,9 +105,13 @@ def create_app(
         if session_registry is None:
             session_registry = shared.RedisSessionRegistry(client, max_age_s=max_age)
         if agent_capacity is None:
-            agent_capacity = shared.RedisAgentCapacity(client, **capacity_limits)
+            agent_capacity = shared.RedisAgentCapacity(
+                client, report_ttl_s=report_ttl_s, join_timeout_s=join_timeout_s
+            )
     session_registry = session_registry or InProcessSessionRegistry(max_age_s=max_age)
-    agent_capacity = agent_capacity or InProcessAgentCapacity(**capacity_limits)
+    agent_capacity = agent_capacity or InProcessAgentCapacity(
+        report_ttl_s=report_ttl_s, join_timeout_s=join_timeout_s
+    )
     metrics.watch_active_sessions(session_registry.count)
 
     @asynccontextmanager

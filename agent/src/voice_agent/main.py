@@ -6,7 +6,7 @@ import asyncio
 import logging
 import sys
 import tempfile
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import httpx
 from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess, cli, llm, room_io
@@ -82,7 +82,9 @@ async def entrypoint(ctx: JobContext) -> None:
     )
 
 
-def start_observability(ctx: JobContext, settings: AgentSettings, session: AgentSession) -> None:
+def start_observability(
+    ctx: JobContext, settings: AgentSettings, session: AgentSession[Any]
+) -> None:
     """Prometheus instruments for this session, and OTLP traces when configured."""
     session_metrics = SessionMetrics.attach(session)
     tracer = start_tracing(
@@ -101,7 +103,7 @@ def start_observability(ctx: JobContext, settings: AgentSettings, session: Agent
 async def start_persistence(
     ctx: JobContext,
     settings: AgentSettings,
-    session: AgentSession,
+    session: AgentSession[Any],
     *,
     state: SessionState | None = None,
     transport: httpx.AsyncBaseTransport | None = None,

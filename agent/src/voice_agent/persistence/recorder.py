@@ -60,7 +60,7 @@ class TranscriptRecorder:
         self._writes = OrderedWrites("transcript", room, self._send)
         self.failed = 0  # writes given up on (after the client's retries)
 
-    def attach(self, session: AgentSession) -> None:
+    def attach(self, session: AgentSession[Any]) -> None:
         session.on("conversation_item_added", self.on_item)
 
     def on_item(self, ev: ConversationItemAddedEvent) -> None:
