@@ -27,7 +27,7 @@ from app.api.routes import (
     sessions,
     token,
 )
-from app.core import method_not_allowed
+from app.core import method_not_allowed, services
 from app.core.agent_capacity import AgentCapacity, InProcessAgentCapacity
 from app.core.config import Settings
 from app.core.db import make_engine
@@ -124,19 +124,21 @@ def create_app(
             close()
 
     app = FastAPI(title="Voice assistant backend", version="0.1.0", lifespan=lifespan)
-    app.state.settings = settings
-    app.state.livekit_transport = livekit_transport
-    app.state.sessionmaker = sessionmaker(engine, expire_on_commit=False)
-    app.state.rate_limiter = rate_limiter or InProcessRateLimiter(
-        limit=settings.rate_limit_per_minute
+    services.attach(
+        app,
+        services.Services(
+            settings=settings,
+            sessionmaker=sessionmaker(engine, expire_on_commit=False),
+            metrics=metrics,
+            rate_limiter=rate_limiter or InProcessRateLimiter(limit=settings.rate_limit_per_minute),
+            login_limiter=login_limiter
+            or InProcessRateLimiter(limit=settings.login_rate_limit_per_minute),
+            password_slots=threading.BoundedSemaphore(settings.max_concurrent_password_checks),
+            session_registry=session_registry,
+            agent_capacity=agent_capacity,
+            livekit_transport=livekit_transport,
+        ),
     )
-    app.state.login_limiter = login_limiter or InProcessRateLimiter(
-        limit=settings.login_rate_limit_per_minute
-    )
-    app.state.session_registry = session_registry
-    app.state.agent_capacity = agent_capacity
-    app.state.password_slots = threading.BoundedSemaphore(settings.max_concurrent_password_checks)
-    app.state.metrics = metrics
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
@@ -207,10 +209,11 @@ def start_redispatch(app: FastAPI, settings: Settings) -> _Reconcile | None:
     livekit = api.LiveKitAPI(
         settings.livekit_url, settings.livekit_api_key, settings.livekit_api_secret
     )
+    held = services.services_of(app)
     redispatcher = Redispatcher(
         settings,
-        app.state.agent_capacity,
-        app.state.sessionmaker,
+        held.agent_capacity,
+        held.sessionmaker,
         livekit,
         grace_s=settings.agent_redispatch_grace_seconds,
     )

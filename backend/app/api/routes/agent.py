@@ -6,12 +6,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from sqlalchemy.orm import Session
 
 from app import crud
-from app.api.deps import BODY_ERRORS, SessionDep, SettingsDep, require_agent
-from app.core.agent_capacity import AgentCapacity, CapacityUnavailable, WorkerReport
+from app.api.deps import (
+    BODY_ERRORS,
+    AgentCapacityDep,
+    MetricsDep,
+    SessionDep,
+    SettingsDep,
+    require_agent,
+)
+from app.core.agent_capacity import CapacityUnavailable, WorkerReport
 from app.core.limits import TOO_LARGE_DETAIL
 from app.core.security import AGENT_NOT_CONFIGURED_DETAIL, INVALID_AGENT_DETAIL
 from app.models import Conversation
@@ -75,7 +82,7 @@ def put_message(
     body: MessageIn,
     settings: SettingsDep,
     session: SessionDep,
-    request: Request,
+    metrics: MetricsDep,
 ) -> MessageOut:
     """Create or replace one transcript message (same id again: same single row)."""
     _check_length(body.text, settings.max_message_chars)
@@ -91,7 +98,7 @@ def put_message(
         created_at=body.created_at,
     )
     session.commit()
-    request.app.state.metrics.messages_ingested(1)
+    metrics.messages_ingested(1)
     return MessageOut.model_validate(message)
 
 
@@ -104,7 +111,7 @@ def put_messages(
     body: MessageBatchIn,
     settings: SettingsDep,
     session: SessionDep,
-    request: Request,
+    metrics: MetricsDep,
 ) -> MessageBatchOut:
     """Create or replace many messages, keyed by their ids, in one transaction: answered
     only once committed. Retrying the same batch changes nothing."""
@@ -129,7 +136,7 @@ def put_messages(
         ],
     )
     session.commit()
-    request.app.state.metrics.messages_ingested(count)
+    metrics.messages_ingested(count)
     return MessageBatchOut(count=count)
 
 
@@ -192,11 +199,10 @@ def list_notes(
 
 @router.put("/workers/{worker_id}")
 def put_worker_report(
-    worker_id: Annotated[ClientId, Path()], body: WorkerReportIn, request: Request
+    worker_id: Annotated[ClientId, Path()], body: WorkerReportIn, capacity: AgentCapacityDep
 ) -> WorkerCapacityOut:
     """A worker's capacity report; the backend admits new calls from these (POST /api/token
     answers 503 when no reported worker has a call free)."""
-    capacity: AgentCapacity = request.app.state.agent_capacity
     report = WorkerReport(
         worker_id=worker_id,
         agent_name=body.agent_name,

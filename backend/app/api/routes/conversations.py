@@ -7,15 +7,17 @@ import dataclasses
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy.orm import Session
 
 from app import crud
 from app.api.deps import (
     NO_AGENT_ERRORS,
     USER_ERRORS,
+    AgentCapacityDep,
     CurrentAccount,
     CurrentUser,
+    ServicesDep,
     SessionDep,
     SettingsDep,
     admit_new_call,
@@ -69,7 +71,7 @@ def create_conversation(
     settings: SettingsDep,
     account: CurrentAccount,
     session: SessionDep,
-    request: Request,
+    services: ServicesDep,
     response: Response,
 ) -> ConversationCreated:
     """Record a conversation and return a token whose room carries its metadata (persona,
@@ -96,7 +98,7 @@ def create_conversation(
     if conversation.status == "ended":
         raise HTTPException(status.HTTP_409_CONFLICT, crud.ConversationEnded.detail)
     if created:
-        admit_new_call(request, settings, session, conversation)
+        admit_new_call(services.agent_capacity, settings, session, conversation)
     session.commit()
     issued = issue_token(
         settings,
@@ -110,7 +112,7 @@ def create_conversation(
             ),
         ),
     )
-    token_issued(request, conversation, created=created)
+    token_issued(services, conversation, created=created)
     response.headers["Cache-Control"] = "no-store"
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -159,7 +161,10 @@ def export_conversation(
 
 @router.delete("/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_NOT_FOUND)
 def delete_conversation(
-    conversation_id: uuid.UUID, user: CurrentUser, session: SessionDep, request: Request
+    conversation_id: uuid.UUID,
+    user: CurrentUser,
+    session: SessionDep,
+    capacity: AgentCapacityDep,
 ) -> None:
     """Delete the conversation and its messages; an agent call held for its room (a token
     nobody used yet) is free again at once."""
@@ -169,7 +174,7 @@ def delete_conversation(
     ):
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND_DETAIL)
     session.commit()
-    release_call(request, conversation.room_name)
+    release_call(capacity, conversation.room_name)
 
 
 def _own(session: Session, user: str, conversation_id: uuid.UUID) -> Conversation:
