@@ -52,9 +52,10 @@ api-client: ## regenerate web/src/api/schema.d.ts from the backend's OpenAPI sch
 	@$(PY) -m app.openapi_schema > web/src/api/openapi.json
 	@cd web && npx openapi-typescript src/api/openapi.json --default-non-nullable false -o src/api/schema.d.ts
 
-lint: ## ruff and TypeScript checks
+lint: ## ruff, mypy (strict: agent/src, backend/app) and TypeScript checks
 	@$(PY) -m ruff check agent backend bench scripts deploy conftest.py
 	@$(PY) -m ruff format --check agent backend bench scripts deploy conftest.py
+	@$(PY) -m mypy
 	@cd web && npm run --silent typecheck
 
 format: ## apply ruff formatting

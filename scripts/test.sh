@@ -7,6 +7,9 @@ reports="$ROOT/.run/test-results"
 rm -rf "$reports"; mkdir -p "$reports"
 status=0
 
+step "Types: mypy, strict, over agent/src and backend/app (settings in pyproject.toml)"
+.venv/bin/python -m mypy || status=1
+
 step "Python: backend, agent, stack and deploy checks (pytest: unit, models, db, integration)"
 .venv/bin/python -m pytest backend/tests agent/tests scripts/tests deploy/tests bench/tests -m "unit or models or db or integration" \
   --junitxml="$reports/pytest.xml" -q || status=1

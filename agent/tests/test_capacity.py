@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from app.core.services import services_of
 from backend_helpers import BASE
 from voice_agent.capacity import (
     IN_PROCESS_SESSIONS,
@@ -130,17 +131,17 @@ async def test_reports_reach_the_backend_and_admit_calls(
 ) -> None:
     server = FakeServer(["room-a"])
     await report_once(server, backend_app, backend_token)
-    [worker] = backend_app.state.agent_capacity.workers("voice-assistant")
+    [worker] = services_of(backend_app).agent_capacity.workers("voice-assistant")
     assert (worker.worker_id, worker.max_sessions, worker.rooms) == ("AW_test", 3, ("room-a",))
     assert worker.free == 2 and not worker.draining
 
 
 async def test_a_draining_worker_reports_no_free_call(backend_app: Any, backend_token: str) -> None:
     await report_once(FakeServer([], draining=True), backend_app, backend_token)
-    [worker] = backend_app.state.agent_capacity.workers("voice-assistant")
+    [worker] = services_of(backend_app).agent_capacity.workers("voice-assistant")
     assert worker.draining and worker.free == 0
 
 
 async def test_an_unregistered_worker_does_not_report(backend_app: Any, backend_token: str) -> None:
     await report_once(FakeServer([], worker_id="unregistered"), backend_app, backend_token)
-    assert backend_app.state.agent_capacity.workers("voice-assistant") == []
+    assert services_of(backend_app).agent_capacity.workers("voice-assistant") == []

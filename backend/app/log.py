@@ -125,7 +125,7 @@ class RequestLogMiddleware:
 def _request_id(scope: Scope) -> str:
     for key, value in scope.get("headers") or []:
         if key == b"x-request-id":
-            text = value.decode("latin-1")
+            text: str = value.decode("latin-1")
             if 0 < len(text) <= 64 and all(c.isalnum() or c in "-_." for c in text):
                 return text
     return secrets.token_hex(8)

@@ -27,7 +27,7 @@ from app.api.routes import (
     sessions,
     token,
 )
-from app.core import method_not_allowed
+from app.core import method_not_allowed, services
 from app.core.agent_capacity import AgentCapacity, InProcessAgentCapacity
 from app.core.config import Settings
 from app.core.db import make_engine
@@ -89,10 +89,8 @@ def create_app(
     metrics.instrument_engine(engine)
     closers: list[Callable[[], None]] = [engine.dispose]
     max_age = settings.active_session_max_age_seconds
-    capacity_limits = {
-        "report_ttl_s": settings.agent_report_ttl_seconds,
-        "join_timeout_s": settings.agent_join_timeout_seconds,
-    }
+    report_ttl_s = settings.agent_report_ttl_seconds
+    join_timeout_s = settings.agent_join_timeout_seconds
     if settings.redis_url:
         from app.core import redis as shared  # imports the client library only when configured
 
@@ -107,9 +105,13 @@ def create_app(
         if session_registry is None:
             session_registry = shared.RedisSessionRegistry(client, max_age_s=max_age)
         if agent_capacity is None:
-            agent_capacity = shared.RedisAgentCapacity(client, **capacity_limits)
+            agent_capacity = shared.RedisAgentCapacity(
+                client, report_ttl_s=report_ttl_s, join_timeout_s=join_timeout_s
+            )
     session_registry = session_registry or InProcessSessionRegistry(max_age_s=max_age)
-    agent_capacity = agent_capacity or InProcessAgentCapacity(**capacity_limits)
+    agent_capacity = agent_capacity or InProcessAgentCapacity(
+        report_ttl_s=report_ttl_s, join_timeout_s=join_timeout_s
+    )
     metrics.watch_active_sessions(session_registry.count)
 
     @asynccontextmanager
@@ -122,19 +124,21 @@ def create_app(
             close()
 
     app = FastAPI(title="Voice assistant backend", version="0.1.0", lifespan=lifespan)
-    app.state.settings = settings
-    app.state.livekit_transport = livekit_transport
-    app.state.sessionmaker = sessionmaker(engine, expire_on_commit=False)
-    app.state.rate_limiter = rate_limiter or InProcessRateLimiter(
-        limit=settings.rate_limit_per_minute
+    services.attach(
+        app,
+        services.Services(
+            settings=settings,
+            sessionmaker=sessionmaker(engine, expire_on_commit=False),
+            metrics=metrics,
+            rate_limiter=rate_limiter or InProcessRateLimiter(limit=settings.rate_limit_per_minute),
+            login_limiter=login_limiter
+            or InProcessRateLimiter(limit=settings.login_rate_limit_per_minute),
+            password_slots=threading.BoundedSemaphore(settings.max_concurrent_password_checks),
+            session_registry=session_registry,
+            agent_capacity=agent_capacity,
+            livekit_transport=livekit_transport,
+        ),
     )
-    app.state.login_limiter = login_limiter or InProcessRateLimiter(
-        limit=settings.login_rate_limit_per_minute
-    )
-    app.state.session_registry = session_registry
-    app.state.agent_capacity = agent_capacity
-    app.state.password_slots = threading.BoundedSemaphore(settings.max_concurrent_password_checks)
-    app.state.metrics = metrics
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
@@ -205,10 +209,11 @@ def start_redispatch(app: FastAPI, settings: Settings) -> _Reconcile | None:
     livekit = api.LiveKitAPI(
         settings.livekit_url, settings.livekit_api_key, settings.livekit_api_secret
     )
+    held = services.services_of(app)
     redispatcher = Redispatcher(
         settings,
-        app.state.agent_capacity,
-        app.state.sessionmaker,
+        held.agent_capacity,
+        held.sessionmaker,
         livekit,
         grace_s=settings.agent_redispatch_grace_seconds,
     )

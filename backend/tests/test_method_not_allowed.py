@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.core.services import services_of
 from app.main import create_app
 
 pytestmark = pytest.mark.unit
@@ -62,7 +63,7 @@ def test_an_api_404_stays_a_404(api: TestClient) -> None:
 
 def test_the_web_client_files_allow_get_and_head(api: TestClient) -> None:
     response = api.post("/index.html")
-    if api.app.state.settings.web_dist.is_dir():  # type: ignore[attr-defined]
+    if services_of(api.app).settings.web_dist.is_dir():
         assert (response.status_code, response.headers["Allow"]) == (405, "GET, HEAD")
     else:
         assert response.status_code == 404

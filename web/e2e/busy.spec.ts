@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { expectAccessible } from './support/axe';
 import { e2eEnv, fakeMicArgs } from './support/stack-env';
 
 test.use({ launchOptions: { executablePath: e2eEnv.chromium, args: fakeMicArgs(e2eEnv.silenceWav) } });
@@ -23,6 +24,7 @@ test('a caller beyond capacity is told at once that every agent is busy, and can
   await page.getByRole('button', { name: 'Connect', exact: true }).click();
   await expect(page.getByRole('alert')).toHaveText('All agents are busy: try again in a few seconds.');
   await expect(page.getByRole('button', { name: 'Retry' })).toBeEnabled();
+  await expectAccessible(page, 'all agents busy');
   await expect(page.getByTestId('agent-state')).not.toHaveText(/^(listening|speaking)$/);
 
   // deleting the held conversations frees their calls at once (unjoined, they would lapse by

@@ -4,6 +4,8 @@ the exception's text, which may hold payloads or secrets)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from livekit import rtc
 from livekit.agents import AgentSession, ErrorEvent
 
@@ -21,7 +23,7 @@ class AgentErrorPublisher:
     def __init__(self, room: rtc.Room, topic: str) -> None:
         self._out = DataPublisher(room, topic)
 
-    def attach(self, session: AgentSession) -> None:
+    def attach(self, session: AgentSession[Any]) -> None:
         session.on("error", self._on_error)
 
     def _on_error(self, ev: ErrorEvent) -> None:

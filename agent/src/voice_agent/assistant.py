@@ -9,11 +9,13 @@ import asyncio
 import logging
 import re
 from collections.abc import AsyncIterable
+from typing import Any
 
 from livekit.agents import (
     Agent,
     APIError,
     ConversationItemAddedEvent,
+    FlushSentinel,
     ModelSettings,
     RunContext,
     function_tool,
@@ -123,12 +125,12 @@ class Assistant(Agent):
     # --- function tools (offered to the LLM; also called directly for clear intents) ---
 
     @function_tool
-    async def get_current_time(self, context: RunContext) -> str:
+    async def get_current_time(self, context: RunContext[Any]) -> str:
         """Get the current date and time. Use it when the user asks what time or day it is."""
         return toolbox.describe_now(self.clock())
 
     @function_tool
-    async def remember_note(self, context: RunContext, text: str) -> str:
+    async def remember_note(self, context: RunContext[Any], text: str) -> str:
         """Save a note for the user, to recall it later.
 
         Args:
@@ -140,7 +142,7 @@ class Assistant(Agent):
             raise ToolError(str(e)) from None
 
     @function_tool
-    async def recall_notes(self, context: RunContext) -> str:
+    async def recall_notes(self, context: RunContext[Any]) -> str:
         """Read back the notes the user asked you to remember."""
         try:
             return await toolbox.recall(self.notes)
@@ -198,7 +200,7 @@ class Assistant(Agent):
         chat_ctx: llm.ChatContext,
         tools: list[llm.Tool],
         model_settings: ModelSettings,
-    ) -> AsyncIterable[llm.ChatChunk | str]:
+    ) -> AsyncIterable[llm.ChatChunk | str | FlushSentinel]:
         # Runs for voice turns and typed text alike (on_user_turn_completed skips typed text).
         last = chat_ctx.items[-1] if chat_ctx.items else None
         if isinstance(last, llm.FunctionCallOutput):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from livekit.agents import AgentSession, UserStateChangedEvent
 
@@ -20,7 +21,7 @@ logger = logging.getLogger("voice_agent")
 
 
 class CallLimits:
-    def __init__(self, session: AgentSession, settings: CallLimitSettings) -> None:
+    def __init__(self, session: AgentSession[Any], settings: CallLimitSettings) -> None:
         self._session = session
         self._settings = settings
         self._timer: asyncio.TimerHandle | None = None

@@ -50,7 +50,7 @@ def uses_local_llm(settings: AgentSettings) -> bool:
 
 def uses_local_models(settings: AgentSettings) -> bool:
     sections = (settings.stt, settings.llm, settings.tts)
-    return any(c.provider == "local" for s in sections for c in (s, *s.fallback))  # type: ignore[attr-defined]
+    return any(c.provider == "local" for s in sections for c in (s, *s.fallback))
 
 
 def resolve_max_sessions(settings: AgentSettings, *, wait_s: float = 120.0) -> int:

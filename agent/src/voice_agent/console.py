@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
-from livekit.agents import AgentSession, llm
+from livekit.agents import AgentSession, RunResult, llm
 
 from .assistant import Assistant
 from .settings import AgentSettings
@@ -16,7 +16,7 @@ from .settings import AgentSettings
 PROMPT = "you> "
 
 
-def local_llm(settings: AgentSettings) -> llm.LLM:
+def local_llm(settings: AgentSettings) -> llm.LLM[Any]:
     """Only the LLM of the local provider set (no STT/TTS/VAD to load)."""
     from .local_models import LlamaCppLLM
     from .providers.local import llama_engine, omp_environment
@@ -27,7 +27,7 @@ def local_llm(settings: AgentSettings) -> llm.LLM:
     return LlamaCppLLM(engine=engine)
 
 
-async def chat(settings: AgentSettings, model: llm.LLM, stdin: TextIO, stdout: TextIO) -> None:
+async def chat(settings: AgentSettings, model: llm.LLM[Any], stdin: TextIO, stdout: TextIO) -> None:
     agent = Assistant(settings)
     async with AgentSession(llm=model) as session:
         await session.start(agent)
@@ -41,7 +41,7 @@ async def chat(settings: AgentSettings, model: llm.LLM, stdin: TextIO, stdout: T
             if not text:
                 print(file=stdout)
                 return
-            result = await session.run(user_input=text)
+            result: RunResult[None] = await session.run(user_input=text)
             for event in result.events:
                 item = event.item
                 if isinstance(item, llm.ChatMessage) and item.role == "assistant":

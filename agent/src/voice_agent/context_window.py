@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from livekit.agents import llm
@@ -120,7 +121,7 @@ def _content_tokens(content: llm.ChatContent) -> int:
     return 0  # a cache breakpoint: a marker, not sent as text
 
 
-def tools_tokens(tools: list[llm.Tool]) -> int:
+def tools_tokens(tools: Sequence[llm.Tool | llm.Toolset]) -> int:
     """What the offered tools' schemas add to every prompt."""
     if not tools:
         return 0

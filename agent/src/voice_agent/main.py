@@ -7,7 +7,7 @@ import logging
 import sqlite3
 import sys
 import tempfile
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import httpx
 from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess, cli, llm, room_io
@@ -96,7 +96,9 @@ async def entrypoint(ctx: JobContext) -> None:
     CallLimits(session, settings.limits).attach()
 
 
-def start_observability(ctx: JobContext, settings: AgentSettings, session: AgentSession) -> None:
+def start_observability(
+    ctx: JobContext, settings: AgentSettings, session: AgentSession[Any]
+) -> None:
     """Prometheus instruments for this session, and OTLP traces when configured."""
     session_metrics = SessionMetrics.attach(session)
     tracer = start_tracing(
@@ -115,7 +117,7 @@ def start_observability(ctx: JobContext, settings: AgentSettings, session: Agent
 async def start_persistence(
     ctx: JobContext,
     settings: AgentSettings,
-    session: AgentSession,
+    session: AgentSession[Any],
     *,
     state: SessionState | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
@@ -125,12 +127,8 @@ async def start_persistence(
     any. Without AGENT_BACKEND_URL nothing is recorded (logged once per job). The recorder
     goes into ``state`` so the agent flushes it when it exits."""
     metadata = ctx.job.metadata
-    client = BackendClient.from_settings(
-        settings, dispatch_metadata=metadata, transport=transport
-    )
-    writes = DurableWrites.from_settings(
-        settings, dispatch_metadata=metadata, transport=transport
-    )
+    client = BackendClient.from_settings(settings, dispatch_metadata=metadata, transport=transport)
+    writes = DurableWrites.from_settings(settings, dispatch_metadata=metadata, transport=transport)
     if client is None or writes is None:
         logger.info("transcript persistence off: AGENT_BACKEND_URL is not set")
         return None

@@ -69,7 +69,7 @@ class JobRecovery:
         self._window_s = window_s
         self._attempts: defaultdict[str, deque[float]] = defaultdict(deque)
         self._api: api.LiveKitAPI | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[bool]] = set()
 
     def attach(self, *_event: object) -> None:
         """The ``worker_started`` handler: watch the job processes from now on."""

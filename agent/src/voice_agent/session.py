@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from livekit.agents import AgentSession, stt
 
 from .local_models.speculative_stt import SpeculativeStreamAdapter
@@ -10,7 +12,7 @@ from .settings import AgentSettings
 from .text_cleanup import strip_list_markers
 
 
-def session_stt(settings: AgentSettings, providers: Providers) -> stt.STT:
+def session_stt(settings: AgentSettings, providers: Providers) -> stt.STT[Any]:
     """A non-streaming STT runs in the speculative adapter (the framework would otherwise
     wrap it in its own ``StreamAdapter``, which starts transcribing later)."""
     after = settings.turn.speculative_stt_s
@@ -19,7 +21,7 @@ def session_stt(settings: AgentSettings, providers: Providers) -> stt.STT:
     return SpeculativeStreamAdapter(stt=providers.stt, vad=providers.vad, speculate_after_s=after)
 
 
-def build_session(settings: AgentSettings, providers: Providers) -> AgentSession:
+def build_session(settings: AgentSettings, providers: Providers) -> AgentSession[Any]:
     turn = settings.turn
     return AgentSession(
         vad=providers.vad,

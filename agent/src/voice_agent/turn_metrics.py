@@ -45,7 +45,7 @@ class TurnMetricsPublisher:
         self._pending_user: llm.ChatMessage | None = None
         self.records: list[TurnRecord] = []
 
-    def attach(self, session: AgentSession) -> None:
+    def attach(self, session: AgentSession[Any]) -> None:
         session.on("conversation_item_added", self._on_item)
 
     def _on_item(self, ev: ConversationItemAddedEvent) -> None:

@@ -13,6 +13,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Any
 
 from livekit.agents import AgentSession, room_io
 
@@ -37,7 +38,7 @@ class TypedInputGuard:
     def options(self) -> room_io.TextInputOptions:
         return room_io.TextInputOptions(text_input_cb=self)
 
-    async def __call__(self, session: AgentSession, ev: room_io.TextInputEvent) -> None:
+    async def __call__(self, session: AgentSession[Any], ev: room_io.TextInputEvent) -> None:
         limits = self._settings
         now = self._clock()
         while self._accepted and now - self._accepted[0] >= limits.window_s:

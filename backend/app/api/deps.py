@@ -1,18 +1,22 @@
-"""Shared route dependencies: settings, the database session, the caller (user or agent)."""
+"""Shared route dependencies: the app's services as typed aliases (settings, the database
+session, metrics, limiters, registries), and the caller (user or agent). Routes take these,
+never ``request.app.state``."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import Cookie, Depends, Header, HTTPException, Request, status
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from app.core.agent_capacity import AgentCapacity, CapacityUnavailable
 from app.core.config import Settings
 from app.core.job_credential import JobScope
 from app.core.limits import TOO_LARGE_DETAIL
+from app.core.metrics import BackendMetrics
 from app.core.rate_limit import RateLimiter, RateLimiterUnavailable
 from app.core.request_guard import CROSS_ORIGIN_DETAIL, NOT_JSON_DETAIL
 from app.core.security import (
@@ -25,6 +29,7 @@ from app.core.security import (
     authenticate,
     authenticate_agent,
 )
+from app.core.services import Services, services_of
 from app.core.session_registry import (
     SessionRegistry,
     SessionRegistryUnavailable,
@@ -58,22 +63,62 @@ USER_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+def get_services(request: Request) -> Services:
+    return services_of(request.app)
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_settings(services: ServicesDep) -> Settings:
+    return services.settings
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_session(request: Request) -> Iterator[Session]:
+def get_session(services: ServicesDep) -> Iterator[Session]:
     """One session per request; a route that writes commits it, anything else rolls back."""
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
-    with factory() as session:
+    with services.sessionmaker() as session:
         yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_metrics(services: ServicesDep) -> BackendMetrics:
+    return services.metrics
+
+
+MetricsDep = Annotated[BackendMetrics, Depends(get_metrics)]
+
+
+def get_session_registry(services: ServicesDep) -> SessionRegistry:
+    return services.session_registry
+
+
+SessionRegistryDep = Annotated[SessionRegistry, Depends(get_session_registry)]
+
+
+def get_agent_capacity(services: ServicesDep) -> AgentCapacity:
+    return services.agent_capacity
+
+
+AgentCapacityDep = Annotated[AgentCapacity, Depends(get_agent_capacity)]
+
+
+def get_login_limiter(services: ServicesDep) -> RateLimiter:
+    return services.login_limiter
+
+
+LoginLimiterDep = Annotated[RateLimiter, Depends(get_login_limiter)]
+
+
+def get_password_slots(services: ServicesDep) -> threading.BoundedSemaphore:
+    return services.password_slots
+
+
+PasswordSlotsDep = Annotated[threading.BoundedSemaphore, Depends(get_password_slots)]
 
 
 def connection_of(request: Request) -> Connection:
@@ -91,22 +136,21 @@ ConnectionDep = Annotated[Connection, Depends(connection_of)]
 
 
 def get_current_account(
-    settings: SettingsDep,
+    services: ServicesDep,
     session: SessionDep,
-    request: Request,
     connection: ConnectionDep,
     authorization: Annotated[str | None, Header()] = None,
     va_session: Annotated[str | None, Cookie(include_in_schema=False)] = None,
 ) -> AuthUser:
     """The authenticated user, counted against their requests-per-minute budget."""
     user = authenticate(
-        settings,
+        services.settings,
         session,
         authorization=authorization,
         connection=connection,
         session_token=va_session,
     )
-    check_rate(request.app.state.rate_limiter, user.id)
+    check_rate(services.rate_limiter, user.id)
     return user
 
 
@@ -147,12 +191,12 @@ def require_agent(
 AgentCaller = Annotated[JobScope | None, Depends(require_agent)]
 
 
-def token_issued(request: Request, conversation: Conversation, *, created: bool) -> None:
+def token_issued(services: Services, conversation: Conversation, *, created: bool) -> None:
     """Count a token handed out; a new room also becomes an active session."""
-    request.app.state.metrics.token_issued()
+    services.metrics.token_issued()
     if created:
         note_started(
-            request.app.state.session_registry,
+            services.session_registry,
             conversation.room_name,
             user=conversation.user_id,
             started_at=conversation.started_at,
@@ -169,16 +213,16 @@ NO_AGENT_ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def admit_new_call(
-    request: Request, settings: Settings, session: Session, conversation: Conversation
+    services: Services, settings: Settings, session: Session, conversation: Conversation
 ) -> None:
     """Hold an agent's call for a new room, or undo the conversation and answer 503 with
     Retry-After, so that the caller hears "busy" at once instead of a silent room. A capacity
     store that cannot be reached admits the call (logged). A user who already holds
     ``max_calls_per_user`` calls is refused first (429), so one user cannot take every agent."""
-    check_user_calls(request, settings, session, conversation.user_id)
+    check_user_calls(services.session_registry, settings, session, conversation.user_id)
     if not settings.agent_capacity_check:
         return
-    capacity: AgentCapacity = request.app.state.agent_capacity
+    capacity = services.agent_capacity
     try:
         if capacity.admit(conversation.room_name, settings.agent_name):
             return
@@ -195,11 +239,12 @@ def admit_new_call(
     )
 
 
-def check_user_calls(request: Request, settings: Settings, session: Session, user: str) -> None:
+def check_user_calls(
+    registry: SessionRegistry, settings: Settings, session: Session, user: str
+) -> None:
     """429 (the new conversation undone) when ``user`` already holds their most calls at
     once. Two requests at the same instant may both pass (one call over, not more per
     request). A registry that cannot be reached lets the call through (logged)."""
-    registry: SessionRegistry = request.app.state.session_registry
     try:
         sessions = registry.for_user(user)
     except SessionRegistryUnavailable:
@@ -217,9 +262,8 @@ def check_user_calls(request: Request, settings: Settings, session: Session, use
     )
 
 
-def release_call(request: Request, room_name: str) -> None:
+def release_call(capacity: AgentCapacity, room_name: str) -> None:
     """Free the call held for ``room_name`` (its conversation is gone)."""
-    capacity: AgentCapacity = request.app.state.agent_capacity
     try:
         capacity.release(room_name)
     except CapacityUnavailable:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from typing import cast
 
 import redis
 
@@ -24,6 +25,11 @@ def connect(redis_url: str) -> redis.Redis:
         socket_timeout=COMMAND_TIMEOUT_S,
         health_check_interval=30,
     )
+
+
+def _text(value: bytes | str) -> str:
+    """Our clients return bytes (no ``decode_responses``); the library's types allow str too."""
+    return value.decode() if isinstance(value, bytes) else value
 
 
 class RedisRateLimiter:
@@ -100,10 +106,14 @@ class RedisSessionRegistry:
                 pipe.hdel(self._users, *stale)
                 pipe.srem(self._joined, *stale)
                 pipe.execute()
-            rows = self._client.zrange(self._started, 0, -1, withscores=True)
+            # withscores: (member, score) pairs; the library types both result shapes as one
+            rows = cast(
+                "list[tuple[bytes, float]]",
+                self._client.zrange(self._started, 0, -1, withscores=True),
+            )
         except redis.RedisError as e:
             raise SessionRegistryUnavailable(str(e)) from None
-        return [(room.decode(), float(score)) for room, score in rows]
+        return [(_text(room), float(score)) for room, score in rows]
 
     def count(self) -> int:
         return len(self._live())
@@ -121,7 +131,7 @@ class RedisSessionRegistry:
         return [
             ActiveSession(room, user, dt.datetime.fromtimestamp(started, dt.UTC), bool(is_joined))
             for (room, started), owner, is_joined in zip(live, owners, joined, strict=True)
-            if owner is not None and owner.decode() == user
+            if owner is not None and _text(owner) == user
         ]
 
 
@@ -163,7 +173,7 @@ class RedisAgentCapacity:
         try:
             rows = self._client.hgetall(self._reports)
             live: list[WorkerReport] = []
-            stale: list[bytes] = []
+            stale: list[bytes | str] = []
             for worker_id, raw in rows.items():
                 entry = json.loads(raw)
                 if entry["at"] < oldest:
@@ -187,7 +197,7 @@ class RedisAgentCapacity:
             pipe.zadd(self._pending, {room_name: now}, nx=True)
             pipe.zrange(self._pending, 0, -1)
             *_, pending = pipe.execute()
-            if admitted(workers, [room.decode() for room in pending], room_name):
+            if admitted(workers, [_text(room) for room in pending], room_name):
                 return True
             self._client.zrem(self._pending, room_name)
         except redis.RedisError as e:
@@ -205,7 +215,7 @@ class RedisAgentCapacity:
             rows = self._client.hgetall(self._served)
         except redis.RedisError as e:
             raise CapacityUnavailable(str(e)) from None
-        return {room.decode(): float(at) for room, at in rows.items()}
+        return {_text(room): float(at) for room, at in rows.items()}
 
     def forget(self, room_name: str) -> None:
         try:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from webhook_signing import EVENT_TIME, KEY, SECRET, sign, webhook_event
 
+from app.core.services import services_of
 from app.models import Conversation, ProcessedEvent
 
 pytestmark = pytest.mark.db
@@ -41,7 +42,7 @@ def conversation(api: TestClient, alice: Headers) -> dict[str, str]:
 
 @pytest.fixture
 def session(api: TestClient) -> Callable[[], Session]:
-    factory: Callable[[], Session] = api.app.state.sessionmaker  # type: ignore[attr-defined]
+    factory: Callable[[], Session] = services_of(api.app).sessionmaker
     return factory
 
 

@@ -23,6 +23,7 @@ from app.core.config import Settings
 from app.core.passwords import hash_password
 from app.core.rate_limit import InProcessRateLimiter
 from app.core.security import hash_session_token, new_session_token
+from app.core.services import services_of
 from app.main import create_app
 from app.models import AuthSession, User, utcnow
 
@@ -37,7 +38,7 @@ SECRET = "test-livekit-secret-0123456789abcdef"
 
 
 def add_user(client: TestClient, name: str, password: str = PASSWORD) -> User:
-    factory: sessionmaker[Session] = client.app.state.sessionmaker  # type: ignore[attr-defined]
+    factory: sessionmaker[Session] = services_of(client.app).sessionmaker
     with factory() as session:
         user = accounts.create_user(session, name=name, password_hash=hash_password(password))
         session.commit()
@@ -45,7 +46,7 @@ def add_user(client: TestClient, name: str, password: str = PASSWORD) -> User:
 
 
 def sessions_in_db(client: TestClient) -> int:
-    factory: sessionmaker[Session] = client.app.state.sessionmaker  # type: ignore[attr-defined]
+    factory: sessionmaker[Session] = services_of(client.app).sessionmaker
     with factory() as session:
         return session.scalar(select(func.count()).select_from(AuthSession)) or 0
 
@@ -106,7 +107,7 @@ def test_login_sets_a_strict_http_only_cookie(local: TestClient) -> None:
     assert response.headers["cache-control"] == "no-store"
     # Only a hash of the token is stored.
     raw = response.cookies["va_session"]
-    factory: sessionmaker[Session] = local.app.state.sessionmaker  # type: ignore[attr-defined]
+    factory: sessionmaker[Session] = services_of(local.app).sessionmaker
     with factory() as session:
         [stored] = session.scalars(select(AuthSession)).all()
     assert stored.token_hash == hash_session_token(raw) and raw not in stored.token_hash
@@ -165,7 +166,7 @@ def test_logout_ends_the_server_side_session(local: TestClient) -> None:
 def test_expired_or_forged_sessions_are_refused(local: TestClient) -> None:
     user = add_user(local, "alice")
     expired = new_session_token()
-    factory: sessionmaker[Session] = local.app.state.sessionmaker  # type: ignore[attr-defined]
+    factory: sessionmaker[Session] = services_of(local.app).sessionmaker
     with factory() as session:
         session.add(
             AuthSession(

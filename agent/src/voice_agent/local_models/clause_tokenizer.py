@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from livekit.agents import tokenize
-from livekit.agents.tokenize import token_stream
+from livekit.agents.tokenize import SentenceStream, token_stream  # (a method is named tokenize)
 
 _BREAK = re.compile(r"(?:[.!?…]+[\"')\]]*|[,;:])(?=\s)")
 # A sentence end at the very end of the text so far, after a word (not "3." of "3.5", nor
@@ -83,7 +83,7 @@ class ClauseTokenizer(tokenize.SentenceTokenizer):
     def tokenize(self, text: str, *, language: str | None = None) -> list[str]:
         return [chunk for chunk, _, _ in split_clauses(text, self._min_clause_len)]
 
-    def stream(self, *, language: str | None = None) -> tokenize.SentenceStream:
+    def stream(self, *, language: str | None = None) -> SentenceStream:
         return token_stream.BufferedSentenceStream(
             tokenizer=_FirstWordsSplitter(self._min_clause_len, self._first_chunk_words),
             min_token_len=1,

@@ -33,7 +33,7 @@ logger = logging.getLogger("voice_agent.llm")
 _DONE = object()
 
 
-class LlamaCppLLM(llm.LLM):
+class LlamaCppLLM(llm.LLM[Any]):
     def __init__(self, *, engine: ChatEngine) -> None:
         super().__init__()
         self._engine = engine

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
+from typing import Any
 
 from livekit import rtc
 from livekit.agents import stt, utils, vad
@@ -30,7 +31,7 @@ from livekit.agents.types import (
 
 
 class SpeculativeStreamAdapter(stt.StreamAdapter):
-    def __init__(self, *, stt: stt.STT, vad: vad.VAD, speculate_after_s: float) -> None:
+    def __init__(self, *, stt: stt.STT[Any], vad: vad.VAD, speculate_after_s: float) -> None:
         super().__init__(stt=stt, vad=vad)
         self.speculate_after_s = speculate_after_s
         # each guess is also sent as an interim transcript (the page shows it; the agent

@@ -12,10 +12,11 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from livekit import rtc
-from livekit.agents import APIConnectOptions, stt, utils
+from livekit.agents import APIConnectOptions, LanguageCode, stt, utils
 from livekit.agents.types import NOT_GIVEN, NotGivenOr
 
 from .model_files import moonshine_model_dir
@@ -71,7 +72,7 @@ def to_mono_float(frame: rtc.AudioFrame) -> np.ndarray:
     return pcm.astype(np.float32) / 32768.0
 
 
-class MoonshineSTT(stt.STT):
+class MoonshineSTT(stt.STT[Any]):
     def __init__(self, *, options: MoonshineOptions | None = None) -> None:
         super().__init__(capabilities=stt.STTCapabilities(streaming=False, interim_results=False))
         self._opts = options or MoonshineOptions()
@@ -131,5 +132,5 @@ class MoonshineSTT(stt.STT):
         text = await asyncio.to_thread(self.transcribe, to_mono_float(frame))
         return stt.SpeechEvent(
             type=stt.SpeechEventType.FINAL_TRANSCRIPT,
-            alternatives=[stt.SpeechData(language="en", text=text)],
+            alternatives=[stt.SpeechData(language=LanguageCode("en"), text=text)],
         )

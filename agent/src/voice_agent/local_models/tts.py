@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from livekit.agents import DEFAULT_API_CONNECT_OPTIONS, APIConnectOptions, APIError, tts, utils
@@ -32,7 +33,7 @@ class PiperOptions:
     noise_w_scale: float | None = None
 
 
-class PiperTTS(tts.TTS):
+class PiperTTS(tts.TTS[Any]):
     def __init__(self, *, options: PiperOptions | None = None) -> None:
         super().__init__(
             capabilities=tts.TTSCapabilities(streaming=False),

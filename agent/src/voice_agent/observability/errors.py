@@ -6,13 +6,13 @@ Types: ``timeout``, ``rate_limit`` (HTTP 429), ``status`` (any other HTTP error 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 import httpx
 from livekit.agents import APIConnectionError, APIStatusError, APITimeoutError
 
 ErrorType = Literal["timeout", "rate_limit", "connection", "status", "other"]
-_TYPES = frozenset(ErrorType.__args__)  # type: ignore[attr-defined]
+_TYPES: dict[object, ErrorType] = {t: t for t in get_args(ErrorType)}
 
 
 def _status(exc: BaseException) -> int | None:
@@ -29,7 +29,7 @@ def classify(exc: BaseException | None) -> ErrorType:
     for candidate in (exc, getattr(exc, "__cause__", None)):
         if candidate is None:
             continue
-        if (known := getattr(candidate, "error_type", None)) in _TYPES:
+        if (known := _TYPES.get(getattr(candidate, "error_type", None))) is not None:
             return known  # errors that know their type, like the backend client's
         if isinstance(candidate, APITimeoutError | httpx.TimeoutException | TimeoutError):
             return "timeout"

@@ -96,14 +96,14 @@ def record_fallback(source: str, provider: str) -> None:
 
 
 class SessionMetrics:
-    def __init__(self, session: AgentSession, stt_labels: tuple[str, str]) -> None:
+    def __init__(self, session: AgentSession[Any], stt_labels: tuple[str, str]) -> None:
         self._session = session
         self._stt_labels = stt_labels
         self._started: float | None = None
         self._m = instruments()
 
     @classmethod
-    def attach(cls, session: AgentSession) -> SessionMetrics:
+    def attach(cls, session: AgentSession[Any]) -> SessionMetrics:
         stt_ = session.stt
         labels = (stt_.provider, stt_.model) if stt_ is not None else (UNKNOWN, UNKNOWN)
         self = cls(session, labels)

@@ -34,7 +34,7 @@ def start_tracing(
     provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=1000))
     telemetry.set_tracer_provider(
         provider,
-        metadata=dict(attributes),  # type: ignore[arg-type]
+        metadata=dict(attributes),
         allow_pii=allow_content,
     )
     logger.info("exporting traces over OTLP", extra={"content": allow_content})

@@ -70,7 +70,7 @@ class Owner:
     def alive(self) -> bool:
         try:
             process = psutil.Process(self.pid)
-            return (
+            return bool(
                 abs(process.create_time() - self.started) < 0.01
                 and process.status() != psutil.STATUS_ZOMBIE
             )

@@ -44,7 +44,7 @@ class TranscriptRecorder:
         self._writes = writes
         self._room = room
 
-    def attach(self, session: AgentSession) -> None:
+    def attach(self, session: AgentSession[Any]) -> None:
         session.on("conversation_item_added", self.on_item)
 
     def on_item(self, ev: ConversationItemAddedEvent) -> None:

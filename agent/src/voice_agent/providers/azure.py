@@ -3,7 +3,10 @@ and Azure Speech for STT and TTS (``livekit-plugins-azure``, Microsoft's Speech 
 
 from __future__ import annotations
 
+from typing import Any
+
 from livekit.agents import llm, stt, tts
+from livekit.agents.types import NOT_GIVEN
 from livekit.plugins import azure, openai
 
 from ..settings import ProviderConfig
@@ -20,7 +23,7 @@ def _key(config: ProviderConfig, what: str) -> str:
     return config.api_key.get_secret_value()
 
 
-def azure_llm(config: ProviderConfig, build: BuildOptions) -> llm.LLM:
+def azure_llm(config: ProviderConfig, build: BuildOptions) -> llm.LLM[Any]:
     if not (config.base_url and config.deployment and config.api_version):
         raise AzureConfigError(
             "base_url, deployment and api_version must be set for provider azure (Azure OpenAI)"
@@ -36,26 +39,31 @@ def azure_llm(config: ProviderConfig, build: BuildOptions) -> llm.LLM:
     )
 
 
-def _speech_place(config: ProviderConfig) -> dict[str, str]:
+def _speech_place(config: ProviderConfig) -> tuple[str | None, str | None]:
+    """(region, endpoint): exactly one is set, the region when both are."""
     if config.region:
-        return {"speech_region": config.region}
+        return config.region, None
     if config.base_url:
-        return {"speech_endpoint": config.base_url}
+        return None, config.base_url
     raise AzureConfigError("region (or base_url) must be set for provider azure (Azure Speech)")
 
 
-def azure_stt(config: ProviderConfig, build: BuildOptions) -> stt.STT:
+def azure_stt(config: ProviderConfig, build: BuildOptions) -> stt.STT[Any]:
+    region, endpoint = _speech_place(config)
     return azure.STT(
         speech_key=_key(config, "Azure Speech"),
-        **_speech_place(config),
+        speech_region=region or NOT_GIVEN,
+        speech_endpoint=endpoint or NOT_GIVEN,
         language=config.language or "en-US",
     )
 
 
-def azure_tts(config: ProviderConfig, build: BuildOptions) -> tts.TTS:
+def azure_tts(config: ProviderConfig, build: BuildOptions) -> tts.TTS[Any]:
+    region, endpoint = _speech_place(config)
     return azure.TTS(
         speech_key=_key(config, "Azure Speech"),
-        **_speech_place(config),
+        speech_region=region,
+        speech_endpoint=endpoint,
         voice=config.voice or "en-US-JennyNeural",
         language=config.language,
     )

@@ -14,4 +14,4 @@ class BuildOptions:
 
     settings: AgentSettings
     warm: bool = True
-    tools: tuple[llm.Tool, ...] = ()
+    tools: tuple[llm.Tool | llm.Toolset, ...] = ()

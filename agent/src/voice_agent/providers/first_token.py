@@ -12,8 +12,8 @@ from livekit.agents import DEFAULT_API_CONNECT_OPTIONS, APIConnectOptions, APITi
 from livekit.agents.types import NOT_GIVEN, NotGivenOr
 
 
-class FirstTokenTimeoutLLM(llm.LLM):
-    def __init__(self, inner: llm.LLM, *, timeout_s: float, name: str) -> None:
+class FirstTokenTimeoutLLM(llm.LLM[Any]):
+    def __init__(self, inner: llm.LLM[Any], *, timeout_s: float, name: str) -> None:
         super().__init__()
         self.inner = inner
         self.timeout_s = timeout_s

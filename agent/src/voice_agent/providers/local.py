@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from livekit.agents import llm, stt, tts, vad
 from livekit.plugins import silero
@@ -42,9 +43,9 @@ class LocalVoice(tts.StreamAdapter):
 @dataclass(frozen=True, slots=True)
 class Providers:
     vad: vad.VAD
-    stt: stt.STT
-    llm: llm.LLM
-    tts: tts.TTS
+    stt: stt.STT[Any]
+    llm: llm.LLM[Any]
+    tts: tts.TTS[Any]
     # the local voice in the TTS chain, if any (room metadata sets its pace)
     local_voice: LocalVoice | None = None
 
@@ -90,7 +91,7 @@ def local_vad(settings: AgentSettings) -> vad.VAD:
     )
 
 
-def local_stt(config: ProviderConfig, build: BuildOptions) -> stt.STT:
+def local_stt(config: ProviderConfig, build: BuildOptions) -> stt.STT[Any]:
     host = build.settings.model_host
     moonshine = MoonshineSTT() if host.url is None else HostedMoonshineSTT(host.url)
     if build.warm:
@@ -98,7 +99,7 @@ def local_stt(config: ProviderConfig, build: BuildOptions) -> stt.STT:
     return moonshine
 
 
-def local_llm(config: ProviderConfig, build: BuildOptions) -> llm.LLM:
+def local_llm(config: ProviderConfig, build: BuildOptions) -> llm.LLM[Any]:
     settings = build.settings
     if (url := settings.model_host.url) is not None:
         # the host warmed its cache with the default prompt; a room's own is prefilled
@@ -117,7 +118,7 @@ def local_llm(config: ProviderConfig, build: BuildOptions) -> llm.LLM:
     return LlamaCppLLM(engine=engine)
 
 
-def local_tts(config: ProviderConfig, build: BuildOptions) -> tts.TTS:
+def local_tts(config: ProviderConfig, build: BuildOptions) -> tts.TTS[Any]:
     settings = build.settings
     options = PiperOptions(length_scale=settings.tts.length_scale)
     host = settings.model_host.url
@@ -129,7 +130,7 @@ def local_tts(config: ProviderConfig, build: BuildOptions) -> tts.TTS:
 
 
 def load_local_providers(
-    settings: AgentSettings, *, warm: bool = True, tools: list[llm.Tool] | None = None
+    settings: AgentSettings, *, warm: bool = True, tools: list[llm.Tool | llm.Toolset] | None = None
 ) -> Providers:
     """Load every local model (blocking, a few seconds): call it in the process prewarm.
 

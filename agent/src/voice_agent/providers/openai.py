@@ -3,7 +3,10 @@ Ollama, llama.cpp server). Transcriptions, chat completions and speech over HTTP
 
 from __future__ import annotations
 
+from typing import Any
+
 from livekit.agents import llm, stt, tts
+from livekit.agents.types import NOT_GIVEN
 from livekit.plugins import openai
 
 from ..settings import ProviderConfig
@@ -27,31 +30,31 @@ def _language(config: ProviderConfig) -> str:
     return (config.language or "en").split("-")[0].lower()
 
 
-def openai_stt(config: ProviderConfig, build: BuildOptions) -> stt.STT:
+def openai_stt(config: ProviderConfig, build: BuildOptions) -> stt.STT[Any]:
     return openai.STT(
         model=config.model or DEFAULT_STT_MODEL,
         language=_language(config),
         api_key=api_key(config),
-        **({"base_url": config.base_url} if config.base_url else {}),
+        base_url=config.base_url or NOT_GIVEN,
         use_realtime=False,  # one HTTP request per utterance (segmented by our VAD)
     )
 
 
-def openai_llm(config: ProviderConfig, build: BuildOptions) -> llm.LLM:
+def openai_llm(config: ProviderConfig, build: BuildOptions) -> llm.LLM[Any]:
     return openai.LLM(
         model=config.model or DEFAULT_LLM_MODEL,
         api_key=api_key(config),
-        **({"base_url": config.base_url} if config.base_url else {}),
+        base_url=config.base_url or NOT_GIVEN,
         temperature=build.settings.llm.temperature,
         max_completion_tokens=build.settings.llm.max_tokens,
     )
 
 
-def openai_tts(config: ProviderConfig, build: BuildOptions) -> tts.TTS:
+def openai_tts(config: ProviderConfig, build: BuildOptions) -> tts.TTS[Any]:
     return openai.TTS(
         model=config.model or DEFAULT_TTS_MODEL,
         voice=config.voice or "alloy",
         api_key=api_key(config),
-        **({"base_url": config.base_url} if config.base_url else {}),
+        base_url=config.base_url or NOT_GIVEN,
         response_format="pcm",  # raw 24 kHz PCM: no decoding, first audio sooner
     )

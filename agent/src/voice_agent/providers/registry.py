@@ -29,17 +29,17 @@ T = TypeVar("T")
 Source = Literal["stt", "llm", "tts"]
 Factory = Callable[[ProviderConfig, BuildOptions], T]
 
-STT_PROVIDERS: Mapping[ProviderName, Factory[stt.STT]] = {
+STT_PROVIDERS: Mapping[ProviderName, Factory[stt.STT[Any]]] = {
     "local": local.local_stt,
     "openai": openai.openai_stt,
     "azure": azure.azure_stt,
 }
-LLM_PROVIDERS: Mapping[ProviderName, Factory[llm.LLM]] = {
+LLM_PROVIDERS: Mapping[ProviderName, Factory[llm.LLM[Any]]] = {
     "local": local.local_llm,
     "openai": openai.openai_llm,
     "azure": azure.azure_llm,
 }
-TTS_PROVIDERS: Mapping[ProviderName, Factory[tts.TTS]] = {
+TTS_PROVIDERS: Mapping[ProviderName, Factory[tts.TTS[Any]]] = {
     "local": local.local_tts,
     "openai": openai.openai_tts,
     "azure": azure.azure_tts,
@@ -47,7 +47,7 @@ TTS_PROVIDERS: Mapping[ProviderName, Factory[tts.TTS]] = {
 
 
 def build_providers(
-    settings: AgentSettings, *, warm: bool = True, tools: Sequence[llm.Tool] = ()
+    settings: AgentSettings, *, warm: bool = True, tools: Sequence[llm.Tool | llm.Toolset] = ()
 ) -> local.Providers:
     """Every provider the settings name (local models load here: call it in prewarm).
 
@@ -70,7 +70,7 @@ def _chain(section: SttSettings | LlmSettings | TtsSettings) -> list[ProviderCon
     return [section, *section.fallback]
 
 
-def build_stt(settings: AgentSettings, build: BuildOptions, vad_: vad.VAD) -> stt.STT:
+def build_stt(settings: AgentSettings, build: BuildOptions, vad_: vad.VAD) -> stt.STT[Any]:
     chain = _chain(settings.stt)
     instances = [STT_PROVIDERS[c.provider](c, build) for c in chain]
     if len(instances) == 1:
@@ -89,7 +89,7 @@ def build_stt(settings: AgentSettings, build: BuildOptions, vad_: vad.VAD) -> st
     return adapter
 
 
-def build_llm(settings: AgentSettings, build: BuildOptions) -> llm.LLM:
+def build_llm(settings: AgentSettings, build: BuildOptions) -> llm.LLM[Any]:
     chain = _chain(settings.llm)
     instances = [LLM_PROVIDERS[c.provider](c, build) for c in chain]
     if [c.provider for c in chain] == ["local"]:
@@ -97,7 +97,7 @@ def build_llm(settings: AgentSettings, build: BuildOptions) -> llm.LLM:
     timeout = settings.llm.first_token_timeout_s
     # remote providers get the first-token timeout (a stalled connection fails over); the
     # local model is slow only when the CPU is busy, and waiting beats an apology then
-    wrapped: list[llm.LLM] = [
+    wrapped: list[llm.LLM[Any]] = [
         i if c.provider == "local" else FirstTokenTimeoutLLM(i, timeout_s=timeout, name=c.provider)
         for i, c in zip(instances, chain, strict=True)
     ]
@@ -106,11 +106,11 @@ def build_llm(settings: AgentSettings, build: BuildOptions) -> llm.LLM:
     return adapter
 
 
-def build_tts(settings: AgentSettings, build: BuildOptions) -> tts.TTS:
+def build_tts(settings: AgentSettings, build: BuildOptions) -> tts.TTS[Any]:
     return tts_chain(settings, [TTS_PROVIDERS[c.provider](c, build) for c in _chain(settings.tts)])
 
 
-def tts_chain(settings: AgentSettings, instances: list[tts.TTS]) -> tts.TTS:
+def tts_chain(settings: AgentSettings, instances: list[tts.TTS[Any]]) -> tts.TTS[Any]:
     chain = _chain(settings.tts)
     if len(instances) == 1:
         return instances[0]

@@ -8,12 +8,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from sqlalchemy.orm import Session
 
 from app import crud
-from app.api.deps import BODY_ERRORS, AgentCaller, SessionDep, SettingsDep, require_agent
-from app.core.agent_capacity import AgentCapacity, CapacityUnavailable, WorkerReport
+from app.api.deps import (
+    BODY_ERRORS,
+    AgentCaller,
+    AgentCapacityDep,
+    MetricsDep,
+    SessionDep,
+    SettingsDep,
+    require_agent,
+)
+from app.core.agent_capacity import CapacityUnavailable, WorkerReport
 from app.core.job_credential import JobScope
 from app.core.limits import TOO_LARGE_DETAIL
 from app.core.security import (
@@ -86,7 +94,7 @@ def put_message(
     body: MessageIn,
     settings: SettingsDep,
     session: SessionDep,
-    request: Request,
+    metrics: MetricsDep,
     caller: AgentCaller,
 ) -> MessageOut:
     """Create or replace one transcript message (same id again: same single row)."""
@@ -103,7 +111,7 @@ def put_message(
         created_at=body.created_at,
     )
     session.commit()
-    request.app.state.metrics.messages_ingested(1)
+    metrics.messages_ingested(1)
     return MessageOut.model_validate(message)
 
 
@@ -116,7 +124,7 @@ def put_messages(
     body: MessageBatchIn,
     settings: SettingsDep,
     session: SessionDep,
-    request: Request,
+    metrics: MetricsDep,
     caller: AgentCaller,
 ) -> MessageBatchOut:
     """Create or replace many messages, keyed by their ids, in one transaction: answered
@@ -142,7 +150,7 @@ def put_messages(
         ],
     )
     session.commit()
-    request.app.state.metrics.messages_ingested(count)
+    metrics.messages_ingested(count)
     return MessageBatchOut(count=count)
 
 
@@ -227,14 +235,13 @@ def list_notes(
 def put_worker_report(
     worker_id: Annotated[ClientId, Path()],
     body: WorkerReportIn,
-    request: Request,
+    capacity: AgentCapacityDep,
     caller: AgentCaller,
 ) -> WorkerCapacityOut:
     """A worker's capacity report; the backend admits new calls from these (POST /api/token
     answers 503 when no reported worker has a call free). The service token only."""
     if caller is not None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, WORKER_ONLY_DETAIL)
-    capacity: AgentCapacity = request.app.state.agent_capacity
     report = WorkerReport(
         worker_id=worker_id,
         agent_name=body.agent_name,

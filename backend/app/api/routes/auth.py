@@ -18,6 +18,8 @@ from app.api.deps import (
     RATE_LIMITED_DETAIL,
     RATE_LIMITER_DOWN_DETAIL,
     ConnectionDep,
+    LoginLimiterDep,
+    PasswordSlotsDep,
     SessionDep,
     SettingsDep,
     check_rate,
@@ -119,20 +121,21 @@ def login(
     body: LoginIn,
     settings: SettingsDep,
     session: SessionDep,
+    limiter: LoginLimiterDep,
+    password_slots: PasswordSlotsDep,
     request: Request,
     response: Response,
     va_device: Annotated[str | None, Cookie(include_in_schema=False)] = None,
 ) -> LoginOut:
     """Check the password and start a session: sets the HttpOnly cookie va_session, and
     va_device, which marks this browser as one the user signed in from before."""
-    limiter = request.app.state.login_limiter
     check_rate(limiter, f"ip:{request.client.host if request.client else '-'}")
     user = accounts.get_user_by_name(session, name=body.username)
     # The per-name budget slows guessing from many addresses; a browser the user signed in
     # from before is spared it, so guessing a name cannot lock its owner out.
     if not (user and is_device_of(settings, user.id, va_device)):
         check_rate(limiter, f"name:{body.username.lower()}")
-    with password_slot(request.app.state.password_slots):
+    with password_slot(password_slots):
         if not verify_password(user.password_hash if user else None, body.password) or not user:
             logger.info("login refused")
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, INVALID_LOGIN_DETAIL)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import crud
-from app.api.deps import USER_ERRORS, CurrentUser, SessionDep
+from app.api.deps import USER_ERRORS, CurrentUser, MetricsDep, SessionDep
 from app.schemas import JsonNumber, Number, RoomName
 
 router = APIRouter(prefix="/metrics", tags=["metrics"], responses=USER_ERRORS)
@@ -31,10 +31,10 @@ class ClientLatencyIn(BaseModel):
     responses={404: {"description": NOT_FOUND_DETAIL}},
 )
 def post_client_latency(
-    body: ClientLatencyIn, user: CurrentUser, session: SessionDep, request: Request
+    body: ClientLatencyIn, user: CurrentUser, session: SessionDep, metrics: MetricsDep
 ) -> None:
     """One turn's latency as the browser measured it, for one of the caller's rooms."""
     conversation = crud.get_conversation_by_room(session, room_name=body.room_name)
     if conversation is None or conversation.user_id != user:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND_DETAIL)
-    request.app.state.metrics.client_latency(body.e2e_ms / 1000)
+    metrics.client_latency(body.e2e_ms / 1000)

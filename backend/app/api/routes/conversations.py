@@ -7,7 +7,7 @@ import dataclasses
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy.orm import Session
 
 from app import crud
@@ -16,6 +16,7 @@ from app.api.deps import (
     USER_ERRORS,
     CurrentAccount,
     CurrentUser,
+    ServicesDep,
     SessionDep,
     SettingsDep,
     admit_new_call,
@@ -76,7 +77,7 @@ def create_conversation(
     settings: SettingsDep,
     account: CurrentAccount,
     session: SessionDep,
-    request: Request,
+    services: ServicesDep,
     response: Response,
 ) -> ConversationCreated:
     """Record a conversation and return a token whose room carries its metadata (persona,
@@ -103,7 +104,7 @@ def create_conversation(
     if conversation.status == "ended":
         raise HTTPException(status.HTTP_409_CONFLICT, crud.ConversationEnded.detail)
     if created:
-        admit_new_call(request, settings, session, conversation)
+        admit_new_call(services, settings, session, conversation)
     session.commit()
     issued = issue_token(
         settings,
@@ -120,7 +121,7 @@ def create_conversation(
             ),
         ),
     )
-    token_issued(request, conversation, created=created)
+    token_issued(services, conversation, created=created)
     response.headers["Cache-Control"] = "no-store"
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -204,7 +205,7 @@ def delete_conversation(
     user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
-    request: Request,
+    services: ServicesDep,
 ) -> None:
     """Delete the conversation and its messages. A live call in its room ends (LiveKit
     deletes the room), it no longer counts against the user's limit, and an agent call held
@@ -215,8 +216,8 @@ def delete_conversation(
     ):
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND_DETAIL)
     session.commit()
-    release_call(request, conversation.room_name)
-    note_ended(request.app.state.session_registry, conversation.room_name)
+    release_call(services.agent_capacity, conversation.room_name)
+    note_ended(services.session_registry, conversation.room_name)
     if conversation.status == "active" and not delete_room(settings, conversation.room_name):
         logger.warning("could not end the deleted conversation's call: LiveKit unreachable")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel
 
-from app.api.deps import SettingsDep
+from app.api.deps import ServicesDep
 from app.core.livekit import probe
 
 router = APIRouter(tags=["health"])
@@ -19,6 +19,6 @@ class HealthResponse(BaseModel):
 
 
 @router.get("/health")
-async def health(settings: SettingsDep, request: Request) -> HealthResponse:
-    reachable = await probe(settings.livekit_url, transport=request.app.state.livekit_transport)
+async def health(services: ServicesDep) -> HealthResponse:
+    reachable = await probe(services.settings.livekit_url, transport=services.livekit_transport)
     return HealthResponse(status="ok", livekit="ok" if reachable else "unreachable")

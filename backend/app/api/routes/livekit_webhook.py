@@ -20,7 +20,7 @@ from livekit import api
 from pydantic import BaseModel
 
 from app import crud
-from app.api.deps import BODY_ERRORS, SessionDep, SettingsDep
+from app.api.deps import BODY_ERRORS, MetricsDep, SessionDep, SessionRegistryDep, SettingsDep
 from app.core.livekit import is_identity_of
 from app.core.metrics import UNVERIFIED_EVENT
 from app.core.session_registry import note_ended, note_started
@@ -58,10 +58,10 @@ def livekit_webhook(
     body: Annotated[bytes, Depends(raw_body)],
     settings: SettingsDep,
     session: SessionDep,
-    request: Request,
+    metrics: MetricsDep,
+    registry: SessionRegistryDep,
     authorization: Annotated[str | None, Header()] = None,
 ) -> WebhookResult:
-    metrics = request.app.state.metrics
     try:
         event = _verified_event(
             settings.livekit_api_key, settings.livekit_api_secret, body, authorization
@@ -81,7 +81,6 @@ def livekit_webhook(
             logger.info("conversation ended", extra={"room": event.room.name, "event": event.event})
     session.commit()
     metrics.webhook(event.event, "accepted")
-    registry = request.app.state.session_registry
     if event.event == "room_finished" or ends:
         note_ended(registry, event.room.name)
     elif conversation is not None and conversation.status == "active" and _starts(event):

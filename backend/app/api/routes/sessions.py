@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 
-from app.api.deps import USER_ERRORS, CurrentUser
+from app.api.deps import USER_ERRORS, CurrentUser, SessionRegistryDep
 from app.core.session_registry import SessionRegistryUnavailable
 from app.log import logger
 
@@ -26,10 +26,10 @@ class ActiveSessions(BaseModel):
 
 
 @router.get("/active", responses={503: {"description": REGISTRY_DOWN_DETAIL}})
-def list_active_sessions(user: CurrentUser, request: Request) -> ActiveSessions:
+def list_active_sessions(user: CurrentUser, registry: SessionRegistryDep) -> ActiveSessions:
     """Rooms of the caller's that have started and not finished, oldest first."""
     try:
-        sessions = request.app.state.session_registry.for_user(user)
+        sessions = registry.for_user(user)
     except SessionRegistryUnavailable:
         logger.warning("session registry unavailable", exc_info=True)
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, REGISTRY_DOWN_DETAIL) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, HTTPException, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,7 @@ from app.api.deps import (
     NO_AGENT_ERRORS,
     USER_ERRORS,
     CurrentAccount,
+    ServicesDep,
     SessionDep,
     SettingsDep,
     admit_new_call,
@@ -23,6 +24,7 @@ from app.core import job_credential
 from app.core.config import Settings
 from app.core.livekit import ParticipantGrant, issue_token
 from app.core.room_metadata import choose, dispatch_metadata, room_metadata
+from app.core.services import Services
 from app.log import logger
 from app.schemas import RoomName, TokenResponse
 
@@ -88,15 +90,15 @@ def create_token(
     settings: SettingsDep,
     account: CurrentAccount,
     session: SessionDep,
-    request: Request,
+    services: ServicesDep,
     response: Response,
     body: TokenRequest,
 ) -> TokenResponse:
     """A token for one room, recorded as the user's conversation: a new room unless
     room_name names one of the caller's active conversations (rejoin). A new room gets the
     default persona, voice and language of GET /api/options."""
-    with request.app.state.metrics.time_token_issue():
-        return _create_token(settings, account.id, account.name, session, request, response, body)
+    with services.metrics.time_token_issue():
+        return _create_token(settings, account.id, account.name, session, services, response, body)
 
 
 def _create_token(
@@ -104,7 +106,7 @@ def _create_token(
     user: str,
     user_name: str,
     session: Session,
-    request: Request,
+    services: Services,
     response: Response,
     body: TokenRequest,
 ) -> TokenResponse:
@@ -119,7 +121,7 @@ def _create_token(
     except crud.Conflict as e:
         raise HTTPException(status.HTTP_409_CONFLICT, e.detail) from None
     if created:
-        admit_new_call(request, settings, session, conversation)
+        admit_new_call(services, settings, session, conversation)
     session.commit()
     issued = issue_token(
         settings,
@@ -139,7 +141,7 @@ def _create_token(
             ),
         ),
     )
-    token_issued(request, conversation, created=created)
+    token_issued(services, conversation, created=created)
     response.headers["Cache-Control"] = "no-store"
     logger.info(
         "token issued",
