@@ -80,7 +80,7 @@ def make_settings(tmp_path: Path, db_url: str) -> SettingsFactory:
             # the check on
             "agent_capacity_check": False,
             "agent_redispatch_interval_seconds": 0,  # tests/db/test_redispatch.py runs it
-            # many tests open many calls for one user; tests/db/test_call_limits.py sets it
+            # many tests open many calls for one user; tests/db/test_calls_per_user.py sets it
             "max_calls_per_user": 1000,
         }
         values.update(overrides)

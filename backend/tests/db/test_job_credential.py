@@ -18,6 +18,7 @@ from app.core.config import Settings
 from app.core.job_credential import JobScope
 from app.core.redispatch import Redispatcher
 from app.core.security import user_id_for_key
+from app.core.services import services_of
 
 pytestmark = pytest.mark.db
 
@@ -115,11 +116,11 @@ def test_forged_expired_or_foreign_credentials_are_401(
 
 def test_a_redispatched_job_gets_a_fresh_credential(api: TestClient, alice: Headers) -> None:
     room, first = _dispatched(api, alice)
-    app = api.app
+    services = services_of(api.app)  # type: ignore[arg-type]
     redispatcher = Redispatcher(
-        app.state.settings,  # type: ignore[attr-defined]
-        app.state.agent_capacity,  # type: ignore[attr-defined]
-        app.state.sessionmaker,  # type: ignore[attr-defined]
+        services.settings,
+        services.agent_capacity,
+        services.sessionmaker,
         livekit=None,  # type: ignore[arg-type]  # resume_metadata does not call LiveKit
         grace_s=8,
     )
