@@ -6,6 +6,7 @@ folder (the environment given) and stop it with `stop_stack`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,6 +62,19 @@ def stop_stack(proc: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
     except ProcessLookupError:
         return
     proc.wait(timeout=timeout_s)
+
+
+@contextlib.contextmanager
+def running_stack(
+    env: dict[str, str], *, script: str = "stack.py", timeout_s: float = 300
+) -> Iterator[subprocess.Popen[bytes]]:
+    """The stack, started and ready for the `with` block, then stopped (a test's fixture)."""
+    proc = start_stack(env, script=script, timeout_s=timeout_s)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            stop_stack(proc)
 
 
 def free_port(kind: int = socket.SOCK_STREAM) -> int:

@@ -21,13 +21,7 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "bench" / "latency")]
 
-from stack_runner import (  # noqa: E402
-    StackFailed,
-    free_stack_ports,
-    stack_env,
-    start_stack,
-    stop_stack,
-)
+from stack_runner import free_stack_ports, running_stack, stack_env  # noqa: E402
 from voice_client import VoiceClient  # noqa: E402
 
 PORTS = free_stack_ports()
@@ -44,14 +38,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         AGENT_LIMITS__IDLE_TIMEOUT_S=str(IDLE_TIMEOUT_S),
         AGENT_LIMITS__IDLE_GOODBYE=IDLE_GOODBYE,
     )
-    try:
-        proc = start_stack(env)
-    except StackFailed as e:
-        pytest.fail(str(e))
-    try:
+    with running_stack(env):
         yield
-    finally:
-        stop_stack(proc)
 
 
 class Call:

@@ -25,13 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "bench" / "latency")]
 
 from speech import speak, with_silence  # noqa: E402
-from stack_runner import (  # noqa: E402
-    StackFailed,
-    free_stack_ports,
-    stack_env,
-    start_stack,
-    stop_stack,
-)
+from stack_runner import free_stack_ports, running_stack, stack_env  # noqa: E402
 from voice_client import TurnResult, VoiceClient  # noqa: E402
 
 SLOTS = 3
@@ -54,14 +48,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         state, PORTS, AGENT_MODEL_HOST__SLOTS=str(SLOTS), BACKEND_MAX_CALLS_PER_USER="16"
     )
     env.pop("AGENT_MAX_SESSIONS", None)  # the worker takes what the host can do
-    try:
-        proc = start_stack(env)
-    except StackFailed as e:
-        pytest.fail(str(e))
-    try:
+    with running_stack(env):
         yield
-    finally:
-        stop_stack(proc)
 
 
 def token_status() -> tuple[int, str | None]:

@@ -27,14 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "bench" / "latency")]
 
 from speech import speak, with_silence  # noqa: E402
-from stack_runner import (  # noqa: E402
-    StackFailed,
-    free_port,
-    free_stack_ports,
-    stack_env,
-    start_stack,
-    stop_stack,
-)
+from stack_runner import free_port, free_stack_ports, running_stack, stack_env  # noqa: E402
 from voice_client import VoiceClient  # noqa: E402
 
 PORTS = free_stack_ports()
@@ -76,14 +69,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         AGENT_LLM__BASE_URL=f"http://127.0.0.1:{refused_port()}/v1",
         AGENT_LLM__FALLBACK=json.dumps([{"provider": "local"}]),
     )
-    try:
-        proc = start_stack(env)
-    except StackFailed as e:
-        pytest.fail(str(e))
-    try:
+    with running_stack(env):
         yield
-    finally:
-        stop_stack(proc)
 
 
 async def one_spoken_turn() -> tuple[dict[str, Any], str]:

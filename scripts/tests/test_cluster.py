@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "bench" / "latency"), str(ROOT / "scripts")]
 
 from speech import speak, with_silence  # noqa: E402
-from stack_runner import StackFailed, start_stack, stop_stack  # noqa: E402
+from stack_runner import running_stack  # noqa: E402
 from supervisor import port_busy  # noqa: E402
 from voice_client import VoiceClient  # noqa: E402
 
@@ -132,15 +132,12 @@ def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
     env.pop("DATABASE_URL", None)
     failed_before = request.session.testsfailed
     try:
-        proc = start_stack(env, script="cluster.py", timeout_s=420)
-    except StackFailed as e:
-        pytest.fail(str(e))
-    client = redis.Redis(host="127.0.0.1", port=BASE + 40)
-    try:
-        yield Cluster(psutil.Process(proc.pid), state / "logs", client)
+        with (
+            running_stack(env, script="cluster.py", timeout_s=420) as proc,
+            redis.Redis(host="127.0.0.1", port=BASE + 40) as client,
+        ):
+            yield Cluster(psutil.Process(proc.pid), state / "logs", client)
     finally:
-        client.close()
-        stop_stack(proc)
         shutil.rmtree(pg_dir, ignore_errors=True)
     if request.session.testsfailed == failed_before:
         shutil.rmtree(state)  # else kept: its logs name the cause

@@ -20,13 +20,7 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from stack_runner import (  # noqa: E402
-    StackFailed,
-    free_stack_ports,
-    stack_env,
-    start_stack,
-    stop_stack,
-)
+from stack_runner import free_stack_ports, running_stack, stack_env  # noqa: E402
 
 PORTS = free_stack_ports()
 HEALTH = f"http://127.0.0.1:{PORTS['BACKEND_PORT']}/api/health"
@@ -35,15 +29,8 @@ HEALTH = f"http://127.0.0.1:{PORTS['BACKEND_PORT']}/api/health"
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[psutil.Process]:
     env = stack_env(tmp_path, PORTS)
-    try:
-        proc = start_stack(env)
-    except StackFailed as e:
-        pytest.fail(str(e))
-    try:
+    with running_stack(env) as proc:
         yield psutil.Process(proc.pid)
-    finally:
-        if proc.poll() is None:
-            stop_stack(proc)
 
 
 def child(stack: psutil.Process, command_part: str) -> psutil.Process:
