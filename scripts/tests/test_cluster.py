@@ -128,6 +128,8 @@ def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
         "VA_STATE_DIR": str(state),
         "VA_DATA_DIR": str(state),
         "VA_CLUSTER_PG_DIR": str(pg_dir),
+        # one local user places every call: lift the per-user limit (2) so the agents' counts
+        "BACKEND_MAX_CALLS_PER_USER": "16",
     }
     env.pop("DATABASE_URL", None)
     failed_before = request.session.testsfailed
