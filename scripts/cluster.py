@@ -36,6 +36,7 @@ from stack import (
     AGENT_MARKERS,
     Config,
     Stack,
+    backend_env,
     check_livekit_bin,
     livekit_yaml,
     load_or_create_secrets,
@@ -206,9 +207,8 @@ class Cluster(Stack):
         # one replica at a time: the first migrates the database, the second finds it migrated
         for i, name in enumerate(NODES):
             node = cfg.node(i)
-            self.spawn(
-                f"backend-{name}", [sys.executable, "-m", "app"], self.node_env(env, i), True
-            )
+            backend = backend_env(self.node_env(env, i), creds)
+            self.spawn(f"backend-{name}", [sys.executable, "-m", "app"], backend, True)
             self.wait_for(f"backend {name}", f"http://127.0.0.1:{node.backend_port}/api/health", 60)
         for i, name in enumerate(NODES):
             agent_env = self.node_env(env, i)

@@ -90,26 +90,46 @@ class Config:
         return f"http://127.0.0.1:{self.backend_port}/"
 
 
-SECRET_NAMES = ("LIVEKIT_API_KEY", "LIVEKIT_API_SECRET", "AGENT_SERVICE_TOKEN")
+SECRET_NAMES = (
+    "LIVEKIT_API_KEY",
+    "LIVEKIT_API_SECRET",
+    "AGENT_SERVICE_TOKEN",
+    "BACKEND_JOB_CREDENTIAL_SECRET",
+)
+# the backend's alone: it signs the agent jobs' credentials, so no agent process may hold it
+BACKEND_ONLY = ("BACKEND_JOB_CREDENTIAL_SECRET",)
+# names added after the first secrets.env files were written: generated into an old file
+ADDED_LATER = ("BACKEND_JOB_CREDENTIAL_SECRET",)
+
+
+def _generate(name: str) -> str:
+    return "va" + secrets.token_hex(6) if name == "LIVEKIT_API_KEY" else secrets.token_urlsafe(32)
 
 
 def load_or_create_secrets(path: Path) -> dict[str, str]:
-    """LiveKit key/secret and the agent's backend token, generated (mode 600) on first use."""
+    """LiveKit key/secret, the agent's backend token and the backend's job-credential
+    secret, generated (mode 600) on first use; a name added later is added to an old file."""
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
     if path.is_file():
         values = dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
-        if all(values.get(n) for n in SECRET_NAMES) and len(values["LIVEKIT_API_SECRET"]) >= 32:
-            return {n: values[n] for n in SECRET_NAMES}
-        sys.exit(f"stack: {path} is damaged (needs {', '.join(SECRET_NAMES)}): delete it")
+        original = [n for n in SECRET_NAMES if n not in ADDED_LATER]
+        if not all(values.get(n) for n in original) or len(values["LIVEKIT_API_SECRET"]) < 32:
+            sys.exit(f"stack: {path} is damaged (needs {', '.join(SECRET_NAMES)}): delete it")
+        added = {n: _generate(n) for n in ADDED_LATER if not values.get(n)}
+        if added:
+            text = path.read_text()
+            lines = "".join(f"{k}={v}\n" for k, v in added.items())
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+            with os.fdopen(fd, "a") as f:
+                f.write(("" if not text or text.endswith("\n") else "\n") + lines)
+            print(f"stack: added {', '.join(added)} to {shown}", flush=True)
+            values.update(added)
+        return {n: values[n] for n in SECRET_NAMES}
     path.parent.mkdir(parents=True, exist_ok=True)
-    values = {
-        "LIVEKIT_API_KEY": "va" + secrets.token_hex(6),
-        "LIVEKIT_API_SECRET": secrets.token_urlsafe(32),
-        "AGENT_SERVICE_TOKEN": secrets.token_urlsafe(32),
-    }
+    values = {n: _generate(n) for n in SECRET_NAMES}
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
         f.writelines(f"{k}={v}\n" for k, v in values.items())
-    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
     print(f"stack: generated the LiveKit key/secret and agent token in {shown}", flush=True)
     return values
 
@@ -217,7 +237,7 @@ class Stack(Supervisor):
         self.spawn("model-host", [sys.executable, "-m", "voice_agent.model_host"], env, echo=True)
         self.spawn("livekit", [str(cfg.livekit_bin), "--config", str(lk_config)], env, echo=True)
         self.wait_for("livekit-server", f"http://127.0.0.1:{cfg.livekit_port}/", 30)
-        self.spawn("backend", [sys.executable, "-m", "app"], env, echo=True)
+        self.spawn("backend", [sys.executable, "-m", "app"], backend_env(env, creds), echo=True)
         self.spawn("agent", AGENT_ARGV, env, echo=True, markers=AGENT_MARKERS)
         self.wait_for("backend", f"http://127.0.0.1:{cfg.backend_port}/api/health", 60)
         self.wait_for("model host (loading the models)", f"{model_host}/health", 300)
@@ -265,10 +285,11 @@ def write_private(path: Path, text: str) -> Path:
 
 
 def service_env(creds: dict[str, str], model_dir: Path, model_host: str) -> dict[str, str]:
-    """The environment every service of the stack shares: this one's, the secrets, the models."""
-    env = dict(os.environ)
+    """The environment every service of the stack shares: this one's, the secrets but the
+    backend's own, the models."""
+    env = {k: v for k, v in os.environ.items() if k not in BACKEND_ONLY}
     env.update(
-        **creds,
+        **{k: v for k, v in creds.items() if k not in BACKEND_ONLY},
         BACKEND_HOST="127.0.0.1",
         AGENT_MODEL_DIR=str(model_dir),
         AGENT_MODEL_HOST__URL=model_host,
@@ -276,6 +297,11 @@ def service_env(creds: dict[str, str], model_dir: Path, model_host: str) -> dict
     )
     env.pop("LIVEKIT_INFERENCE_URL", None)
     return env
+
+
+def backend_env(env: dict[str, str], creds: dict[str, str]) -> dict[str, str]:
+    """A backend's environment: the shared one and the secrets only the backend holds."""
+    return {**env, **{k: creds[k] for k in BACKEND_ONLY}}
 
 
 def main() -> None:

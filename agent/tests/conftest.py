@@ -100,6 +100,7 @@ def speech() -> Callable[[str], np.ndarray]:
 # --- the real backend app in-process (unit layer: SQLite in a temp dir, no sockets) ---
 
 BACKEND_TOKEN = "agent-service-token-for-tests-0123456789"
+JOB_CREDENTIAL_SECRET = "job-credential-secret-for-tests-0123456789"
 BACKEND_BASE_URL = "http://127.0.0.1"  # the backend's no-login mode answers loopback hosts only
 
 
@@ -125,6 +126,7 @@ def backend_app(backend_db_template: Path, tmp_path: Path) -> Any:
         livekit_api_key="test-livekit-key",
         livekit_api_secret="test-livekit-secret-0123456789abcdef",
         agent_service_token=BACKEND_TOKEN,
+        job_credential_secret=JOB_CREDENTIAL_SECRET,
         database_url=f"sqlite+pysqlite:///{db}",
         web_dist=tmp_path / "no-dist",
         api_keys=(),
@@ -138,7 +140,7 @@ def backend_app(backend_db_template: Path, tmp_path: Path) -> Any:
 
 @pytest.fixture
 def backend_token() -> str:
-    """The agent service token ``backend_app`` accepts."""
+    """The agent service token ``backend_app`` accepts (worker-level routes only)."""
     return BACKEND_TOKEN
 
 

@@ -82,10 +82,8 @@ async def test_remember_then_recall_without_the_llm() -> None:
     assert scripted.seen == []  # answered by the tools, no model call
 
 
-async def test_notes_go_to_the_rooms_user_in_the_backend(
-    backend_app: Any, backend_token: str
-) -> None:
-    client = in_process_client(backend_app, backend_token)
+async def test_notes_go_to_the_rooms_user_in_the_backend(backend_app: Any) -> None:
+    client = in_process_client(backend_app)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=backend_app), base_url=BASE
     ) as c:

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from backend_helpers import BASE, new_room
+from backend_helpers import BASE, credential_for, new_room
 from voice_agent.persistence import BackendClient, BackendError
 
 pytestmark = pytest.mark.unit
@@ -40,11 +40,9 @@ def make_client(
     return BackendClient(BASE, token, retries=retries, backoff_s=0.0, transport=transport)
 
 
-async def test_put_twice_with_one_id_keeps_one_message(
-    backend_app: Any, backend_token: str
-) -> None:
+async def test_put_twice_with_one_id_keeps_one_message(backend_app: Any) -> None:
     room = await new_room(backend_app)
-    client = make_client(httpx.ASGITransport(app=backend_app), backend_token)
+    client = make_client(httpx.ASGITransport(app=backend_app), credential_for(backend_app, room))
     for text in ("first try", "second try"):
         stored = await client.put_message(
             room,
@@ -64,14 +62,16 @@ async def test_put_twice_with_one_id_keeps_one_message(
     await client.aclose()
 
 
-async def test_get_conversation_and_unknown_room(backend_app: Any, backend_token: str) -> None:
+async def test_get_conversation_and_unknown_room(backend_app: Any) -> None:
     room = await new_room(backend_app)
-    client = make_client(httpx.ASGITransport(app=backend_app), backend_token)
+    transport = httpx.ASGITransport(app=backend_app)
+    client = make_client(transport, credential_for(backend_app, room))
     conversation = await client.get_conversation(room)
     assert conversation.room_name == room and conversation.status == "active"
     assert conversation.user_id
+    unknown = make_client(transport, credential_for(backend_app, "no-such-room"))
     with pytest.raises(BackendError) as info:
-        await client.list_messages("no-such-room")
+        await unknown.list_messages("no-such-room")
     assert info.value.status == 404 and info.value.retryable is False
 
 
@@ -86,13 +86,13 @@ async def test_wrong_token_is_a_typed_401_and_not_retried(backend_app: Any) -> N
     assert "secret words" not in str(info.value) and "secret words" not in repr(info.value)
 
 
-async def test_5xx_is_retried_and_stored_once(backend_app: Any, backend_token: str) -> None:
+async def test_5xx_is_retried_and_stored_once(backend_app: Any) -> None:
     room = await new_room(backend_app)
     transport = CountingTransport(backend_app, fail=2, status=503)
-    client = make_client(transport, backend_token, retries=3)
+    client = make_client(transport, credential_for(backend_app, room), retries=3)
     await client.put_message(room, "m1", role="assistant", text="hello", created_at=WHEN)
     assert len(transport.calls) == 3
-    assert [m.id for m in await make_client(transport, backend_token).list_messages(room)] == ["m1"]
+    assert [m.id for m in await client.list_messages(room)] == ["m1"]
 
 
 async def test_connection_errors_are_retried_then_raised(backend_app: Any) -> None:
@@ -104,18 +104,18 @@ async def test_connection_errors_are_retried_then_raised(backend_app: Any) -> No
     assert len(transport.calls) == 3  # the first try and 2 retries
 
 
-async def test_4xx_is_not_retried(backend_app: Any, backend_token: str) -> None:
+async def test_4xx_is_not_retried(backend_app: Any) -> None:
     room = await new_room(backend_app)
     transport = CountingTransport(backend_app)
-    client = make_client(transport, backend_token)
+    client = make_client(transport, credential_for(backend_app, room))
     with pytest.raises(BackendError) as info:  # a latency key the backend refuses: 422
         await client.put_message(
             room, "m1", role="user", text="x", created_at=WHEN, latency_ms={"Bad Key": 1.0}
         )
     assert info.value.status == 422 and info.value.detail is None  # 422 details echo input
-    with pytest.raises(BackendError) as missing:
+    with pytest.raises(BackendError) as refused:  # a room not its own: 403, not retried
         await client.put_message("no-such-room", "m1", role="user", text="x", created_at=WHEN)
-    assert missing.value.status == 404
+    assert refused.value.status == 403 and refused.value.retryable is False
     assert len(transport.calls) == 2
 
 

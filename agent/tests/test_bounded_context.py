@@ -127,10 +127,10 @@ async def test_the_prefill_after_a_reply_is_the_start_of_the_next_request() -> N
 
 
 async def test_a_rejoin_after_a_hundred_turns_reloads_a_window_and_answers(
-    backend_app: Any, backend_token: str
+    backend_app: Any,
 ) -> None:
     settings = AgentSettings(llm={"n_ctx": 1024})
-    client = in_process_client(backend_app, backend_token)
+    client = in_process_client(backend_app)
     room = await new_room(backend_app)
     for i in range(100):
         at = T0 + dt.timedelta(seconds=10 * i)

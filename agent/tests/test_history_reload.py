@@ -11,7 +11,14 @@ from typing import Any
 
 import httpx
 import pytest
-from backend_helpers import BASE, in_process_client, journaled_writes, new_dispatched_room, new_room
+from backend_helpers import (
+    BASE,
+    dispatch_metadata,
+    in_process_client,
+    journaled_writes,
+    new_dispatched_room,
+    new_room,
+)
 from livekit.agents import AgentSession
 from test_session import ScriptedLLM
 from voice_agent import main
@@ -38,10 +45,8 @@ async def _room_with_history(app: Any, client: BackendClient) -> str:
     return room
 
 
-async def test_load_history_returns_the_messages_in_order_with_ids(
-    backend_app: Any, backend_token: str
-) -> None:
-    client = in_process_client(backend_app, backend_token)
+async def test_load_history_returns_the_messages_in_order_with_ids(backend_app: Any) -> None:
+    client = in_process_client(backend_app)
     room = await _room_with_history(backend_app, client)
     ctx = await load_history(client, room)
     assert ctx is not None
@@ -54,8 +59,8 @@ async def test_load_history_returns_the_messages_in_order_with_ids(
     assert messages[1].interrupted is True
 
 
-async def test_no_history_for_a_new_or_unknown_room(backend_app: Any, backend_token: str) -> None:
-    client = in_process_client(backend_app, backend_token)
+async def test_no_history_for_a_new_or_unknown_room(backend_app: Any) -> None:
+    client = in_process_client(backend_app)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=backend_app), base_url=BASE
     ) as c:
@@ -79,14 +84,14 @@ async def test_backend_down_means_no_history_and_a_warning(
 
 
 async def test_a_returning_session_greets_back_and_the_llm_sees_the_earlier_turns(
-    backend_app: Any, backend_token: str, journal_dir: Path
+    backend_app: Any, journal_dir: Path
 ) -> None:
-    client = in_process_client(backend_app, backend_token)
+    client = in_process_client(backend_app)
     room = await _room_with_history(backend_app, client)
     history = await load_history(client, room)
     settings = AgentSettings(returning_greeting="Welcome back, Ada!", greeting="Hello stranger.")
     scripted = ScriptedLLM("You are Ada.")
-    journal, sender = journaled_writes(backend_app, backend_token, journal_dir)
+    journal, sender = journaled_writes(backend_app, journal_dir)
     recorder = TranscriptRecorder(sender, room)
     async with AgentSession(llm=scripted) as session:
         recorder.attach(session)
@@ -145,9 +150,9 @@ class _FakeJob:
 async def test_entrypoint_wiring_loads_history_records_and_flushes_at_shutdown(
     backend_app: Any, backend_token: str
 ) -> None:
-    room = await _room_with_history(backend_app, in_process_client(backend_app, backend_token))
+    room = await _room_with_history(backend_app, in_process_client(backend_app))
     settings = AgentSettings(backend_url=BASE, service_token=backend_token)
-    job = _FakeJob(room)
+    job = _FakeJob(room, dispatch_metadata(backend_app, room))
     async with AgentSession(llm=ScriptedLLM("Still Ada.")) as session:
         history = await main.start_persistence(
             job,  # type: ignore[arg-type]
@@ -162,7 +167,7 @@ async def test_entrypoint_wiring_loads_history_records_and_flushes_at_shutdown(
         await session.run(user_input="Who am I?")
     [flush] = job.shutdown_callbacks
     await flush("job_shutdown")
-    stored = await in_process_client(backend_app, backend_token).list_messages(room)
+    stored = await in_process_client(backend_app).list_messages(room)
     assert [m.text for m in stored][2:] == [
         "Welcome back! Where were we?",
         "Who am I?",
@@ -170,9 +175,7 @@ async def test_entrypoint_wiring_loads_history_records_and_flushes_at_shutdown(
     ]
 
 
-async def test_a_job_records_with_the_credential_of_its_dispatch(
-    backend_app: Any, backend_token: str
-) -> None:
+async def test_a_job_records_with_the_credential_of_its_dispatch(backend_app: Any) -> None:
     room, dispatch_metadata = await new_dispatched_room(backend_app)
     # a service token the backend refuses: only the job's own credential can work
     settings = AgentSettings(backend_url=BASE, service_token="not-the-backends-token-0123456789")
@@ -189,7 +192,7 @@ async def test_a_job_records_with_the_credential_of_its_dispatch(
         await session.current_speech.wait_for_playout()
     [flush] = job.shutdown_callbacks
     await flush("job_shutdown")
-    stored = await in_process_client(backend_app, backend_token).list_messages(room)
+    stored = await in_process_client(backend_app).list_messages(room)
     assert [m.text for m in stored] == [settings.greeting]
 
 

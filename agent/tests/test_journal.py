@@ -16,9 +16,16 @@ from typing import Any
 
 import httpx
 import pytest
-from backend_helpers import BASE, in_process_client, journaled_writes, new_room
-from voice_agent.persistence import BackendClient, Journal, JournalSender, load_history
+from backend_helpers import BASE, credential_for, in_process_client, journaled_writes, new_room
+from voice_agent.persistence import (
+    BackendClient,
+    DurableWrites,
+    Journal,
+    JournalSender,
+    load_history,
+)
 from voice_agent.persistence.backend_client import event_body, message_body
+from voice_agent.settings import AgentSettings
 
 pytestmark = pytest.mark.unit
 
@@ -30,8 +37,8 @@ def body(text: str, seconds: int, role: str = "user") -> dict[str, Any]:
     return message_body(role=role, text=text, created_at=at)  # type: ignore[arg-type]
 
 
-async def stored(app: Any, token: str, room: str) -> list[tuple[str, str]]:
-    client = in_process_client(app, token)
+async def stored(app: Any, room: str) -> list[tuple[str, str]]:
+    client = in_process_client(app)
     try:
         return [(m.id, m.text) for m in await client.list_messages(room)]
     finally:
@@ -54,10 +61,10 @@ class Refusing(httpx.AsyncBaseTransport):
 
 
 async def test_writes_reach_the_backend_in_order_in_batches_with_events_between(
-    backend_app: Any, backend_token: str, journal_dir: Path
+    backend_app: Any, journal_dir: Path
 ) -> None:
     rooms = [await new_room(backend_app), await new_room(backend_app)]
-    journal, sender = journaled_writes(backend_app, backend_token, journal_dir)
+    journal, sender = journaled_writes(backend_app, journal_dir)
     for i in range(6):
         sender.write(rooms[i % 2], "message", f"m{i}", body(f"text {i}", i))
     event = event_body(kind="error", source="llm", detail="timeout", created_at=T0)
@@ -65,23 +72,21 @@ async def test_writes_reach_the_backend_in_order_in_batches_with_events_between(
     sender.write(rooms[0], "message", "m6", body("text 6", 6))
     assert await sender.aflush(timeout_s=10)
     await sender.aclose()
-    assert await stored(backend_app, backend_token, rooms[0]) == [
+    assert await stored(backend_app, rooms[0]) == [
         ("m0", "text 0"),
         ("m2", "text 2"),
         ("m4", "text 4"),
         ("m6", "text 6"),
     ]
-    assert [m for m, _ in await stored(backend_app, backend_token, rooms[1])] == ["m1", "m3", "m5"]
+    assert [m for m, _ in await stored(backend_app, rooms[1])] == ["m1", "m3", "m5"]
     assert (sender.sent, journal.count()) == (8, 0)
 
 
-async def test_a_write_sent_twice_leaves_one_row(
-    backend_app: Any, backend_token: str, journal_dir: Path
-) -> None:
+async def test_a_write_sent_twice_leaves_one_row(backend_app: Any, journal_dir: Path) -> None:
     """The backend took a batch but the sender died before removing it: the replay is
     harmless."""
     room = await new_room(backend_app)
-    journal, sender = journaled_writes(backend_app, backend_token, journal_dir)
+    journal, sender = journaled_writes(backend_app, journal_dir)
     for i in range(3):
         journal.append(room, "message", f"m{i}", body(f"text {i}", i))
     await sender.send(journal.pending())  # delivered and removed ...
@@ -89,23 +94,23 @@ async def test_a_write_sent_twice_leaves_one_row(
         journal.append(room, "message", f"m{i}", body(f"text {i}", i))
     assert await sender.aflush(timeout_s=10)
     await sender.aclose()
-    assert [m for m, _ in await stored(backend_app, backend_token, room)] == ["m0", "m1", "m2"]
+    assert [m for m, _ in await stored(backend_app, room)] == ["m0", "m1", "m2"]
 
 
 async def test_writes_wait_out_a_backend_outage_without_a_retry_cap(
-    backend_app: Any, backend_token: str, journal_dir: Path, caplog: pytest.LogCaptureFixture
+    backend_app: Any, journal_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     room = await new_room(backend_app)
     journal = Journal(journal_dir)
     proxy = Refusing(backend_app, failures=8)  # the old client gave up after 4 attempts
-    client = BackendClient(BASE, backend_token, retries=0, transport=proxy)
+    client = BackendClient(BASE, credential_for(backend_app, room), retries=0, transport=proxy)
     sender = JournalSender(journal, client, max_backoff_s=0.05)
     for i in range(4):
         assert sender.write(room, "message", f"m{i}", body(f"secret {i}", i))
     assert await sender.aflush(timeout_s=30)
     await sender.aclose()
     assert proxy.requests > proxy.failures
-    assert [m for m, _ in await stored(backend_app, backend_token, room)] == [
+    assert [m for m, _ in await stored(backend_app, room)] == [
         "m0",
         "m1",
         "m2",
@@ -116,11 +121,11 @@ async def test_writes_wait_out_a_backend_outage_without_a_retry_cap(
 
 
 async def test_an_unsent_write_outlives_its_sender_and_goes_with_the_next(
-    backend_app: Any, backend_token: str, journal_dir: Path
+    backend_app: Any, journal_dir: Path
 ) -> None:
     room = await new_room(backend_app)
     journal = Journal(journal_dir)
-    down = BackendClient("http://127.0.0.1:9", backend_token, retries=0, timeout_s=0.5)
+    down = BackendClient("http://127.0.0.1:9", "t" * 40, retries=0, timeout_s=0.5)
     sender = JournalSender(journal, down, max_backoff_s=0.05)
     sender.write(room, "message", "m0", body("before the outage ended", 0))
     assert not await sender.aflush(timeout_s=0.5)  # nothing reachable: kept
@@ -129,10 +134,10 @@ async def test_an_unsent_write_outlives_its_sender_and_goes_with_the_next(
     assert journal.count() == 1
     journal.close()
 
-    reopened, again = journaled_writes(backend_app, backend_token, journal_dir)
+    reopened, again = journaled_writes(backend_app, journal_dir)
     assert await again.aflush(timeout_s=10)  # same process: its own entries
     await again.aclose()
-    assert await stored(backend_app, backend_token, room) == [("m0", "before the outage ended")]
+    assert await stored(backend_app, room) == [("m0", "before the outage ended")]
     assert reopened.count() == 0
 
 
@@ -143,7 +148,7 @@ CHILD = textwrap.dedent(
     from voice_agent.persistence import Journal
     from voice_agent.persistence.backend_client import message_body
 
-    journal = Journal(Path(sys.argv[1]))
+    journal = Journal(Path(sys.argv[1]), credential=sys.argv[4] or None)  # the job's
     for i in range(int(sys.argv[3])):
         at = dt.datetime(2026, 3, 4, tzinfo=dt.UTC) + dt.timedelta(seconds=i)
         said = message_body(role="user", text=f"said before the crash {i}", created_at=at)
@@ -154,18 +159,43 @@ CHILD = textwrap.dedent(
 )
 
 
+def worker_writes(app: Any, service_token: str) -> DurableWrites:
+    """The worker's own journal and sender (``WorkerReplay``): it holds only the service
+    token, which opens no conversation, and sends a gone job's writes with the credential
+    that job stored with them."""
+    settings = AgentSettings(backend_url=BASE, service_token=service_token)
+    writes = DurableWrites.from_settings(
+        settings, adopt_orphans=True, transport=httpx.ASGITransport(app=app)
+    )
+    assert writes is not None
+    return writes
+
+
+def journal_in_a_child(journal_dir: Path, room: str, count: int, credential: str) -> None:
+    """``count`` writes journaled by a job process that then exits."""
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD.replace("time.sleep(600)", ""), str(journal_dir), room]
+        + [str(count), credential],
+        check=True,
+        capture_output=True,
+    )
+    assert child.returncode == 0
+
+
 async def test_writes_of_a_killed_process_are_replayed_in_order(
     backend_app: Any, backend_token: str, journal_dir: Path
 ) -> None:
     room = await new_room(backend_app)
+    credential = credential_for(backend_app, room)
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(journal_dir), room, "5"],
+        [sys.executable, "-c", CHILD, str(journal_dir), room, "5", credential],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert child.stdout is not None and child.stdout.readline().strip() == "journaled"
-        journal, sender = journaled_writes(backend_app, backend_token, journal_dir)
+        writes = worker_writes(backend_app, backend_token)
+        journal, sender = writes.journal, writes.sender
         assert journal.adopt_orphans() == 0  # alive: its writes are its own to send
     finally:
         child.send_signal(signal.SIGKILL)
@@ -175,40 +205,52 @@ async def test_writes_of_a_killed_process_are_replayed_in_order(
 
     assert journal.adopt_orphans() == 5
     assert await sender.aflush(timeout_s=10)
-    await sender.aclose()
-    assert await stored(backend_app, backend_token, room) == [
+    await writes.aclose()
+    assert await stored(backend_app, room) == [
         (f"c{i}", f"said before the crash {i}") for i in range(5)
     ]
-    assert journal.count() == 0
+    assert sender.dropped == 0
 
 
 async def test_the_worker_sender_adopts_orphans_by_itself(
     backend_app: Any, backend_token: str, journal_dir: Path
 ) -> None:
     room = await new_room(backend_app)
-    child = subprocess.run(
-        [sys.executable, "-c", CHILD.replace("time.sleep(600)", ""), str(journal_dir), room, "2"],
-        check=True,
-        capture_output=True,
-    )
-    assert child.returncode == 0
-    journal = Journal(journal_dir)
-    client = BackendClient(BASE, backend_token, transport=httpx.ASGITransport(app=backend_app))
-    sender = JournalSender(journal, client, adopt_orphans=True, idle_poll_s=0.05)
-    sender.start()
+    journal_in_a_child(journal_dir, room, 2, credential_for(backend_app, room))
+    writes = worker_writes(backend_app, backend_token)
+    writes.sender.start()
     for _ in range(200):
-        if journal.count() == 0:
+        if writes.journal.count() == 0:
             break
         await asyncio.sleep(0.05)
-    await sender.aclose()
-    assert [m for m, _ in await stored(backend_app, backend_token, room)] == ["c0", "c1"]
+    await writes.aclose()
+    assert [m for m, _ in await stored(backend_app, room)] == ["c0", "c1"]
+
+
+async def test_a_gone_jobs_writes_without_a_credential_are_dropped_not_kept_for_ever(
+    backend_app: Any, backend_token: str, journal_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Writes journaled with no job credential (by an agent before this change, or a job
+    dispatched without one) cannot be replayed with the worker's token: the backend refuses
+    them (403), they are dropped with a warning, and the other rooms' writes go on."""
+    without, room = await new_room(backend_app), await new_room(backend_app)
+    journal_in_a_child(journal_dir, without, 2, "")
+    journal_in_a_child(journal_dir, room, 2, credential_for(backend_app, room))
+    writes = worker_writes(backend_app, backend_token)
+    writes.journal.adopt_orphans()
+    assert await writes.sender.aflush(timeout_s=10)
+    await writes.aclose()
+    assert [m for m, _ in await stored(backend_app, room)] == ["c0", "c1"]
+    assert await stored(backend_app, without) == []
+    assert writes.sender.dropped == 2
+    assert "refused by the backend, dropped" in caplog.text
 
 
 async def test_a_resumed_job_sees_the_messages_still_in_the_journal(
-    backend_app: Any, backend_token: str, journal_dir: Path
+    backend_app: Any, journal_dir: Path
 ) -> None:
     room = await new_room(backend_app)
-    client = in_process_client(backend_app, backend_token)
+    client = in_process_client(backend_app)
     await client.put_message(room, "m0", role="user", text="sent", created_at=T0)
     journal = Journal(journal_dir)
     journal.append(room, "message", "m0", body("sent", 0))

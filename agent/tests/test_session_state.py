@@ -146,11 +146,11 @@ async def test_a_returning_named_user_is_welcomed_back() -> None:
 
 
 async def test_on_exit_flushes_the_transcript_to_the_backend(
-    backend_app: Any, backend_token: str, journal_dir: Path
+    backend_app: Any, journal_dir: Path
 ) -> None:
-    client = in_process_client(backend_app, backend_token)
+    client = in_process_client(backend_app)
     room = await new_room(backend_app)
-    _, sender = journaled_writes(backend_app, backend_token, journal_dir)
+    _, sender = journaled_writes(backend_app, journal_dir)
     recorder = TranscriptRecorder(sender, room)
     state = SessionState(recorder=recorder)
     settings = AgentSettings(greeting="Hello.")

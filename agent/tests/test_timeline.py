@@ -25,10 +25,10 @@ async def conversation_events(app: Any, room: str) -> list[dict[str, Any]]:
 
 
 async def test_recorded_errors_and_fallbacks_are_saved_in_order(
-    backend_app: Any, backend_token: str, journal_dir: Path
+    backend_app: Any, journal_dir: Path
 ) -> None:
     room = await new_room(backend_app)
-    _, sender = journaled_writes(backend_app, backend_token, journal_dir)
+    _, sender = journaled_writes(backend_app, journal_dir)
     timeline = TimelineRecorder(sender, room)
     stop = observability.add_listener(timeline.add)
     try:
@@ -46,10 +46,10 @@ async def test_recorded_errors_and_fallbacks_are_saved_in_order(
 
 
 async def test_after_the_job_stops_listening_nothing_more_is_sent(
-    backend_app: Any, backend_token: str, journal_dir: Path
+    backend_app: Any, journal_dir: Path
 ) -> None:
     room = await new_room(backend_app)
-    journal, sender = journaled_writes(backend_app, backend_token, journal_dir)
+    journal, sender = journaled_writes(backend_app, journal_dir)
     timeline = TimelineRecorder(sender, room)
     stop = observability.add_listener(timeline.add)
     stop()

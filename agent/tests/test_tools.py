@@ -82,10 +82,8 @@ async def test_empty_or_huge_notes_are_refused() -> None:
         await remember(MemoryNotes(), "x" * 501)
 
 
-async def test_backend_notes_are_stored_for_the_rooms_user(
-    backend_app: Any, backend_token: str
-) -> None:
-    client = in_process_client(backend_app, backend_token)
+async def test_backend_notes_are_stored_for_the_rooms_user(backend_app: Any) -> None:
+    client = in_process_client(backend_app)
     room = await new_room(backend_app)
     store = BackendNotes(client, room)
     assert await store.list() == []
@@ -98,7 +96,7 @@ async def test_backend_notes_are_stored_for_the_rooms_user(
     assert [n.text for n in stored] == ["my cat is called Tom", "the dentist is on Friday"]
     assert all(n.id.startswith("note_") for n in stored)
     # a new session in a later room of the same user reads them back from the backend
-    again = BackendNotes(in_process_client(backend_app, backend_token), room)
+    again = BackendNotes(in_process_client(backend_app), room)
     assert "your cat is called Tom" in await recall(again)
 
 
@@ -111,9 +109,7 @@ async def test_backend_notes_unknown_room_or_backend_down() -> None:
         await BackendNotes(down, "room-1").list()
 
 
-async def test_backend_notes_for_a_room_without_conversation(
-    backend_app: Any, backend_token: str
-) -> None:
-    store = BackendNotes(in_process_client(backend_app, backend_token), "never-seen")
+async def test_backend_notes_for_a_room_without_conversation(backend_app: Any) -> None:
+    store = BackendNotes(in_process_client(backend_app), "never-seen")
     with pytest.raises(NotesUnavailable):
         await remember(store, "something")

@@ -41,11 +41,11 @@ def test_latency_is_converted_to_ms_and_unknown_keys_dropped() -> None:
 
 
 async def test_user_and_agent_messages_are_stored_in_order(
-    backend_app: Any, backend_token: str, journal_dir: Path, caplog: pytest.LogCaptureFixture
+    backend_app: Any, journal_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     room = await new_room(backend_app)
-    client = in_process_client(backend_app, backend_token)
-    journal, sender = journaled_writes(backend_app, backend_token, journal_dir)
+    client = in_process_client(backend_app)
+    journal, sender = journaled_writes(backend_app, journal_dir)
     recorder = TranscriptRecorder(sender, room)
     user = llm.ChatMessage(
         role="user",
@@ -85,11 +85,11 @@ async def test_user_and_agent_messages_are_stored_in_order(
 
 
 async def test_a_refused_write_is_dropped_without_text_and_the_others_still_go(
-    backend_app: Any, backend_token: str, journal_dir: Path, caplog: pytest.LogCaptureFixture
+    backend_app: Any, journal_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     room = await new_room(backend_app)
-    client = in_process_client(backend_app, backend_token)
-    journal, sender = journaled_writes(backend_app, backend_token, journal_dir)
+    client = in_process_client(backend_app)
+    journal, sender = journaled_writes(backend_app, journal_dir)
     recorder = TranscriptRecorder(sender, room)
     first = llm.ChatMessage(role="user", content=["hi"])
     bad = llm.ChatMessage(role="user", content=["private words"], id="bad id with spaces")

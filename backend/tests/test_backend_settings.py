@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ pytestmark = pytest.mark.unit
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "t" * 32
+JOB_SECRET = "j" * 32
 
 
 @pytest.fixture(autouse=True)
@@ -91,9 +93,32 @@ def test_invalid_limits_and_services(
 def test_services_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REDIS_URL", "redis://cache:6379/1")
     monkeypatch.setenv("AGENT_SERVICE_TOKEN", TOKEN)
+    monkeypatch.setenv("BACKEND_JOB_CREDENTIAL_SECRET", JOB_SECRET)
     settings = load_settings()
     assert (settings.redis_url, settings.agent_service_token) == ("redis://cache:6379/1", TOKEN)
-    assert TOKEN not in repr(settings)
+    assert settings.job_credential_secret == JOB_SECRET
+    assert TOKEN not in repr(settings) and JOB_SECRET not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("secret", "message"),
+    [
+        (None, "BACKEND_JOB_CREDENTIAL_SECRET (32+ characters) must be set"),
+        ("short", "BACKEND_JOB_CREDENTIAL_SECRET"),
+        (TOKEN, "must differ from AGENT_SERVICE_TOKEN"),
+    ],
+)
+def test_agent_routes_need_their_own_job_credential_secret(
+    monkeypatch: pytest.MonkeyPatch, secret: str | None, message: str
+) -> None:
+    """The job credentials are signed with a secret only the backend has, never with (or
+    instead of) the worker's service token."""
+    monkeypatch.setenv("AGENT_SERVICE_TOKEN", TOKEN)
+    if secret is not None:
+        monkeypatch.setenv("BACKEND_JOB_CREDENTIAL_SECRET", secret)
+    with pytest.raises(ConfigError, match=re.escape(message)) as excinfo:
+        load_settings()
+    assert TOKEN not in str(excinfo.value) and "\n" not in str(excinfo.value)
 
 
 def test_exposure_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -114,6 +139,7 @@ def test_empty_service_variables_mean_unset(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_service_token_cannot_double_as_a_user_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AGENT_SERVICE_TOKEN", TOKEN)
+    monkeypatch.setenv("BACKEND_JOB_CREDENTIAL_SECRET", JOB_SECRET)
     monkeypatch.setenv("BACKEND_API_KEYS", f"another-user-key-1234,{TOKEN}")
     with pytest.raises(ConfigError, match="must differ") as excinfo:
         load_settings()

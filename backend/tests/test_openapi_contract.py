@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from job_credentials import JOB_SECRET, job_headers
 
 from app.main import create_app
 
@@ -116,10 +117,10 @@ def test_a_value_of_another_json_type_is_refused(
     make_settings: Any, path: str, body: dict[str, Any]
 ) -> None:
     token = "agent-service-token-" + "x" * 24
-    app = create_app(make_settings(agent_service_token=token))
+    app = create_app(make_settings(agent_service_token=token, job_credential_secret=JOB_SECRET))
     method = "POST" if path.startswith("/api/metrics") else "PUT"
     with TestClient(app, base_url="http://127.0.0.1", client=("127.0.0.1", 50000)) as client:
-        headers = {"Authorization": f"Bearer {token}"} if "/agent/" in path else {}
+        headers = job_headers(client, "r", user="u") if "/agent/" in path else {}
         response = client.request(method, path, json=body, headers=headers)
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["loc"][0] == "body"

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from job_credentials import JOB_SECRET, job_headers
 
 from app import log
 from app.core.config import Settings
@@ -66,16 +67,15 @@ def test_each_request_gets_an_id_that_is_echoed_and_logged(client: TestClient) -
 
 def test_agent_routes_log_the_room_they_name(make_settings: Callable[..., Settings]) -> None:
     agent_token = "agent-token-for-the-log-test-0123456789"
-    app = create_app(make_settings(agent_service_token=agent_token))
+    app = create_app(
+        make_settings(agent_service_token=agent_token, job_credential_secret=JOB_SECRET)
+    )
     with (
         TestClient(app, base_url="http://127.0.0.1:8000", client=("127.0.0.1", 50000)) as client,
         json_lines() as lines,
     ):
         room = client.post("/api/token", json={}).json()["room_name"]
-        response = client.get(
-            f"/api/agent/conversations/{room}",
-            headers={"Authorization": f"Bearer {agent_token}"},
-        )
+        response = client.get(f"/api/agent/conversations/{room}", headers=job_headers(client, room))
     assert response.status_code == 200
     access = [line for line in access_lines(lines) if line["route"].startswith("/api/agent/")]
     assert [(line["route"], line["room"]) for line in access] == [

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import jwt
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,10 +51,12 @@ from app.core import migrate  # noqa: E402
 from live_servers import PostgresServer, free_port, start_postgres  # noqa: E402
 from machine import add_record_options, append_record, may_record  # noqa: E402
 from voice_agent.persistence import BackendClient, Journal, JournalSender  # noqa: E402
+from voice_agent.persistence.backend_client import job_credential  # noqa: E402
 from voice_agent.persistence.journal_sender import ROOMS_IN_FLIGHT  # noqa: E402
 
 USER_KEY = "bench-user-api-key-0123456789"
 AGENT_TOKEN = "bench-agent-service-token-0123456789abcdef"
+JOB_SECRET = "bench-job-credential-secret-0123456789abcdef"
 READY_TIMEOUT_S = 60
 
 
@@ -98,6 +101,7 @@ def start_backend(database_url: str, port: int, workers: int) -> subprocess.Pope
         "DATABASE_URL": database_url,
         "BACKEND_API_KEYS": USER_KEY,
         "AGENT_SERVICE_TOKEN": AGENT_TOKEN,
+        "BACKEND_JOB_CREDENTIAL_SECRET": JOB_SECRET,
         "BACKEND_RATE_LIMIT_PER_MINUTE": "100000",
         "BACKEND_MAX_CONVERSATIONS_PER_USER": "1000000",
         "BACKEND_MAX_CALLS_PER_USER": "1000",  # tokens for new rooms, nobody joins them
@@ -173,20 +177,28 @@ def message(index: int) -> dict[str, object]:
     }
 
 
-async def new_room(client: httpx.AsyncClient) -> str:
+async def new_room(client: httpx.AsyncClient) -> tuple[str, str]:
+    """A new conversation's room and its agent job's credential (the worker's service token
+    opens no conversation)."""
     headers = {"Authorization": f"Bearer {USER_KEY}"}
     response = await client.post("/api/conversations", json={}, headers=headers)
     response.raise_for_status()
-    room: str = response.json()["conversation"]["room_name"]
-    return room
+    body = response.json()
+    claims = jwt.decode(
+        body["connection"]["participant_token"], options={"verify_signature": False}
+    )
+    [dispatch] = claims["roomConfig"]["agents"]
+    credential = job_credential(dispatch["metadata"])
+    assert credential is not None
+    return body["conversation"]["room_name"], credential
 
 
 async def bench_batches(
     client: httpx.AsyncClient, total: int, batch: int, concurrency: int
 ) -> tuple[Result, str]:
-    room = await new_room(client)
+    room, credential = await new_room(client)
     url = f"/api/agent/conversations/{room}/messages:batch"
-    headers = {"Authorization": f"Bearer {AGENT_TOKEN}", "Content-Type": "application/json"}
+    headers = {"Authorization": f"Bearer {credential}", "Content-Type": "application/json"}
     n = total // batch
     bodies = [
         json.dumps({"messages": [message(i * batch + j) for j in range(batch)]}).encode()
@@ -205,8 +217,8 @@ async def bench_batches(
 
 
 async def bench_single(client: httpx.AsyncClient, n: int, concurrency: int) -> Result:
-    room = await new_room(client)
-    headers = {"Authorization": f"Bearer {AGENT_TOKEN}"}
+    room, credential = await new_room(client)
+    headers = {"Authorization": f"Bearer {credential}"}
 
     async def put(index: int) -> int:
         body = {k: v for k, v in message(index).items() if k != "id"}
@@ -243,32 +255,34 @@ def bench_journal_append(folder: Path, n: int) -> Result:
     return Result(name, "writes", n, n, seconds, latencies, 1)
 
 
-def fill_journal(journal: Journal, rooms: list[str], total: int) -> None:
-    """``total`` writes owned by ``journal``'s process, in one transaction (the fill is not
-    measured; the drain is)."""
+def fill_journal(journal: Journal, rooms: dict[str, str], total: int) -> None:
+    """``total`` writes owned by ``journal``'s process, each with its room's job credential,
+    in one transaction (the fill is not measured; the drain is)."""
     owner = journal.owner
+    names = list(rooms)
     rows = [
         (
-            rooms[i % len(rooms)],
+            names[i % len(names)],
             "message",
             f"j{i:08d}",
             json.dumps(journal_body(i)),
             time.time(),
             owner.pid,
             owner.started,
+            rooms[names[i % len(names)]],
         )
         for i in range(total)
     ]
     with sqlite3.connect(journal.path) as db:
         db.executemany(
             "INSERT INTO writes (room, kind, write_id, body, written_at, owner_pid, "
-            "owner_started) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "owner_started, credential) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
 
 
 async def bench_journal_drain(
-    base_url: str, folder: Path, rooms: list[str], total: int, batch: int
+    base_url: str, folder: Path, rooms: dict[str, str], total: int, batch: int
 ) -> Result:
     journal = Journal(folder / "drain")
     fill_journal(journal, rooms, total)
@@ -283,7 +297,9 @@ async def bench_journal_drain(
 
     hooks = {"request": [on_request], "response": [on_response]}
     async with httpx.AsyncClient(timeout=60, trust_env=False, event_hooks=hooks) as http:
-        client = BackendClient(base_url, AGENT_TOKEN, retries=0, client=http)
+        client = BackendClient(
+            base_url, AGENT_TOKEN, retries=0, client=http, room_credential=journal.credential_for
+        )
         sender = JournalSender(journal, client, batch_messages=batch)
         start = time.perf_counter()
         drained = await sender.aflush(timeout_s=600)
@@ -345,7 +361,7 @@ async def run(args: argparse.Namespace, database_url: str, port: int) -> tuple[s
             single = await bench_single(client, args.single, 4)
             with tempfile.TemporaryDirectory(prefix="bench-journal-") as tmp:
                 appended = bench_journal_append(Path(tmp), args.journal_appends)
-                journal_rooms = [await new_room(client) for _ in range(args.journal_rooms)]
+                journal_rooms = dict([await new_room(client) for _ in range(args.journal_rooms)])
                 drained = await bench_journal_drain(
                     base_url, Path(tmp), journal_rooms, args.journal_messages, args.journal_batch
                 )
@@ -355,7 +371,7 @@ async def run(args: argparse.Namespace, database_url: str, port: int) -> tuple[s
     stored = committed_rows(database_url, [room])
     if stored != batches.count:
         raise SystemExit(f"bench: {batches.count} messages acknowledged, {stored} in PostgreSQL")
-    journal_stored = committed_rows(database_url, journal_rooms)
+    journal_stored = committed_rows(database_url, list(journal_rooms))
     if journal_stored != drained.count:
         raise SystemExit(
             f"bench: {drained.count} journaled messages acknowledged, {journal_stored} stored"

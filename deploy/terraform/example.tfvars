@@ -1,6 +1,6 @@
 # Copy to a git-ignored terraform.tfvars and fill in. Credentials: pass them as TF_VAR_*
 # environment variables (TF_VAR_livekit_api_secret, TF_VAR_agent_service_token,
-# TF_VAR_postgres_password), never in this file.
+# TF_VAR_job_credential_secret, TF_VAR_postgres_password), never in this file.
 agent_image = {
   repository = "registry.example.com/voice-assistant/agent"
   tag        = "0.1.0"

@@ -4,8 +4,9 @@ locals {
   # Only the keys the chart reads for the chosen PostgreSQL/Redis.
   secret_data = merge(
     {
-      "livekit-api-secret"  = var.livekit_api_secret
-      "agent-service-token" = var.agent_service_token
+      "livekit-api-secret"    = var.livekit_api_secret
+      "agent-service-token"   = var.agent_service_token
+      "job-credential-secret" = var.job_credential_secret
     },
     var.postgresql_enabled ? { "postgres-password" = var.postgres_password } : { "database-url" = var.database_url },
     var.redis_enabled ? {} : { "redis-url" = var.redis_url },

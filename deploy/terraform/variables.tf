@@ -196,6 +196,17 @@ variable "agent_service_token" {
   }
 }
 
+variable "job_credential_secret" {
+  description = "Signs the agent jobs' credentials; the backend's alone, 32+ characters."
+  type        = string
+  sensitive   = true
+
+  validation {
+    condition     = length(var.job_credential_secret) >= 32
+    error_message = "job_credential_secret must be at least 32 characters."
+  }
+}
+
 variable "postgres_password" {
   description = "Password of the chart's PostgreSQL (URL-safe characters)."
   type        = string

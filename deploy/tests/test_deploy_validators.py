@@ -32,6 +32,7 @@ COMPOSE_ENV = {
         "LIVEKIT_API_KEY",
         "LIVEKIT_API_SECRET",
         "AGENT_SERVICE_TOKEN",
+        "BACKEND_JOB_CREDENTIAL_SECRET",
         "BACKEND_API_KEYS",
         "DATABASE_URL",
         "REDIS_URL",

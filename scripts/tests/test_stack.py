@@ -85,10 +85,59 @@ def test_secrets_are_generated_once_with_private_mode(tmp_path: Path) -> None:
     first = stack.load_or_create_secrets(keys)
     second = stack.load_or_create_secrets(keys)
     assert first == second
-    assert set(first) == {"LIVEKIT_API_KEY", "LIVEKIT_API_SECRET", "AGENT_SERVICE_TOKEN"}
+    assert set(first) == {
+        "LIVEKIT_API_KEY",
+        "LIVEKIT_API_SECRET",
+        "AGENT_SERVICE_TOKEN",
+        "BACKEND_JOB_CREDENTIAL_SECRET",
+    }
     assert len(first["LIVEKIT_API_SECRET"]) >= 32
     assert len(first["AGENT_SERVICE_TOKEN"]) >= 32
+    assert len(first["BACKEND_JOB_CREDENTIAL_SECRET"]) >= 32
+    assert first["BACKEND_JOB_CREDENTIAL_SECRET"] != first["AGENT_SERVICE_TOKEN"]
     assert keys.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_older_secrets_file_gets_the_job_credential_secret_added(tmp_path: Path) -> None:
+    """A secrets.env written before the backend had its own signing secret is kept (the
+    LiveKit keys and the agent token stay) and the new secret is added to it."""
+    sys.path.insert(0, str(STACK.parent))
+    try:
+        import stack  # type: ignore[import-not-found]
+    finally:
+        sys.path.pop(0)
+    keys = tmp_path / "secrets.env"
+    old = {
+        "LIVEKIT_API_KEY": "vaold",
+        "LIVEKIT_API_SECRET": "s" * 43,
+        "AGENT_SERVICE_TOKEN": "t" * 43,
+    }
+    keys.write_text("".join(f"{k}={v}\n" for k, v in old.items()))
+    keys.chmod(0o600)
+    loaded = stack.load_or_create_secrets(keys)
+    assert {k: loaded[k] for k in old} == old
+    assert len(loaded["BACKEND_JOB_CREDENTIAL_SECRET"]) >= 32
+    assert stack.load_or_create_secrets(keys) == loaded  # written down, not made up each run
+    assert keys.stat().st_mode & 0o777 == 0o600
+
+
+def test_only_the_backend_gets_the_job_credential_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The agent (its worker and every job process) never holds the secret that signs job
+    credentials, even when the shell exports it."""
+    sys.path.insert(0, str(STACK.parent))
+    try:
+        import stack  # type: ignore[import-not-found]
+    finally:
+        sys.path.pop(0)
+    monkeypatch.setenv("BACKEND_JOB_CREDENTIAL_SECRET", "from-the-shell-" + "x" * 32)
+    creds = stack.load_or_create_secrets(tmp_path / "secrets.env")
+    shared = stack.service_env(creds, tmp_path, "http://127.0.0.1:1")
+    assert "BACKEND_JOB_CREDENTIAL_SECRET" not in shared
+    assert shared["AGENT_SERVICE_TOKEN"] == creds["AGENT_SERVICE_TOKEN"]
+    backend = stack.backend_env(shared, creds)
+    assert backend["BACKEND_JOB_CREDENTIAL_SECRET"] == creds["BACKEND_JOB_CREDENTIAL_SECRET"]
 
 
 def test_livekit_config_is_loopback_only_and_posts_webhooks_to_the_backend() -> None:

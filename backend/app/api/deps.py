@@ -20,10 +20,13 @@ from app.core.metrics import BackendMetrics
 from app.core.rate_limit import RateLimiter, RateLimiterUnavailable
 from app.core.request_guard import CROSS_ORIGIN_DETAIL, NOT_JSON_DETAIL
 from app.core.security import (
+    EXPIRED_CREDENTIAL_DETAIL,
     HOST_NOT_ALLOWED_DETAIL,
+    JOB_ONLY_DETAIL,
     LOOPBACK_ONLY_DETAIL,
     NOT_AUTHENTICATED_DETAIL,
     PROXY_HEADERS,
+    WORKER_ONLY_DETAIL,
     AuthUser,
     Connection,
     authenticate,
@@ -189,6 +192,40 @@ def require_agent(
 
 
 AgentCaller = Annotated[JobScope | None, Depends(require_agent)]
+
+
+def require_job_writer(caller: AgentCaller) -> JobScope:
+    """A job's credential, also one expired within the write grace (the worker replays a
+    gone job's journaled writes with it); the worker's service token opens no conversation."""
+    if caller is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, JOB_ONLY_DETAIL)
+    return caller
+
+
+JournalWriter = Annotated[JobScope, Depends(require_job_writer)]
+
+
+def require_job(caller: JournalWriter) -> JobScope:
+    """A job's credential that has not expired: reads, notes, anything but journal writes."""
+    if caller.expired:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            EXPIRED_CREDENTIAL_DETAIL,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return caller
+
+
+JobCaller = Annotated[JobScope, Depends(require_job)]
+
+
+def require_worker(caller: AgentCaller) -> None:
+    """The worker's service token: a job's credential is refused (403)."""
+    if caller is not None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, WORKER_ONLY_DETAIL)
+
+
+WorkerCaller = Annotated[None, Depends(require_worker)]
 
 
 def token_issued(services: Services, conversation: Conversation, *, created: bool) -> None:

@@ -67,7 +67,16 @@ class Settings(BaseSettings):
         min_length=_MIN_SERVICE_TOKEN_LEN,
         repr=False,
         validation_alias="AGENT_SERVICE_TOKEN",
-        description="Bearer credential of the agent worker; agent routes answer 503 without it.",
+        description="Bearer credential of the agent worker: it opens only worker-level routes "
+        "(capacity reports); agent routes answer 503 without it.",
+    )
+    job_credential_secret: str | None = Field(
+        default=None,
+        min_length=_MIN_SERVICE_TOKEN_LEN,
+        repr=False,
+        validation_alias="BACKEND_JOB_CREDENTIAL_SECRET",
+        description="Signs the per-job credentials (the backend's alone, never the agent's); "
+        "required with AGENT_SERVICE_TOKEN.",
     )
     rate_limit_per_minute: int = Field(
         default=120, ge=1, le=100_000, validation_alias="BACKEND_RATE_LIMIT_PER_MINUTE"
@@ -84,6 +93,15 @@ class Settings(BaseSettings):
         le=7 * 86400,
         validation_alias="BACKEND_AGENT_JOB_CREDENTIAL_TTL_SECONDS",
         description="How long a job's credential (one conversation) stays valid.",
+    )
+    agent_job_credential_write_grace_seconds: int = Field(
+        default=7 * 86400,
+        ge=0,
+        le=30 * 86400,
+        validation_alias="BACKEND_AGENT_JOB_CREDENTIAL_WRITE_GRACE_SECONDS",
+        description="How long past its expiry a job's credential still writes its own "
+        "conversation's messages and events (the worker's journal replay after an outage; "
+        "match AGENT_JOURNAL__MAX_AGE_H).",
     )
     max_calls_per_user: int = Field(
         default=2,
@@ -246,7 +264,7 @@ class Settings(BaseSettings):
     def _normalise_database_url(cls, value: str) -> str:
         return normalise_database_url(value)
 
-    @field_validator("redis_url", "agent_service_token", mode="before")
+    @field_validator("redis_url", "agent_service_token", "job_credential_secret", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
@@ -262,6 +280,23 @@ class Settings(BaseSettings):
     def _service_token_is_not_a_user_key(self) -> Settings:
         if self.agent_service_token and self.agent_service_token in self.api_keys:
             raise ValueError("AGENT_SERVICE_TOKEN must differ from every BACKEND_API_KEYS entry")
+        return self
+
+    @model_validator(mode="after")
+    def _job_credentials_have_their_own_secret(self) -> Settings:
+        if not self.agent_service_token:
+            return self
+        if not self.job_credential_secret:
+            raise ValueError(
+                "BACKEND_JOB_CREDENTIAL_SECRET (32+ characters) must be set with "
+                "AGENT_SERVICE_TOKEN: it signs the agent jobs' credentials"
+            )
+        secret = self.job_credential_secret
+        if secret == self.agent_service_token or secret in self.api_keys:
+            raise ValueError(
+                "BACKEND_JOB_CREDENTIAL_SECRET must differ from AGENT_SERVICE_TOKEN and every "
+                "BACKEND_API_KEYS entry"
+            )
         return self
 
     @property

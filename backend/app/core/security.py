@@ -29,6 +29,8 @@ PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip"
 INVALID_AGENT_DETAIL = "missing or invalid agent service token"
 OUT_OF_SCOPE_DETAIL = "this job's credential is for another conversation"
 WORKER_ONLY_DETAIL = "only the worker's service token may do this"
+JOB_ONLY_DETAIL = "the worker's service token opens no conversation: use the job's credential"
+EXPIRED_CREDENTIAL_DETAIL = "this job's credential has expired"
 AGENT_NOT_CONFIGURED_DETAIL = "agent service token not configured"
 
 
@@ -171,8 +173,9 @@ def _is_agent_token(settings: Settings, presented: str) -> bool:
 
 
 def authenticate_agent(settings: Settings, *, authorization: str | None) -> JobScope | None:
-    """Admit the agent worker's bearer token (None: the worker, every room) or a job's
-    credential (its scope: one conversation); user API keys never match either."""
+    """Admit the agent worker's bearer token (None: the worker, for worker-level routes) or
+    a job's credential (its scope: one conversation; ``expired`` within the write grace);
+    user API keys never match either."""
     expected = settings.agent_service_token
     if not expected:
         raise HTTPException(

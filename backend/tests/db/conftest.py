@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import redis
 from fastapi.testclient import TestClient
+from job_credentials import JOB_SECRET
 from live_servers import PostgresServer, RedisServer, start_postgres, start_redis
 from sqlalchemy import Engine, create_engine, text
 
@@ -111,8 +112,9 @@ def redis_client(redis_server: RedisServer) -> Iterator[redis.Redis]:
 
 @pytest.fixture
 def make_client(make_settings: Callable[..., Any]) -> Iterator[ClientFactory]:
-    """make_client(**settings): a started app (two API-key users and the agent's token by
-    default); every client is shut down, and its engine disposed, after the test."""
+    """make_client(**settings): a started app (two API-key users, the agent's token and the
+    job credentials' secret by default); every client is shut down, and its engine
+    disposed, after the test."""
     opened: list[TestClient] = []
 
     def make(
@@ -125,6 +127,7 @@ def make_client(make_settings: Callable[..., Any]) -> Iterator[ClientFactory]:
         values: dict[str, Any] = {
             "api_keys": (ALICE_KEY, BOB_KEY),
             "agent_service_token": AGENT_TOKEN,
+            "job_credential_secret": JOB_SECRET,
         }
         values.update(kw)
         app = create_app(
@@ -157,4 +160,5 @@ def bob() -> dict[str, str]:
 
 @pytest.fixture
 def agent() -> dict[str, str]:
+    """The worker's service token: worker-level routes only (jobs use job_headers)."""
     return {"Authorization": f"Bearer {AGENT_TOKEN}"}

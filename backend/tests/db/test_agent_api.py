@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from job_credentials import job_headers
 
 from app.core.security import user_id_for_key
 
@@ -15,6 +16,7 @@ Headers = dict[str, str]
 ClientFactory = Callable[..., TestClient]
 ALICE = user_id_for_key("alice-api-key-0123456789")
 INVALID_AGENT = {"detail": "missing or invalid agent service token"}
+JOB_ONLY = {"detail": "the worker's service token opens no conversation: use the job's credential"}
 
 
 @pytest.fixture
@@ -24,11 +26,17 @@ def room(api: TestClient, alice: Headers) -> str:
     return name
 
 
+@pytest.fixture
+def job(api: TestClient, room: str) -> Headers:
+    """The credential of the job dispatched into ``room``."""
+    return job_headers(api, room)
+
+
 def _message_url(room: str, message_id: str) -> str:
     return f"/api/agent/conversations/{room}/messages/{message_id}"
 
 
-def test_same_message_twice_is_one_row(api: TestClient, agent: Headers, room: str) -> None:
+def test_same_message_twice_is_one_row(api: TestClient, job: Headers, room: str) -> None:
     body = {
         "role": "assistant",
         "text": "Hello there.",
@@ -36,8 +44,8 @@ def test_same_message_twice_is_one_row(api: TestClient, agent: Headers, room: st
         "latency": {"ttft_ms": 210.5, "e2e_ms": 640},
         "interrupted": False,
     }
-    first = api.put(_message_url(room, "turn-1.a"), json=body, headers=agent)
-    second = api.put(_message_url(room, "turn-1.a"), json=body, headers=agent)
+    first = api.put(_message_url(room, "turn-1.a"), json=body, headers=job)
+    second = api.put(_message_url(room, "turn-1.a"), json=body, headers=job)
 
     assert first.status_code == second.status_code == 200
     assert first.json() == second.json()
@@ -49,46 +57,47 @@ def test_same_message_twice_is_one_row(api: TestClient, agent: Headers, room: st
         "latency": {"ttft_ms": 210.5, "e2e_ms": 640.0},
         "interrupted": False,
     }
-    history = api.get(f"/api/agent/conversations/{room}/messages", headers=agent).json()
+    history = api.get(f"/api/agent/conversations/{room}/messages", headers=job).json()
     assert history == [first.json()]
 
 
-def test_a_later_put_replaces_the_fields(api: TestClient, agent: Headers, room: str) -> None:
+def test_a_later_put_replaces_the_fields(api: TestClient, job: Headers, room: str) -> None:
     first = api.put(
-        _message_url(room, "a1"), json={"role": "assistant", "text": "Long answer"}, headers=agent
+        _message_url(room, "a1"), json={"role": "assistant", "text": "Long answer"}, headers=job
     ).json()
     second = api.put(
         _message_url(room, "a1"),
         json={"role": "assistant", "text": "Long", "interrupted": True},
-        headers=agent,
+        headers=job,
     ).json()
     assert (second["text"], second["interrupted"]) == ("Long", True)
     assert second["created_at"] == first["created_at"]  # not given: the first time stays
-    history = api.get(f"/api/agent/conversations/{room}/messages", headers=agent).json()
+    history = api.get(f"/api/agent/conversations/{room}/messages", headers=job).json()
     assert history == [second]
 
 
-def test_history_is_in_time_order(api: TestClient, agent: Headers, room: str) -> None:
+def test_history_is_in_time_order(api: TestClient, job: Headers, room: str) -> None:
     for message_id, when in [("b", "2026-01-01T00:00:02Z"), ("a", "2026-01-01T00:00:01Z")]:
         body = {"role": "user", "text": message_id, "created_at": when}
-        assert api.put(_message_url(room, message_id), json=body, headers=agent).status_code == 200
-    history = api.get(f"/api/agent/conversations/{room}/messages", headers=agent).json()
+        assert api.put(_message_url(room, message_id), json=body, headers=job).status_code == 200
+    history = api.get(f"/api/agent/conversations/{room}/messages", headers=job).json()
     assert [m["id"] for m in history] == ["a", "b"]
 
 
 def test_room_lookup_tells_the_agent_whose_room_it_is(
-    api: TestClient, agent: Headers, room: str
+    api: TestClient, job: Headers, room: str
 ) -> None:
-    body = api.get(f"/api/agent/conversations/{room}", headers=agent).json()
+    body = api.get(f"/api/agent/conversations/{room}", headers=job).json()
     assert body["user_id"] == ALICE and body["room_name"] == room
     assert body["metadata"]["persona"] == "tutor"
 
 
-def test_unknown_room_is_404(api: TestClient, agent: Headers) -> None:
+def test_unknown_room_is_404(api: TestClient) -> None:
+    job = job_headers(api, "nope")  # a credential naming a room with no conversation
     for response in (
-        api.get("/api/agent/conversations/nope", headers=agent),
-        api.get("/api/agent/conversations/nope/messages", headers=agent),
-        api.put(_message_url("nope", "m"), json={"role": "user", "text": "x"}, headers=agent),
+        api.get("/api/agent/conversations/nope", headers=job),
+        api.get("/api/agent/conversations/nope/messages", headers=job),
+        api.put(_message_url("nope", "m"), json={"role": "user", "text": "x"}, headers=job),
     ):
         assert response.status_code == 404
         assert response.json() == {"detail": "conversation not found"}
@@ -106,24 +115,25 @@ def test_unknown_room_is_404(api: TestClient, agent: Headers) -> None:
     ],
 )
 def test_invalid_message_is_422(
-    api: TestClient, agent: Headers, room: str, body: dict[str, Any]
+    api: TestClient, job: Headers, room: str, body: dict[str, Any]
 ) -> None:
-    assert api.put(_message_url(room, "m"), json=body, headers=agent).status_code == 422
+    assert api.put(_message_url(room, "m"), json=body, headers=job).status_code == 422
 
 
-def test_invalid_message_id_is_422(api: TestClient, agent: Headers, room: str) -> None:
+def test_invalid_message_id_is_422(api: TestClient, job: Headers, room: str) -> None:
     body = {"role": "user", "text": "x"}
-    assert api.put(_message_url(room, "a%20b"), json=body, headers=agent).status_code == 422
-    assert api.put(_message_url(room, "m" * 129), json=body, headers=agent).status_code == 422
+    assert api.put(_message_url(room, "a%20b"), json=body, headers=job).status_code == 422
+    assert api.put(_message_url(room, "m" * 129), json=body, headers=job).status_code == 422
 
 
-def test_message_length_limit(make_client: ClientFactory, alice: Headers, agent: Headers) -> None:
+def test_message_length_limit(make_client: ClientFactory, alice: Headers) -> None:
     client = make_client(max_message_chars=10)
     room = client.post("/api/conversations", json={}, headers=alice).json()["conversation"]
     url = _message_url(room["room_name"], "m")
-    ok = client.put(url, json={"role": "user", "text": "x" * 10}, headers=agent)
-    too_long = client.put(url, json={"role": "user", "text": "x" * 11}, headers=agent)
-    note = client.put("/api/agent/users/u/notes/n", json={"text": "x" * 11}, headers=agent)
+    job = job_headers(client, room["room_name"])
+    ok = client.put(url, json={"role": "user", "text": "x" * 10}, headers=job)
+    too_long = client.put(url, json={"role": "user", "text": "x" * 11}, headers=job)
+    note = client.put(f"/api/agent/users/{ALICE}/notes/n", json={"text": "x" * 11}, headers=job)
 
     assert ok.status_code == 200
     for response in (too_long, note):
@@ -131,11 +141,13 @@ def test_message_length_limit(make_client: ClientFactory, alice: Headers, agent:
         assert response.json() == {"detail": "message text too long"}
 
 
-def test_notes_are_idempotent_and_per_user(api: TestClient, agent: Headers) -> None:
+def test_notes_are_idempotent_and_per_user(api: TestClient) -> None:
     url = f"/api/agent/users/{ALICE}/notes/likes-tea"
+    agent = job_headers(api, user=ALICE)
     first = api.put(url, json={"text": "Likes green tea"}, headers=agent)
     second = api.put(url, json={"text": "Likes green tea"}, headers=agent)
-    api.put("/api/agent/users/someone-else/notes/n1", json={"text": "other"}, headers=agent)
+    other = job_headers(api, user="someone-else")
+    api.put("/api/agent/users/someone-else/notes/n1", json={"text": "other"}, headers=other)
 
     assert first.status_code == second.status_code == 200
     assert first.json() == second.json()
@@ -144,19 +156,18 @@ def test_notes_are_idempotent_and_per_user(api: TestClient, agent: Headers) -> N
     assert api.put(url, json={"text": ""}, headers=agent).status_code == 422
 
 
-def test_history_reload_reads_the_newest_messages(
-    api: TestClient, agent: Headers, room: str
-) -> None:
+def test_history_reload_reads_the_newest_messages(api: TestClient, job: Headers, room: str) -> None:
     for i in range(5):
         body = {"role": "user", "text": f"line {i}", "created_at": f"2026-01-01T00:00:0{i}Z"}
-        assert api.put(_message_url(room, f"m{i}"), json=body, headers=agent).status_code == 200
+        assert api.put(_message_url(room, f"m{i}"), json=body, headers=job).status_code == 200
     url = f"/api/agent/conversations/{room}/messages"
-    newest = api.get(url, params={"limit": 3}, headers=agent).json()
+    newest = api.get(url, params={"limit": 3}, headers=job).json()
     assert [m["id"] for m in newest] == ["m2", "m3", "m4"]  # the newest three, oldest first
-    assert api.get(url, params={"limit": 2001}, headers=agent).status_code == 422
+    assert api.get(url, params={"limit": 2001}, headers=job).status_code == 422
 
 
-def test_notes_recall_the_newest(api: TestClient, agent: Headers) -> None:
+def test_notes_recall_the_newest(api: TestClient) -> None:
+    agent = job_headers(api, user=ALICE)
     for i in range(5):
         url = f"/api/agent/users/{ALICE}/notes/n{i}"
         assert api.put(url, json={"text": f"note {i}"}, headers=agent).status_code == 200
@@ -168,6 +179,8 @@ AGENT_ROUTES = [
     ("GET", "/api/agent/conversations/room"),
     ("GET", "/api/agent/conversations/room/messages"),
     ("PUT", "/api/agent/conversations/room/messages/m1"),
+    ("POST", "/api/agent/conversations/room/messages:batch"),
+    ("PUT", "/api/agent/conversations/room/events/e1"),
     ("GET", "/api/agent/users/u/notes"),
     ("PUT", "/api/agent/users/u/notes/n1"),
 ]
@@ -175,14 +188,15 @@ AGENT_ROUTES = [
 
 @pytest.mark.parametrize(("method", "path"), AGENT_ROUTES)
 @pytest.mark.parametrize("who", ["nobody", "alice", "wrong", "basic"])
-def test_only_the_service_token_opens_agent_routes(
-    api: TestClient, alice: Headers, agent: Headers, method: str, path: str, who: str
+def test_only_agent_credentials_open_agent_routes(
+    api: TestClient, alice: Headers, method: str, path: str, who: str
 ) -> None:
+    job = job_headers(api, "room", user="u")
     headers = {
         "nobody": {},
         "alice": alice,  # a user's API key is not the agent's credential
         "wrong": {"Authorization": "Bearer " + "y" * 44},
-        "basic": {"Authorization": agent["Authorization"].replace("Bearer", "Basic")},
+        "basic": {"Authorization": job["Authorization"].replace("Bearer", "Basic")},
     }[who]
     response = api.request(method, path, json={"role": "user", "text": "x"}, headers=headers)
     assert response.status_code == 401
@@ -213,15 +227,27 @@ def test_the_service_token_opens_no_user_route(
         assert response.json() == {"detail": "not signed in or invalid API key"}
 
 
-def test_concurrent_retries_still_make_one_row(api: TestClient, agent: Headers, room: str) -> None:
+def test_concurrent_retries_still_make_one_row(api: TestClient, job: Headers, room: str) -> None:
     body = {"role": "user", "text": "same"}
 
     def put(i: int) -> int:
         message_id = "same" if i % 2 else f"m{i}"
-        return api.put(_message_url(room, message_id), json=body, headers=agent).status_code
+        return api.put(_message_url(room, message_id), json=body, headers=job).status_code
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = list(pool.map(put, range(32)))
     assert statuses == [200] * 32
-    history = api.get(f"/api/agent/conversations/{room}/messages", headers=agent).json()
+    history = api.get(f"/api/agent/conversations/{room}/messages", headers=job).json()
     assert sorted(m["id"] for m in history) == sorted({"same"} | {f"m{i}" for i in range(0, 32, 2)})
+
+
+@pytest.mark.parametrize(("method", "path"), AGENT_ROUTES)
+def test_the_service_token_opens_no_conversation_route(
+    api: TestClient, agent: Headers, room: str, method: str, path: str
+) -> None:
+    """The worker's token (which its job processes inherit) reaches no conversation or
+    notes: only a job's credential does, each for its own."""
+    path = path.replace("/room", f"/{room}").replace("/users/u/", f"/users/{ALICE}/")
+    response = api.request(method, path, json={"role": "user", "text": "x"}, headers=agent)
+    assert response.status_code == 403
+    assert response.json() == JOB_ONLY

@@ -11,6 +11,7 @@ import pytest
 import redis
 from fake_clock import FakeClock
 from fastapi.testclient import TestClient
+from job_credentials import JOB_SECRET
 
 from app.api.deps import AGENTS_BUSY_DETAIL, NO_AGENT_DETAIL
 from app.core.agent_capacity import AgentCapacity, InProcessAgentCapacity
@@ -54,6 +55,7 @@ def make_app(
         settings = make_settings(
             api_keys=(ALICE_KEY,),
             agent_service_token=AGENT_TOKEN,
+            job_credential_secret=JOB_SECRET,
             agent_capacity_check=True,
             max_conversations_per_user=100,
         )

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from job_credentials import job_headers
 
 pytestmark = pytest.mark.db
 
@@ -20,6 +21,12 @@ def created(api: TestClient, alice: Headers) -> dict[str, Any]:
         "conversation"
     ]
     return conversation
+
+
+@pytest.fixture
+def agent(api: TestClient, created: dict[str, Any]) -> Headers:
+    """The credential of the job dispatched into the conversation ``created``."""
+    return job_headers(api, created["room_name"])
 
 
 def _event_url(room: str, event_id: str) -> str:
@@ -91,7 +98,9 @@ def test_events_need_the_agent_and_a_known_room(
     assert (
         api.put(_event_url(created["room_name"], "e"), json=body, headers=alice).status_code == 401
     )
-    missing = api.put(_event_url("va-missing", "e"), json=body, headers=agent)
+    missing = api.put(
+        _event_url("va-missing", "e"), json=body, headers=job_headers(api, "va-missing")
+    )
     assert (missing.status_code, missing.json()) == (404, {"detail": "conversation not found"})
 
 
@@ -127,11 +136,12 @@ def test_a_batch_is_written_once_whatever_the_retries(
     assert len(detail["messages"]) == 50
 
 
-def test_batch_limits(make_client: ClientFactory, alice: Headers, agent: Headers) -> None:
+def test_batch_limits(make_client: ClientFactory, alice: Headers) -> None:
     client = make_client(max_batch_messages=3, max_message_chars=10)
     room = client.post("/api/conversations", json={}, headers=alice).json()["conversation"][
         "room_name"
     ]
+    agent = job_headers(client, room)
     four = [{"id": f"m{i}", "role": "user", "text": "hi"} for i in range(4)]
     too_many = client.post(_batch_url(room), json={"messages": four}, headers=agent)
     assert (too_many.status_code, too_many.json()) == (
@@ -146,12 +156,13 @@ def test_batch_limits(make_client: ClientFactory, alice: Headers, agent: Headers
 
 
 def test_batch_bodies_may_exceed_the_general_body_limit(
-    make_client: ClientFactory, alice: Headers, agent: Headers
+    make_client: ClientFactory, alice: Headers
 ) -> None:
     client = make_client(max_body_bytes=1024, max_batch_body_bytes=65536)
     room = client.post("/api/conversations", json={}, headers=alice).json()["conversation"][
         "room_name"
     ]
+    agent = job_headers(client, room)
     batch = {"messages": [{"id": f"m{i}", "role": "user", "text": "y" * 100} for i in range(100)]}
     response = client.post(_batch_url(room), json=batch, headers=agent)
     assert (response.status_code, response.json()) == (200, {"count": 100})

@@ -1,20 +1,35 @@
 """The agent's write journal replayed against the real backend (a server process, on SQLite
 and on PostgreSQL): writes sent again after a crash, and the same writes sent by two
-senders at once, leave one row per message id, in order."""
+senders at once, leave one row per message id, in order; the writes of a job process that
+died are sent by the worker, which holds no credential for any conversation, with the one
+the job stored with them, also once it has expired."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
+import subprocess
+import sys
+import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import jwt
 import pytest
+from job_credentials import JOB_SECRET
 from live_backend import LiveBackend, start_backend
 from sqlalchemy import create_engine, text
-from voice_agent.persistence import BackendClient, Journal, JournalSender
-from voice_agent.persistence.backend_client import event_body, message_body
+from voice_agent.persistence import BackendClient, DurableWrites, Journal, JournalSender
+from voice_agent.persistence.backend_client import event_body, job_credential, message_body
+from voice_agent.settings import AgentSettings
+
+from app.core import job_credential as minting
+from app.core.config import Settings
+from app.core.job_credential import JobScope
+from app.core.security import user_id_for_key
 
 pytestmark = pytest.mark.db
 
@@ -26,7 +41,11 @@ T0 = dt.datetime(2026, 5, 6, 7, 8, 9, tzinfo=dt.UTC)
 @pytest.fixture
 def live(tmp_path: Path, db_url: str) -> Iterator[LiveBackend]:
     backend = start_backend(
-        tmp_path, DATABASE_URL=db_url, AGENT_SERVICE_TOKEN=AGENT_TOKEN, BACKEND_API_KEYS=USER_KEY
+        tmp_path,
+        DATABASE_URL=db_url,
+        AGENT_SERVICE_TOKEN=AGENT_TOKEN,
+        BACKEND_JOB_CREDENTIAL_SECRET=JOB_SECRET,
+        BACKEND_API_KEYS=USER_KEY,
     )
     try:
         yield backend
@@ -34,22 +53,30 @@ def live(tmp_path: Path, db_url: str) -> Iterator[LiveBackend]:
         backend.stop()
 
 
-def new_room(backend: LiveBackend) -> str:
+def new_room(backend: LiveBackend) -> tuple[str, str]:
+    """A new conversation's room and the dispatch metadata its job gets (its credential)."""
     response = httpx.post(
         backend.url() + "/api/conversations",
         json={},
         headers={"Authorization": f"Bearer {USER_KEY}"},
     )
     assert response.status_code == 201, response.text
-    room: str = response.json()["conversation"]["room_name"]
-    return room
+    body = response.json()
+    claims = jwt.decode(
+        body["connection"]["participant_token"], options={"verify_signature": False}
+    )
+    [dispatch] = claims["roomConfig"]["agents"]
+    return body["conversation"]["room_name"], str(dispatch["metadata"])
 
 
-def journal_writes(journal: Journal, rooms: list[str]) -> list[tuple[str, str]]:
-    """60 messages over two rooms, interleaved, and an event; (room, id) of each message."""
+def journal_writes(journal: Journal, rooms: dict[str, str]) -> list[tuple[str, str]]:
+    """60 messages over two rooms (name: the dispatch metadata of its job), interleaved,
+    and an event, each with its room's job credential; (room, id) of each message."""
     written: list[tuple[str, str]] = []
+    names = list(rooms)
     for i in range(60):
-        room = rooms[0] if i % 3 else rooms[1]
+        room = names[0] if i % 3 else names[1]
+        journal.credential = job_credential(rooms[room])  # as that room's job stores it
         at = T0 + dt.timedelta(seconds=i)
         role = "user" if i % 2 == 0 else "assistant"
         body = message_body(role=role, text=f"turn {i}", created_at=at)  # type: ignore[arg-type]
@@ -62,7 +89,10 @@ def journal_writes(journal: Journal, rooms: list[str]) -> list[tuple[str, str]]:
 
 
 def sender(journal: Journal, backend: LiveBackend) -> JournalSender:
-    client = BackendClient(backend.url(), AGENT_TOKEN, retries=0)
+    """A sender like the worker's: each room's writes go with the credential stored with them."""
+    client = BackendClient(
+        backend.url(), AGENT_TOKEN, retries=0, room_credential=journal.credential_for
+    )
     return JournalSender(journal, client, batch_messages=16, max_backoff_s=0.1)
 
 
@@ -94,7 +124,7 @@ def events(db_url: str) -> int:
 def test_replayed_and_concurrent_writes_leave_one_row_each_in_order(
     live: LiveBackend, db_url: str, tmp_path: Path
 ) -> None:
-    rooms = [new_room(live), new_room(live)]
+    rooms = dict([new_room(live), new_room(live)])
     first = Journal(tmp_path / "worker-a")
     written = journal_writes(first, rooms)
 
@@ -119,4 +149,68 @@ def test_replayed_and_concurrent_writes_leave_one_row_each_in_order(
         expected[room].append(message_id)
     for room in rooms:
         assert [m for r, m, _ in stored if r == room] == expected[room]
+    assert events(db_url) == 1
+
+
+JOB = textwrap.dedent(
+    """
+    import datetime as dt, json, sys
+    from pathlib import Path
+    from voice_agent.persistence import Journal
+    from voice_agent.persistence.backend_client import event_body, message_body
+
+    folder, room, credential = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+    journal = Journal(folder, credential=credential)  # what a job's DurableWrites opens
+    at = dt.datetime(2026, 5, 6, tzinfo=dt.UTC)
+    for i in range(3):
+        said = message_body(role="user", text=f"said before the job died {i}", created_at=at)
+        journal.append(room, "message", f"d{i}", said)
+    event = event_body(kind="error", source="llm", detail="job died", created_at=at)
+    journal.append(room, "event", "died", event)
+    """
+)
+
+
+@pytest.mark.parametrize("expired", [False, True], ids=["fresh", "expired"])
+def test_the_worker_replays_a_dead_jobs_writes_with_its_credential(
+    live: LiveBackend, db_url: str, tmp_path: Path, expired: bool
+) -> None:
+    """A job journals writes and dies before sending them; the worker, whose service token
+    opens no conversation (403), sends them with the credential the job stored with them:
+    they land, also once that credential has expired (after a long outage), within the
+    backend's write grace."""
+    room, metadata = new_room(live)
+    credential = job_credential(metadata)
+    assert credential is not None
+    if expired:  # the same job's credential, minted a day and an hour ago by this backend
+        settings = Settings(
+            livekit_api_key="k",
+            livekit_api_secret="s",
+            agent_service_token=AGENT_TOKEN,
+            job_credential_secret=JOB_SECRET,
+        )
+        scope = JobScope(json.loads(metadata)["conversation_id"], room, user_id_for_key(USER_KEY))
+        credential = minting.mint(settings, scope, now=time.time() - 86400 - 3600)
+        assert credential is not None
+    folder = tmp_path / "journal"
+    job = [sys.executable, "-c", JOB, str(folder), room, credential]
+    subprocess.run(job, check=True, capture_output=True)
+    worker = {"Authorization": f"Bearer {AGENT_TOKEN}"}
+    refused = httpx.get(f"{live.url()}/api/agent/conversations/{room}/messages", headers=worker)
+    assert refused.status_code == 403
+
+    async def replay() -> tuple[int, int]:
+        settings = AgentSettings(
+            backend_url=live.url(), service_token=AGENT_TOKEN, journal={"dir": folder}
+        )
+        writes = DurableWrites.from_settings(settings, adopt_orphans=True)
+        assert writes is not None
+        assert writes.journal.adopt_orphans() == 4
+        assert await writes.sender.aflush(timeout_s=60)
+        left, dropped = writes.journal.count(), writes.sender.dropped
+        await writes.aclose()
+        return left, dropped
+
+    assert asyncio.run(replay()) == (0, 0)
+    assert [m for r, m, _ in rows(db_url) if r == room] == ["d0", "d1", "d2"]
     assert events(db_url) == 1

@@ -11,6 +11,7 @@ from typing import Any
 import jwt
 import pytest
 from fastapi.testclient import TestClient
+from job_credentials import job_headers
 from livekit import api
 
 from app.core.catalog import DEFAULT_CATALOG
@@ -35,11 +36,11 @@ def _create(client: TestClient, headers: Headers, **body: Any) -> dict[str, Any]
     return created
 
 
-def _say(client: TestClient, agent: Headers, room: str, message_id: str, text: str) -> None:
+def _say(client: TestClient, room: str, message_id: str, text: str) -> None:
     response = client.put(
         f"/api/agent/conversations/{room}/messages/{message_id}",
         json={"role": "user" if message_id.endswith("u") else "assistant", "text": text},
-        headers=agent,
+        headers=job_headers(client, room),
     )
     assert response.status_code == 200, response.text
 
@@ -189,13 +190,11 @@ def test_every_cursor_the_schema_allows_is_a_page(
     assert [item["id"] for item in page["items"]] == ([] if cursor.startswith("0-") else [newest])
 
 
-def test_read_and_export_include_messages_in_order(
-    api: TestClient, alice: Headers, agent: Headers
-) -> None:
+def test_read_and_export_include_messages_in_order(api: TestClient, alice: Headers) -> None:
     conversation = _create(api, alice)["conversation"]
     room, conversation_id = conversation["room_name"], conversation["id"]
-    _say(api, agent, room, "1u", "What's the weather?")
-    _say(api, agent, room, "2a", "Sunny.")
+    _say(api, room, "1u", "What's the weather?")
+    _say(api, room, "2a", "Sunny.")
 
     detail = api.get(f"/api/conversations/{conversation_id}", headers=alice).json()
     assert [(m["id"], m["role"], m["text"]) for m in detail["messages"]] == [
@@ -212,18 +211,17 @@ def test_read_and_export_include_messages_in_order(
     assert document["conversation"] == detail
 
 
-def test_delete_removes_the_conversation_and_its_messages(
-    api: TestClient, alice: Headers, agent: Headers
-) -> None:
+def test_delete_removes_the_conversation_and_its_messages(api: TestClient, alice: Headers) -> None:
     conversation = _create(api, alice)["conversation"]
-    _say(api, agent, conversation["room_name"], "1u", "hello")
+    _say(api, conversation["room_name"], "1u", "hello")
+    job = job_headers(api, conversation["room_name"])  # its job's credential outlives it
     url = f"/api/conversations/{conversation['id']}"
 
     assert api.delete(url, headers=alice).status_code == 204
     assert api.get(url, headers=alice).status_code == 404
     assert api.delete(url, headers=alice).status_code == 404
     messages = f"/api/agent/conversations/{conversation['room_name']}/messages"
-    assert api.get(messages, headers=agent).status_code == 404
+    assert api.get(messages, headers=job).status_code == 404
 
 
 def test_nobody_reads_another_users_conversations(
@@ -346,7 +344,7 @@ def test_concurrent_creates_with_one_id_make_one_conversation(
 
 
 def test_a_conversations_messages_come_in_pages(
-    api: TestClient, alice: Headers, bob: Headers, agent: Headers
+    api: TestClient, alice: Headers, bob: Headers
 ) -> None:
     created = _create(api, alice)["conversation"]
     room, conversation_id = created["room_name"], created["id"]
@@ -360,7 +358,9 @@ def test_a_conversations_messages_come_in_pages(
         for i in range(105)
     ]
     batch = api.post(
-        f"/api/agent/conversations/{room}/messages:batch", json={"messages": sent}, headers=agent
+        f"/api/agent/conversations/{room}/messages:batch",
+        json={"messages": sent},
+        headers=job_headers(api, room),
     )
     assert batch.status_code == 200, batch.text
 

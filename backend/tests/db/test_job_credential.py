@@ -1,16 +1,23 @@
 """Each agent job gets a credential for its one conversation (in the dispatch metadata the
 backend sets): it opens that conversation's agent routes and its user's notes, and answers
-403 for any other conversation, another user's notes, and the worker's own routes."""
+403 for any other conversation, another user's notes, and the worker's own routes. Only the
+backend can sign one (BACKEND_JOB_CREDENTIAL_SECRET): not the worker, whose service token
+every job process inherits."""
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
+import jwt
 import pytest
 from fastapi.testclient import TestClient
+from job_credentials import JOB_SECRET
 from livekit import api
 
 from app.core import job_credential
@@ -101,8 +108,11 @@ def test_forged_expired_or_foreign_credentials_are_401(
 ) -> None:
     room, metadata = _dispatched(api, alice)
     scope = JobScope(metadata["conversation_id"], room, ALICE)
-    other_secret = make_settings(agent_service_token="another-service-token-0123456789abcdef")
-    settings = make_settings(agent_service_token=AGENT_TOKEN)  # the app's own
+    other_secret = make_settings(
+        agent_service_token=AGENT_TOKEN,
+        job_credential_secret="another-job-credential-secret-0123456789",
+    )
+    settings = make_settings(agent_service_token=AGENT_TOKEN, job_credential_secret=JOB_SECRET)
     expired = job_credential.mint(settings, scope, now=0)
     forged = job_credential.mint(other_secret, scope)
     header, claims, signature = metadata["credential"].split(".")
@@ -129,3 +139,66 @@ def test_a_redispatched_job_gets_a_fresh_credential(api: TestClient, alice: Head
     assert resumed["conversation_id"] == first["conversation_id"]
     response = api.get(f"/api/agent/conversations/{room}", headers=_bearer(resumed["credential"]))
     assert response.status_code == 200
+
+
+def test_a_credential_signed_with_the_service_token_is_refused(
+    api: TestClient, alice: Headers
+) -> None:
+    """Whoever holds the worker's service token (every job process inherits it) cannot mint
+    a credential: neither with the key the backend once derived from it, nor with the token
+    itself."""
+    room, metadata = _dispatched(api, alice)
+    issued = int(time.time())
+    claims = {
+        "aud": "va-agent-job",
+        "iat": issued,
+        "exp": issued + 3600,
+        "cid": metadata["conversation_id"],
+        "room": room,
+        "uid": ALICE,
+    }
+    derived = hmac.new(AGENT_TOKEN.encode(), b"va-agent-job-credential-v1", hashlib.sha256)
+    for key in (derived.digest(), AGENT_TOKEN.encode()):
+        forged = jwt.encode(claims, key, algorithm="HS256")
+        response = api.get(f"/api/agent/conversations/{room}", headers=_bearer(forged))
+        assert response.status_code == 401
+        assert response.json() == {"detail": "missing or invalid agent service token"}
+    real = _bearer(metadata["credential"])
+    assert api.get(f"/api/agent/conversations/{room}", headers=real).status_code == 200
+
+
+def test_an_expired_credential_still_writes_its_journal_within_the_grace(
+    api: TestClient, make_settings: Callable[..., Settings], alice: Headers
+) -> None:
+    """The worker replays a gone job's journaled writes with that job's credential, after a
+    long backend outage too: past its expiry it still writes its own conversation's messages
+    and events for the grace (the journal's maximum age), and opens nothing else."""
+    room, metadata = _dispatched(api, alice)
+    settings = make_settings(agent_service_token=AGENT_TOKEN, job_credential_secret=JOB_SECRET)
+    scope = JobScope(metadata["conversation_id"], room, ALICE)
+    ttl, grace = settings.agent_job_credential_ttl_seconds, 7 * 86400
+    expired = _bearer(str(job_credential.mint(settings, scope, now=time.time() - ttl - 3600)))
+    too_old = _bearer(str(job_credential.mint(settings, scope, now=time.time() - ttl - grace)))
+    message = {"role": "user", "text": "said before the outage"}
+    event = {"kind": "error", "source": "llm", "detail": "timeout"}
+    batch = {"messages": [{"id": "m2", **message}]}
+
+    put = api.put(f"/api/agent/conversations/{room}/messages/m1", json=message, headers=expired)
+    assert put.status_code == 200
+    url = f"/api/agent/conversations/{room}/messages:batch"
+    assert api.post(url, json=batch, headers=expired).status_code == 200
+    url = f"/api/agent/conversations/{room}/events/e1"
+    assert api.put(url, json=event, headers=expired).status_code == 200
+    for refused in (
+        api.get(f"/api/agent/conversations/{room}", headers=expired),
+        api.get(f"/api/agent/conversations/{room}/messages", headers=expired),
+        api.get(f"/api/agent/users/{ALICE}/notes", headers=expired),
+        api.put(f"/api/agent/users/{ALICE}/notes/n1", json={"text": "x"}, headers=expired),
+    ):
+        assert refused.status_code == 401, refused.request.url
+        assert refused.json() == {"detail": "this job's credential has expired"}
+    late = api.put(f"/api/agent/conversations/{room}/messages/m3", json=message, headers=too_old)
+    assert late.status_code == 401
+    stored = api.get(f"/api/conversations/{metadata['conversation_id']}", headers=alice).json()
+    assert [m["id"] for m in stored["messages"]] == ["m1", "m2"]
+    assert [e["id"] for e in stored["events"]] == ["e1"]

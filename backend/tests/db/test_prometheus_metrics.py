@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from job_credentials import job_headers
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
@@ -44,7 +45,7 @@ def _value(samples: list[Sample], name: str, **labels: str) -> float:
     return sum(s.value for s in samples if s.name == name and labels.items() <= s.labels.items())
 
 
-def test_exactly_the_documented_series(api: TestClient, alice: Headers, agent: Headers) -> None:
+def test_exactly_the_documented_series(api: TestClient, alice: Headers) -> None:
     room = api.post("/api/conversations", json={}, headers=alice).json()["conversation"][
         "room_name"
     ]
@@ -52,7 +53,7 @@ def test_exactly_the_documented_series(api: TestClient, alice: Headers, agent: H
     api.put(
         f"/api/agent/conversations/{room}/messages/m1",
         json={"role": "user", "text": "hi"},
-        headers=agent,
+        headers=job_headers(api, room),
     )
     api.post(
         "/api/metrics/client-latency",
@@ -78,7 +79,7 @@ def test_exactly_the_documented_series(api: TestClient, alice: Headers, agent: H
                 assert float(sample.labels["le"]) in LATENCY_BUCKETS, name
 
 
-def test_series_move_with_requests(api: TestClient, alice: Headers, agent: Headers) -> None:
+def test_series_move_with_requests(api: TestClient, alice: Headers) -> None:
     created = api.post("/api/conversations", json={}, headers=alice).json()["conversation"]
     api.post("/api/token", json={}, headers=alice)
     api.get(f"/api/conversations/{created['id']}", headers=alice)
@@ -86,7 +87,7 @@ def test_series_move_with_requests(api: TestClient, alice: Headers, agent: Heade
     api.post(
         f"/api/agent/conversations/{created['room_name']}/messages:batch",
         json={"messages": batch},
-        headers=agent,
+        headers=job_headers(api, created["room_name"]),
     )
     api.post("/livekit/webhook", content=b"{}", headers={"Authorization": "forged"})
 

@@ -6,6 +6,7 @@ import pytest
 import redis
 from fake_clock import FakeClock
 from fastapi.testclient import TestClient
+from job_credentials import job_headers
 from live_servers import RedisServer, free_port
 
 from app.core.rate_limit import Decision, InProcessRateLimiter, RateLimiter
@@ -71,11 +72,12 @@ def test_user_routes_answer_429_with_retry_after(
 
 
 def test_agent_webhook_and_health_are_not_counted(
-    make_client: ClientFactory, agent: Headers, alice: Headers
+    make_client: ClientFactory, alice: Headers
 ) -> None:
     client = make_client(rate_limiter=InProcessRateLimiter(limit=1))
+    job = job_headers(client, user="u")
     for _ in range(3):
-        assert client.get("/api/agent/users/u/notes", headers=agent).status_code == 200
+        assert client.get("/api/agent/users/u/notes", headers=job).status_code == 200
         assert client.post("/livekit/webhook", content=b"{}").status_code == 401
     assert client.get("/api/conversations", headers=alice).status_code == 200
 

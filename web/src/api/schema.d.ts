@@ -2011,14 +2011,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description missing or invalid agent service token */
+            /** @description missing or invalid agent service token | this job's credential has expired */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description this job's credential is for another conversation | only the worker's service token may do this */
+            /** @description this job's credential is for another conversation | the worker's service token opens no conversation: use the job's credential | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2098,14 +2098,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description missing or invalid agent service token */
+            /** @description missing or invalid agent service token | this job's credential has expired */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description this job's credential is for another conversation | only the worker's service token may do this */
+            /** @description this job's credential is for another conversation | the worker's service token opens no conversation: use the job's credential | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2184,14 +2184,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description missing or invalid agent service token */
+            /** @description missing or invalid agent service token | this job's credential has expired */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description this job's credential is for another conversation | only the worker's service token may do this */
+            /** @description this job's credential is for another conversation | the worker's service token opens no conversation: use the job's credential | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2271,14 +2271,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description missing or invalid agent service token */
+            /** @description missing or invalid agent service token | this job's credential has expired */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description this job's credential is for another conversation | only the worker's service token may do this */
+            /** @description this job's credential is for another conversation | the worker's service token opens no conversation: use the job's credential | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2355,14 +2355,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description missing or invalid agent service token */
+            /** @description missing or invalid agent service token | this job's credential has expired */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description this job's credential is for another conversation | only the worker's service token may do this */
+            /** @description this job's credential is for another conversation | the worker's service token opens no conversation: use the job's credential | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2442,14 +2442,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description missing or invalid agent service token */
+            /** @description missing or invalid agent service token | this job's credential has expired */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description this job's credential is for another conversation | only the worker's service token may do this */
+            /** @description this job's credential is for another conversation | the worker's service token opens no conversation: use the job's credential | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2519,14 +2519,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description missing or invalid agent service token */
+            /** @description missing or invalid agent service token | this job's credential has expired */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description this job's credential is for another conversation | only the worker's service token may do this */
+            /** @description this job's credential is for another conversation | the worker's service token opens no conversation: use the job's credential | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2598,14 +2598,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description missing or invalid agent service token */
+            /** @description missing or invalid agent service token | this job's credential has expired */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description this job's credential is for another conversation | only the worker's service token may do this */
+            /** @description this job's credential is for another conversation | the worker's service token opens no conversation: use the job's credential | only the worker's service token may do this */
             403: {
                 headers: {
                     [name: string]: unknown;

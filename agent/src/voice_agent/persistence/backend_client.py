@@ -1,6 +1,8 @@
 """Async client for the backend's agent API (``/api/agent``), authenticated with the job's
 credential (the backend puts it in the dispatch metadata; it opens this one conversation and
-its user's notes), or the worker's service token where a job has none (console, old backend).
+its user's notes). The worker's service token, used where a job has none (console), opens no
+conversation: the backend answers 403. The worker's own client (its journal replay) sends
+each room's writes with the credential its job stored with them (``room_credential``).
 
 HTTP failures become :class:`BackendError` (status ``None`` for a connection error or
 timeout). Connection errors and 5xx/408/429 answers are retried with a short exponential
@@ -13,7 +15,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote
@@ -95,9 +97,13 @@ class BackendClient:
         backoff_s: float = 0.2,
         client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        room_credential: Callable[[str], str | None] | None = None,
     ) -> None:
+        """``room_credential``: for a request about one room, the credential to send instead
+        of ``token`` (None: ``token``)."""
         self._base_url = base_url.rstrip("/")
         self._headers = {"Authorization": f"Bearer {token}"}
+        self._room_credential = room_credential
         self._retries = retries
         self._backoff_s = backoff_s
         self._owns_client = client is None
@@ -111,6 +117,7 @@ class BackendClient:
         dispatch_metadata: str | None = None,
         retries: int | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        room_credential: Callable[[str], str | None] | None = None,
     ) -> BackendClient | None:
         """The configured client, or None when persistence is off (no AGENT_BACKEND_URL);
         with the job's credential from ``dispatch_metadata`` when it carries one.
@@ -123,6 +130,7 @@ class BackendClient:
             timeout_s=settings.backend_timeout_s,
             retries=settings.persist_retries if retries is None else retries,
             transport=transport,
+            room_credential=room_credential,
         )
 
     async def aclose(self) -> None:
@@ -130,7 +138,7 @@ class BackendClient:
             await self._client.aclose()
 
     async def get_conversation(self, room: str) -> RoomConversation:
-        data = await self._request("GET", f"/conversations/{_seg(room)}")
+        data = await self._request("GET", f"/conversations/{_seg(room)}", room=room)
         return RoomConversation(
             id=str(data["id"]),
             room_name=data["room_name"],
@@ -142,7 +150,7 @@ class BackendClient:
     async def list_messages(self, room: str, *, limit: int = 1000) -> list[StoredMessage]:
         """The room's newest ``limit`` messages (at most 2000), oldest first."""
         path = f"/conversations/{_seg(room)}/messages?limit={int(limit)}"
-        data = await self._request("GET", path)
+        data = await self._request("GET", path, room=room)
         return [stored_message(m) for m in data]
 
     async def put_message(
@@ -165,7 +173,7 @@ class BackendClient:
             interrupted=interrupted,
         )
         path = f"/conversations/{_seg(room)}/messages/{_seg(message_id)}"
-        return stored_message(await self._request("PUT", path, json=body))
+        return stored_message(await self._request("PUT", path, json=body, room=room))
 
     async def put_note(
         self, user_id: str, note_id: str, *, text: str, created_at: dt.datetime | None = None
@@ -181,26 +189,29 @@ class BackendClient:
         """Create or replace many messages in one transaction (each with its ``id``, and the
         fields of ``put_message``); how many the backend wrote."""
         path = f"/conversations/{_seg(room)}/messages:batch"
-        data = await self._request("POST", path, json={"messages": messages})
+        data = await self._request("POST", path, json={"messages": messages}, room=room)
         return int(data["count"])
 
     async def put_event(self, room: str, event_id: str, body: Mapping[str, Any]) -> None:
         """Create or replace one timeline event (an error, a fallback); idempotent by id.
         ``body``: kind, source, detail, created_at (see ``event_body``)."""
         path = f"/conversations/{_seg(room)}/events/{_seg(event_id)}"
-        await self._request("PUT", path, json=dict(body))
+        await self._request("PUT", path, json=dict(body), room=room)
 
     async def list_notes(self, user_id: str, *, limit: int = 100) -> list[StoredNote]:
         """The user's newest `limit` notes, oldest first."""
         data = await self._request("GET", f"/users/{_seg(user_id)}/notes?limit={int(limit)}")
         return [_note(n) for n in data]
 
-    async def _request(self, method: str, path: str, *, json: Any = None) -> Any:
+    async def _request(
+        self, method: str, path: str, *, json: Any = None, room: str | None = None
+    ) -> Any:
         url = f"{self._base_url}/api/agent{path}"
+        headers = self._headers_for(room)
         attempt = 0
         while True:
             try:
-                return await self._send(method, url, json)
+                return await self._send(method, url, json, headers)
             except BackendError as e:
                 if not e.retryable or attempt >= self._retries:
                     record_error("backend", e)
@@ -213,9 +224,13 @@ class BackendClient:
                 )
                 await asyncio.sleep(delay)
 
-    async def _send(self, method: str, url: str, json: Any) -> Any:
+    def _headers_for(self, room: str | None) -> dict[str, str]:
+        credential = self._room_credential(room) if room and self._room_credential else None
+        return {"Authorization": f"Bearer {credential}"} if credential else self._headers
+
+    async def _send(self, method: str, url: str, json: Any, headers: dict[str, str]) -> Any:
         try:
-            response = await self._client.request(method, url, json=json, headers=self._headers)
+            response = await self._client.request(method, url, json=json, headers=headers)
         except httpx.TransportError as e:  # connection refused, timeouts, protocol errors
             raise BackendError(
                 f"backend unreachable ({type(e).__name__})",

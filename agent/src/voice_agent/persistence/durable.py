@@ -9,16 +9,22 @@ import logging
 import httpx
 
 from ..settings import AgentSettings
-from .backend_client import BackendClient
+from .backend_client import BackendClient, job_credential
 from .journal import Journal
 from .journal_sender import JournalSender
 
 logger = logging.getLogger("voice_agent.persistence")
 
 
-def open_journal(settings: AgentSettings) -> Journal:
+def open_journal(settings: AgentSettings, *, credential: str | None = None) -> Journal:
+    """The journal; ``credential``: the job's, stored with each of its writes."""
     j = settings.journal
-    return Journal(j.dir, max_bytes=j.max_mb * 1_048_576, max_age_s=j.max_age_h * 3600.0)
+    return Journal(
+        j.dir,
+        max_bytes=j.max_mb * 1_048_576,
+        max_age_s=j.max_age_h * 3600.0,
+        credential=credential,
+    )
 
 
 class DurableWrites:
@@ -39,15 +45,23 @@ class DurableWrites:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> DurableWrites | None:
         """None when persistence is off (no AGENT_BACKEND_URL). A job's sender sends with the
-        job's credential (in ``dispatch_metadata``); the worker's, which sends for jobs that
-        are gone, with the worker's service token."""
+        job's credential (in ``dispatch_metadata``), which its journal also stores with each
+        write; the worker's, which sends for jobs that are gone, with the credential stored
+        with their writes (the worker's service token opens no conversation)."""
+        if settings.backend_url is None:
+            return None
+        journal = open_journal(settings, credential=job_credential(dispatch_metadata))
         # no retries inside the client: the sender retries, without a cap
         client = BackendClient.from_settings(
-            settings, dispatch_metadata=dispatch_metadata, retries=0, transport=transport
+            settings,
+            dispatch_metadata=dispatch_metadata,
+            retries=0,
+            transport=transport,
+            room_credential=journal.credential_for if adopt_orphans else None,
         )
         if client is None:
+            journal.close()
             return None
-        journal = open_journal(settings)
         sender = JournalSender(
             journal,
             client,

@@ -8,7 +8,12 @@ and start time); that process sends it (``JournalSender``). Entries of a process
 from there. An entry leaves the journal only once the backend has answered for it, or when
 the journal outgrows its size or age limit (logged as an error, with the count).
 
-The folder is 0700 and the files 0600: they hold transcript text.
+Each write carries the credential of the job that made it (from its dispatch metadata; it
+opens that one conversation): the worker sends a gone job's writes with it, since the
+worker's own service token opens no conversation. A credential stays only as long as a
+write of its job waits for the backend.
+
+The folder is 0700 and the files 0600: they hold transcript text and job credentials.
 """
 
 from __future__ import annotations
@@ -40,7 +45,8 @@ CREATE TABLE IF NOT EXISTS writes (
     body TEXT NOT NULL,
     written_at REAL NOT NULL,
     owner_pid INTEGER NOT NULL,
-    owner_started REAL NOT NULL
+    owner_started REAL NOT NULL,
+    credential TEXT
 );
 CREATE INDEX IF NOT EXISTS writes_by_owner ON writes (owner_pid, owner_started, seq);
 CREATE INDEX IF NOT EXISTS writes_by_room ON writes (room, seq);
@@ -82,17 +88,26 @@ class Journal:
     """One process's handle on the journal in ``folder``. Not for use from several threads."""
 
     def __init__(
-        self, folder: Path, *, max_bytes: int = 256 * 1_048_576, max_age_s: float = 7 * 86_400
+        self,
+        folder: Path,
+        *,
+        max_bytes: int = 256 * 1_048_576,
+        max_age_s: float = 7 * 86_400,
+        credential: str | None = None,
     ) -> None:
+        """``credential``: the job's, stored with each of its writes (None: the worker's
+        handle, or a job dispatched without one)."""
         self.path = _private_file(folder, FILE_NAME)
         self.max_bytes = max_bytes
         self.max_age_s = max_age_s
+        self.credential = credential
         self.owner = Owner.current()
         self._db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1e3)
         self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = FULL")
         self._db.executescript(_SCHEMA)
+        _add_credential_column(self._db)
         for suffix in ("-wal", "-shm"):  # SQLite gives them the database's mode; make sure
             side = self.path.with_name(self.path.name + suffix)
             if side.exists():
@@ -104,9 +119,17 @@ class Journal:
     def append(self, room: str, kind: Kind, write_id: str, body: Mapping[str, Any]) -> None:
         """Store one write; on disk when this returns (the caller may count it as written)."""
         self._db.execute(
-            "INSERT INTO writes (room, kind, write_id, body, written_at, owner_pid, owner_started)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (room, kind, write_id, json.dumps(body), time.time(), *self._owner_key()),
+            "INSERT INTO writes (room, kind, write_id, body, written_at, owner_pid, owner_started,"
+            " credential) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                room,
+                kind,
+                write_id,
+                json.dumps(body),
+                time.time(),
+                *self._owner_key(),
+                self.credential,
+            ),
         )
 
     def pending(self, limit: int = 1000) -> list[Entry]:
@@ -127,6 +150,16 @@ class Journal:
             (room,),
         ).fetchall()
         return _entries(rows)
+
+    def credential_for(self, room: str) -> str | None:
+        """The newest credential stored with a waiting write of ``room`` (every job of a room
+        has one for the same conversation); None when none of them has one."""
+        row = self._db.execute(
+            "SELECT credential FROM writes WHERE room = ? AND credential IS NOT NULL"
+            " ORDER BY seq DESC LIMIT 1",
+            (room,),
+        ).fetchone()
+        return str(row[0]) if row else None
 
     def done(self, seqs: Iterable[int]) -> None:
         """Remove entries the backend has acknowledged (or that it refused for good)."""
@@ -207,6 +240,18 @@ class Journal:
 
 def _entries(rows: list[tuple[Any, ...]]) -> list[Entry]:
     return [Entry(seq, room, kind, wid, json.loads(body)) for seq, room, kind, wid, body in rows]
+
+
+def _add_credential_column(db: sqlite3.Connection) -> None:
+    """A journal written before writes carried their job's credential gets the column (its
+    old writes have none: the worker's sender drops them when the backend refuses them)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(writes)")}
+    if "credential" not in columns:
+        try:
+            db.execute("ALTER TABLE writes ADD COLUMN credential TEXT")
+        except sqlite3.OperationalError as e:  # another process added it just now
+            if "duplicate column" not in str(e):
+                raise
 
 
 def _private_file(folder: Path, name: str) -> Path:

@@ -29,8 +29,9 @@ from .journal import Entry, Journal, Kind
 
 logger = logging.getLogger("voice_agent.persistence")
 
-# refused for good: the write itself is wrong, or its conversation is gone
-_PERMANENT = frozenset({400, 404, 409, 413, 422})
+# refused for good: the write itself is wrong, its conversation is gone, or its credential
+# is not for it (403: a write journaled without its job's credential, say)
+_PERMANENT = frozenset({400, 403, 404, 409, 413, 422})
 FIRST_BACKOFF_S = 0.25
 LIMITS_EVERY_S = 10.0
 ROOMS_IN_FLIGHT = 4  # rooms sent side by side (each room's writes stay in order)

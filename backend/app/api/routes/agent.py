@@ -1,8 +1,9 @@
 """/api/agent: what the agent reads and writes. A job uses the credential the backend put in
 its dispatch metadata (app.core.job_credential): it opens its one conversation and that
 user's notes, and answers 403 elsewhere. The worker's service token (AGENT_SERVICE_TOKEN)
-opens every route. User credentials are refused here, and these on user routes. Writes are
-PUTs keyed by the agent's own ids, so a retry never makes a second row."""
+opens only the worker-level route (capacity reports), and no conversation. User credentials
+are refused here, and these on user routes. Writes are PUTs keyed by the agent's own ids, so
+a retry never makes a second row."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from sqlalchemy.orm import Session
 from app import crud
 from app.api.deps import (
     BODY_ERRORS,
-    AgentCaller,
     AgentCapacityDep,
+    JobCaller,
+    JournalWriter,
     MetricsDep,
     SessionDep,
     SettingsDep,
+    WorkerCaller,
     require_agent,
 )
 from app.core.agent_capacity import CapacityUnavailable, WorkerReport
@@ -26,7 +29,9 @@ from app.core.job_credential import JobScope
 from app.core.limits import TOO_LARGE_DETAIL
 from app.core.security import (
     AGENT_NOT_CONFIGURED_DETAIL,
+    EXPIRED_CREDENTIAL_DETAIL,
     INVALID_AGENT_DETAIL,
+    JOB_ONLY_DETAIL,
     OUT_OF_SCOPE_DETAIL,
     WORKER_ONLY_DETAIL,
 )
@@ -59,8 +64,8 @@ router = APIRouter(
     dependencies=[Depends(require_agent)],
     responses={
         **BODY_ERRORS,
-        401: {"description": INVALID_AGENT_DETAIL},
-        403: {"description": f"{OUT_OF_SCOPE_DETAIL} | {WORKER_ONLY_DETAIL}"},
+        401: {"description": f"{INVALID_AGENT_DETAIL} | {EXPIRED_CREDENTIAL_DETAIL}"},
+        403: {"description": f"{OUT_OF_SCOPE_DETAIL} | {JOB_ONLY_DETAIL} | {WORKER_ONLY_DETAIL}"},
         503: {"description": f"{AGENT_NOT_CONFIGURED_DETAIL} | {CAPACITY_DOWN_DETAIL}"},
     },
 )
@@ -77,7 +82,7 @@ _TOO_LONG: dict[int | str, dict[str, Any]] = {
 
 @router.get("/conversations/{room_name}", responses={404: {"description": NOT_FOUND_DETAIL}})
 def read_room_conversation(
-    room_name: RoomPath, session: SessionDep, caller: AgentCaller
+    room_name: RoomPath, session: SessionDep, caller: JobCaller
 ) -> AgentConversation:
     """The conversation behind a room: whose it is, and its persona, voice and language."""
     conversation = _by_room(session, room_name, caller)
@@ -95,7 +100,7 @@ def put_message(
     settings: SettingsDep,
     session: SessionDep,
     metrics: MetricsDep,
-    caller: AgentCaller,
+    caller: JournalWriter,
 ) -> MessageOut:
     """Create or replace one transcript message (same id again: same single row)."""
     _check_length(body.text, settings.max_message_chars)
@@ -125,7 +130,7 @@ def put_messages(
     settings: SettingsDep,
     session: SessionDep,
     metrics: MetricsDep,
-    caller: AgentCaller,
+    caller: JournalWriter,
 ) -> MessageBatchOut:
     """Create or replace many messages, keyed by their ids, in one transaction: answered
     only once committed. Retrying the same batch changes nothing."""
@@ -163,7 +168,7 @@ def put_event(
     event_id: EventIdPath,
     body: EventIn,
     session: SessionDep,
-    caller: AgentCaller,
+    caller: JournalWriter,
 ) -> EventOut:
     """Create or replace one timeline event (an error, a fallback taken, a note from the
     agent); the same id again keeps one row."""
@@ -188,7 +193,7 @@ def put_event(
 def list_messages(
     room_name: RoomPath,
     session: SessionDep,
-    caller: AgentCaller,
+    caller: JobCaller,
     limit: Annotated[int, Query(ge=1, le=2000)] = 1000,
 ) -> list[MessageOut]:
     """The room's newest `limit` messages, oldest first, to reload history after a restart
@@ -205,7 +210,7 @@ def put_note(
     body: NoteIn,
     settings: SettingsDep,
     session: SessionDep,
-    caller: AgentCaller,
+    caller: JobCaller,
 ) -> NoteOut:
     """Create or replace one of the user's notes (saved by the agent's tools)."""
     _check_user(caller, user_id)
@@ -221,7 +226,7 @@ def put_note(
 def list_notes(
     user_id: UserPath,
     session: SessionDep,
-    caller: AgentCaller,
+    caller: JobCaller,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[NoteOut]:
     """The user's newest `limit` notes, oldest first."""
@@ -236,12 +241,10 @@ def put_worker_report(
     worker_id: Annotated[ClientId, Path()],
     body: WorkerReportIn,
     capacity: AgentCapacityDep,
-    caller: AgentCaller,
+    _worker: WorkerCaller,
 ) -> WorkerCapacityOut:
     """A worker's capacity report; the backend admits new calls from these (POST /api/token
     answers 503 when no reported worker has a call free). The service token only."""
-    if caller is not None:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, WORKER_ONLY_DETAIL)
     report = WorkerReport(
         worker_id=worker_id,
         agent_name=body.agent_name,
@@ -258,21 +261,21 @@ def put_worker_report(
     return WorkerCapacityOut(workers=len(workers), free_sessions=sum(w.free for w in workers))
 
 
-def _by_room(session: Session, room_name: str, caller: JobScope | None) -> Conversation:
+def _by_room(session: Session, room_name: str, caller: JobScope) -> Conversation:
     """The room's conversation, if the caller may touch it (403 before 404: a job learns
     nothing about other rooms)."""
-    if caller is not None and caller.room_name != room_name:
+    if caller.room_name != room_name:
         raise HTTPException(status.HTTP_403_FORBIDDEN, OUT_OF_SCOPE_DETAIL)
     conversation = crud.get_conversation_by_room(session, room_name=room_name)
     if conversation is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND_DETAIL)
-    if caller is not None and str(conversation.id) != caller.conversation_id:
+    if str(conversation.id) != caller.conversation_id:
         raise HTTPException(status.HTTP_403_FORBIDDEN, OUT_OF_SCOPE_DETAIL)
     return conversation
 
 
-def _check_user(caller: JobScope | None, user_id: str) -> None:
-    if caller is not None and caller.user_id != user_id:
+def _check_user(caller: JobScope, user_id: str) -> None:
+    if caller.user_id != user_id:
         raise HTTPException(status.HTTP_403_FORBIDDEN, OUT_OF_SCOPE_DETAIL)
 
 
