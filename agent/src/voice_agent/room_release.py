@@ -7,7 +7,7 @@ drain ran out with the call still going) leaves the room standing instead: the w
 reporting the room, and the backend's reconcile (``backend/app/core/redispatch.py``)
 dispatches the agent again to a worker that takes calls, as a resumption (the new job reloads
 the history). This replaces the framework's ``delete_room_on_close``, which deletes the room
-in every case.
+in every case. A job that lost its room (deleted, or its livekit-server gone) deletes nothing.
 """
 
 from __future__ import annotations
@@ -48,6 +48,10 @@ class RoomRelease:
         )
 
     def _on_close(self, ev: CloseEvent) -> None:
+        if not self._ctx.room.isconnected():
+            # the room was deleted, or its server is gone: a restarted livekit-server may
+            # already hold the user's new room of the same name, which must stay
+            return
         if self.handing_over(ev):
             logger.warning(
                 "job stopped mid-call: the room is left for a new agent",
