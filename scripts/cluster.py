@@ -33,9 +33,9 @@ from pathlib import Path
 
 from stack import (
     AGENT_ARGV,
-    AGENT_MARKERS,
     Config,
     Stack,
+    agent_stop,
     backend_env,
     check_livekit_bin,
     livekit_yaml,
@@ -188,6 +188,7 @@ class Cluster(Stack):
             REDIS_URL=f"redis://127.0.0.1:{cfg.redis_port}/0",
             AGENT_MODEL_HOST__PORT=str(cfg.node(0).model_host_port),
             AGENT_MODEL_HOST__SLOTS=str(cfg.slots),
+            AGENT_DRAIN_TIMEOUT_S=str(cfg.stack.agent_drain_s),
         )
 
         self.spawn("model-host", [sys.executable, "-m", "voice_agent.model_host"], env, True)
@@ -212,7 +213,8 @@ class Cluster(Stack):
             self.wait_for(f"backend {name}", f"http://127.0.0.1:{node.backend_port}/api/health", 60)
         for i, name in enumerate(NODES):
             agent_env = self.node_env(env, i)
-            self.spawn(f"agent-{name}", AGENT_ARGV, agent_env, True, markers=AGENT_MARKERS)
+            drain_s = cfg.stack.agent_drain_s
+            self.spawn(f"agent-{name}", AGENT_ARGV, agent_env, True, **agent_stop(drain_s))
         self.wait_for("model host (loading the models)", f"{model_host}/health", 300)
         for name in NODES:
             self.wait_for_agent(f"agent-{name}")

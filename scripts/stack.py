@@ -12,6 +12,10 @@ Settings (environment):
                           interface; set a port to allow it where UDP is blocked)
   BACKEND_PORT=8000  AGENT_HEALTH_PORT=8081  AGENT_METRICS_PORT=9464 (Prometheus /metrics)
   MODEL_HOST_PORT=8090 (the offline models, shared by every call: voice_agent.model_host)
+  AGENT_DRAIN_TIMEOUT_S=30 (on Ctrl-C the agent takes no new call and gives running ones this
+                          long to end, then sends their last writes; the stack waits that
+                          plus AGENT_STOP_MARGIN_S before it kills it. A second Ctrl-C kills
+                          everything at once)
   VA_STATE_DIR=.run  (logs, pid file, generated livekit config)
   VA_DATA_DIR=.data  (kept across runs: secrets.env with the generated LiveKit key/secret and
                       the agent's service token, never committed; backend.db, the SQLite store;
@@ -31,6 +35,7 @@ import socket
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from supervisor import ROOT, Supervisor, busy_ports, pid_alive, private_dir
 
@@ -40,6 +45,13 @@ def _env_port(name: str, default: int, *, allow_off: bool = False) -> int:
     low = 0 if allow_off else 1
     if not raw.isdigit() or not low <= int(raw) < 65536:
         sys.exit(f"stack: {name}={raw!r} is not a port number ({low}-65535)")
+    return int(raw)
+
+
+def _env_seconds(name: str, default: int) -> int:
+    raw = os.environ.get(name, str(default))
+    if not raw.isdigit() or not 1 <= int(raw) <= 86_400:
+        sys.exit(f"stack: {name}={raw!r} is not a number of seconds (1-86400)")
     return int(raw)
 
 
@@ -76,6 +88,9 @@ class Config:
     )
     model_dir: Path = field(default_factory=lambda: _env_path("AGENT_MODEL_DIR", ".data/models"))
     stun_servers: tuple[str, ...] = field(default_factory=_env_stun)
+    # a local stack: running calls get half a minute on Ctrl-C (the worker's own default is
+    # an hour, for Kubernetes)
+    agent_drain_s: int = field(default_factory=lambda: _env_seconds("AGENT_DRAIN_TIMEOUT_S", 30))
 
     @property
     def secrets_file(self) -> Path:
@@ -231,6 +246,7 @@ class Stack(Supervisor):
             # transcript writes wait here until the backend has them (kept across runs)
             AGENT_JOURNAL__DIR=str(cfg.data_dir / "agent-journal"),
             AGENT_MODEL_HOST__PORT=str(cfg.model_host_port),
+            AGENT_DRAIN_TIMEOUT_S=str(cfg.agent_drain_s),
         )
 
         # the models load while the rest starts (the agent waits for them)
@@ -238,7 +254,7 @@ class Stack(Supervisor):
         self.spawn("livekit", [str(cfg.livekit_bin), "--config", str(lk_config)], env, echo=True)
         self.wait_for("livekit-server", f"http://127.0.0.1:{cfg.livekit_port}/", 30)
         self.spawn("backend", [sys.executable, "-m", "app"], backend_env(env, creds), echo=True)
-        self.spawn("agent", AGENT_ARGV, env, echo=True, markers=AGENT_MARKERS)
+        self.spawn("agent", AGENT_ARGV, env, echo=True, **agent_stop(cfg.agent_drain_s))
         self.wait_for("backend", f"http://127.0.0.1:{cfg.backend_port}/api/health", 60)
         self.wait_for("model host (loading the models)", f"{model_host}/health", 300)
         self.wait_for("agent", f"http://127.0.0.1:{cfg.agent_health_port}/", 180)
@@ -267,6 +283,19 @@ class Stack(Supervisor):
 
 AGENT_ARGV = [sys.executable, "-m", "voice_agent.main", "start"]
 AGENT_MARKERS = ("registered worker", "process initialized", "capacity reported")
+# after the drain: the job processes' shutdown (the framework gives each 10 s) and the
+# worker's last sending of writes (twice AGENT_BACKEND_TIMEOUT_S); like the Helm chart's
+# drainMarginSeconds
+AGENT_STOP_MARGIN_S = 30
+
+
+def agent_stop(drain_s: int) -> dict[str, Any]:
+    """The spawn options of an agent worker: its markers, and a stop that waits for its drain."""
+    return {
+        "markers": AGENT_MARKERS,
+        "stop_timeout_s": float(drain_s + AGENT_STOP_MARGIN_S),
+        "stop_note": f"letting running calls end (at most {drain_s}s) and sending their writes",
+    }
 
 
 def check_livekit_bin(path: Path) -> None:

@@ -6,6 +6,7 @@ only. Each process writes to `<state>/logs/<name>.log` (0600); chosen lines are 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
@@ -109,6 +110,11 @@ def _die_with_parent() -> None:
         pass  # not Linux: children outlive a killed stack, as before
 
 
+def _killpg(pid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # it exited meanwhile
+        os.killpg(pid, sig)
+
+
 class Supervisor:
     """The processes of one stack. `stop_order` lists name prefixes: processes are stopped
     one at a time in that order (the rest last, newest first)."""
@@ -122,6 +128,9 @@ class Supervisor:
         self.specs: dict[str, tuple[list[str], dict[str, str], bool]] = {}
         self.started_at: dict[str, float] = {}
         self.failures: dict[str, int] = {}
+        self.stop_timeouts: dict[str, float] = {}
+        self.stop_notes: dict[str, str] = {}
+        self.forced = False  # a second Ctrl-C: no more waiting
 
     def log_path(self, name: str) -> Path:
         return self.state_dir / "logs" / f"{name}.log"
@@ -134,8 +143,14 @@ class Supervisor:
         echo: bool,
         *,
         markers: tuple[str, ...] = (),
+        stop_timeout_s: float = STOP_TIMEOUT_S,
+        stop_note: str = "",
     ) -> None:
-        """Start `name`; each marker's event (see `wait_for_log`) is set once its log shows it."""
+        """Start `name`; each marker's event (see `wait_for_log`) is set once its log shows it.
+        On stop it gets `stop_timeout_s` after SIGTERM before SIGKILL (`stop_note`, printed
+        then, says what it is doing meanwhile)."""
+        self.stop_timeouts[name] = stop_timeout_s
+        self.stop_notes[name] = stop_note
         for marker in markers:
             self.seen[(name, marker)] = threading.Event()
         private_dir(self.log_path(name).parent)
@@ -211,7 +226,10 @@ class Supervisor:
         return ranks[0] if ranks else len(self.stop_order)
 
     def stop(self) -> None:
+        """SIGTERM each process in order and wait for it (its own stop timeout, then SIGKILL).
+        Called again while stopping (a second Ctrl-C): kill what is left at once."""
         if self.stopping:
+            self.force_stop()
             return
         self.stopping = True
         newest_first = list(reversed(self.procs))
@@ -219,12 +237,29 @@ class Supervisor:
             proc = self.procs[name]
             if proc.poll() is not None:
                 continue
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+            if self.forced:
+                _killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+                continue
+            _killpg(proc.pid, signal.SIGTERM)
+            timeout = self.stop_timeouts.get(name, STOP_TIMEOUT_S)
+            if note := self.stop_notes.get(name):
+                print(f"stack: {name}: {note} (Ctrl-C again to stop it now)", flush=True)
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                print(f"stack: {name} did not stop within {timeout:.0f}s: killed", flush=True)
+                _killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+    def force_stop(self) -> None:
+        """SIGKILL every process still running (their own process groups: job processes too)."""
+        if not self.forced:
+            print("stack: stopping now", flush=True)
+        self.forced = True
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                _killpg(proc.pid, signal.SIGKILL)
 
     def supervise(self) -> None:
         """Restart a process that exits, after 1, 2, 4… s (at most MAX_BACKOFF_S); one that
@@ -257,7 +292,14 @@ class Supervisor:
                 if now >= at and not self.stopping:
                     del due[name]
                     argv, env, echo = self.specs[name]
-                    self.spawn(name, argv, env, echo)
+                    self.spawn(
+                        name,
+                        argv,
+                        env,
+                        echo,
+                        stop_timeout_s=self.stop_timeouts[name],
+                        stop_note=self.stop_notes[name],
+                    )
                     print(f"stack: {name} restarted", flush=True)
             time.sleep(0.25)
 
@@ -265,6 +307,9 @@ class Supervisor:
         """`start()`, then supervise until SIGINT/SIGTERM, then stop everything."""
 
         def on_signal(signum: int, _frame: object) -> None:
+            if self.stopping:  # a second Ctrl-C, while the first one waits for a process
+                self.force_stop()
+                return
             print("\nstack: stopping…", flush=True)
             self.stop()
             print("stack: stopped", flush=True)

@@ -22,11 +22,14 @@ async def _run_until_closed(
 ) -> list[str]:
     """What the agent said in a session that nobody talks to, until it closes by itself."""
     closed = asyncio.Event()
+    ended: list[bool] = []
     session = AgentSession(llm=ScriptedLLM("unused"), user_away_timeout=away_after_s)
     session.on("close", lambda _ev: closed.set())
     await session.start(Agent(instructions="secret instructions"))
-    CallLimits(session, settings).attach()
+    # on_end: the room is deleted when the session closes (room_release.py)
+    CallLimits(session, settings, on_end=lambda: ended.append(True)).attach()
     await asyncio.wait_for(closed.wait(), timeout=30)
+    assert ended == [True], "the end of the call was not announced"
     return [m.text_content or "" for m in session.history.messages()]
 
 

@@ -246,6 +246,31 @@ async def test_a_gone_jobs_writes_without_a_credential_are_dropped_not_kept_for_
     assert "refused by the backend, dropped" in caplog.text
 
 
+async def test_the_worker_sender_flushed_at_its_stop_sends_what_a_job_just_left(
+    backend_app: Any, backend_token: str, journal_dir: Path
+) -> None:
+    """The drain's last step (WorkerReplay.aclose): the job processes have just stopped with
+    writes unsent; the worker's flush takes them at once, not at its next adoption round."""
+    room = await new_room(backend_app)
+    journal = Journal(journal_dir)
+    client = BackendClient(BASE, backend_token, transport=httpx.ASGITransport(app=backend_app))
+    # its next adoption round is a minute away
+    sender = JournalSender(
+        journal, client, adopt_orphans=True, idle_poll_s=0.05, adopt_every_s=60.0
+    )
+    sender.start()
+    assert await sender.aflush(timeout_s=10)  # nothing to send yet: it has just looked
+    subprocess.run(
+        [sys.executable, "-c", CHILD.replace("time.sleep(600)", ""), str(journal_dir), room, "3"],
+        check=True,
+        capture_output=True,
+    )
+    assert await sender.aflush(timeout_s=10)
+    await sender.aclose()
+    assert journal.count() == 0
+    assert [m for m, _ in await stored(backend_app, backend_token, room)] == ["c0", "c1", "c2"]
+
+
 async def test_a_resumed_job_sees_the_messages_still_in_the_journal(
     backend_app: Any, journal_dir: Path
 ) -> None:

@@ -3,14 +3,15 @@
 After ``AGENT_LIMITS__MAX_CALL_S`` from the start, or once the user has been away (no speech
 from either side for ``AGENT_LIMITS__IDLE_TIMEOUT_S``: the framework's ``user_away_timeout``
 sets the user state ``away``), the agent says one short goodbye and shuts the session down.
-The session deletes its room when it closes (``delete_room_on_close``), so the caller is
-disconnected and the agent is free for someone else.
+The room is deleted when the session closes (``on_end`` tells ``RoomRelease`` it is the end
+of the call), so the caller is disconnected and the agent is free for someone else.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from livekit.agents import AgentSession, UserStateChangedEvent
@@ -21,8 +22,14 @@ logger = logging.getLogger("voice_agent")
 
 
 class CallLimits:
-    def __init__(self, session: AgentSession[Any], settings: CallLimitSettings) -> None:
+    def __init__(
+        self,
+        session: AgentSession[Any],
+        settings: CallLimitSettings,
+        on_end: Callable[[], None] | None = None,
+    ) -> None:
         self._session = session
+        self._on_end = on_end
         self._settings = settings
         self._timer: asyncio.TimerHandle | None = None
         self._ending: asyncio.Task[None] | None = None
@@ -49,6 +56,8 @@ class CallLimits:
         if self._ending is not None:
             return
         logger.info("ending the call", extra={"reason": reason})
+        if self._on_end is not None:
+            self._on_end()
         self._ending = asyncio.create_task(self._say_and_close(goodbye))
 
     async def _say_and_close(self, goodbye: str) -> None:

@@ -25,6 +25,7 @@ from .capacity import (
     resolve_max_sessions,
     uses_local_models,
 )
+from .drain import DrainingServer
 from .local_models import ModelPackageMissing, qwen_gguf
 from .model_host import ModelHostUnavailable
 from .observability import SessionMetrics
@@ -41,6 +42,7 @@ from .persistence import (
 from .providers.local import Providers, omp_environment
 from .providers.registry import build_providers
 from .recovery import JobRecovery, is_resume
+from .room_release import RoomRelease
 from .session import build_session
 from .settings import AgentSettings
 from .state import RoomProfile, SessionState, wait_for_user
@@ -87,13 +89,16 @@ async def entrypoint(ctx: JobContext) -> None:
             audio_input=room_io.AudioInputOptions(sample_rate=16000, frame_size_ms=20),
             # typed messages: a size and a rate limit before they reach the LLM
             text_input=TypedInputGuard(settings.chat).options(),
-            delete_room_on_close=True,
+            # RoomRelease deletes the room when the call is over, not when it is handed over
+            delete_room_on_close=False,
         ),
         # no framework session RPC (lk.agent.session): it would hand any participant the
         # system prompt (get_agent_info) and take input past the typed-input guard (run_input)
         session_host=False,
     )
-    CallLimits(session, settings.limits).attach()
+    release = RoomRelease(ctx, session)
+    release.attach()
+    CallLimits(session, settings.limits, on_end=release.end_call).attach()
 
 
 def start_observability(
@@ -233,7 +238,7 @@ def metrics_dir(settings: AgentSettings) -> str | None:
 def build_server(settings: AgentSettings, max_sessions: int) -> AgentServer:
     load = WorkerLoad.from_settings(settings, max_sessions)
     hosted = settings.model_host.url is not None or not uses_local_models(settings)
-    server = AgentServer(
+    server = DrainingServer(
         setup_fnc=prewarm,
         # a job process without its own models starts in a second: keep two ready for a
         # burst of callers; one with its own models holds ~1.3 GB
@@ -253,8 +258,11 @@ def build_server(settings: AgentSettings, max_sessions: int) -> AgentServer:
     # a job process that dies mid-call: the agent is dispatched into its room again
     server.on("worker_started", JobRecovery(server, settings).attach)
     if settings.backend_url:
-        # what job processes journaled and could not send before they ended or died
-        server.on("worker_started", WorkerReplay(settings).start)
+        # what job processes journaled and could not send before they ended or died; and
+        # once more after the drain, what the stopped ones could not
+        replay = WorkerReplay(settings)
+        server.on("worker_started", replay.start)
+        server.on_closed(replay.aclose)
         reporter = CapacityReporter(server, settings, load)
         server.on("worker_registered", reporter.start)
     return server

@@ -5,8 +5,10 @@ rest, such as a whole worker killed with its calls. Workers report the rooms the
 every few seconds (app.core.agent_capacity). A room that stops being reported for
 ``grace_s`` while its conversation is active, its user is still in the room and no agent is,
 gets the agent dispatched again through LiveKit's dispatch service, marked as a resumption
-(the new agent reloads the history and says it lost the user for a moment). At most
-``max_attempts`` per room; a room unserved longer than ``give_up_s`` is forgotten.
+(the new agent reloads the history and says it lost the user for a moment). A dispatch that
+brought no agent within another ``grace_s`` (no worker registered yet: a restarting one) is
+tried again. At most ``max_attempts`` per room; a room unserved longer than ``give_up_s`` is
+forgotten.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class Redispatcher:
         self._give_up_s = give_up_s
         self._max_attempts = max_attempts
         self._attempts: defaultdict[str, int] = defaultdict(int)
+        self._dispatched_at: dict[str, float] = {}
 
     async def run(self, interval_s: float) -> None:
         while True:
@@ -63,12 +66,16 @@ class Redispatcher:
         live = {r for w in self._capacity.workers(self._settings.agent_name) for r in w.rooms}
         dispatched = []
         for room, last_seen in self._capacity.served_rooms().items():
-            if room in live or now - last_seen < self._grace_s:
+            if room in live:
+                self._dispatched_at.pop(room, None)
+                continue
+            if now - max(last_seen, self._dispatched_at.get(room, 0.0)) < self._grace_s:
                 continue
             if now - last_seen > self._give_up_s or not self._active(room):
                 self._forget(room)
                 continue
             if await self._redispatch(room):
+                self._dispatched_at[room] = now
                 dispatched.append(room)
         return dispatched
 
@@ -97,6 +104,7 @@ class Redispatcher:
     def _forget(self, room: str) -> None:
         self._capacity.forget(room)
         self._attempts.pop(room, None)
+        self._dispatched_at.pop(room, None)
 
     async def _redispatch(self, room: str) -> bool:
         try:
@@ -133,8 +141,7 @@ class Redispatcher:
                 metadata=self.resume_metadata(room),
             )
         )
-        # reported again once the new agent runs; until then, not a candidate
-        self._capacity.forget(room)
+        # reported again once the new agent runs; until then, tried again after the grace
         logger.warning(
             "agent lost mid-call: dispatched again",
             extra={"room": room, "attempt": self._attempts[room]},

@@ -78,7 +78,7 @@ class DurableWrites:
 
 class WorkerReplay:
     """The worker's own sender: started with the worker, it sends what job processes left
-    behind (``worker_started`` handler)."""
+    behind (``worker_started`` handler), and once more when the worker stops (``aclose``)."""
 
     def __init__(self, settings: AgentSettings) -> None:
         self._settings = settings
@@ -91,3 +91,15 @@ class WorkerReplay:
                 left = self.writes.journal.count()
                 logger.info("journal opened", extra={"writes": left})
                 self.writes.sender.start()
+
+    async def aclose(self) -> None:
+        """The worker stops, its job processes are gone: send what they left, for at most
+        twice the backend timeout. What the backend has not taken stays journaled for the
+        next start."""
+        if self.writes is None:
+            return
+        try:
+            await self.writes.sender.aflush(timeout_s=self._settings.backend_timeout_s * 2)
+        finally:
+            await self.writes.aclose()
+            self.writes = None

@@ -49,6 +49,7 @@ class JournalSender:
         batch_bytes: int = 1_048_576,
         idle_poll_s: float = 1.0,
         max_backoff_s: float = 5.0,
+        adopt_every_s: float = ADOPT_EVERY_S,
     ) -> None:
         self._journal = journal
         self._client = client
@@ -57,6 +58,7 @@ class JournalSender:
         self._batch_bytes = batch_bytes
         self._idle_poll_s = idle_poll_s
         self._max_backoff_s = max_backoff_s
+        self._adopt_every_s = adopt_every_s
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -93,8 +95,10 @@ class JournalSender:
         self.start()
 
     async def aflush(self, timeout_s: float | None = None) -> bool:
-        """Wait (at most ``timeout_s``) until this process's entries are all sent; True if
-        they are. What is left stays in the journal for the worker to send."""
+        """Wait (at most ``timeout_s``) until this process's entries are all sent (an adopting
+        sender's: with those of every process gone by now); True if they are. What is left
+        stays in the journal for the worker to send."""
+        self._adopted_at = -self._adopt_every_s  # adopt on the next pass, not within a second
         self.notify()
         try:
             await asyncio.wait_for(self._idle.wait(), timeout_s)
@@ -149,7 +153,7 @@ class JournalSender:
         if now - self._limits_at >= LIMITS_EVERY_S:
             self._limits_at = now
             self._journal.enforce_limits()
-        if self._adopt and now - self._adopted_at >= ADOPT_EVERY_S:
+        if self._adopt and now - self._adopted_at >= self._adopt_every_s:
             self._adopted_at = now
             self._journal.adopt_orphans()
 
