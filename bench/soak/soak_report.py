@@ -83,6 +83,26 @@ def _mib(memory: Memory | None, field: str) -> str:
     return "–" if value is None else f"{value / MIB:.0f}"
 
 
+def timeline_table(samples: list[tuple[float, Mapping[str, Memory]]], columns: int = 11) -> str:
+    """RSS (MiB) of each process at up to ``columns`` of the samples (elapsed seconds, memory),
+    evenly spread from the first to the last: a leak keeps rising, a cache levels off."""
+    if not samples:
+        return ""
+    step = max(1, math.ceil((len(samples) - 1) / max(1, columns - 1)))
+    picked = samples[::step]
+    if picked[-1] is not samples[-1]:
+        picked.append(samples[-1])
+    names = list(dict.fromkeys(n for _, memory in picked for n in memory))
+    lines = [
+        "| process | " + " | ".join(f"{t / 60:.1f} min" for t, _ in picked) + " |",
+        "|---|" + "---|" * len(picked),
+    ]
+    for name in names:
+        cells = [_mib(memory.get(name), "rss") for _, memory in picked]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def log_level(line: str) -> str | None:
     """The level of one log line: the ``level`` of a JSON line (the agent's), else the first
     level word (uvicorn's ``ERROR:``, livekit-server's ``WARN``); None for neither."""

@@ -76,3 +76,13 @@ def test_log_levels_from_json_plain_and_tracebacks() -> None:
     assert counts == {"WARNING": 2, "ERROR": 3}
     table = report.levels_table({"agent": counts})
     assert "| agent | 0 | 3 | 2 |" in table
+
+
+def test_the_timeline_spreads_its_columns_and_ends_at_the_last_sample() -> None:
+    samples = [(60.0 * i, {"model host": report.Memory((1000 + 10 * i) * MiB)}) for i in range(21)]
+    samples[-1][1]["job process 5"] = report.Memory(400 * MiB)
+    table = report.timeline_table(samples, columns=6)
+    header, _, host, job = table.splitlines()
+    assert header.startswith("| process | 0.0 min | 4.0 min |") and header.endswith("20.0 min |")
+    assert host.endswith("| 1200 |") and job.startswith("| job process 5 | – |")
+    assert report.timeline_table([]) == ""
