@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export AGENT_MODEL_DIR ?= $(CURDIR)/.data/models
 
-.PHONY: help run run-cluster console install install-cluster install-test test test-python test-web test-e2e bench bench-capacity bench-backend lint format clean api-client
+.PHONY: help run run-cluster console install install-cluster install-test test test-python test-web test-e2e bench bench-capacity bench-backend soak lint format clean api-client
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ bench-capacity: install ## N callers at once (1, 2, 4, 6), offline models; appen
 
 bench-backend: install-test ## token issuance and message ingest into PostgreSQL; appends to docs/benchmarks.md
 	@$(PY) bench/backend/run.py
+
+soak: install ## callers talking without pause for 10 min (MINUTES=, CALLERS=): memory, errors, turns
+	@$(PY) bench/soak/run.py --minutes $(or $(MINUTES),10) --callers $(or $(CALLERS),3)
 
 api-client: ## regenerate web/src/api/schema.d.ts from the backend's OpenAPI schema
 	@$(PY) -m app.openapi_schema > web/src/api/openapi.json
