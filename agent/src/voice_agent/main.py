@@ -125,12 +125,8 @@ async def start_persistence(
     any. Without AGENT_BACKEND_URL nothing is recorded (logged once per job). The recorder
     goes into ``state`` so the agent flushes it when it exits."""
     metadata = ctx.job.metadata
-    client = BackendClient.from_settings(
-        settings, dispatch_metadata=metadata, transport=transport
-    )
-    writes = DurableWrites.from_settings(
-        settings, dispatch_metadata=metadata, transport=transport
-    )
+    client = BackendClient.from_settings(settings, dispatch_metadata=metadata, transport=transport)
+    writes = DurableWrites.from_settings(settings, dispatch_metadata=metadata, transport=transport)
     if client is None or writes is None:
         logger.info("transcript persistence off: AGENT_BACKEND_URL is not set")
         return None
