@@ -12,6 +12,8 @@ Settings (environment):
                           interface; set a port to allow it where UDP is blocked)
   BACKEND_PORT=8000  AGENT_HEALTH_PORT=8081  AGENT_METRICS_PORT=9464 (Prometheus /metrics)
   MODEL_HOST_PORT=8090 (the offline models, shared by every call: voice_agent.model_host)
+  VA_MODEL_HOST=on   (off: no model host, for an agent whose STT, LLM and TTS are all remote,
+                      e.g. AGENT_LLM__PROVIDER=openai; a local provider then loads its own copy)
   VA_STATE_DIR=.run  (logs, pid file, generated livekit config)
   VA_DATA_DIR=.data  (kept across runs: secrets.env with the generated LiveKit key/secret and
                       the agent's service token, never committed; backend.db, the SQLite store;
@@ -53,6 +55,13 @@ def _env_stun() -> tuple[str, ...]:
     return servers
 
 
+def _env_switch(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "on" if default else "off").strip().lower()
+    if raw not in {"on", "off", "1", "0", "true", "false"}:
+        sys.exit(f"stack: {name}={raw!r}: use on or off")
+    return raw in {"on", "1", "true"}
+
+
 def _env_path(name: str, default: str) -> Path:
     path = Path(os.environ.get(name, default))
     return path if path.is_absolute() else ROOT / path
@@ -69,6 +78,7 @@ class Config:
     agent_health_port: int = field(default_factory=lambda: _env_port("AGENT_HEALTH_PORT", 8081))
     agent_metrics_port: int = field(default_factory=lambda: _env_port("AGENT_METRICS_PORT", 9464))
     model_host_port: int = field(default_factory=lambda: _env_port("MODEL_HOST_PORT", 8090))
+    model_host: bool = field(default_factory=lambda: _env_switch("VA_MODEL_HOST", True))
     state_dir: Path = field(default_factory=lambda: _env_path("VA_STATE_DIR", ".run"))
     data_dir: Path = field(default_factory=lambda: _env_path("VA_DATA_DIR", ".data"))
     livekit_bin: Path = field(
@@ -177,7 +187,11 @@ class Stack(Supervisor):
                 ("BACKEND_PORT", cfg.backend_port, socket.SOCK_STREAM),
                 ("AGENT_HEALTH_PORT", cfg.agent_health_port, socket.SOCK_STREAM),
                 ("AGENT_METRICS_PORT", cfg.agent_metrics_port, socket.SOCK_STREAM),
-                ("MODEL_HOST_PORT", cfg.model_host_port, socket.SOCK_STREAM),
+                *(
+                    [("MODEL_HOST_PORT", cfg.model_host_port, socket.SOCK_STREAM)]
+                    if cfg.model_host
+                    else []
+                ),
             ]
         )
         if busy:
@@ -198,7 +212,7 @@ class Stack(Supervisor):
         )
         self.pid_file.write_text(str(os.getpid()))
 
-        model_host = f"http://127.0.0.1:{cfg.model_host_port}"
+        model_host = f"http://127.0.0.1:{cfg.model_host_port}" if cfg.model_host else None
         env = service_env(creds, cfg.model_dir, model_host)
         env.update(
             LIVEKIT_URL=f"ws://127.0.0.1:{cfg.livekit_port}",
@@ -214,13 +228,17 @@ class Stack(Supervisor):
         )
 
         # the models load while the rest starts (the agent waits for them)
-        self.spawn("model-host", [sys.executable, "-m", "voice_agent.model_host"], env, echo=True)
+        if model_host:
+            self.spawn(
+                "model-host", [sys.executable, "-m", "voice_agent.model_host"], env, echo=True
+            )
         self.spawn("livekit", [str(cfg.livekit_bin), "--config", str(lk_config)], env, echo=True)
         self.wait_for("livekit-server", f"http://127.0.0.1:{cfg.livekit_port}/", 30)
         self.spawn("backend", [sys.executable, "-m", "app"], env, echo=True)
         self.spawn("agent", AGENT_ARGV, env, echo=True, markers=AGENT_MARKERS)
         self.wait_for("backend", f"http://127.0.0.1:{cfg.backend_port}/api/health", 60)
-        self.wait_for("model host (loading the models)", f"{model_host}/health", 300)
+        if model_host:
+            self.wait_for("model host (loading the models)", f"{model_host}/health", 300)
         self.wait_for("agent", f"http://127.0.0.1:{cfg.agent_health_port}/", 180)
         self.wait_for_agent("agent")
         print(
@@ -235,7 +253,8 @@ class Stack(Supervisor):
         it knows an agent can take them)."""
         for what, marker, timeout in (
             ("registration with livekit-server", "registered worker", 60),
-            ("models to load and warm up", "process initialized", 300),
+            # "process initialized" or, with jobs as threads, "job runner initialized"
+            ("models to load and warm up", "initialized", 300),
             ("capacity report to the backend", "capacity reported", 60),
         ):
             self.wait_for_log(name, f"{name} {what}", marker, timeout)
@@ -246,7 +265,7 @@ class Stack(Supervisor):
 
 
 AGENT_ARGV = [sys.executable, "-m", "voice_agent.main", "start"]
-AGENT_MARKERS = ("registered worker", "process initialized", "capacity reported")
+AGENT_MARKERS = ("registered worker", "initialized", "capacity reported")
 
 
 def check_livekit_bin(path: Path) -> None:
@@ -264,16 +283,18 @@ def write_private(path: Path, text: str) -> Path:
     return path
 
 
-def service_env(creds: dict[str, str], model_dir: Path, model_host: str) -> dict[str, str]:
-    """The environment every service of the stack shares: this one's, the secrets, the models."""
+def service_env(creds: dict[str, str], model_dir: Path, model_host: str | None) -> dict[str, str]:
+    """The environment every service of the stack shares: this one's, the secrets, the models
+    (and the model host's address, unless there is none)."""
     env = dict(os.environ)
     env.update(
         **creds,
         BACKEND_HOST="127.0.0.1",
         AGENT_MODEL_DIR=str(model_dir),
-        AGENT_MODEL_HOST__URL=model_host,
         PYTHONUNBUFFERED="1",
     )
+    if model_host is not None:
+        env["AGENT_MODEL_HOST__URL"] = model_host
     env.pop("LIVEKIT_INFERENCE_URL", None)
     return env
 
