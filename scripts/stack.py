@@ -16,6 +16,8 @@ Settings (environment):
                           long to end, then sends their last writes; the stack waits that
                           plus AGENT_STOP_MARGIN_S before it kills it. A second Ctrl-C kills
                           everything at once)
+  VA_MODEL_HOST=on   (off: no model host, for an agent whose STT, LLM and TTS are all remote,
+                      e.g. AGENT_LLM__PROVIDER=openai; a local provider then loads its own copy)
   VA_STATE_DIR=.run  (logs, pid file, generated livekit config)
   VA_DATA_DIR=.data  (kept across runs: secrets.env with the generated LiveKit key/secret and
                       the agent's service token, never committed; backend.db, the SQLite store;
@@ -65,6 +67,13 @@ def _env_stun() -> tuple[str, ...]:
     return servers
 
 
+def _env_switch(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "on" if default else "off").strip().lower()
+    if raw not in {"on", "off", "1", "0", "true", "false"}:
+        sys.exit(f"stack: {name}={raw!r}: use on or off")
+    return raw in {"on", "1", "true"}
+
+
 def _env_path(name: str, default: str) -> Path:
     path = Path(os.environ.get(name, default))
     return path if path.is_absolute() else ROOT / path
@@ -81,6 +90,7 @@ class Config:
     agent_health_port: int = field(default_factory=lambda: _env_port("AGENT_HEALTH_PORT", 8081))
     agent_metrics_port: int = field(default_factory=lambda: _env_port("AGENT_METRICS_PORT", 9464))
     model_host_port: int = field(default_factory=lambda: _env_port("MODEL_HOST_PORT", 8090))
+    model_host: bool = field(default_factory=lambda: _env_switch("VA_MODEL_HOST", True))
     state_dir: Path = field(default_factory=lambda: _env_path("VA_STATE_DIR", ".run"))
     data_dir: Path = field(default_factory=lambda: _env_path("VA_DATA_DIR", ".data"))
     livekit_bin: Path = field(
@@ -212,7 +222,11 @@ class Stack(Supervisor):
                 ("BACKEND_PORT", cfg.backend_port, socket.SOCK_STREAM),
                 ("AGENT_HEALTH_PORT", cfg.agent_health_port, socket.SOCK_STREAM),
                 ("AGENT_METRICS_PORT", cfg.agent_metrics_port, socket.SOCK_STREAM),
-                ("MODEL_HOST_PORT", cfg.model_host_port, socket.SOCK_STREAM),
+                *(
+                    [("MODEL_HOST_PORT", cfg.model_host_port, socket.SOCK_STREAM)]
+                    if cfg.model_host
+                    else []
+                ),
             ]
         )
         if busy:
@@ -233,7 +247,7 @@ class Stack(Supervisor):
         )
         self.pid_file.write_text(str(os.getpid()))
 
-        model_host = f"http://127.0.0.1:{cfg.model_host_port}"
+        model_host = f"http://127.0.0.1:{cfg.model_host_port}" if cfg.model_host else None
         env = service_env(creds, cfg.model_dir, model_host)
         env.update(
             LIVEKIT_URL=f"ws://127.0.0.1:{cfg.livekit_port}",
@@ -250,13 +264,17 @@ class Stack(Supervisor):
         )
 
         # the models load while the rest starts (the agent waits for them)
-        self.spawn("model-host", [sys.executable, "-m", "voice_agent.model_host"], env, echo=True)
+        if model_host:
+            self.spawn(
+                "model-host", [sys.executable, "-m", "voice_agent.model_host"], env, echo=True
+            )
         self.spawn("livekit", [str(cfg.livekit_bin), "--config", str(lk_config)], env, echo=True)
         self.wait_for("livekit-server", f"http://127.0.0.1:{cfg.livekit_port}/", 30)
         self.spawn("backend", [sys.executable, "-m", "app"], backend_env(env, creds), echo=True)
         self.spawn("agent", AGENT_ARGV, env, echo=True, **agent_stop(cfg.agent_drain_s))
         self.wait_for("backend", f"http://127.0.0.1:{cfg.backend_port}/api/health", 60)
-        self.wait_for("model host (loading the models)", f"{model_host}/health", 300)
+        if model_host:
+            self.wait_for("model host (loading the models)", f"{model_host}/health", 300)
         self.wait_for("agent", f"http://127.0.0.1:{cfg.agent_health_port}/", 180)
         self.wait_for_agent("agent")
         print(
@@ -271,7 +289,8 @@ class Stack(Supervisor):
         it knows an agent can take them)."""
         for what, marker, timeout in (
             ("registration with livekit-server", "registered worker", 60),
-            ("models to load and warm up", "process initialized", 300),
+            # "process initialized" or, with jobs as threads, "job runner initialized"
+            ("models to load and warm up", "initialized", 300),
             ("capacity report to the backend", "capacity reported", 60),
         ):
             self.wait_for_log(name, f"{name} {what}", marker, timeout)
@@ -282,7 +301,7 @@ class Stack(Supervisor):
 
 
 AGENT_ARGV = [sys.executable, "-m", "voice_agent.main", "start"]
-AGENT_MARKERS = ("registered worker", "process initialized", "capacity reported")
+AGENT_MARKERS = ("registered worker", "initialized", "capacity reported")
 # after the drain: the job processes' shutdown (the framework gives each 10 s) and the
 # worker's last sending of writes (twice AGENT_BACKEND_TIMEOUT_S); like the Helm chart's
 # drainMarginSeconds
@@ -313,17 +332,18 @@ def write_private(path: Path, text: str) -> Path:
     return path
 
 
-def service_env(creds: dict[str, str], model_dir: Path, model_host: str) -> dict[str, str]:
+def service_env(creds: dict[str, str], model_dir: Path, model_host: str | None) -> dict[str, str]:
     """The environment every service of the stack shares: this one's, the secrets but the
-    backend's own, the models."""
+    backend's own, the models (and the model host's address, unless there is none)."""
     env = {k: v for k, v in os.environ.items() if k not in BACKEND_ONLY}
     env.update(
         **{k: v for k, v in creds.items() if k not in BACKEND_ONLY},
         BACKEND_HOST="127.0.0.1",
         AGENT_MODEL_DIR=str(model_dir),
-        AGENT_MODEL_HOST__URL=model_host,
         PYTHONUNBUFFERED="1",
     )
+    if model_host is not None:
+        env["AGENT_MODEL_HOST__URL"] = model_host
     env.pop("LIVEKIT_INFERENCE_URL", None)
     return env
 

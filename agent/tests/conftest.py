@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from voice_agent.local_models import PiperTTS
     from voice_agent.providers.local import Providers
     from voice_agent.settings import AgentSettings
+
+# bench/fake_cloud.py (the fake OpenAI-compatible server) is shared with the capacity bench
+sys.path.append(str(Path(__file__).resolve().parents[2] / "bench"))
 
 SPEECH_RATE = 16000  # what the agent asks RoomIO for, and Moonshine's native rate
 

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from app.core.services import services_of
 from backend_helpers import BASE
+from livekit.agents import JobExecutorType
 from voice_agent.capacity import (
     IN_PROCESS_SESSIONS,
     REMOTE_SESSIONS_PER_CORE,
@@ -19,6 +20,7 @@ from voice_agent.capacity import (
     CapacityReporter,
     CpuLoad,
     WorkerLoad,
+    job_executor,
     resolve_max_sessions,
 )
 from voice_agent.model_host import ModelHostUnavailable
@@ -99,6 +101,15 @@ def test_an_absent_model_host_is_named() -> None:
     settings = AgentSettings(model_host={"url": "http://127.0.0.1:9"})
     with pytest.raises(ModelHostUnavailable, match="AGENT_MODEL_HOST__URL"):
         resolve_max_sessions(settings, wait_s=0.0)
+
+
+def test_calls_run_as_threads_only_when_every_provider_is_remote() -> None:
+    assert job_executor(AgentSettings(**REMOTE)) is JobExecutorType.THREAD
+    assert job_executor(AgentSettings()) is JobExecutorType.PROCESS
+    one_local = {**REMOTE, "tts": {"provider": "local"}}
+    assert job_executor(AgentSettings(**one_local)) is JobExecutorType.PROCESS
+    chosen = AgentSettings(**REMOTE, job_executor="process")
+    assert job_executor(chosen) is JobExecutorType.PROCESS
 
 
 def test_load_is_the_share_of_calls_or_the_busy_cpu() -> None:

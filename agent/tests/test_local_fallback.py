@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from fake_openai import refused_url
+from fake_cloud import refused_url
 from livekit.agents import AgentSession
 from prometheus_client import REGISTRY
 from voice_agent.assistant import Assistant

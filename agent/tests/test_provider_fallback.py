@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from fake_openai import FakeOpenAI, refused_url
+from fake_cloud import FakeOpenAI, refused_url
 from livekit import rtc
 from livekit.agents import AgentSession, ErrorEvent, llm, tts
 from prometheus_client import REGISTRY

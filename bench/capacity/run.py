@@ -1,19 +1,27 @@
 """How many calls one box serves at once: a ladder of N scripted callers through the real stack.
 
     uv run python bench/capacity/run.py [--ladder 1,2,4,6] [--turns 3] [--no-record]
+    uv run python bench/capacity/run.py --cloud [--executor thread|process] [--ladder 1,10,20,30]
 
 It starts its own stack (scripts/stack.py on spare ports: livekit-server, backend, the model
-host with the offline models, the agent worker). At each rung N callers join at once, each
-in its own room through the token endpoint and WebRTC, are greeted, and then talk as a
-person would: a pause of 1-3 s, a Piper-voiced question (a different one per caller), the
-answer, again. Every turn is timed at the client (end of the user's speech to the first
-audible agent audio); a turn with no answer within 30 s is a failure, never dropped, and a
-caller refused a token (503: every agent busy) is a call not served.
+host with the offline models, the agent worker). With ``--cloud`` the agent's STT, LLM and
+TTS are the ``openai`` provider pointed at bench/fake_cloud.py (a stand-in for a cloud API
+with its delays, in its own process), there is no model host, and each rung also shows the
+agent's own added latency (voice-to-voice on the agent's clock minus the providers' delays
+and the endpointing wait: bench/capacity/cloud.py), the gap between the client's and the
+agent's clocks, and the fake provider's CPU.
+
+At each rung N callers join at once, each in its own room through the token endpoint and
+WebRTC, are greeted, and then talk as a person would: a pause of 1-3 s, a Piper-voiced
+question (a different one per caller), the answer, again. Every turn is timed at the client
+(end of the user's speech to the first audible agent audio); a turn with no answer within
+30 s is a failure, never dropped, and a caller refused a token (503: every agent busy) is a
+call not served.
 
 Per rung it prints calls served, turns answered, voice-to-voice p50/p95 (interpolated),
 the box's CPU busy, the callers' own CPU (this process), the agent side's memory (PSS of the
-model host, worker and job processes) and its growth per call over the idle stack, then appends the
-table to docs/benchmarks.md.
+model host, worker and job processes) and its growth per call over the idle stack, then
+appends the table to docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -33,11 +41,17 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import psutil
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "bench" / "latency")]
+sys.path[:0] = [
+    str(ROOT / "bench"),
+    str(ROOT / "bench" / "latency"),
+    str(ROOT / "bench" / "capacity"),
+]
 
+from cloud import FakeCloudProcess, agent_env, cpu_share, pipeline_floor_s  # noqa: E402
 from machine import add_record_options, append_record, may_record  # noqa: E402
 from speech import speak, with_silence  # noqa: E402
 from stack_runner import StackFailed, start_stack, stop_stack  # noqa: E402
@@ -75,10 +89,16 @@ class Rung:
     served: int = 0
     turns: int = 0
     latencies: list[float | None] = field(default_factory=list)
+    # the same turns on the agent's clock (its e2e_latency figure: the VAD's end of speech to
+    # its first audio frame out), None where the turn had no answer or no figure
+    agent_latencies: list[float | None] = field(default_factory=list)
     cpu_busy: float = 0.0
     callers_cpu: float = 0.0
     pss_mib: float = 0.0
     idle_pss_mib: float = 0.0
+    # cloud-style rungs: the providers' share of each turn, and the fake provider's CPU
+    floor_s: float | None = None
+    provider_cpu: float | None = None
 
     @property
     def answered(self) -> list[float]:
@@ -87,6 +107,21 @@ class Rung:
     def pct(self, q: float) -> float:
         """Over every turn: one with no answer counts as infinitely slow, never dropped."""
         return quantile([math.inf if x is None else x for x in self.latencies], q / 100)
+
+    def added_ms(self, q: float) -> float:
+        """The agent's own added latency at percentile ``q``: its clock's voice-to-voice minus
+        the floor (bench/capacity/cloud.py). The floor is the same for every turn, so the
+        percentile of the differences is the difference of the percentile."""
+        assert self.floor_s is not None
+        turns = [math.inf if x is None else x for x in self.agent_latencies]
+        return (quantile(turns, q / 100) - self.floor_s) * 1000
+
+    def transport_ms(self) -> float:
+        """Median of client minus agent clock: WebRTC in and out through livekit-server, the
+        VAD's decay and the client's buffers (the same with any provider)."""
+        pairs = zip(self.latencies, self.agent_latencies, strict=True)
+        gaps = [c - a for c, a in pairs if c is not None and a is not None]
+        return quantile(gaps, 0.5) * 1000 if gaps else math.nan
 
     @property
     def pss_per_call(self) -> float:
@@ -123,6 +158,16 @@ def cpu_times() -> tuple[float, float]:
     return sum(t) - idle, sum(t)
 
 
+PROMPTS: dict[str, np.ndarray] = {}
+
+
+def prompt(question: str) -> np.ndarray:
+    """The question spoken (Piper, synthesised once: not on the callers' event loop)."""
+    if question not in PROMPTS:
+        PROMPTS[question] = with_silence(speak(question), 0.3, 0.0)
+    return PROMPTS[question]
+
+
 async def caller(index: int, turns: int, rung: Rung, rng: random.Random) -> None:
     client = VoiceClient()
     try:
@@ -139,12 +184,14 @@ async def caller(index: int, turns: int, rung: Rung, rng: random.Random) -> None
             await asyncio.sleep(rng.uniform(1.0, 3.0))  # a person thinks before asking
             question = QUESTIONS[(index + t * 3) % len(QUESTIONS)]
             try:
-                result = await client.turn(question, with_silence(speak(question), 0.3, 0.0))
+                result = await client.turn(question, prompt(question))
                 latency = result.latency_s
+                on_agent = result.figures.get("e2e_latency") if latency is not None else None
             except TimeoutError:
-                latency = None
+                latency = on_agent = None
             rung.turns += 1
             rung.latencies.append(latency)
+            rung.agent_latencies.append(on_agent)
             shown = f"{latency:.3f}s" if latency is not None else "NO ANSWER"
             print(f"  caller {index} turn {t + 1}: {shown}", flush=True)
     finally:
@@ -165,8 +212,11 @@ async def wait_idle(timeout_s: float = 90) -> None:
         await asyncio.sleep(1)
 
 
-async def run_rung(n: int, turns: int, stack_pid: int, seed: int) -> Rung:
+async def run_rung(
+    n: int, turns: int, stack_pid: int, seed: int, cloud: FakeCloudProcess | None
+) -> Rung:
     rung = Rung(callers=n, idle_pss_mib=agent_pss_mib(stack_pid))
+    provider0 = cloud.cpu_seconds() if cloud is not None else 0.0
     rng = random.Random(seed)
     busy0, total0 = cpu_times()
     self0 = resource.getrusage(resource.RUSAGE_SELF)
@@ -193,72 +243,126 @@ async def run_rung(n: int, turns: int, stack_pid: int, seed: int) -> Rung:
     used = (self1.ru_utime - self0.ru_utime) + (self1.ru_stime - self0.ru_stime)
     rung.callers_cpu = used / wall / (os.cpu_count() or 1)
     rung.pss_mib = peak
+    if cloud is not None:
+        rung.floor_s = pipeline_floor_s()
+        rung.provider_cpu = cpu_share(cloud.cpu_seconds() - provider0, wall)
     return rung
 
 
-async def run_ladder(ladder: list[int], turns: int, stack_pid: int, seed: int) -> list[Rung]:
+async def run_ladder(
+    ladder: list[int], turns: int, stack_pid: int, seed: int, cloud: FakeCloudProcess | None
+) -> list[Rung]:
+    for question in QUESTIONS:
+        prompt(question)
     rungs = []
     for n in ladder:
         print(f"bench: {n} caller(s) at once", flush=True)
-        rungs.append(await run_rung(n, turns, stack_pid, seed + n))
+        rungs.append(await run_rung(n, turns, stack_pid, seed + n, cloud))
         await wait_idle()
     return rungs
 
 
 def table(rungs: list[Rung]) -> str:
-    rows = [
-        "| callers | calls served | turns answered | v2v p50 (s) | v2v p95 (s) | CPU busy "
-        "| callers' own CPU | agent-side memory peak (PSS, MiB) | memory per call (MiB) |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
+    cloud = any(r.floor_s is not None for r in rungs)
+    head = ["callers", "calls served", "turns answered", "v2v p50 (s)", "v2v p95 (s)"]
+    if cloud:
+        head += [
+            "agent's added p50 (ms)",
+            "agent's added p95 (ms)",
+            "client - agent clock p50 (ms)",
+        ]
+    head += ["CPU busy", "callers' own CPU"]
+    if cloud:
+        head.append("fake provider's CPU")
+    head += ["agent-side memory peak (PSS, MiB)", "memory per call (MiB)"]
+    rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rungs:
-        rows.append(
-            f"| {r.callers} | {r.served}/{r.callers} | {len(r.answered)}/{r.turns} "
-            f"| {r.pct(50):.3f} | {r.pct(95):.3f} | {r.cpu_busy:.0%} | {r.callers_cpu:.0%} "
-            f"| {r.pss_mib:.0f} | {r.pss_per_call:.0f} |"
-        )
+        cells = [
+            str(r.callers),
+            f"{r.served}/{r.callers}",
+            f"{len(r.answered)}/{r.turns}",
+            f"{r.pct(50):.3f}",
+            f"{r.pct(95):.3f}",
+        ]
+        if cloud:
+            cells += [f"{r.added_ms(50):.0f}", f"{r.added_ms(95):.0f}", f"{r.transport_ms():.0f}"]
+        cells += [f"{r.cpu_busy:.0%}", f"{r.callers_cpu:.0%}"]
+        if cloud:
+            cells.append(f"{r.provider_cpu or 0:.0%}")
+        cells += [f"{r.pss_mib:.0f}", f"{r.pss_per_call:.0f}"]
+        rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 
-def record(summary: str, turns: int, *, clean: bool) -> None:
-    append_record(
-        "Capacity, offline default",
+def record(summary: str, turns: int, *, clean: bool, cloud: str | None = None) -> None:
+    description = (
         f"bench/capacity/run.py: each caller in its own room, {turns} spoken turns with 1-3 s "
         "pauses; the callers run on the same box (their CPU is the column apart). Memory is "
         "PSS (shared pages split between the processes that share them); per call = (peak "
-        "during the rung - idle stack) / calls served.",
-        summary,
-        clean=clean,
+        "during the rung - idle stack) / calls served."
+    )
+    if cloud is not None:
+        description += " " + cloud
+    title = "Capacity, cloud-style providers" if cloud else "Capacity, offline default"
+    append_record(title, description, summary, clean=clean)
+
+
+def cloud_note(executor: str) -> str:
+    return (
+        f"`--cloud`: STT, LLM and TTS are the openai provider at bench/fake_cloud.py (its own "
+        f"process; STT 150 ms, first token 300 ms then 20 ms a word, TTS first byte 100 ms), "
+        f"no model host, jobs as {executor}s, the worker's load from its calls only "
+        f"(AGENT_LOAD_CPU=false: other work on this shared box would mark it full). The "
+        f"agent's added latency = v2v on the agent's clock (its e2e_latency figure) - "
+        f"{pipeline_floor_s():.2f} s (the endpointing wait and the providers' delays before "
+        f"the first audio: bench/capacity/cloud.py); client - agent clock is the WebRTC path "
+        f"both ways, the VAD's decay and the client's buffers."
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--ladder", default="1,2,4,6")
+    parser.add_argument("--ladder", help="callers per rung (default 1,2,4,6; --cloud 1,10,20,30)")
+    parser.add_argument("--cloud", action="store_true", help="remote providers: a fake cloud")
+    parser.add_argument(
+        "--executor", choices=("thread", "process"), help="AGENT_JOB_EXECUTOR (default: auto)"
+    )
     parser.add_argument("--turns", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     add_record_options(parser)
     args = parser.parse_args()
     clean = may_record(args)
-    ladder = [int(n) for n in args.ladder.split(",")]
+    ladder = [
+        int(n) for n in (args.ladder or ("1,10,20,30" if args.cloud else "1,2,4,6")).split(",")
+    ]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     # one local user places every call: lift the per-user limit so the agents' is what counts
     env = dict(os.environ, **PORTS, BACKEND_MAX_CALLS_PER_USER="64")
     env.update(VA_STATE_DIR=".run/bench-capacity", VA_DATA_DIR=".run/bench-capacity")
+    if args.executor:
+        env["AGENT_JOB_EXECUTOR"] = args.executor
+    cloud = FakeCloudProcess() if args.cloud else None
+    if cloud is not None:
+        env.update(agent_env(cloud.base_url))
     try:
         stack = start_stack(env, echo=True)
     except StackFailed as e:
+        if cloud is not None:
+            cloud.stop()
         raise SystemExit(f"bench: {e}") from None
     code = 0
     try:
-        rungs = asyncio.run(run_ladder(ladder, args.turns, stack.pid, args.seed))
+        rungs = asyncio.run(run_ladder(ladder, args.turns, stack.pid, args.seed, cloud))
         summary = table(rungs)
         print("\n" + summary + "\n", flush=True)
+        note = cloud_note(args.executor or "thread") if cloud is not None else None
         if not args.no_record:
-            record(summary, args.turns, clean=clean)
+            record(summary, args.turns, clean=clean, cloud=note)
     finally:
         stop_stack(stack)
+        if cloud is not None:
+            print(cloud.stop(), flush=True)
     os._exit(code)  # livekit's FFI runtime can abort on interpreter teardown
 
 

@@ -25,7 +25,7 @@ from collections import deque
 from typing import Any
 
 import httpx
-from livekit.agents import AgentServer
+from livekit.agents import AgentServer, JobExecutorType
 from livekit.agents.utils.hw import get_cpu_monitor
 
 from .http_clients import async_client
@@ -51,6 +51,16 @@ def uses_local_llm(settings: AgentSettings) -> bool:
 def uses_local_models(settings: AgentSettings) -> bool:
     sections = (settings.stt, settings.llm, settings.tts)
     return any(c.provider == "local" for s in sections for c in (s, *s.fallback))
+
+
+def job_executor(settings: AgentSettings) -> JobExecutorType:
+    """``AGENT_JOB_EXECUTOR``, or: threads of the worker process when every provider is
+    remote (a call is then only VAD, audio and orchestration, and a process per call costs
+    an interpreter each; docs/benchmarks.md), a process per call otherwise (each holds its
+    model clients or models, and native model code crashing takes only its own call down)."""
+    if settings.job_executor is not None:
+        return JobExecutorType(settings.job_executor)
+    return JobExecutorType.PROCESS if uses_local_models(settings) else JobExecutorType.THREAD
 
 
 def resolve_max_sessions(settings: AgentSettings, *, wait_s: float = 120.0) -> int:

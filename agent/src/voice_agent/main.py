@@ -10,7 +10,16 @@ import tempfile
 from typing import Any, NoReturn
 
 import httpx
-from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess, cli, llm, room_io
+from livekit.agents import (
+    AgentServer,
+    AgentSession,
+    JobContext,
+    JobExecutorType,
+    JobProcess,
+    cli,
+    llm,
+    room_io,
+)
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
@@ -22,7 +31,9 @@ from .capacity import (
     CapacityError,
     CapacityReporter,
     WorkerLoad,
+    job_executor,
     resolve_max_sessions,
+    uses_local_llm,
     uses_local_models,
 )
 from .drain import DrainingServer
@@ -55,7 +66,8 @@ logger = logging.getLogger("voice_agent")
 
 def prewarm(proc: JobProcess) -> None:
     settings = AgentSettings()
-    priority.lower_for_warmup()  # don't slow down the conversation that is running now
+    if _own_process(settings):  # a job thread would change every call's threads
+        priority.lower_for_warmup()  # don't slow down the conversation that is running now
     http_clients.warm_up()  # not on the job's event loop
     # offered tools are part of every prompt: warm the cache with exactly those
     offered = list(Assistant(settings).tools) if settings.llm.offer_tools else None
@@ -67,9 +79,15 @@ def prewarm(proc: JobProcess) -> None:
     observability.instruments()
 
 
+def _own_process(settings: AgentSettings) -> bool:
+    """Whether a job has its process to itself (its CPU priority is then its own to set)."""
+    return job_executor(settings) is JobExecutorType.PROCESS
+
+
 async def entrypoint(ctx: JobContext) -> None:
     settings: AgentSettings = ctx.proc.userdata["settings"]
-    priority.restore(settings.job_nice)
+    if _own_process(settings):
+        priority.restore(settings.job_nice)
     providers: Providers = ctx.proc.userdata["providers"]
     user = await wait_for_user(ctx, settings.participant_wait_s)  # connects the room
     room = RoomProfile.from_job(ctx.room.metadata or ctx.job.room.metadata, ctx.job.metadata)
@@ -192,7 +210,8 @@ def load_settings() -> AgentSettings:
     """Validate settings and model packages up front: one clear line, exit 2, on failure."""
     try:
         settings = AgentSettings()
-        qwen_gguf(settings.model_dir)  # assemble once here, not inside a job process
+        if uses_local_llm(settings):
+            qwen_gguf(settings.model_dir)  # assemble once here, not inside a job process
     except ValidationError as e:
         first = e.errors()[0]
         if not first["loc"]:  # a check across fields: its message names the variables
@@ -240,6 +259,7 @@ def build_server(settings: AgentSettings, max_sessions: int) -> AgentServer:
     hosted = settings.model_host.url is not None or not uses_local_models(settings)
     server = DrainingServer(
         setup_fnc=prewarm,
+        job_executor_type=job_executor(settings),
         # a job process without its own models starts in a second: keep two ready for a
         # burst of callers; one with its own models holds ~1.3 GB
         num_idle_processes=2 if hosted else 1,

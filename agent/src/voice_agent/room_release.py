@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from livekit import rtc
 from livekit.agents import AgentSession, CloseEvent, CloseReason, JobContext
@@ -24,7 +25,7 @@ DELETE_TIMEOUT_S = 10.0
 
 
 class RoomRelease:
-    def __init__(self, ctx: JobContext, session: AgentSession) -> None:
+    def __init__(self, ctx: JobContext, session: AgentSession[Any]) -> None:
         self._ctx = ctx
         self._session = session
         self._call_ended = False

@@ -326,6 +326,10 @@ class AgentSettings(BaseSettings):
     # Concurrent calls per worker; unset: what the host can do (capacity.py: the model host's
     # LLM slots, 2 with in-process models, 15 per core with remote providers only)
     max_sessions: int | None = Field(None, ge=1, le=256)
+    # How the worker runs its calls: ``process`` (a job process each: a crash or a blocked
+    # event loop stays in its call) or ``thread`` (jobs as threads of the worker process: no
+    # interpreter per call). Unset: capacity.py picks (``thread`` with remote providers only).
+    job_executor: Literal["process", "thread"] | None = None
     # Count the worker full when its CPU has been busy (15 s average): unset = only without
     # local models. With them the cores are saturated by design at every reply, and on a
     # box shared with a browser or tests a busy CPU refused calls the models could serve.
