@@ -253,22 +253,25 @@ async def test_the_worker_sender_flushed_at_its_stop_sends_what_a_job_just_left(
     writes unsent; the worker's flush takes them at once, not at its next adoption round."""
     room = await new_room(backend_app)
     journal = Journal(journal_dir)
-    client = BackendClient(BASE, backend_token, transport=httpx.ASGITransport(app=backend_app))
+    # as the worker's (WorkerReplay): the service token, and each gone job's own credential
+    client = BackendClient(
+        BASE,
+        backend_token,
+        retries=0,
+        transport=httpx.ASGITransport(app=backend_app),
+        room_credential=journal.credential_for,
+    )
     # its next adoption round is a minute away
     sender = JournalSender(
         journal, client, adopt_orphans=True, idle_poll_s=0.05, adopt_every_s=60.0
     )
     sender.start()
     assert await sender.aflush(timeout_s=10)  # nothing to send yet: it has just looked
-    subprocess.run(
-        [sys.executable, "-c", CHILD.replace("time.sleep(600)", ""), str(journal_dir), room, "3"],
-        check=True,
-        capture_output=True,
-    )
+    journal_in_a_child(journal_dir, room, 3, credential_for(backend_app, room))
     assert await sender.aflush(timeout_s=10)
     await sender.aclose()
     assert journal.count() == 0
-    assert [m for m, _ in await stored(backend_app, backend_token, room)] == ["c0", "c1", "c2"]
+    assert [m for m, _ in await stored(backend_app, room)] == ["c0", "c1", "c2"]
 
 
 async def test_a_resumed_job_sees_the_messages_still_in_the_journal(
