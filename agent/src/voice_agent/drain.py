@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from livekit.agents import NOT_GIVEN, AgentServer, NotGivenOr
+from livekit.agents.utils import is_given
 
 logger = logging.getLogger("voice_agent")
 
@@ -31,7 +32,10 @@ class DrainingServer(AgentServer):
         if not self.draining:
             logger.info(
                 "draining: no new calls; running ones may end first",
-                extra={"calls": len(self.active_jobs), "timeout_s": timeout or None},
+                extra={
+                    "calls": len(self.active_jobs),
+                    "timeout_s": timeout if is_given(timeout) else self._drain_timeout,
+                },
             )
         try:
             await super().drain(timeout)
