@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import signal
 import stat
@@ -24,7 +25,7 @@ from voice_agent.persistence import (
     JournalSender,
     load_history,
 )
-from voice_agent.persistence.backend_client import event_body, message_body
+from voice_agent.persistence.backend_client import event_body, message_body, with_id
 from voice_agent.settings import AgentSettings
 
 pytestmark = pytest.mark.unit
@@ -321,3 +322,12 @@ def test_writes_over_the_age_or_size_limit_are_dropped_with_an_error(
     assert kept == [f"m{i}" for i in range(200 - len(kept), 200)]  # the newest are kept
     assert any(r.levelno == logging.ERROR for r in caplog.records)
     journal.close()
+
+
+def test_a_journaled_body_goes_into_a_batch_as_it_was_written() -> None:
+    """The sender adds the id to the journal's JSON text without decoding it: the result is
+    the same message as ``{"id": ..., **body}``, whatever the body."""
+    text = json.dumps(body('quote " and ünïcode', 1))
+    assert json.loads(with_id('m"1', text)) == {"id": 'm"1', **json.loads(text)}
+    assert json.loads(with_id("m2", " {} ")) == {"id": "m2"}
+    assert json.loads(with_id("m3", '{ "role": "user"}')) == {"id": "m3", "role": "user"}

@@ -266,7 +266,7 @@ class JournalSettings(BaseModel):
     max_mb: int = Field(256, ge=1, le=1_048_576)
     max_age_h: float = Field(168.0, gt=0.0, le=87_600.0)
     # messages per request to the backend's batch route (its BACKEND_MAX_BATCH_MESSAGES: 1000)
-    batch_messages: int = Field(500, ge=1, le=10_000)
+    batch_messages: int = Field(1000, ge=1, le=10_000)
 
 
 class _TomlFile(TomlConfigSettingsSource):

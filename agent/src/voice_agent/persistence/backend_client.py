@@ -185,11 +185,14 @@ class BackendClient:
         path = f"/users/{_seg(user_id)}/notes/{_seg(note_id)}"
         return _note(await self._request("PUT", path, json=body))
 
-    async def put_messages(self, room: str, messages: list[Mapping[str, Any]]) -> int:
-        """Create or replace many messages in one transaction (each with its ``id``, and the
-        fields of ``put_message``); how many the backend wrote."""
+    async def put_messages(self, room: str, messages_json: list[str]) -> int:
+        """Create or replace many messages in one transaction; how many the backend wrote.
+        Each item is one message as JSON text (its ``id`` and the fields of ``put_message``,
+        see ``with_id``): the journal's text goes out as it is, never decoded and encoded
+        again."""
         path = f"/conversations/{_seg(room)}/messages:batch"
-        data = await self._request("POST", path, json={"messages": messages}, room=room)
+        body = ('{"messages":[' + ",".join(messages_json) + "]}").encode()
+        data = await self._request("POST", path, content=body, room=room)
         return int(data["count"])
 
     async def put_event(self, room: str, event_id: str, body: Mapping[str, Any]) -> None:
@@ -204,14 +207,21 @@ class BackendClient:
         return [_note(n) for n in data]
 
     async def _request(
-        self, method: str, path: str, *, json: Any = None, room: str | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        content: bytes | None = None,
+        room: str | None = None,
     ) -> Any:
+        """``content``: a body already encoded as JSON (instead of ``json``)."""
         url = f"{self._base_url}/api/agent{path}"
         headers = self._headers_for(room)
         attempt = 0
         while True:
             try:
-                return await self._send(method, url, json, headers)
+                return await self._send(method, url, json, content, headers)
             except BackendError as e:
                 if not e.retryable or attempt >= self._retries:
                     record_error("backend", e)
@@ -228,9 +238,15 @@ class BackendClient:
         credential = self._room_credential(room) if room and self._room_credential else None
         return {"Authorization": f"Bearer {credential}"} if credential else self._headers
 
-    async def _send(self, method: str, url: str, json: Any, headers: dict[str, str]) -> Any:
+    async def _send(
+        self, method: str, url: str, json: Any, content: bytes | None, headers: dict[str, str]
+    ) -> Any:
+        if content is not None:
+            headers = {**headers, "Content-Type": "application/json"}
         try:
-            response = await self._client.request(method, url, json=json, headers=headers)
+            response = await self._client.request(
+                method, url, json=json, content=content, headers=headers
+            )
         except httpx.TransportError as e:  # connection refused, timeouts, protocol errors
             raise BackendError(
                 f"backend unreachable ({type(e).__name__})",
@@ -262,6 +278,13 @@ def message_body(
         "latency": dict(latency_ms or {}),
         "interrupted": interrupted,
     }
+
+
+def with_id(message_id: str, body_json: str) -> str:
+    """One message of a batch as JSON text: ``{"id": message_id, ...body}`` from the JSON
+    object ``body_json`` (a ``message_body``), without decoding it."""
+    rest = body_json.strip()[1:].lstrip()
+    return '{"id":' + json.dumps(message_id) + ("}" if rest.startswith("}") else "," + rest)
 
 
 def event_body(*, kind: str, source: str, detail: str, created_at: dt.datetime) -> dict[str, Any]:

@@ -59,7 +59,12 @@ class Entry:
     room: str
     kind: Kind
     write_id: str
-    body: dict[str, Any]
+    body_json: str  # as journaled: the sender puts it in a request without decoding it
+
+    @property
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = json.loads(self.body_json)
+        return body
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,12 +168,14 @@ class Journal:
 
     def done(self, seqs: Iterable[int]) -> None:
         """Remove entries the backend has acknowledged (or that it refused for good)."""
-        ids = [(seq,) for seq in seqs]
-        if not ids:
+        ids = json.dumps(list(seqs))
+        if ids == "[]":
             return
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            self._db.executemany("DELETE FROM writes WHERE seq = ?", ids)
+            self._db.execute(
+                "DELETE FROM writes WHERE seq IN (SELECT value FROM json_each(?))", (ids,)
+            )
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
@@ -239,7 +246,7 @@ class Journal:
 
 
 def _entries(rows: list[tuple[Any, ...]]) -> list[Entry]:
-    return [Entry(seq, room, kind, wid, json.loads(body)) for seq, room, kind, wid, body in rows]
+    return [Entry(*row) for row in rows]
 
 
 def _add_credential_column(db: sqlite3.Connection) -> None:

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import sqlite3
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .backend_client import BackendClient, BackendError
+from .backend_client import BackendClient, BackendError, with_id
 from .journal import Entry, Journal, Kind
 
 logger = logging.getLogger("voice_agent.persistence")
@@ -45,7 +44,7 @@ class JournalSender:
         client: BackendClient,
         *,
         adopt_orphans: bool = False,
-        batch_messages: int = 500,
+        batch_messages: int = 1000,
         batch_bytes: int = 1_048_576,
         idle_poll_s: float = 1.0,
         max_backoff_s: float = 5.0,
@@ -123,8 +122,8 @@ class JournalSender:
         while True:
             try:
                 self._housekeeping()
-                # enough for a full batch in each room in flight (when a backlog has them)
-                entries = self._journal.pending(limit=self._batch_messages * ROOMS_IN_FLIGHT * 2)
+                # full batches for the rooms in flight, and for the next ones as each is done
+                entries = self._journal.pending(limit=self._batch_messages * ROOMS_IN_FLIGHT * 4)
                 if entries:
                     await self.send(entries)
             except Exception as e:  # a BackendError, or the journal itself (disk, lock)
@@ -165,15 +164,18 @@ class JournalSender:
         by_room: dict[str, list[Entry]] = {}
         for entry in entries:
             by_room.setdefault(entry.room, []).append(entry)
-        rooms = list(by_room.values())
-        for start in range(0, len(rooms), ROOMS_IN_FLIGHT):
-            results = await asyncio.gather(
-                *(self._send_room(r) for r in rooms[start : start + ROOMS_IN_FLIGHT]),
-                return_exceptions=True,
-            )
-            for result in results:
-                if isinstance(result, BaseException):
-                    raise result
+        gate = asyncio.Semaphore(ROOMS_IN_FLIGHT)  # a room starts as soon as another is done
+
+        async def send_room(room_entries: list[Entry]) -> None:
+            async with gate:
+                await self._send_room(room_entries)
+
+        results = await asyncio.gather(
+            *(send_room(r) for r in by_room.values()), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
 
     async def _send_room(self, entries: list[Entry]) -> None:
         for run in self._runs(entries):
@@ -185,7 +187,7 @@ class JournalSender:
     async def _send_messages(self, run: list[Entry]) -> None:
         room = run[0].room
         try:
-            await self._client.put_messages(room, [{"id": e.write_id, **e.body} for e in run])
+            await self._client.put_messages(room, [with_id(e.write_id, e.body_json) for e in run])
         except BackendError as e:
             if e.status not in _PERMANENT:
                 raise
@@ -230,7 +232,7 @@ class JournalSender:
         run: list[Entry] = []
         size = 0
         for entry in entries:
-            entry_size = len(json.dumps(entry.body))
+            entry_size = len(entry.body_json)
             fits = (
                 run
                 and entry.kind == "message"
