@@ -179,7 +179,14 @@ async def caller(index: int, turns: int, rung: Rung, rng: random.Random) -> None
         raise
     rung.served += 1
     try:
-        await client.wait_greeting(timeout=120)
+        try:
+            await client.wait_greeting(timeout=120)
+        except TimeoutError:  # never greeted: every turn of this call is a failure
+            print(f"  caller {index}: NO GREETING", flush=True)
+            rung.turns += turns
+            rung.latencies += [None] * turns
+            rung.agent_latencies += [None] * turns
+            return
         for t in range(turns):
             await asyncio.sleep(rng.uniform(1.0, 3.0))  # a person thinks before asking
             question = QUESTIONS[(index + t * 3) % len(QUESTIONS)]
