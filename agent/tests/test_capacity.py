@@ -103,13 +103,11 @@ def test_an_absent_model_host_is_named() -> None:
         resolve_max_sessions(settings, wait_s=0.0)
 
 
-def test_calls_run_as_threads_only_when_every_provider_is_remote() -> None:
-    assert job_executor(AgentSettings(**REMOTE)) is JobExecutorType.THREAD
+def test_calls_run_as_processes_unless_threads_are_chosen() -> None:
+    assert job_executor(AgentSettings(**REMOTE)) is JobExecutorType.PROCESS
     assert job_executor(AgentSettings()) is JobExecutorType.PROCESS
-    one_local = {**REMOTE, "tts": {"provider": "local"}}
-    assert job_executor(AgentSettings(**one_local)) is JobExecutorType.PROCESS
-    chosen = AgentSettings(**REMOTE, job_executor="process")
-    assert job_executor(chosen) is JobExecutorType.PROCESS
+    chosen = AgentSettings(**REMOTE, job_executor="thread")
+    assert job_executor(chosen) is JobExecutorType.THREAD
 
 
 def test_load_is_the_share_of_calls_or_the_busy_cpu() -> None:

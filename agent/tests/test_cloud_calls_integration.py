@@ -2,8 +2,9 @@
 backend and the agent worker, whose STT, LLM and TTS are the ``openai`` provider pointed at
 bench/fake_cloud.py (a stand-in for a cloud API, with its delays, in its own process), with
 no model host. Four callers, each in its own room, ask at the same moment; every one is
-answered with the provider's reply, spoken, and the worker ran the calls as threads of its
-own process (the default with remote providers only).
+answered with the provider's reply, spoken. The worker runs the calls as threads of its
+own process (AGENT_JOB_EXECUTOR=thread; the other integration tests run the default, a
+process per call).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     cloud = FakeCloudProcess()
     env = stack_env(state, PORTS, BACKEND_MAX_CALLS_PER_USER="16", **agent_env(cloud.base_url))
     env.pop("AGENT_MAX_SESSIONS", None)
-    env.pop("AGENT_JOB_EXECUTOR", None)
+    env["AGENT_JOB_EXECUTOR"] = "thread"
     try:
         proc = start_stack(env)
     except StackFailed as e:

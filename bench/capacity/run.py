@@ -363,7 +363,7 @@ def main() -> None:
         rungs = asyncio.run(run_ladder(ladder, args.turns, stack.pid, args.seed, cloud))
         summary = table(rungs)
         print("\n" + summary + "\n", flush=True)
-        note = cloud_note(args.executor or "thread") if cloud is not None else None
+        note = cloud_note(args.executor or "process") if cloud is not None else None
         if not args.no_record:
             record(summary, args.turns, clean=clean, cloud=note)
     finally:

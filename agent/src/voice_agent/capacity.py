@@ -54,13 +54,13 @@ def uses_local_models(settings: AgentSettings) -> bool:
 
 
 def job_executor(settings: AgentSettings) -> JobExecutorType:
-    """``AGENT_JOB_EXECUTOR``, or: threads of the worker process when every provider is
-    remote (a call is then only VAD, audio and orchestration, and a process per call costs
-    an interpreter each; docs/benchmarks.md), a process per call otherwise (each holds its
-    model clients or models, and native model code crashing takes only its own call down)."""
+    """``AGENT_JOB_EXECUTOR``, or a process per call. Threads of the worker process cost ~5x
+    less memory per call with remote providers (17 against 85 MiB PSS), but every call's VAD
+    and audio then share one interpreter: on a busy 2-core box 8 calls as threads answered
+    9 of 24 turns, as processes 21 (docs/benchmarks.md, cloud-style capacity)."""
     if settings.job_executor is not None:
         return JobExecutorType(settings.job_executor)
-    return JobExecutorType.PROCESS if uses_local_models(settings) else JobExecutorType.THREAD
+    return JobExecutorType.PROCESS
 
 
 def resolve_max_sessions(settings: AgentSettings, *, wait_s: float = 120.0) -> int:

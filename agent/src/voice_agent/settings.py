@@ -328,7 +328,8 @@ class AgentSettings(BaseSettings):
     max_sessions: int | None = Field(None, ge=1, le=256)
     # How the worker runs its calls: ``process`` (a job process each: a crash or a blocked
     # event loop stays in its call) or ``thread`` (jobs as threads of the worker process: no
-    # interpreter per call). Unset: capacity.py picks (``thread`` with remote providers only).
+    # interpreter per call: less memory, but one GIL for every call's VAD and audio). Unset:
+    # ``process`` (capacity.py says why).
     job_executor: Literal["process", "thread"] | None = None
     # Count the worker full when its CPU has been busy (15 s average): unset = only without
     # local models. With them the cores are saturated by design at every reply, and on a
