@@ -54,7 +54,10 @@ from voice_agent.persistence import BackendClient, Journal, JournalSender  # noq
 from voice_agent.persistence.backend_client import job_credential  # noqa: E402
 from voice_agent.persistence.journal_sender import ROOMS_IN_FLIGHT  # noqa: E402
 
-USER_KEY = "bench-user-api-key-0123456789"
+# tokens go round the users: each holds at most BACKEND_MAX_CALLS_PER_USER (1000) calls, and
+# every token issued counts as a call until its TTL
+USER_KEYS = tuple(f"bench-user-{i}-api-key-0123456789" for i in range(8))
+USER_KEY = USER_KEYS[0]
 AGENT_TOKEN = "bench-agent-service-token-0123456789abcdef"
 JOB_SECRET = "bench-job-credential-secret-0123456789abcdef"
 READY_TIMEOUT_S = 60
@@ -99,7 +102,7 @@ def start_backend(database_url: str, port: int, workers: int) -> subprocess.Pope
         "LIVEKIT_API_SECRET": "bench-secret-0123456789abcdef0123456789",
         "LIVEKIT_URL": f"ws://127.0.0.1:{free_port()}",
         "DATABASE_URL": database_url,
-        "BACKEND_API_KEYS": USER_KEY,
+        "BACKEND_API_KEYS": ",".join(USER_KEYS),
         "AGENT_SERVICE_TOKEN": AGENT_TOKEN,
         "BACKEND_JOB_CREDENTIAL_SECRET": JOB_SECRET,
         "BACKEND_RATE_LIMIT_PER_MINUTE": "100000",
@@ -155,10 +158,10 @@ async def drive(
 
 
 async def bench_tokens(client: httpx.AsyncClient, n: int, concurrency: int) -> Result:
-    headers = {"Authorization": f"Bearer {USER_KEY}"}
+    headers = [{"Authorization": f"Bearer {key}"} for key in USER_KEYS]
 
-    async def issue(_: int) -> int:
-        response = await client.post("/api/token", json={}, headers=headers)
+    async def issue(index: int) -> int:
+        response = await client.post("/api/token", json={}, headers=headers[index % len(headers)])
         response.raise_for_status()
         return 1
 
