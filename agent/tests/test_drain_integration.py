@@ -111,7 +111,10 @@ def assert_every_turn_stored(state: Path, room: str) -> list[tuple[str, str]]:
         if (done and journaled(state) == 0) or time.monotonic() > deadline:
             break
         time.sleep(0.5)
-    assert [q for q, _ in TURNS] == [next(u for u in users if k in u) for k in KEYS], messages
+    # each question among the stored turns, in the order asked (by a word the recogniser
+    # keeps: the rest may come out a little different)
+    found = [next((i for i, u in enumerate(users) if k in u), None) for k in KEYS]
+    assert None not in found and found == sorted(found), messages
     assert len(users) == len(set(users)), users
     # each question is followed by an answer before the next question
     roles = [role for role, _ in messages]
@@ -179,6 +182,34 @@ async def during_reply(
     return acted_at
 
 
+def test_a_restarted_livekit_server_brings_the_call_back(state_dir: Path) -> None:
+    async def call() -> tuple[float, str]:
+        client = VoiceClient()
+        await client.connect(BACKEND)
+        try:
+            await client.wait_greeting(timeout=120)
+            await ask(client, *TURNS[0])
+            await client.wait_quiet(timeout=30)
+            server = livekit_server(state_dir)
+            killed_at = time.monotonic()
+            server.kill()
+            # the client and the agent's job both reconnect to the new server by themselves
+            # (or a new agent is dispatched): the call simply goes on
+            await wait_reconnected(client, timeout_s=120)
+            seconds = time.monotonic() - killed_at
+            for turn in TURNS[1:]:
+                await ask(client, *turn)
+                await client.wait_quiet(timeout=30)
+            return seconds, client.room.name
+        finally:
+            await client.close()
+
+    seconds, room = asyncio.run(call())
+    print(f"livekit-server restart: kill to the call reconnected with its agent: {seconds:.2f} s")
+    assert_every_turn_stored(state_dir, room)
+
+
+# after the restarted server: this one leaves a restarted worker behind
 def test_sigterm_during_a_reply_finishes_it_and_hands_the_call_over(state_dir: Path) -> None:
     worker = stack_process(state_dir, ["-m", "voice_agent.main", "start"])
 
@@ -208,31 +239,4 @@ def test_sigterm_during_a_reply_finishes_it_and_hands_the_call_over(state_dir: P
     assert "drain timed out: handing over" in log
     assert "the room is left for a new agent" in log
     assert "Italy" in line or "France" in line, line  # the new agent knows the call
-    assert_every_turn_stored(state_dir, room)
-
-
-def test_a_restarted_livekit_server_brings_the_call_back(state_dir: Path) -> None:
-    async def call() -> tuple[float, str]:
-        client = VoiceClient()
-        await client.connect(BACKEND)
-        try:
-            await client.wait_greeting(timeout=120)
-            await ask(client, *TURNS[0])
-            await client.wait_quiet(timeout=30)
-            server = livekit_server(state_dir)
-            killed_at = time.monotonic()
-            server.kill()
-            # the client and the agent's job both reconnect to the new server by themselves
-            # (or a new agent is dispatched): the call simply goes on
-            await wait_reconnected(client, timeout_s=120)
-            seconds = time.monotonic() - killed_at
-            for turn in TURNS[1:]:
-                await ask(client, *turn)
-                await client.wait_quiet(timeout=30)
-            return seconds, client.room.name
-        finally:
-            await client.close()
-
-    seconds, room = asyncio.run(call())
-    print(f"livekit-server restart: kill to the call reconnected with its agent: {seconds:.2f} s")
     assert_every_turn_stored(state_dir, room)
