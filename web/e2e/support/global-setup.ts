@@ -41,6 +41,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       VA_DATA_DIR: e2eEnv.stateDir,
       // every spec is the one local user, and some take a token without joining its room
       BACKEND_MAX_CALLS_PER_USER: '50',
+      // the busy test's unjoined tokens hold their calls while it fills every free one
+      BACKEND_AGENT_JOIN_TIMEOUT_SECONDS: '60',
     },
   });
   await new Promise<void>((resolve, reject) => {
