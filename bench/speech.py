@@ -66,3 +66,28 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# Short everyday questions the benches' callers ask (the capacity bench the first ten).
+EVERYDAY_QUESTIONS = (
+    "What is the capital of France?",
+    "How many days are in a week?",
+    "What do bees make?",
+    "Which planet is closest to the sun?",
+    "What is the opposite of hot?",
+    "How many legs does a spider have?",
+    "Name a famous museum in Paris.",
+    "What color is the sky on a clear day?",
+    "Give me one tip for sleeping better.",
+    "What is two plus two?",
+    "What is the largest ocean?",
+    "How many minutes are in an hour?",
+    "What do cows drink?",
+    "Name a fruit that is yellow.",
+    "What is the boiling point of water?",
+    "Which animal is known as the king of the jungle?",
+    "How many wheels does a bicycle have?",
+    "What language is spoken in Spain?",
+    "Tell me a word that rhymes with cat.",
+    "What season comes after winter?",
+)

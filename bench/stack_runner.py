@@ -66,7 +66,11 @@ def stop_stack(proc: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
 
 @contextlib.contextmanager
 def running_stack(
-    env: dict[str, str], *, script: str = "stack.py", timeout_s: float = 300
+    env: dict[str, str],
+    *,
+    script: str = "stack.py",
+    timeout_s: float = 300,
+    stop_timeout_s: float = 60,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """The stack, started and ready for the `with` block, then stopped (a test's fixture)."""
     proc = start_stack(env, script=script, timeout_s=timeout_s)
@@ -74,7 +78,7 @@ def running_stack(
         yield proc
     finally:
         if proc.poll() is None:
-            stop_stack(proc)
+            stop_stack(proc, timeout_s=stop_timeout_s)
 
 
 def free_port(kind: int = socket.SOCK_STREAM) -> int:

@@ -31,13 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "bench" / "latency")]
 
 from speech import speak, with_silence  # noqa: E402
-from stack_runner import (  # noqa: E402
-    StackFailed,
-    free_stack_ports,
-    stack_env,
-    start_stack,
-    stop_stack,
-)
+from stack_runner import free_stack_ports, running_stack, stack_env  # noqa: E402
 from voice_client import VoiceClient  # noqa: E402
 
 TURNS = [
@@ -56,14 +50,8 @@ BACKEND = f"http://127.0.0.1:{PORTS['BACKEND_PORT']}"
 def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     state = tmp_path_factory.mktemp("stack")
     env = stack_env(state, PORTS, AGENT_DRAIN_TIMEOUT_S=str(DRAIN_S))
-    try:
-        proc = start_stack(env)
-    except StackFailed as e:
-        pytest.fail(str(e))
-    try:
+    with running_stack(env, stop_timeout_s=120):
         yield state
-    finally:
-        stop_stack(proc, timeout_s=120)
 
 
 def stack_process(state: Path, command: list[str]) -> psutil.Process:

@@ -31,13 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "bench" / "latency")]
 
 from speech import speak, with_silence  # noqa: E402
-from stack_runner import (  # noqa: E402
-    StackFailed,
-    free_stack_ports,
-    stack_env,
-    start_stack,
-    stop_stack,
-)
+from stack_runner import free_stack_ports, running_stack, stack_env  # noqa: E402
 from voice_client import VoiceClient  # noqa: E402
 
 KEYWORDS = ("France", "Italy", "week")  # one per question in TURNS
@@ -59,14 +53,8 @@ BACKEND = f"http://127.0.0.1:{PORTS['BACKEND_PORT']}"
 def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     state = tmp_path_factory.mktemp("stack")
     env = stack_env(state, PORTS)
-    try:
-        proc = start_stack(env)
-    except StackFailed as e:
-        pytest.fail(str(e))
-    try:
+    with running_stack(env):
         yield state
-    finally:
-        stop_stack(proc)
 
 
 def job_pids(state: Path, room: str) -> list[int]:

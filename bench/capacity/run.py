@@ -53,7 +53,7 @@ sys.path[:0] = [
 
 from cloud import FakeCloudProcess, agent_env, cpu_share, pipeline_floor_s  # noqa: E402
 from machine import add_record_options, append_record, may_record  # noqa: E402
-from speech import speak, with_silence  # noqa: E402
+from speech import EVERYDAY_QUESTIONS, speak, with_silence  # noqa: E402
 from stack_runner import StackFailed, start_stack, stop_stack  # noqa: E402
 from stats import quantile  # noqa: E402
 from voice_client import VoiceClient  # noqa: E402
@@ -67,18 +67,7 @@ PORTS = {
     "MODEL_HOST_PORT": "18190",
 }
 BACKEND = f"http://127.0.0.1:{PORTS['BACKEND_PORT']}"
-QUESTIONS = [
-    "What is the capital of France?",
-    "How many days are in a week?",
-    "What do bees make?",
-    "Which planet is closest to the sun?",
-    "What is the opposite of hot?",
-    "How many legs does a spider have?",
-    "Name a famous museum in Paris.",
-    "What color is the sky on a clear day?",
-    "Give me one tip for sleeping better.",
-    "What is two plus two?",
-]
+QUESTIONS = EVERYDAY_QUESTIONS[:10]
 AGENT_SIDE = ("voice_agent.model_host", "voice_agent.main")
 REPORT_INTERVAL_S = 2.5  # voice_agent.capacity: how often the worker reports to the backend
 

@@ -51,6 +51,7 @@ from soak_report import (  # noqa: E402
     timeline_table,
     turns_table,
 )
+from speech import EVERYDAY_QUESTIONS as QUESTIONS  # noqa: E402
 from speech import speak, with_silence  # noqa: E402
 from stack_runner import (  # noqa: E402
     StackFailed,
@@ -62,28 +63,6 @@ from stack_runner import (  # noqa: E402
 from voice_client import VoiceClient  # noqa: E402
 
 STATE = ROOT / ".run" / "bench-soak"
-QUESTIONS = [
-    "What is the capital of France?",
-    "How many days are in a week?",
-    "What do bees make?",
-    "Which planet is closest to the sun?",
-    "What is the opposite of hot?",
-    "How many legs does a spider have?",
-    "Name a famous museum in Paris.",
-    "What color is the sky on a clear day?",
-    "Give me one tip for sleeping better.",
-    "What is two plus two?",
-    "What is the largest ocean?",
-    "How many minutes are in an hour?",
-    "What do cows drink?",
-    "Name a fruit that is yellow.",
-    "What is the boiling point of water?",
-    "Which animal is known as the king of the jungle?",
-    "How many wheels does a bicycle have?",
-    "What language is spoken in Spain?",
-    "Tell me a word that rhymes with cat.",
-    "What season comes after winter?",
-]
 TURN_TIMEOUT_S = 30.0
 
 
