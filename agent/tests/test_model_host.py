@@ -121,3 +121,35 @@ def test_bad_requests_get_a_clear_4xx(
     response = httpx.post(f"{url}{path}", content=body)
     assert response.status_code == status
     assert response.json()["error"]
+
+
+def test_each_conversation_keeps_its_own_slot(host: tuple[str, Models]) -> None:
+    url, models = host
+    engines = [HostedChatEngine(url, LlamaOptions()) for _ in range(4)]
+    request = {"messages": [{"role": "user", "content": "hi"}]}
+    for engine in [*engines[:3], *engines[:3]]:
+        engine.complete(dict(request), lambda _c: False)
+    llm: CountingEngine = models.llm  # type: ignore[assignment]
+    slots = [r["id_slot"] for r in llm.requests]
+    first, again = slots[:3], slots[3:]
+    assert sorted(first) == [0, 1, 2]  # three slots: one each
+    assert again == first  # each turn back on its own slot (its prompt is cached there)
+    # a fourth conversation takes the slot of the least recently active one
+    engines[3].complete(dict(request), lambda _c: False)
+    assert llm.requests[-1]["id_slot"] == first[0]
+    engines[0].complete(dict(request), lambda _c: False)
+    assert llm.requests[-1]["id_slot"] == first[1]
+
+
+def test_a_chat_without_a_conversation_is_left_to_llama_cpp(host: tuple[str, Models]) -> None:
+    url, models = host
+    httpx.post(f"{url}/v1/chat/completions", json={"messages": []}, timeout=5).raise_for_status()
+    llm: CountingEngine = models.llm  # type: ignore[assignment]
+    assert "id_slot" not in llm.requests[-1]
+    long = httpx.post(
+        f"{url}/v1/chat/completions",
+        json={"messages": []},
+        headers={"X-Conversation": "x" * 129},
+        timeout=5,
+    )
+    assert long.status_code == 400 and "X-Conversation" in long.json()["error"]

@@ -13,9 +13,9 @@ backend, model host, agent worker, its forkserver and each job process) once eve
 been answered once (the start: models warm), every 30 s, and at the end (while every call is
 still up); the log lines at WARNING and above in each service's log since the stack was
 ready; turns asked and answered; voice-to-voice p50/p95 over all turns and over the first
-and the last tenth of them. The model host's RSS also grows while llama.cpp's host-memory
-prompt cache fills (AGENT_MODEL_HOST__CACHE_RAM_MIB, 512 by default; see docs/benchmarks.md),
-which the target does not excuse.
+and the last tenth of them. The model host's RSS would also grow while llama.cpp's
+host-memory prompt cache fills (AGENT_MODEL_HOST__CACHE_RAM_MIB, 0 by default since each
+conversation keeps its own slot; see docs/benchmarks.md).
 Targets: RSS growth at most 10 % (the stack's total and each process), no unanswered turn;
 the exit status is 1 when one is missed. Appends the tables to docs/benchmarks.md.
 """

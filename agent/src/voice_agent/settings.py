@@ -240,8 +240,11 @@ class ModelHostSettings(BaseModel):
     # conversations the LLM decodes at once, each with ``llm.n_ctx`` tokens of context; the
     # worker takes at most this many calls (2 cores answered 4 at once within 1.5 s)
     slots: int = Field(4, ge=1, le=64)
-    # host memory for prompts evicted from a slot, restored when their conversation returns
-    cache_ram_mib: int = Field(512, ge=0, le=65536)
+    # host memory for prompts evicted from a slot, restored when their conversation returns.
+    # Each conversation keeps a slot of its own (model_host/slots.py) and the worker takes at
+    # most ``slots`` calls, so nothing is evicted: 0. Set it where more conversations than
+    # slots share the host (every turn stores the whole prompt again: it fills to this size)
+    cache_ram_mib: int = Field(0, ge=0, le=65536)
     # a reply that has not finished streaming in this long fails over (or is apologised for)
     timeout_s: float = Field(30.0, gt=0.0, le=300.0)
 

@@ -8,6 +8,7 @@ loopback, made from the worker thread the plugin already runs it in.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -45,13 +46,18 @@ def host_info(url: str, *, timeout_s: float = 5.0) -> HostInfo:
 
 
 class HostedChatEngine:
-    """``ChatEngine`` over HTTP: the host's llama.cpp, shared with every job on the host."""
+    """``ChatEngine`` over HTTP: the host's llama.cpp, shared with every job on the host.
+    One engine per job: its requests name one conversation, which keeps a slot in the host."""
 
     def __init__(self, url: str, options: LlamaOptions, *, timeout_s: float = 30.0) -> None:
         self.url = url
         self.options = options
+        self.conversation = uuid.uuid4().hex
         # connect fast or fail over; a slot may take a while to free up under load
-        self._client = sync_client(timeout=httpx.Timeout(timeout_s, connect=2.0))
+        self._client = sync_client(
+            timeout=httpx.Timeout(timeout_s, connect=2.0),
+            headers={"X-Conversation": self.conversation},
+        )
 
     def complete(self, request: dict[str, Any], on_chunk: ChunkCallback) -> None:
         """Blocking streamed completion; returning True from ``on_chunk`` closes the stream,

@@ -8,7 +8,8 @@ loopback:
 - ``GET /health``: ``{"status": "ok", "slots": N, "busy": k}``
 - ``POST /v1/chat/completions``: OpenAI-style request, streamed back as server-sent events
   (the engine's ``chat.completion.chunk`` dicts, then ``[DONE]``). A client that goes away
-  stops the generation at the next token.
+  stops the generation at the next token. ``X-Conversation: <key>`` keeps the conversation
+  on a slot of its own (``slots.py``), so its next turn reuses its cached prompt.
 - ``POST /v1/stt``: 16 kHz mono float32 little-endian PCM in, ``{"text": ...}`` out.
 - ``POST /v1/tts``: ``{"text": ..., "length_scale": ...}`` in, 22.05 kHz mono int16 PCM out.
 
@@ -29,6 +30,7 @@ import numpy as np
 
 from ..local_models import LlamaEngine, MoonshineSTT, PiperTTS
 from .log import logger
+from .slots import MAX_KEY_CHARS, ConversationSlots
 
 # a request body larger than this is refused (60 s of 16 kHz float32 audio is 3.8 MB)
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -41,6 +43,10 @@ class Models:
     tts: PiperTTS
     busy: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    slots: ConversationSlots = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.slots = ConversationSlots(self.llm.options.slots)
 
     def enter(self) -> None:
         with self.lock:
@@ -122,6 +128,10 @@ class _Handler(BaseHTTPRequestHandler):
             raise _BadRequest("the body is not JSON") from None
         if not isinstance(request, dict) or not isinstance(request.get("messages"), list):
             raise _BadRequest("a chat request needs a list of messages")
+        if key := self.headers.get("X-Conversation"):
+            if len(key) > MAX_KEY_CHARS:
+                raise _BadRequest(f"X-Conversation is at most {MAX_KEY_CHARS} characters")
+            request["id_slot"] = self.server.models.slots.slot_for(key)
         request["stream"] = True
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
