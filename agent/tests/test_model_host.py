@@ -153,3 +153,20 @@ def test_a_chat_without_a_conversation_is_left_to_llama_cpp(host: tuple[str, Mod
         timeout=5,
     )
     assert long.status_code == 400 and "X-Conversation" in long.json()["error"]
+
+
+def test_a_speech_request_says_when_its_audio_is_due(host: tuple[str, Models]) -> None:
+    url, _ = host
+    bad = httpx.post(
+        f"{url}/v1/tts", json={"text": "x"}, headers={"X-Deadline-Ms": "soon"}, timeout=5
+    )
+    assert bad.status_code == 400 and "X-Deadline-Ms" in bad.json()["error"]
+    seen: list[str] = []
+    tts = HostedPiperTTS(url)
+    tts._client.event_hooks["request"].append(lambda r: seen.append(r.headers["X-Deadline-Ms"]))
+    for text in ("First clause,", "then a later one."):
+        b"".join(tts.synthesize_pcm(text))
+    tts.new_reply()
+    b"".join(tts.synthesize_pcm("A new reply."))
+    # ScaleTts returns a few bytes (well under the 1 s margin): every clause is due now
+    assert seen == ["0", "0", "0"]

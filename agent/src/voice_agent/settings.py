@@ -184,6 +184,12 @@ class TtsSettings(ProviderConfig):
     # first audio ~0.3 s sooner than a whole clause on a 2-core box (0.05 s sooner than 3),
     # at the cost of a two-word first phrase (spoken without a pause after it)
     first_chunk_words: int = Field(2, ge=0, le=20)
+    # the local voice gets a reply's later clauses only once less than this much of its audio
+    # is left to play (the framework's text pacing), at most ``pacing_max_chars`` at a time:
+    # several calls' first clauses are not queued behind one call's whole reply, and a reply
+    # cut short is not synthesised to its end. 0 = every clause at once, as the LLM types
+    pacing_remaining_s: float = Field(3.0, ge=0.0, le=60.0)
+    pacing_max_chars: int = Field(150, ge=20, le=2000)
 
 
 class ChatSettings(BaseModel):

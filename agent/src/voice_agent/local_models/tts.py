@@ -72,6 +72,9 @@ class PiperTTS(tts.TTS[Any]):
         for _ in self.synthesize_pcm("Hello."):
             pass
 
+    def new_reply(self) -> None:
+        """A reply starts (the model host orders its requests by when their audio is due)."""
+
     def synthesize_pcm(self, text: str, *, length_scale: float | None = None) -> Iterator[bytes]:
         """Blocking generator of 16-bit mono PCM at 22.05 kHz, one chunk per sentence, at
         ``length_scale`` (default: the options' own)."""

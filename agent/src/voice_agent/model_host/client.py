@@ -8,6 +8,7 @@ loopback, made from the worker thread the plugin already runs it in.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import numpy as np
 from ..http_clients import sync_client
 from ..local_models import LlamaOptions, MoonshineSTT, PiperOptions, PiperTTS
 from ..local_models.llm_engine import ChunkCallback
+from ..local_models.tts import SAMPLE_RATE
 
 
 class ModelHostUnavailable(RuntimeError):
@@ -99,7 +101,10 @@ class HostedMoonshineSTT(MoonshineSTT):
 
 
 class HostedPiperTTS(PiperTTS):
-    """Piper in the model host, at this conversation's pace."""
+    """Piper in the model host, at this conversation's pace. Each request says when its
+    audio is due (``X-Deadline-Ms``): now for a reply's first clause, later for a clause
+    whose reply still has audio to play, so the host serves other calls' first clauses
+    before it."""
 
     def __init__(
         self, url: str, *, options: PiperOptions | None = None, timeout_s: float = 10.0
@@ -107,14 +112,36 @@ class HostedPiperTTS(PiperTTS):
         super().__init__(options=options)
         self._url = url
         self._client = sync_client(timeout=timeout_s)
+        self._playout = Playout()
 
     def warm_up(self) -> None:
         pass
 
+    def new_reply(self) -> None:
+        self._playout = Playout()
+
     def synthesize_pcm(self, text: str, *, length_scale: float | None = None) -> Iterator[bytes]:
+        playout = self._playout
         response = self._client.post(
             f"{self._url}/v1/tts",
             json={"text": text, "length_scale": length_scale or self.options.length_scale},
+            headers={"X-Deadline-Ms": str(round(playout.due_in_s() * 1000))},
         )
         response.raise_for_status()
+        playout.add(len(response.content) / 2 / SAMPLE_RATE)
         yield response.content
+
+
+class Playout:
+    """When a reply's synthesised audio runs out, were it played as soon as it was made
+    (its next clause is due then, less a margin for the synthesis itself)."""
+
+    def __init__(self, *, margin_s: float = 1.0) -> None:
+        self.margin_s = margin_s
+        self._ends_at = 0.0
+
+    def due_in_s(self) -> float:
+        return max(0.0, self._ends_at - time.monotonic() - self.margin_s)
+
+    def add(self, seconds: float) -> None:
+        self._ends_at = max(self._ends_at, time.monotonic()) + seconds

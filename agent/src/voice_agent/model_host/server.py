@@ -12,6 +12,8 @@ loopback:
   on a slot of its own (``slots.py``), so its next turn reuses its cached prompt.
 - ``POST /v1/stt``: 16 kHz mono float32 little-endian PCM in, ``{"text": ...}`` out.
 - ``POST /v1/tts``: ``{"text": ..., "length_scale": ...}`` in, 22.05 kHz mono int16 PCM out.
+  ``X-Deadline-Ms``: how soon the audio is due; the voice serves the soonest first
+  (``deadline_gate.py``).
 
 Every request runs in its own thread (the engines block and release the GIL).
 """
@@ -29,11 +31,14 @@ from typing import Any
 import numpy as np
 
 from ..local_models import LlamaEngine, MoonshineSTT, PiperTTS
+from .deadline_gate import DeadlineGate
 from .log import logger
 from .slots import MAX_KEY_CHARS, ConversationSlots
 
 # a request body larger than this is refused (60 s of 16 kHz float32 audio is 3.8 MB)
 MAX_BODY_BYTES = 8 * 1024 * 1024
+# a speech request due later than this is served as if due then (it still waits its turn)
+MAX_DEADLINE_MS = 60_000
 
 
 @dataclass
@@ -44,6 +49,7 @@ class Models:
     busy: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     slots: ConversationSlots = field(init=False)
+    voice_gate: DeadlineGate = field(default_factory=DeadlineGate)
 
     def __post_init__(self) -> None:
         self.slots = ConversationSlots(self.llm.options.slots)
@@ -181,7 +187,13 @@ class _Handler(BaseHTTPRequestHandler):
             raise _BadRequest('a speech request is {"text": ..., "length_scale": ...}') from None
         if length_scale is not None and not 0.2 < length_scale <= 3.0:
             raise _BadRequest("length_scale must be in (0.2, 3.0]")
-        pcm = b"".join(self.server.models.tts.synthesize_pcm(text, length_scale=length_scale))
+        try:
+            due_in_ms = int(self.headers.get("X-Deadline-Ms") or 0)
+        except ValueError:
+            raise _BadRequest("X-Deadline-Ms must be a whole number of milliseconds") from None
+        models = self.server.models
+        with models.voice_gate.turn(min(due_in_ms, MAX_DEADLINE_MS) / 1000):
+            pcm = b"".join(models.tts.synthesize_pcm(text, length_scale=length_scale))
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Content-Length", str(len(pcm)))

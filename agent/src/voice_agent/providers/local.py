@@ -6,7 +6,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from livekit.agents import llm, stt, tts, vad
+from livekit.agents import DEFAULT_API_CONNECT_OPTIONS, APIConnectOptions, llm, stt, tts, vad
+from livekit.agents.tts.stream_adapter import StreamAdapterWrapper
 from livekit.plugins import silero
 
 from ..local_models import (
@@ -25,11 +26,24 @@ from .build_options import BuildOptions
 
 
 class LocalVoice(tts.StreamAdapter):
-    """Piper spoken clause by clause, with its pace adjustable per conversation."""
+    """Piper spoken clause by clause, with its pace adjustable per conversation. With
+    ``pacing`` the later clauses of a reply are synthesised only as its audio runs low."""
 
-    def __init__(self, piper: PiperTTS, tokenizer: ClauseTokenizer) -> None:
-        super().__init__(tts=piper, sentence_tokenizer=tokenizer)
+    def __init__(
+        self,
+        piper: PiperTTS,
+        tokenizer: ClauseTokenizer,
+        *,
+        pacing: tts.SentenceStreamPacer | None = None,
+    ) -> None:
+        super().__init__(tts=piper, sentence_tokenizer=tokenizer, text_pacing=pacing or False)
         self.piper = piper
+
+    def stream(
+        self, *, conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS
+    ) -> StreamAdapterWrapper:
+        self.piper.new_reply()  # one stream per reply: its first clause is needed now
+        return super().stream(conn_options=conn_options)
 
     def set_length_scale(self, length_scale: float) -> None:
         # one conversation per job process, so this changes only the current one
@@ -126,7 +140,16 @@ def local_tts(config: ProviderConfig, build: BuildOptions) -> tts.TTS[Any]:
     if build.warm:
         piper.warm_up()
     # Piper is non-streaming: speak clause by clause as the LLM types.
-    return LocalVoice(piper, ClauseTokenizer(first_chunk_words=settings.tts.first_chunk_words))
+    pace = settings.tts.pacing_remaining_s
+    pacing = (
+        tts.SentenceStreamPacer(
+            min_remaining_audio=pace, max_text_length=settings.tts.pacing_max_chars
+        )
+        if pace > 0
+        else None
+    )
+    tokenizer = ClauseTokenizer(first_chunk_words=settings.tts.first_chunk_words)
+    return LocalVoice(piper, tokenizer, pacing=pacing)
 
 
 def load_local_providers(

@@ -1,0 +1,41 @@
+"""One model run at a time, the request whose result is due soonest first.
+
+The host's voice (Piper) serves every call on the machine. In arrival order, a call's first
+clause (its user waiting in silence) can queue behind another call's later clauses, whose
+audio is not due for seconds. The gate never idles while a request waits; it only reorders
+(earliest deadline first, arrival order among equal deadlines).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+class DeadlineGate:
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._waiting: list[tuple[float, int]] = []
+        self._order = itertools.count()
+        self._busy = False
+
+    @contextmanager
+    def turn(self, due_in_s: float = 0.0) -> Iterator[None]:
+        """Hold the model; ``due_in_s``: how soon the caller needs the result."""
+        entry = (time.monotonic() + max(0.0, due_in_s), next(self._order))
+        with self._cond:
+            heapq.heappush(self._waiting, entry)
+            while self._busy or self._waiting[0] != entry:
+                self._cond.wait()
+            heapq.heappop(self._waiting)
+            self._busy = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._busy = False
+                self._cond.notify_all()
