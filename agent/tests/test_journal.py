@@ -8,10 +8,12 @@ import datetime as dt
 import json
 import logging
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +109,7 @@ async def test_writes_wait_out_a_backend_outage_without_a_retry_cap(
     client = BackendClient(BASE, credential_for(backend_app, room), retries=0, transport=proxy)
     sender = JournalSender(journal, client, max_backoff_s=0.05)
     for i in range(4):
-        assert sender.write(room, "message", f"m{i}", body(f"secret {i}", i))
+        sender.write(room, "message", f"m{i}", body(f"secret {i}", i))
     assert await sender.aflush(timeout_s=30)
     await sender.aclose()
     assert proxy.requests > proxy.failures
@@ -331,3 +333,49 @@ def test_a_journaled_body_goes_into_a_batch_as_it_was_written() -> None:
     assert json.loads(with_id('m"1', text)) == {"id": 'm"1', **json.loads(text)}
     assert json.loads(with_id("m2", " {} ")) == {"id": "m2"}
     assert json.loads(with_id("m3", '{ "role": "user"}')) == {"id": "m3", "role": "user"}
+
+
+async def test_a_slow_disk_does_not_hold_the_job_s_event_loop(
+    backend_app: Any, journal_dir: Path
+) -> None:
+    room = await new_room(backend_app)
+    disk_free = threading.Event()
+
+    class SlowDisk(Journal):
+        def append_json(self, *args: Any) -> None:
+            # a commit waiting for fsync; were write() to wait for it, nothing would free it
+            assert disk_free.wait(5), "the event loop waited for the disk"
+            super().append_json(*args)
+
+    client = in_process_client(backend_app)
+    sender = JournalSender(SlowDisk(journal_dir), client)
+    sender.write(room, "message", "m0", body("said while the disk was busy", 0))
+    sender.write(room, "message", "m1", body("and after", 1))
+    disk_free.set()  # reached only because write() returned before its commit
+    assert await sender.aflush(timeout_s=10)
+    await sender.aclose()
+    await client.aclose()
+    assert sender.failed == 0
+    assert await stored(backend_app, room) == [
+        ("m0", "said while the disk was busy"),
+        ("m1", "and after"),
+    ]
+
+
+async def test_a_write_the_journal_cannot_store_is_counted_and_logged_without_its_text(
+    backend_app: Any, journal_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    room = await new_room(backend_app)
+
+    class FullDisk(Journal):
+        def append_json(self, *args: Any) -> None:
+            raise sqlite3.OperationalError("database or disk is full")
+
+    client = in_process_client(backend_app)
+    sender = JournalSender(FullDisk(journal_dir), client)
+    with caplog.at_level(logging.ERROR, logger="voice_agent.persistence"):
+        sender.write(room, "message", "m0", body("a private sentence", 0))
+        await sender.aclose()  # every write asked for has been tried
+    await client.aclose()
+    assert sender.failed == 1
+    assert "could not store a write" in caplog.text and "private" not in caplog.text

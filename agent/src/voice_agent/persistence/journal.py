@@ -90,7 +90,8 @@ class Owner:
 
 
 class Journal:
-    """One process's handle on the journal in ``folder``. Not for use from several threads."""
+    """One process's handle on the journal in ``folder``. Not for use from several threads
+    at once."""
 
     def __init__(
         self,
@@ -107,7 +108,13 @@ class Journal:
         self.max_age_s = max_age_s
         self.credential = credential
         self.owner = Owner.current()
-        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1e3)
+        # a job's sender uses it from its own I/O thread (one at a time: see JournalSender)
+        self._db = sqlite3.connect(
+            self.path,
+            isolation_level=None,
+            timeout=BUSY_TIMEOUT_MS / 1e3,
+            check_same_thread=False,
+        )
         self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = FULL")
@@ -123,18 +130,13 @@ class Journal:
 
     def append(self, room: str, kind: Kind, write_id: str, body: Mapping[str, Any]) -> None:
         """Store one write; on disk when this returns (the caller may count it as written)."""
+        self.append_json(room, kind, write_id, json.dumps(body))
+
+    def append_json(self, room: str, kind: Kind, write_id: str, body_json: str) -> None:
         self._db.execute(
             "INSERT INTO writes (room, kind, write_id, body, written_at, owner_pid, owner_started,"
             " credential) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                room,
-                kind,
-                write_id,
-                json.dumps(body),
-                time.time(),
-                *self._owner_key(),
-                self.credential,
-            ),
+            (room, kind, write_id, body_json, time.time(), *self._owner_key(), self.credential),
         )
 
     def pending(self, limit: int = 1000) -> list[Entry]:

@@ -11,17 +11,24 @@ a refused batch is sent again message by message so one bad write drops only its
 
 ``adopt_orphans``: also take over the entries of processes that are gone (the worker's own
 sender does this; a job's sends only its own).
+
+Every journal operation runs on the sender's one I/O thread, in the order asked: a commit
+waits for the disk (fsync), which must not stall the job's event loop (its audio and turns).
+``write`` hands the write to that thread and returns; it is on disk a few milliseconds later,
+before anything reads the journal after it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from .backend_client import BackendClient, BackendError, with_id
 from .journal import Entry, Journal, Kind
@@ -35,6 +42,8 @@ FIRST_BACKOFF_S = 0.25
 LIMITS_EVERY_S = 10.0
 ROOMS_IN_FLIGHT = 4  # rooms sent side by side (each room's writes stay in order)
 ADOPT_EVERY_S = 1.0  # a job process that died: its writes go on from the worker within this
+
+T = TypeVar("T")
 
 
 class JournalSender:
@@ -66,26 +75,41 @@ class JournalSender:
         self.sent = 0  # entries the backend acknowledged
         self.dropped = 0  # entries refused for good
         self.failed = 0  # writes the journal could not store
+        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal")
 
     def start(self) -> None:
         if self._task is None or self._task.done():
             self._idle.clear()
             self._task = asyncio.create_task(self._run(), name="journal-sender")
 
-    def write(self, room: str, kind: Kind, write_id: str, body: Mapping[str, Any]) -> bool:
-        """Sync (from event handlers): journal one write, then send it in the background.
-        False (logged, without the text) when the journal could not store it."""
+    def write(self, room: str, kind: Kind, write_id: str, body: Mapping[str, Any]) -> None:
+        """Sync (from event handlers): journal one write on the I/O thread, then send it in
+        the background. A write the journal cannot store is logged (without its text)."""
+        what = {"room": room, "kind": kind, "write_id": write_id}
         try:
-            self._journal.append(room, kind, write_id, body)
-        except sqlite3.Error:
-            self.failed += 1
-            logger.exception(
-                "journal: could not store a write; it is lost",
-                extra={"room": room, "kind": kind, "write_id": write_id},
+            stored = self._io.submit(
+                self._journal.append_json, room, kind, write_id, json.dumps(body)
             )
-            return False
+        except RuntimeError:  # after aclose: the job is over
+            self.failed += 1
+            logger.error("journal: a write after the journal closed; it is lost", extra=what)
+            return
+
+        def check(done: Future[None]) -> None:
+            if isinstance(done.exception(), sqlite3.Error):
+                self.failed += 1
+                logger.error(
+                    "journal: could not store a write; it is lost",
+                    extra=what,
+                    exc_info=done.exception(),
+                )
+
+        stored.add_done_callback(check)
         self.notify()
-        return True
+
+    async def _io_call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``fn`` on the I/O thread, after every journal operation asked before it."""
+        return await asyncio.wrap_future(self._io.submit(fn, *args, **kwargs))
 
     def notify(self) -> None:
         """Sync (from event handlers): something was appended; send it now."""
@@ -102,7 +126,7 @@ class JournalSender:
         try:
             await asyncio.wait_for(self._idle.wait(), timeout_s)
         except TimeoutError:
-            left = len(self._journal.pending(limit=100_000))
+            left = len(await self._io_call(self._journal.pending, limit=100_000))
             logger.warning(
                 "journal: writes not yet sent, kept for the worker to send",
                 extra={"writes": left},
@@ -111,19 +135,23 @@ class JournalSender:
         return True
 
     async def aclose(self) -> None:
+        """Stop sending; every write asked for is in the journal when this returns."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        await asyncio.to_thread(self._io.shutdown)
 
     async def _run(self) -> None:
         backoff = FIRST_BACKOFF_S
         while True:
             try:
-                self._housekeeping()
+                await self._io_call(self._housekeeping)
                 # full batches for the rooms in flight, and for the next ones as each is done
-                entries = self._journal.pending(limit=self._batch_messages * ROOMS_IN_FLIGHT * 4)
+                entries = await self._io_call(
+                    self._journal.pending, limit=self._batch_messages * ROOMS_IN_FLIGHT * 4
+                )
                 if entries:
                     await self.send(entries)
             except Exception as e:  # a BackendError, or the journal itself (disk, lock)
@@ -192,12 +220,12 @@ class JournalSender:
             if e.status not in _PERMANENT:
                 raise
             if len(run) == 1:
-                self._drop(run[0], e)
+                await self._drop(run[0], e)
                 return
             for entry in run:  # find the one the backend refuses; the others go
                 await self._send_messages([entry])
             return
-        self._done(run)
+        await self._done(run)
 
     async def _send_event(self, entry: Entry) -> None:
         try:
@@ -205,15 +233,15 @@ class JournalSender:
         except BackendError as e:
             if e.status not in _PERMANENT:
                 raise
-            self._drop(entry, e)
+            await self._drop(entry, e)
             return
-        self._done([entry])
+        await self._done([entry])
 
-    def _done(self, entries: list[Entry]) -> None:
-        self._journal.done(e.seq for e in entries)
+    async def _done(self, entries: list[Entry]) -> None:
+        await self._io_call(self._journal.done, [e.seq for e in entries])
         self.sent += len(entries)
 
-    def _drop(self, entry: Entry, error: BackendError) -> None:
+    async def _drop(self, entry: Entry, error: BackendError) -> None:
         logger.warning(
             "could not persist a transcript write: refused by the backend, dropped",
             extra={
@@ -224,7 +252,7 @@ class JournalSender:
                 "detail": error.detail,
             },
         )
-        self._journal.done([entry.seq])
+        await self._io_call(self._journal.done, [entry.seq])
         self.dropped += 1
 
     def _runs(self, entries: list[Entry]) -> Iterator[list[Entry]]:
