@@ -309,11 +309,15 @@ AGENT_STOP_MARGIN_S = 30
 
 
 def agent_stop(drain_s: int) -> dict[str, Any]:
-    """The spawn options of an agent worker: its markers, and a stop that waits for its drain."""
+    """The spawn options of an agent worker: its markers, and a stop that waits for its drain.
+    SIGTERM reaches the worker alone: it drains, then stops its job processes and their
+    forkserver itself (signalled too, the forkserver exited first and the worker logged every
+    job process as an error, exit code 255)."""
     return {
         "markers": AGENT_MARKERS,
         "stop_timeout_s": float(drain_s + AGENT_STOP_MARGIN_S),
         "stop_note": f"letting running calls end (at most {drain_s}s) and sending their writes",
+        "term_leader_only": True,
     }
 
 

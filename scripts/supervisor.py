@@ -130,6 +130,7 @@ class Supervisor:
         self.failures: dict[str, int] = {}
         self.stop_timeouts: dict[str, float] = {}
         self.stop_notes: dict[str, str] = {}
+        self.term_leader_only: set[str] = set()
         self.forced = False  # a second Ctrl-C: no more waiting
 
     def log_path(self, name: str) -> Path:
@@ -145,12 +146,17 @@ class Supervisor:
         markers: tuple[str, ...] = (),
         stop_timeout_s: float = STOP_TIMEOUT_S,
         stop_note: str = "",
+        term_leader_only: bool = False,
     ) -> None:
         """Start `name`; each marker's event (see `wait_for_log`) is set once its log shows it.
         On stop it gets `stop_timeout_s` after SIGTERM before SIGKILL (`stop_note`, printed
-        then, says what it is doing meanwhile)."""
+        then, says what it is doing meanwhile). SIGTERM goes to its whole process group, or
+        with `term_leader_only` to it alone: it stops its own children (as Kubernetes
+        signals only a container's first process); SIGKILL always takes the group."""
         self.stop_timeouts[name] = stop_timeout_s
         self.stop_notes[name] = stop_note
+        if term_leader_only:
+            self.term_leader_only.add(name)
         for marker in markers:
             self.seen[(name, marker)] = threading.Event()
         private_dir(self.log_path(name).parent)
@@ -241,7 +247,11 @@ class Supervisor:
                 _killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
                 continue
-            _killpg(proc.pid, signal.SIGTERM)
+            if name in self.term_leader_only:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(proc.pid, signal.SIGTERM)
+            else:
+                _killpg(proc.pid, signal.SIGTERM)
             timeout = self.stop_timeouts.get(name, STOP_TIMEOUT_S)
             if note := self.stop_notes.get(name):
                 print(f"stack: {name}: {note} (Ctrl-C again to stop it now)", flush=True)
@@ -251,6 +261,7 @@ class Supervisor:
                 print(f"stack: {name} did not stop within {timeout:.0f}s: killed", flush=True)
                 _killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+            _killpg(proc.pid, signal.SIGKILL)  # anything of its group it left behind
 
     def force_stop(self) -> None:
         """SIGKILL every process still running (their own process groups: job processes too)."""

@@ -124,3 +124,92 @@ def test_a_second_ctrl_c_stops_at_once(tmp_path: Path) -> None:
     assert stack.returncode == 0
     service.wait(timeout=10)  # killed with the stack, not left behind
     assert not (tmp_path / "drained").exists()
+
+
+# a worker with a child in its process group: on SIGTERM it stops the child itself (as the
+# agent worker stops its job processes); a child left behind ignores SIGTERM
+LEADER = textwrap.dedent(
+    """
+    import pathlib, signal, subprocess, sys, time
+    log = pathlib.Path(sys.argv[1])
+    child = subprocess.Popen([sys.executable, "-c", sys.argv[2], sys.argv[1]])
+    def stop(*_):
+        with log.open("a") as f:
+            f.write("leader stops its child\\n")
+        time.sleep(0.3)  # the child would have seen a SIGTERM sent to the group by now
+        child.send_signal(signal.SIGUSR1)
+        child.wait()
+        sys.exit(0)
+    signal.signal(signal.SIGTERM, stop)
+    print("up", child.pid, flush=True)
+    while True:
+        time.sleep(1)
+    """
+)
+CHILD = textwrap.dedent(
+    """
+    import pathlib, signal, sys, time
+    log = pathlib.Path(sys.argv[1])
+    def note(sig, _frame):
+        with log.open("a") as f:
+            f.write(f"child got {signal.Signals(sig).name}\\n")
+        if sig == signal.SIGUSR1:
+            sys.exit(0)
+    signal.signal(signal.SIGTERM, note)
+    signal.signal(signal.SIGUSR1, note)
+    while True:
+        time.sleep(1)
+    """
+)
+
+
+@pytest.mark.parametrize("leader_only", [True, False])
+def test_sigterm_to_the_leader_alone_lets_it_stop_its_children(
+    tmp_path: Path, leader_only: bool
+) -> None:
+    supervisor = Supervisor(tmp_path, ("agent",))
+    log = tmp_path / "signals"
+    supervisor.spawn(
+        "agent",
+        [sys.executable, "-c", LEADER, str(log), CHILD],
+        dict(os.environ),
+        echo=False,
+        markers=("up",),
+        stop_timeout_s=30.0,
+        term_leader_only=leader_only,
+    )
+    supervisor.wait_for_log("agent", "agent", "up", 30)
+    child = psutil.Process(supervisor.procs["agent"].pid).children()[0]
+    supervisor.stop()
+    assert supervisor.procs["agent"].returncode == 0
+    lines = log.read_text().splitlines()
+    if leader_only:
+        assert lines == ["leader stops its child", "child got SIGUSR1"]
+    else:  # the whole group: the child got it too, before its leader stopped it
+        assert "child got SIGTERM" in lines
+    assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE
+
+
+def test_what_a_stopped_leader_leaves_in_its_group_is_killed(tmp_path: Path) -> None:
+    stray = "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ntime.sleep(600)"
+    leader = (
+        "import subprocess, sys, time, signal\n"
+        f"subprocess.Popen([sys.executable, '-c', {stray!r}])\n"
+        "signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))\n"
+        "print('up', flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    supervisor = Supervisor(tmp_path, ("agent",))
+    supervisor.spawn(
+        "agent",
+        [sys.executable, "-c", leader],
+        dict(os.environ),
+        echo=False,
+        markers=("up",),
+        term_leader_only=True,
+    )
+    supervisor.wait_for_log("agent", "agent", "up", 30)
+    stray_proc = psutil.Process(supervisor.procs["agent"].pid).children()[0]
+    supervisor.stop()
+    stray_proc.wait(timeout=10)  # it ignores SIGTERM and sleeps for 10 minutes: killed
+    assert not stray_proc.is_running()
