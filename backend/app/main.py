@@ -150,7 +150,7 @@ def create_app(
     app.add_middleware(
         DriveByGuardMiddleware,
         trusted_origins=settings.trusted_origins,
-        bodyless=frozenset({"/api/auth/logout"}),
+        bodyless=("/api/auth/logout", conversations.HANG_UP_PATH_SUFFIX),
     )
     if settings.metrics_enabled:
         app.add_middleware(HttpMetricsMiddleware, metrics=metrics)

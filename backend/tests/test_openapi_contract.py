@@ -19,6 +19,7 @@ OPERATIONS = {
     ("delete", "/api/conversations/{conversation_id}"),
     ("get", "/api/conversations/{conversation_id}/export"),
     ("get", "/api/conversations/{conversation_id}/messages"),
+    ("post", "/api/conversations/{conversation_id}/end"),
     ("get", "/api/agent/conversations/{room_name}"),
     ("get", "/api/agent/conversations/{room_name}/messages"),
     ("put", "/api/agent/conversations/{room_name}/messages/{message_id}"),

@@ -31,16 +31,48 @@ class TurnResult:
     figures: dict[str, float] = field(default_factory=dict)
 
 
-def fetch_token(backend_url: str) -> tuple[str, str]:
+@dataclass(frozen=True)
+class Call:
+    """What the backend answered for a call: where to connect, and its conversation."""
+
+    server_url: str
+    token: str
+    conversation_id: str
+    room_name: str
+
+
+def _post(url: str, body: dict[str, str], timeout: float = 10) -> Any:
     req = urllib.request.Request(
-        backend_url.rstrip("/") + "/api/token",
-        data=b"{}",
+        url,
+        data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json"},
         method="POST",
     )
-    with urllib.request.urlopen(req, timeout=10) as r:
-        body = json.loads(r.read())
-    return body["server_url"], body["participant_token"]
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return json.loads(r.read() or b"null")
+
+
+def start_call(backend_url: str) -> Call:
+    """A new conversation and a token for its room (what the page does)."""
+    body = _post(backend_url.rstrip("/") + "/api/conversations", {})
+    connection = body["connection"]
+    return Call(
+        connection["server_url"],
+        connection["participant_token"],
+        body["conversation"]["id"],
+        connection["room_name"],
+    )
+
+
+def rejoin_call(backend_url: str, call: Call) -> Call:
+    """A new token for the room of ``call``, left without hanging up (a page reload)."""
+    body = _post(backend_url.rstrip("/") + "/api/token", {"room_name": call.room_name})
+    return Call(body["server_url"], body["participant_token"], call.conversation_id, call.room_name)
+
+
+def end_call(backend_url: str, call: Call) -> None:
+    """End the call now (the backend deletes its room); leaving only keeps it for a rejoin."""
+    _post(f"{backend_url.rstrip('/')}/api/conversations/{call.conversation_id}/end", {})
 
 
 class VoiceClient:
@@ -56,14 +88,21 @@ class VoiceClient:
         self.transcripts: list[tuple[str, str, bool]] = []  # (identity, text, final)
         self.turn_figures: list[dict[str, Any]] = []
         self._tasks: set[asyncio.Task[None]] = set()
+        self.backend_url = ""
+        self.call: Call | None = None
 
-    async def connect(self, backend_url: str) -> None:
-        url, token = fetch_token(backend_url)
+    async def connect(self, backend_url: str, *, rejoin: Call | None = None) -> None:
+        """Start a call, or rejoin the one ``rejoin`` left."""
+        self.backend_url = backend_url
+        self.call = start_call(backend_url) if rejoin is None else rejoin_call(backend_url, rejoin)
+        url, token = self.call.server_url, self.call.token
         self.room.on("track_subscribed", self._on_track)
         self.room.on("participant_attributes_changed", self._on_attrs)
         self.room.on("data_received", self._on_data)
         self.room.register_text_stream_handler("lk.transcription", self._on_transcription)
         await self.room.connect(url, token)
+        for participant in self.room.remote_participants.values():  # an agent already there
+            self.agent_state = participant.attributes.get("lk.agent.state", self.agent_state)
         track = rtc.LocalAudioTrack.create_audio_track("mic", self.source)
         await self.room.local_participant.publish_track(
             track, rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE)
@@ -197,7 +236,14 @@ class VoiceClient:
             figures=figures.get("figures", {}),
         )
 
-    async def close(self) -> None:
+    async def close(self, *, hang_up: bool = True) -> None:
+        """Leave the room; ``hang_up`` (the page's Disconnect button) also ends the call, so
+        its agent is free at once instead of waiting out the rejoin grace."""
         for task in list(self._tasks):
             task.cancel()
         await self.room.disconnect()
+        if hang_up and self.call is not None:
+            try:
+                await asyncio.to_thread(end_call, self.backend_url, self.call)
+            except OSError as e:  # a stopped backend: the grace ends the call instead
+                print(f"voice client: could not hang up: {e}")

@@ -53,6 +53,7 @@ from .persistence import (
 from .providers.local import Providers, omp_environment
 from .providers.registry import build_providers
 from .recovery import JobRecovery, is_resume
+from .rejoin import Rejoin
 from .room_release import RoomRelease
 from .session import build_session
 from .settings import AgentSettings
@@ -109,6 +110,8 @@ async def entrypoint(ctx: JobContext) -> None:
             text_input=TypedInputGuard(settings.chat).options(),
             # RoomRelease deletes the room when the call is over, not when it is handed over
             delete_room_on_close=False,
+            # the user leaving is not the end: they may rejoin (rejoin.py)
+            close_on_disconnect=False,
         ),
         # no framework session RPC (lk.agent.session): it would hand any participant the
         # system prompt (get_agent_info) and take input past the typed-input guard (run_input)
@@ -116,6 +119,7 @@ async def entrypoint(ctx: JobContext) -> None:
     )
     release = RoomRelease(ctx, session)
     release.attach()
+    Rejoin(ctx.room, session.room_io).attach()
     CallLimits(session, settings.limits, on_end=release.end_call).attach()
 
 

@@ -1,13 +1,17 @@
 """When the session closes its room goes with it, unless the call is being handed over.
 
-The call is over when the user left, when the agent ended it (``end_call``: the call limits'
-goodbye) or on an error: the room is deleted, so the caller is disconnected and nothing is
-left behind. A job stopped by its worker while its user is still in the room (a SIGTERM whose
-drain ran out with the call still going) leaves the room standing instead: the worker stops
-reporting the room, and the backend's reconcile (``backend/app/core/redispatch.py``)
-dispatches the agent again to a worker that takes calls, as a resumption (the new job reloads
-the history). This replaces the framework's ``delete_room_on_close``, which deletes the room
-in every case. A job that lost its room (deleted, or its livekit-server gone) deletes nothing.
+The call is over when the agent ended it (``end_call``: the call limits' goodbye) or on an
+error: the room is deleted, so the caller is disconnected and nothing is left behind. The
+user leaving does not close the session (they may rejoin, ``rejoin.py``): a hang-up deletes
+the room from the backend, and a user who does not come back has it closed by LiveKit after
+the grace; either way the session closes with its room gone and this deletes nothing.
+
+A job stopped by its worker while its user is still in the room (a SIGTERM whose drain ran
+out with the call still going) leaves the room standing instead: the worker stops reporting
+the room, and the backend's reconcile (``backend/app/core/redispatch.py``) dispatches the
+agent again to a worker that takes calls, as a resumption (the new job reloads the
+history). This replaces the framework's ``delete_room_on_close``, which deletes the room in
+every case. A job that lost its room (deleted, or its livekit-server gone) deletes nothing.
 """
 
 from __future__ import annotations

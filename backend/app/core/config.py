@@ -175,6 +175,15 @@ class Settings(BaseSettings):
         validation_alias="BACKEND_AGENT_REDISPATCH_GRACE_SECONDS",
         description="A room no worker has reported for this long gets its agent again.",
     )
+    rejoin_grace_seconds: int = Field(
+        default=60,
+        ge=1,
+        le=3600,
+        validation_alias="BACKEND_REJOIN_GRACE_SECONDS",
+        description="A call whose user left without hanging up (a page reload, a network "
+        "drop) keeps its room and agent this long for them to rejoin (the room's LiveKit "
+        "departure timeout); then it ends.",
+    )
     busy_retry_after_seconds: int = Field(
         default=5, ge=1, le=600, validation_alias="BACKEND_BUSY_RETRY_AFTER_SECONDS"
     )

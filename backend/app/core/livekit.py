@@ -78,6 +78,9 @@ def issue_token(settings: Settings, grant: ParticipantGrant) -> IssuedToken:
         .with_room_config(
             api.RoomConfiguration(
                 metadata=grant.room_metadata or "",
+                # a user who leaves without hanging up may come back this long (rejoin);
+                # then LiveKit closes the room (room_finished ends the conversation)
+                departure_timeout=settings.rejoin_grace_seconds,
                 agents=[
                     api.RoomAgentDispatch(
                         agent_name=settings.agent_name, metadata=grant.agent_metadata or ""

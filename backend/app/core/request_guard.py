@@ -68,10 +68,11 @@ def _routed(scope: Scope) -> bool:
 
 class DriveByGuardMiddleware:
     """403 for a cross-origin POST/PUT/PATCH/DELETE under /api/; 415 for a POST/PUT/PATCH
-    there whose Content-Type is not JSON (except the `bodyless` paths, which take no body)."""
+        there whose Content-Type is not JSON (except paths ending in one of `bodyless`, which take
+    no body)."""
 
     def __init__(
-        self, app: ASGIApp, *, trusted_origins: tuple[str, ...], bodyless: frozenset[str]
+        self, app: ASGIApp, *, trusted_origins: tuple[str, ...], bodyless: tuple[str, ...]
     ) -> None:
         self.app = app
         self.trusted = frozenset(o.rstrip("/").lower() for o in trusted_origins)
@@ -90,7 +91,7 @@ class DriveByGuardMiddleware:
         if not same_origin(headers, self.trusted):
             await JSONResponse({"detail": CROSS_ORIGIN_DETAIL}, 403)(scope, receive, send)
             return
-        needs_json = method in _BODY_METHODS and scope["path"] not in self.bodyless
+        needs_json = method in _BODY_METHODS and not scope["path"].endswith(self.bodyless)
         if needs_json and not is_json(headers.get("content-type")) and _routed(scope):
             await JSONResponse({"detail": NOT_JSON_DETAIL}, 415)(scope, receive, send)
             return

@@ -1,6 +1,7 @@
 """Active sessions (room, user, start), for va_backend_active_sessions and
 GET /api/sessions/active. Recorded when a conversation is created and from LiveKit webhooks
-(room_started, participant_joined add; room_finished and the user leaving remove). In process
+(room_started, participant_joined add; room_finished removes: a user who left may rejoin,
+and their agent waits for them, so the call still counts). In process
 here, or in Redis (app.core.redis.RedisSessionRegistry) so every replica sees the same set.
 An entry older than the max age is dropped, in case its room_finished never came.
 

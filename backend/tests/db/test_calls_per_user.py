@@ -1,8 +1,9 @@
 """One user cannot take every agent: at most BACKEND_MAX_CALLS_PER_USER calls at once.
 
-A call counts from its token (a new room) until its room finishes, its user leaves or its
-conversation is deleted; a token for a new room that nobody joined stops counting once it
-has expired. Rejoining one's own room is never refused."""
+A call counts from its token (a new room) until its room finishes (its user hung up, or
+left and did not come back in time) or its conversation is deleted; a token for a new room
+that nobody joined stops counting once it has expired. Rejoining one's own room is never
+refused."""
 
 from __future__ import annotations
 

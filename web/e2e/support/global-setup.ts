@@ -43,6 +43,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       BACKEND_MAX_CALLS_PER_USER: '50',
       // the busy test's unjoined tokens hold their calls while it fills every free one
       BACKEND_AGENT_JOIN_TIMEOUT_SECONDS: '60',
+      // a page left without hanging up holds its agent this long (rejoin.spec.ts waits it out)
+      BACKEND_REJOIN_GRACE_SECONDS: '20',
     },
   });
   await new Promise<void>((resolve, reject) => {

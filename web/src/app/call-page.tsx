@@ -29,9 +29,12 @@ import { ConnectionQualityBadge } from '../features/session/components/connectio
 import { SessionControls } from '../features/session/components/session-controls';
 import {
   ConversationTokenSource,
+  endConversation,
   type StartedConversation,
 } from '../features/session/conversation-token-source';
 import { useCallDrop } from '../features/session/hooks/use-call-drop';
+import { useForgetEndedCall, useRejoin } from '../features/session/hooks/use-rejoin';
+import { clearCall, saveCall } from '../features/session/stored-call';
 import { canCaptureAudio, useSessionConnection } from '../features/session/hooks/use-session-connection';
 import { useAgentErrorToasts } from '../features/toasts/hooks/use-agent-error-toasts';
 import { TranscriptList } from '../features/transcript/components/transcript-list';
@@ -46,7 +49,13 @@ type CallPageProps = {
 
 export function CallPage({ config, hidden }: CallPageProps) {
   const [started, setStarted] = useState<StartedConversation | null>(null);
-  const [tokenSource] = useState(() => new ConversationTokenSource(api, setStarted));
+  const [tokenSource] = useState(
+    () =>
+      new ConversationTokenSource(api, (call) => {
+        saveCall(call); // a reload rejoins it
+        setStarted(call);
+      }),
+  );
   const session = useSession(tokenSource, { agentConnectTimeoutMilliseconds: config.agentConnectTimeoutMs });
 
   return (
@@ -77,8 +86,12 @@ function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSo
   const latencyRows = useLatencyRows(session.room, micTrack, agent.microphoneTrack?.publication.track?.mediaStreamTrack);
   useClientLatencyReport(session.isConnected ? session.room.name : '', latencyRows);
 
-  const { connect } = connection;
+  const { connect, disconnect } = connection;
+  const rejoin = useRejoin(tokenSource, connect);
+  const { reset: resetRejoin } = rejoin;
+  useForgetEndedCall(session.room);
   const startCall = useCallback(() => {
+    resetRejoin();
     const { choice } = useUiStore.getState();
     tokenSource.arm({
       ...(choice.persona ? { persona: choice.persona } : {}),
@@ -87,7 +100,14 @@ function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSo
     });
     drop.dismiss();
     connect();
-  }, [tokenSource, options.options, connect, drop]);
+  }, [tokenSource, options.options, connect, drop, resetRejoin]);
+
+  // Hang up: only this ends the call. Leaving the room otherwise (a reload) keeps it a while.
+  const hangUp = useCallback(() => {
+    clearCall();
+    if (started) endConversation(started.conversationId).catch(() => undefined);
+    disconnect();
+  }, [started, disconnect]);
 
   const isConnecting = connection.isStarting || session.connectionState === ConnectionState.Connecting;
   const stateLabel = toAgentStateLabel(agent.state, { isStarting: isConnecting });
@@ -114,6 +134,11 @@ function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSo
           drop.dismiss();
         }}
       />
+      {rejoin.note && !session.isConnected && (
+        <p className="notice" role="status">
+          {rejoin.note}
+        </p>
+      )}
       {connection.notice && (
         <p className="notice" role="status">
           {connection.notice}
@@ -128,7 +153,7 @@ function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSo
           isBusy={isConnecting}
           showMicToggle={canCaptureAudio()}
           onConnect={startCall}
-          onDisconnect={connection.disconnect}
+          onDisconnect={hangUp}
         />
         {session.isConnected && canCaptureAudio() && (
           <div className="media-controls">
@@ -146,7 +171,7 @@ function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSo
       )}
 
       <VideoTiles />
-      <TranscriptList entries={transcript} isConnected={session.isConnected} />
+      <TranscriptList entries={[...rejoin.earlier, ...transcript]} isConnected={session.isConnected} />
       <ChatForm disabled={!session.isConnected} onSend={send} />
       {/* Kept after hang-up so the last call's figures stay readable; cleared on reconnect. */}
       {(session.isConnected || latencyRows.length > 0) && <LatencyPanel rows={latencyRows} />}

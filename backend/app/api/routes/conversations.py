@@ -1,5 +1,5 @@
 """/api/conversations: a user's own conversations (create with a token, list, read, export,
-delete). Another user's conversation answers 404, exactly like one that does not exist."""
+end, delete). Another user's conversation answers 404, exactly like one that does not exist."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from app.api.deps import (
     token_issued,
 )
 from app.core import job_credential
+from app.core.config import Settings
 from app.core.livekit import ParticipantGrant, delete_room, issue_token
 from app.core.room_metadata import (
     UNKNOWN_LANGUAGE_DETAIL,
@@ -34,6 +35,7 @@ from app.core.room_metadata import (
     dispatch_metadata,
     room_metadata,
 )
+from app.core.services import Services
 from app.core.session_registry import note_ended
 from app.log import logger
 from app.models import Conversation, Message, utcnow
@@ -53,6 +55,7 @@ from app.schemas import (
 router = APIRouter(prefix="/conversations", tags=["conversations"], responses=USER_ERRORS)
 
 NOT_FOUND_DETAIL = "conversation not found"
+HANG_UP_PATH_SUFFIX = "/end"  # POST …/{id}/end takes no body
 # messages in GET /api/conversations/{id}, and the most one page of …/messages holds
 DETAIL_MESSAGES = 100
 MAX_MESSAGES_PAGE = 500
@@ -216,10 +219,36 @@ def delete_conversation(
     ):
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND_DETAIL)
     session.commit()
-    release_call(services.agent_capacity, conversation.room_name)
-    note_ended(services.session_registry, conversation.room_name)
-    if conversation.status == "active" and not delete_room(settings, conversation.room_name):
-        logger.warning("could not end the deleted conversation's call: LiveKit unreachable")
+    _end_call(settings, services, conversation.room_name, live=conversation.status == "active")
+
+
+@router.post("/{conversation_id}/end", status_code=status.HTTP_204_NO_CONTENT, responses=_NOT_FOUND)
+def end_conversation(
+    conversation_id: uuid.UUID,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    services: ServicesDep,
+) -> None:
+    """Hang up: the conversation ends now and its call with it (LiveKit deletes the room,
+    the agent leaves). Leaving the room without this (a page reload, a network drop) keeps
+    the call for BACKEND_REJOIN_GRACE_SECONDS, to rejoin with POST /api/token and its
+    room_name. Ending an ended conversation changes nothing."""
+    conversation = _own(session, user, conversation_id)
+    if not crud.end_conversation(session, conversation=conversation, ended_at=utcnow()):
+        return
+    session.commit()
+    logger.info("conversation ended", extra={"room": conversation.room_name, "event": "hang_up"})
+    _end_call(settings, services, conversation.room_name, live=True)
+
+
+def _end_call(settings: Settings, services: Services, room_name: str, *, live: bool) -> None:
+    """Free what a call held: its admission, its active session, and its room when ``live``
+    (the agent and the user are disconnected)."""
+    release_call(services.agent_capacity, room_name)
+    note_ended(services.session_registry, room_name)
+    if live and not delete_room(settings, room_name):
+        logger.warning("could not end the call: LiveKit unreachable", extra={"room": room_name})
 
 
 def _own(session: Session, user: str, conversation_id: uuid.UUID) -> Conversation:

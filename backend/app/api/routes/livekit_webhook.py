@@ -4,9 +4,12 @@
   matches the raw body (WebhookReceiver); anything else is 401.
 - Each event id is stored (processed_events) in the same transaction as its effect, so a
   replayed or retried delivery answers 200 "duplicate" and changes nothing.
-- room_finished ends the room's conversation. participant_left ends it too when the one who
-  left is the conversation's user (not the agent): the user hung up, even if the room lingers
-  for its departure timeout. ended_at is the event's time; the first of the two wins.
+- room_finished ends the room's conversation (ended_at is the event's time). The user
+  leaving (participant_left) does not: a page reload or a network drop looks the same to
+  LiveKit as a hang-up, so the call waits for them to rejoin. A hang-up ends the call
+  explicitly (POST /api/conversations/{id}/end deletes the room); a user who does not come
+  back within BACKEND_REJOIN_GRACE_SECONDS (the room's departure timeout) has the room
+  closed by LiveKit, which sends room_finished.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from pydantic import BaseModel
 
 from app import crud
 from app.api.deps import BODY_ERRORS, MetricsDep, SessionDep, SessionRegistryDep, SettingsDep
-from app.core.livekit import is_identity_of
 from app.core.metrics import UNVERIFIED_EVENT
 from app.core.session_registry import note_ended, note_started
 from app.log import logger
@@ -74,14 +76,14 @@ def livekit_webhook(
         metrics.webhook(event.event, "duplicate")
         return WebhookResult(status="duplicate")
     conversation = crud.get_conversation_by_room(session, room_name=event.room.name)
-    ends = conversation is not None and _ends_conversation(event, conversation.user_id)
+    ends = event.event == "room_finished"
     if conversation is not None and ends:
         ended_at = _event_time(event.created_at)
         if crud.end_conversation(session, conversation=conversation, ended_at=ended_at):
             logger.info("conversation ended", extra={"room": event.room.name, "event": event.event})
     session.commit()
     metrics.webhook(event.event, "accepted")
-    if event.event == "room_finished" or ends:
+    if ends:
         note_ended(registry, event.room.name)
     elif conversation is not None and conversation.status == "active" and _starts(event):
         note_started(
@@ -126,13 +128,3 @@ def _event_time(created_at: int) -> dt.datetime:
         return dt.datetime.fromtimestamp(created_at, dt.UTC) if created_at > 0 else utcnow()
     except (OverflowError, OSError, ValueError):
         return utcnow()
-
-
-def _ends_conversation(event: api.WebhookEvent, user_id: str) -> bool:
-    if event.event == "room_finished":
-        return True
-    if event.event == "participant_left":
-        participant = event.participant
-        is_agent = participant.kind == api.ParticipantInfo.Kind.AGENT
-        return not is_agent and is_identity_of(participant.identity, user_id)
-    return False

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../api/api-error';
 import { conversation } from '../../testing/api-fixtures';
 import { server } from '../../testing/msw-server';
-import { ConversationTokenSource } from './conversation-token-source';
+import { ConversationTokenSource, endConversation } from './conversation-token-source';
 
 const connection = {
   server_url: 'ws://127.0.0.1:7880',
@@ -50,5 +50,55 @@ describe('ConversationTokenSource', () => {
     const failure = source.fetch();
     await expect(failure).rejects.toBeInstanceOf(ApiError);
     await expect(failure).rejects.toMatchObject({ status: 409, detail: 'conversation limit reached' });
+  });
+});
+
+describe('ConversationTokenSource.rejoin', () => {
+  const call = { conversationId: conversation(1).id, roomName: 'room-1' };
+
+  it('asks for a token for the same room, once, shared by a warm-up in flight', async () => {
+    const bodies: unknown[] = [];
+    server.use(
+      http.post('/api/token', async ({ request }) => {
+        bodies.push(await request.json());
+        return HttpResponse.json({ ...connection, participant_token: 'jwt-again' });
+      }),
+      http.post('/api/conversations', () => HttpResponse.json({}, { status: 500 })),
+    );
+    const onStarted = vi.fn();
+    const source = new ConversationTokenSource(undefined, onStarted);
+    source.rejoin(call);
+    const first = source.fetch();
+    const warmUp = source.fetch(); // useSession's own call, made while the first is in flight
+    const expected = { serverUrl: 'ws://127.0.0.1:7880', participantToken: 'jwt-again' };
+    await expect(first).resolves.toEqual(expected);
+    await expect(warmUp).resolves.toEqual(expected);
+    expect(bodies).toEqual([{ room_name: 'room-1' }]);
+    expect(onStarted).toHaveBeenCalledExactlyOnceWith(call);
+  });
+
+  it('rejects when the call has ended meanwhile', async () => {
+    server.use(
+      http.post('/api/token', () => HttpResponse.json({ detail: 'conversation has ended' }, { status: 409 })),
+    );
+    const onStarted = vi.fn();
+    const source = new ConversationTokenSource(undefined, onStarted);
+    source.rejoin(call);
+    await expect(source.fetch()).rejects.toMatchObject({ status: 409, detail: 'conversation has ended' });
+    expect(onStarted).not.toHaveBeenCalled();
+  });
+});
+
+describe('endConversation', () => {
+  it('posts the hang-up for the conversation', async () => {
+    const ended: string[] = [];
+    server.use(
+      http.post('/api/conversations/:id/end', ({ params }) => {
+        ended.push(String(params.id));
+        return new HttpResponse(null, { status: 204 });
+      }),
+    );
+    await endConversation(conversation(1).id);
+    expect(ended).toEqual([conversation(1).id]);
   });
 });
