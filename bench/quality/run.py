@@ -17,7 +17,7 @@ lead and 1 s of tail. White and pink noise go on through the tail (the VAD must 
 of the speech in it); the babble talkers stop with the caller, since through the tail they
 keep the VAD's utterance open and the agent never answers at all.
 
-Answers: every turn of ``eval_turns.py`` (61 questions with the keywords a right answer
+Answers: every turn of ``eval_turns.py`` (60 questions with the keywords a right answer
 names, 12 turns that are not questions with the words a fitting reply picks up) answered by
 the ``Assistant`` as the first turn of a new call: typed (the text as is), and spoken (an
 espeak-ng en-us voice says it, the agent hears it, and answers what it heard).
