@@ -9,6 +9,7 @@ caller gets for that transcript, with the settings' max_tokens, temperature and 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -20,13 +21,19 @@ FRAME = RATE // 50  # 20 ms, what RoomIO delivers at 16 kHz
 
 
 class AgentPath:
-    def __init__(self, settings: Any) -> None:
+    def __init__(self, settings: Any, *, moonshine: dict[str, float] | None = None) -> None:
+        """``moonshine``: MoonshineOptions fields to change (an experiment: the agent's
+        own are the defaults)."""
+        from voice_agent.local_models import MoonshineOptions, MoonshineSTT
         from voice_agent.providers.local import load_local_providers, omp_environment
         from voice_agent.session import session_stt
 
         self.settings = settings
         omp_environment(settings)  # how llama.cpp's threads wait, as in the agent's main
         self.providers = load_local_providers(settings)
+        if moonshine:
+            hearing = MoonshineSTT(options=MoonshineOptions(**moonshine))  # type: ignore[arg-type]
+            self.providers = dataclasses.replace(self.providers, stt=hearing)
         self._stt: stt.STT[Any] = session_stt(settings, self.providers)
 
     async def hear(self, pcm: np.ndarray) -> list[str]:

@@ -210,7 +210,15 @@ def answers_report(answered: list[Answered], spoken: bool) -> str:
 async def run(args: argparse.Namespace, profile: Profile) -> str:
     started = time.monotonic()
     print(f"bench: loading the agent's models (profile {args.profile})", flush=True)
-    path = AgentPath(load_settings(profile))
+    moonshine = {
+        k: v
+        for k, v in (
+            ("keep_preroll_s", args.keep_preroll),
+            ("voice_threshold", args.voice_threshold),
+        )
+        if v is not None
+    }
+    path = AgentPath(load_settings(profile), moonshine=moonshine)
     sections = []
     if args.part in ("all", "hearing"):
         sections.append(hearing_report(*await hearing(path, args.sentences)))
@@ -235,15 +243,31 @@ def main() -> None:
     )
     parser.add_argument("--turns", type=int, default=None, help="only the first N answer turns")
     parser.add_argument("--typed-only", action="store_true", help="skip the spoken answer column")
+    parser.add_argument(
+        "--keep-preroll", type=float, help="experiment: Moonshine's kept pre-roll (s)"
+    )
+    parser.add_argument(
+        "--voice-threshold", type=float, help="experiment: the pre-roll trim's voiced peak"
+    )
     add_record_options(parser)
     args = parser.parse_args()
     clean = may_record(args)
     profile = PROFILES[args.profile]
     body = asyncio.run(run(args, profile))
     partial = args.part != "all" or args.turns is not None or args.sentences < 20
+    experiment = [
+        f"{name} {value:g}"
+        for name, value in (
+            ("keep_preroll_s", args.keep_preroll),
+            ("voice_threshold", args.voice_threshold),
+        )
+        if value is not None
+    ]
     if not args.no_record:
         append_record(
-            f"Conversation quality, profile {args.profile}" + (" (partial run)" if partial else ""),
+            f"Conversation quality, profile {args.profile}"
+            + (" (partial run)" if partial else "")
+            + (f" (Moonshine {', '.join(experiment)})" if experiment else ""),
             f"Model-level (`make bench-quality`, no LiveKit stack): {profile.description}. "
             f"Noise at {SNR_DB:g} dB SNR over the speech's own power; each clip with "
             f"{LEAD_S:g} s lead and {TAIL_S:g} s tail.",
