@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, and nothing else: safe to run again (each step checks first).
-# usage: scripts/install.sh [run|cluster|test]   — `cluster` adds PostgreSQL and Redis,
-#        `test` also the browser and test tools.
+# usage: scripts/install.sh [run|cluster|test|quality]   — `cluster` adds PostgreSQL and
+#        Redis, `test` also the browser and test tools, `quality` (make bench-quality) what
+#        `run` needs and espeak-ng (the quality bench's synthetic callers).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -9,8 +10,13 @@ purpose="${1:-run}"
 
 apt_packages=(ca-certificates)
 # make run-cluster and the db tests start their own PostgreSQL and Redis
-[ "$purpose" != run ] && apt_packages+=(postgresql redis-server)
-[ "$purpose" = test ] && apt_packages+=(chromium)
+case "$purpose" in
+  run) ;;
+  cluster) apt_packages+=(postgresql redis-server) ;;
+  test) apt_packages+=(postgresql redis-server chromium) ;;
+  quality) apt_packages+=(espeak-ng) ;;
+  *) die "unknown purpose '$purpose' (run, cluster, test or quality)" ;;
+esac
 
 step "1/6 system packages (${apt_packages[*]})"
 missing=()

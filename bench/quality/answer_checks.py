@@ -1,0 +1,96 @@
+"""Scoring one reply of the answer eval.
+
+A question passes when the reply names one of its expected keywords. A turn that is not a
+question (thanks, a greeting, a quote, small talk) passes when the reply is not empty, is
+neither a refusal nor an apology, and (when the turn lists any) picks up one of its
+keywords: a fitting reply mentions what the user talked about.
+
+Keywords match whole words after the WER normalisation (so "7" matches "seven" and "What's"
+matches "what is"); a keyword may be a phrase ("blue whale"), and a trailing ``*`` matches a
+word's start ("relax*" matches "relaxing").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from wer import normalise
+
+TurnKind = Literal["question", "statement"]
+
+# said instead of helping: these fail a statement turn (and name the failure on a question)
+REFUSALS = (
+    "can't assist",
+    "cannot assist",
+    "can not assist",
+    "can't help with",
+    "can not help with",
+    "unable to",
+    "not able to",
+    "don't have the ability",
+    "do not have the ability",
+)
+APOLOGIES = ("i'm sorry, but", "i am sorry, but", "i apologize", "sorry, i ")
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    text: str
+    expect_any: tuple[str, ...] = ()
+    kind: TurnKind = "question"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    ok: bool
+    why: str  # the matched keyword, or what went wrong
+
+
+def _matches(words: list[str], keyword: str) -> bool:
+    pattern = normalise(keyword.rstrip("*"))
+    if not pattern:
+        return False
+    prefix = keyword.endswith("*")
+    n = len(pattern)
+    for i in range(len(words) - n + 1):
+        window = words[i : i + n]
+        if window[:-1] != pattern[:-1]:
+            continue
+        last, want = window[-1], pattern[-1]
+        if last == want or (prefix and last.startswith(want)):
+            return True
+    return False
+
+
+def matched_keyword(reply: str, keywords: tuple[str, ...]) -> str | None:
+    """The first of ``keywords`` the reply names, or None."""
+    words = normalise(reply)
+    return next((k for k in keywords if _matches(words, k)), None)
+
+
+def unhelpful(reply: str) -> str | None:
+    """The refusal or apology phrase in ``reply``, or None."""
+    text = " ".join(reply.lower().replace("\u2019", "'").split())
+    return next((p.strip() for p in (*REFUSALS, *APOLOGIES) if p in text), None)
+
+
+def judge(turn: Turn, reply: str) -> Verdict:
+    if not reply.strip():
+        return Verdict(False, "empty reply")
+    keyword = matched_keyword(reply, turn.expect_any)
+    if turn.kind == "question":
+        if keyword is not None:
+            return Verdict(True, keyword)
+        refusal = unhelpful(reply)
+        return Verdict(False, f"refused ({refusal})" if refusal else "no expected keyword")
+    if refusal := unhelpful(reply):
+        return Verdict(False, f"refused ({refusal})")
+    if turn.expect_any and keyword is None:
+        return Verdict(False, "does not pick up the turn")
+    return Verdict(True, keyword or "fitting")
+
+
+def accuracy(verdicts: list[Verdict]) -> float:
+    """Share of passed turns (0 for none)."""
+    return sum(v.ok for v in verdicts) / len(verdicts) if verdicts else 0.0
