@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export AGENT_MODEL_DIR ?= $(CURDIR)/.data/models
 
-.PHONY: help run run-cluster console install install-cluster install-test test test-python test-web test-e2e bench bench-capacity bench-capacity-cloud bench-backend bench-quality lint format clean api-client
+.PHONY: help run run-cluster console install install-cluster install-test test test-python test-web test-e2e bench bench-capacity bench-capacity-cloud bench-backend bench-quality bench-recovery lint format clean api-client
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ bench-quality: ## hearing (WER by voice and noise) and answers (keyword accuracy
 
 bench-backend: install-test ## token issuance and message ingest into PostgreSQL; appends to docs/benchmarks.md
 	@$(PY) bench/backend/run.py
+
+bench-recovery: install ## kill -9 a call's job process 10 times (TRIALS=): recovered, kill to speech p50/p95; appends to docs/benchmarks.md
+	@$(PY) bench/recovery/run.py --trials $(or $(TRIALS),10)
 
 soak: install ## callers talking without pause for 10 min (MINUTES=, CALLERS=): memory, errors, turns
 	@$(PY) bench/soak/run.py --minutes $(or $(MINUTES),10) --callers $(or $(CALLERS),3)

@@ -3,6 +3,7 @@ metadata, the new agent's first line, and the framework hook it relies on."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 
@@ -10,7 +11,7 @@ import pytest
 from livekit.agents import AgentServer, llm, utils
 from livekit.agents.ipc.proc_pool import ProcPool
 from voice_agent.assistant import Assistant
-from voice_agent.recovery import is_resume, resume_metadata
+from voice_agent.recovery import JobRecovery, is_resume, resume_metadata
 from voice_agent.settings import AgentSettings
 
 pytestmark = pytest.mark.unit
@@ -69,3 +70,38 @@ def test_the_framework_still_has_the_process_closed_hook() -> None:
     assert "self._proc_pool = ipc.proc_pool.ProcPool(" in inspect.getsource(AgentServer.run)
     assert issubclass(ProcPool, utils.EventEmitter)
     assert 'self.emit("process_closed", proc)' in inspect.getsource(ProcPool)
+
+
+class _Dispatches:
+    def __init__(self) -> None:
+        self.rooms: list[str] = []
+
+    async def create_dispatch(self, request: object) -> None:
+        self.rooms.append(request.room)  # type: ignore[attr-defined]
+
+
+def test_a_room_is_recovered_at_most_the_configured_times_then_the_user_is_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AGENT_RECOVERY__MAX_ATTEMPTS", "4")
+    settings = AgentSettings()
+    recovery = JobRecovery(AgentServer(), settings)
+    dispatches = _Dispatches()
+    told: list[str] = []
+
+    async def present(_room: str) -> bool:
+        return True
+
+    async def tell(room: str) -> None:
+        told.append(room)
+
+    monkeypatch.setattr(recovery, "_user_present", present)
+    monkeypatch.setattr(recovery, "_tell_user", tell)
+    monkeypatch.setattr(recovery, "_client", lambda: type("C", (), {"agent_dispatch": dispatches}))
+
+    async def crashes() -> list[bool]:
+        return [await recovery.redispatch("r1", "{}") for _ in range(5)]
+
+    assert asyncio.run(crashes()) == [True, True, True, True, False]
+    assert dispatches.rooms == ["r1"] * 4 and told == ["r1"]
+    assert asyncio.run(recovery.redispatch("r2", None))  # another room has its own count

@@ -1,26 +1,21 @@
 """A call survives its agent: kill -9 of the job process mid-call, through the real stack.
 
 The worker sees the job process die while the caller is still in the room and dispatches the
-agent again; the new agent reloads the history, says one line that shows it remembers, and
-answers the next question. Two crashes in one call, each timed from the kill to the new
-agent's first audio at the client. And the transcript survives its backend: turns spoken
-while the backend is stopped (SIGSTOP) wait in the worker's journal and are all stored, in
-order, once it runs again.
+agent again; the new agent reloads the history, says one line that shows it remembers (the
+user's last words), and answers the next question. Ten crashes in one call (issue 13: 10 of
+10), each timed from the kill to the new agent's first audio at the client. And the transcript
+survives its backend: turns spoken while the backend is stopped (SIGSTOP) wait in the worker's
+journal and are all stored, in order, once it runs again.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import signal
 import sqlite3
 import sys
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import psutil
 import pytest
@@ -28,8 +23,10 @@ import pytest
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "bench" / "latency")]
+sys.path[:0] = [str(ROOT / "bench" / d) for d in ("", "latency", "recovery")]
 
+from job_kill import Question, hear_back, kill_trial, stored_messages  # noqa: E402
+from recovery_report import Trial, asked_in_order  # noqa: E402
 from speech import speak, with_silence  # noqa: E402
 from stack_runner import free_stack_ports, running_stack, stack_env  # noqa: E402
 from voice_client import VoiceClient  # noqa: E402
@@ -41,6 +38,23 @@ TURNS = [
     ("How many days are in a week?", ("seven", "7")),
 ]
 
+# issue 13: "kill -9 the job process mid-call ... in 10 of 10 trials"
+KILLS = 10
+FACT = Question("My favourite colour is green.", "colo", ())
+# asked after each kill, the last one answered only from what was said before the first
+AFTER_KILLS = [
+    Question("What is the capital of France?", "France", ("paris",)),
+    Question("What is the capital of Italy?", "Italy", ("rome",)),
+    Question("How many days are in a week?", "week", ("seven", "7")),
+    Question("What do bees make?", "bees", ("honey",)),
+    Question("How many wheels does a bicycle have?", "bicycle", ("two", "2")),
+    Question("How many legs does a spider have?", "spider", ("eight", "8")),
+    Question("What is the largest ocean?", "ocean", ("pacific",)),
+    Question("What language is spoken in Spain?", "Spain", ("spanish",)),
+    Question("What season comes after winter?", "winter", ("spring",)),
+    Question("What is my favourite colour?", "colo", ("green",)),
+]
+assert len(AFTER_KILLS) == KILLS
 
 # issue 13: "SIGSTOP the backend for 30 s across two turns, then SIGCONT"
 BACKEND_STOP_S = 30.0
@@ -52,41 +66,16 @@ BACKEND = f"http://127.0.0.1:{PORTS['BACKEND_PORT']}"
 @pytest.fixture(scope="module")
 def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     state = tmp_path_factory.mktemp("stack")
-    env = stack_env(state, PORTS)
+    # one room loses its job KILLS times (the default gives up after 3 in 5 minutes)
+    env = stack_env(state, PORTS, AGENT_RECOVERY__MAX_ATTEMPTS=str(KILLS))
     with running_stack(env):
         yield state
-
-
-def job_pids(state: Path, room: str) -> list[int]:
-    """The job processes that served ``room`` (from the agent's JSON log), oldest first."""
-    pids: list[int] = []
-    for line in (state / "logs" / "agent.log").read_text().splitlines():
-        try:
-            record: dict[str, Any] = json.loads(line)
-        except ValueError:
-            continue
-        if record.get("room") == room and record.get("job_id") and record["pid"] not in pids:
-            pids.append(record["pid"])
-    return pids
 
 
 def assert_asked_in_order(users: list[str]) -> None:
     """Each question is among the stored user turns, in the order asked (found by a word the
     recogniser keeps: it may write "into a week" for "in a week")."""
-    found = [next((i for i, u in enumerate(users) if k in u), None) for k in KEYWORDS]
-    assert None not in found and found == sorted(found), users
-
-
-def stored_messages(room: str) -> list[tuple[str, str]]:
-    url = f"{BACKEND}/api/conversations?limit=50"
-    with urllib.request.urlopen(url, timeout=10) as r:
-        items = json.loads(r.read())["items"]
-    [conversation] = [c for c in items if c["room_name"] == room]
-    with urllib.request.urlopen(
-        f"{BACKEND}/api/conversations/{conversation['id']}", timeout=10
-    ) as r:
-        detail = json.loads(r.read())
-    return [(m["role"], m["text"]) for m in detail["messages"]]
+    assert asked_in_order(users, KEYWORDS), users
 
 
 async def ask(client: VoiceClient, question: str, expected: tuple[str, ...]) -> None:
@@ -95,63 +84,59 @@ async def ask(client: VoiceClient, question: str, expected: tuple[str, ...]) -> 
     assert any(w in result.agent_text.lower() for w in expected), result.agent_text
 
 
-async def kill_and_hear_back(
-    client: VoiceClient, kill: Callable[[], None], timeout_s: float
-) -> tuple[float, str]:
-    """Run ``kill``; the seconds until an agent is heard again, and its first line."""
-    n_figures = len(client.turn_figures)
-    client.first_audible_after = None
-    client._mark = time.monotonic()  # any agent audio from now on counts
-    killed_at = time.monotonic()
-    kill()
-    deadline = killed_at + timeout_s
-    while client.first_audible_after is None and time.monotonic() < deadline:
-        await asyncio.sleep(0.02)
-    assert client.first_audible_after is not None, "no agent came back"
-    while len(client.turn_figures) == n_figures and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
-    figures = client.turn_figures[n_figures:]
-    line = figures[0].get("agent_text", "") if figures else ""
-    return client.first_audible_after - killed_at, line
-
-
-async def crash_and_recover(client: VoiceClient, state: Path) -> tuple[float, str]:
-    """kill -9 the room's job process, and hear the new agent."""
-    room = client.room.name
-    [*_, pid] = job_pids(state, room)
-    result = await kill_and_hear_back(client, lambda: os.kill(pid, signal.SIGKILL), 60)
-    assert job_pids(state, room)[-1] != pid, "the same process cannot have come back"
-    return result
-
-
-def test_a_killed_job_process_is_replaced_and_the_call_goes_on(state_dir: Path) -> None:
-    async def call() -> tuple[list[float], list[str], str]:
+def test_a_killed_job_process_is_replaced_and_the_call_goes_on_ten_times(
+    state_dir: Path,
+) -> None:
+    async def call() -> tuple[list[Trial], str]:
         client = VoiceClient()
         await client.connect(BACKEND)
-        times: list[float] = []
-        lines: list[str] = []
+        trials: list[Trial] = []
+        killed: set[int] = set()
         try:
             await client.wait_greeting(timeout=120)
-            await ask(client, *TURNS[0])
-            for question, expected in TURNS[1:]:
-                seconds, line = await crash_and_recover(client, state_dir)
-                times.append(seconds)
-                lines.append(line)
-                await client.wait_quiet(timeout=30)
-                await ask(client, question, expected)
-            return times, lines, client.room.name
+            await client.turn(FACT.text, FACT.pcm(), timeout=90)
+            said_last = FACT
+            for question in AFTER_KILLS:
+                trial = await kill_trial(
+                    client,
+                    state_dir,
+                    said_last=said_last,
+                    then_ask=question,
+                    killed=killed,
+                    recover_timeout_s=60,
+                    answer_timeout_s=90,
+                )
+                trials.append(trial)
+                said_last = question
+                if not (trial.recovered and trial.answered):
+                    break  # the call is lost: the assertions below say how
+            return trials, client.room.name
         finally:
             await client.close()
 
-    times, lines, room = asyncio.run(call())
-    print(f"recovery: kill -9 to the new agent's first audio: {[round(t, 2) for t in times]} s")
-    # each new agent remembered what was said before it
-    assert "France" in lines[0], lines[0]
-    assert "Italy" in lines[1], lines[1]
-    messages = stored_messages(room)
-    users = [text for role, text in messages if role == "user"]
+    trials, room = asyncio.run(call())
+    took = [t.kill_to_speech_s for t in trials]
+    shown = ", ".join("never" if t is None else f"{t:.2f}" for t in took)
+    print(f"recovery: kill -9 to the new agent's first audio: {shown} s")
+    for t in trials:
+        print(f"  first line {t.first_line!r}; answer {t.answer!r}")
+    assert len(trials) == KILLS and all(t.recovered for t in trials), took
+    for t in trials:
+        # each new agent remembered what was said before it, and answered the next question
+        assert t.history_kept, t.first_line
+        assert t.answered, t
+    # the last answer needs what was said before the first crash (the small local model's
+    # general knowledge is not under test here: "the closest planet to the sun is Mars")
+    assert trials[-1].on_topic, trials[-1].answer
     # nothing said before a crash was lost: every question is stored, in order
-    assert_asked_in_order(users)
+    asked = [FACT.keyword, *(q.keyword for q in AFTER_KILLS)]
+    deadline = time.monotonic() + 15  # the last turn's write may still be on its way
+    while True:
+        users = [text for role, text in stored_messages(BACKEND, room) if role == "user"]
+        if asked_in_order(users, asked) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert asked_in_order(users, asked), users
 
 
 def stack_process(state: Path, command: list[str]) -> psutil.Process:
@@ -176,7 +161,7 @@ def wait_stored(room: str, questions: list[str], timeout_s: float) -> list[tuple
     """The room's messages once every question and an answer after the last are stored."""
     deadline = time.monotonic() + timeout_s
     while True:
-        messages = stored_messages(room)
+        messages = stored_messages(BACKEND, room)
         users = [text for role, text in messages if role == "user"]
         if len(users) >= len(questions) and messages[-1][0] == "assistant":
             return messages
@@ -232,7 +217,9 @@ def test_a_killed_worker_is_restarted_and_the_call_goes_on(state_dir: Path) -> N
             await ask(client, *TURNS[0])
             worker = stack_process(state_dir, ["-m", "voice_agent.main", "start"])
             # the worker and, with it, the call's job
-            seconds, line = await kill_and_hear_back(client, worker.kill, 90)
+            took, line = await hear_back(client, worker.kill, 90)
+            assert took is not None, "no agent came back"
+            seconds = took
             await client.wait_quiet(timeout=30)
             await ask(client, *TURNS[1])
             return seconds, line

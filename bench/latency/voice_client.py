@@ -186,6 +186,12 @@ class VoiceClient:
             except TimeoutError:
                 continue
 
+    def listen_from_now(self) -> None:
+        """Count any agent audio from now on as the next ``first_audible_after`` (an agent
+        heard again after a crash, where there is no prompt to time from)."""
+        self.first_audible_after = None
+        self._mark = time.monotonic()
+
     async def wait_greeting(self, timeout: float = 120) -> None:
         """Wait until the agent has said its greeting (its turn record arrived) and is quiet:
         before that, "listening" may only mean the greeting has not started yet."""

@@ -5,8 +5,9 @@ Self-hosted LiveKit never re-dispatches a failed job itself. The worker sees its
 exit at once (LiveKit notices the vanished participant only after its own timeout), so it
 asks LiveKit's dispatch service for a new job in the same room, with the old dispatch's
 metadata plus ``"resume": true``: the new job reloads the history from the backend and
-says one short line that shows it remembers. At most ``max_attempts`` per room within
-``window_s``; after that the user is told on the metrics data topic (a toast).
+says one short line that shows it remembers. At most ``AGENT_RECOVERY__MAX_ATTEMPTS`` per
+room within ``AGENT_RECOVERY__WINDOW_S``; after that the user is told on the metrics data
+topic (a toast).
 
 The process-closed hook is the framework's process pool event (livekit-agents 1.8.9 has no
 public job-ended event); tests/test_recovery.py fails if that changes.
@@ -55,18 +56,11 @@ def resume_metadata(dispatch_metadata: str | None) -> str:
 
 
 class JobRecovery:
-    def __init__(
-        self,
-        server: AgentServer,
-        settings: AgentSettings,
-        *,
-        max_attempts: int = 3,
-        window_s: float = 300.0,
-    ) -> None:
+    def __init__(self, server: AgentServer, settings: AgentSettings) -> None:
         self._server = server
         self._settings = settings
-        self._max_attempts = max_attempts
-        self._window_s = window_s
+        self._max_attempts = settings.recovery.max_attempts
+        self._window_s = settings.recovery.window_s
         self._attempts: defaultdict[str, deque[float]] = defaultdict(deque)
         self._api: api.LiveKitAPI | None = None
         self._tasks: set[asyncio.Task[bool]] = set()

@@ -234,6 +234,15 @@ class CallLimitSettings(BaseModel):
     )
 
 
+class RecoverySettings(BaseModel):
+    """A job process that dies mid-call is replaced (recovery.py) at most ``max_attempts``
+    times per room within ``window_s``; past that the caller is told the call cannot go on
+    (a crash loop must not run forever)."""
+
+    max_attempts: int = Field(3, ge=0, le=100)
+    window_s: float = Field(300.0, gt=0.0, le=86_400.0)
+
+
 class ModelHostSettings(BaseModel):
     """One process per machine holds the offline models for every job on it
     (``python -m voice_agent.model_host``; ``make run`` starts it). Unset ``url``: each job
@@ -358,6 +367,7 @@ class AgentSettings(BaseSettings):
     tts: TtsSettings = TtsSettings()
     chat: ChatSettings = ChatSettings()
     limits: CallLimitSettings = CallLimitSettings()
+    recovery: RecoverySettings = RecoverySettings()
     model_host: ModelHostSettings = ModelHostSettings()
     # Transcript persistence through the backend's /api/agent routes; None = off.
     backend_url: str | None = None
