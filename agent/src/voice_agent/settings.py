@@ -255,6 +255,11 @@ class ModelHostSettings(BaseModel):
     # conversations the LLM decodes at once, each with ``llm.n_ctx`` tokens of context; the
     # worker takes at most this many calls (2 cores answered 4 at once within 1.5 s)
     slots: int = Field(4, ge=1, le=64)
+    # llama.cpp's threads in the host (``llm.threads`` is the in-process engine's). Every
+    # token waits at many barriers for all its threads; with the cores busy with other calls
+    # a descheduled thread stalls the rest: 2 threads decoded ~1 token/s at 4 calls on
+    # 2 cores (v2v p50 6.4 s), 1 thread kept it at 2.0 s (docs/benchmarks.md)
+    threads: int = Field(1, ge=1, le=64)
     # host memory for prompts evicted from a slot, restored when their conversation returns.
     # Each conversation keeps a slot of its own (model_host/slots.py) and the worker takes at
     # most ``slots`` calls, so nothing is evicted: 0. Set it where more conversations than

@@ -21,7 +21,8 @@ def load_models(settings: AgentSettings) -> Models:
     """Every offline model, warmed: the LLM's prompt cache holds the default instructions and
     greeting, so a new conversation's first turn evaluates only its own words."""
     omp_environment(settings)
-    engine = llama_engine(settings, slots=settings.model_host.slots)
+    host = settings.model_host
+    engine = llama_engine(settings, slots=host.slots, threads=host.threads)
     engine.warm_up(settings.instructions, settings.greeting)
     stt = MoonshineSTT()
     stt.warm_up()

@@ -76,6 +76,7 @@ class JournalSender:
         self.dropped = 0  # entries refused for good
         self.failed = 0  # writes the journal could not store
         self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal")
+        self._asked = 0  # notify() calls: idle only once a pass started after the last one
 
     def start(self) -> None:
         if self._task is None or self._task.done():
@@ -113,6 +114,7 @@ class JournalSender:
 
     def notify(self) -> None:
         """Sync (from event handlers): something was appended; send it now."""
+        self._asked += 1
         self._idle.clear()
         self._wake.set()
         self.start()
@@ -146,6 +148,7 @@ class JournalSender:
     async def _run(self) -> None:
         backoff = FIRST_BACKOFF_S
         while True:
+            asked = self._asked
             try:
                 await self._io_call(self._housekeeping)
                 # full batches for the rooms in flight, and for the next ones as each is done
@@ -169,7 +172,7 @@ class JournalSender:
                 logger.info("journal: the backend takes writes again")
             self._failing = False
             backoff = FIRST_BACKOFF_S
-            if not entries:
+            if not entries and asked == self._asked:  # nothing appended since this pass began
                 self._idle.set()
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):

@@ -80,10 +80,12 @@ def omp_environment(settings: AgentSettings) -> None:
         os.environ.setdefault("OMP_WAIT_POLICY", policy)
 
 
-def llama_options(settings: AgentSettings, *, slots: int = 1) -> LlamaOptions:
+def llama_options(
+    settings: AgentSettings, *, slots: int = 1, threads: int | None = None
+) -> LlamaOptions:
     return LlamaOptions(
         n_ctx=settings.llm.n_ctx,
-        n_threads=settings.llm.threads,
+        n_threads=threads or settings.llm.threads,
         max_tokens=settings.llm.max_tokens,
         temperature=settings.llm.temperature,
         slots=slots,
@@ -91,9 +93,12 @@ def llama_options(settings: AgentSettings, *, slots: int = 1) -> LlamaOptions:
     )
 
 
-def llama_engine(settings: AgentSettings, *, slots: int = 1) -> LlamaEngine:
+def llama_engine(
+    settings: AgentSettings, *, slots: int = 1, threads: int | None = None
+) -> LlamaEngine:
     """The local LLM engine (the GGUF is assembled on first use; weights load lazily)."""
-    return LlamaEngine(qwen_gguf(settings.model_dir), llama_options(settings, slots=slots))
+    options = llama_options(settings, slots=slots, threads=threads)
+    return LlamaEngine(qwen_gguf(settings.model_dir), options)
 
 
 def local_vad(settings: AgentSettings) -> vad.VAD:
