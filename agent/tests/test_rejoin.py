@@ -39,7 +39,7 @@ def _joined(room: rtc.Room, participant: _Participant) -> None:
     room.emit("participant_connected", participant)
 
 
-def test_a_user_back_with_a_new_identity_is_linked() -> None:
+async def test_a_user_back_with_a_new_identity_is_linked() -> None:
     room = rtc.Room()
     room_input = _RoomInput(linked=None)  # the user left: the framework unlinked them
     Rejoin(room, room_input).attach()  # type: ignore[arg-type]
@@ -47,7 +47,7 @@ def test_a_user_back_with_a_new_identity_is_linked() -> None:
     assert room_input.links == ["alice-0a0a0a"]
 
 
-def test_a_new_connection_while_the_old_lingers_is_linked() -> None:
+async def test_a_new_connection_while_the_old_lingers_is_linked() -> None:
     room = rtc.Room()
     room_input = _RoomInput(linked=_Participant("alice-0a0a0a"))  # a dropped network
     Rejoin(room, room_input).attach()  # type: ignore[arg-type]
@@ -55,7 +55,7 @@ def test_a_new_connection_while_the_old_lingers_is_linked() -> None:
     assert room_input.links == ["alice-1b1b1b"]
 
 
-def test_agents_and_the_linked_user_change_nothing() -> None:
+async def test_agents_and_the_linked_user_change_nothing() -> None:
     room = rtc.Room()
     room_input = _RoomInput(linked=_Participant("alice-0a0a0a"))
     Rejoin(room, room_input).attach()  # type: ignore[arg-type]
