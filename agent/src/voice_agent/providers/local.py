@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from livekit.agents import llm, stt, tts, vad
-from livekit.plugins import silero
 
 from ..local_models import (
     LlamaCppLLM,
@@ -22,6 +21,7 @@ from ..local_models.clause_tokenizer import ClauseTokenizer
 from ..model_host.client import HostedChatEngine, HostedMoonshineSTT, HostedPiperTTS
 from ..settings import AgentSettings, ProviderConfig
 from .build_options import BuildOptions
+from .vad import InPlaceSileroVAD
 
 
 class LocalVoice(tts.StreamAdapter):
@@ -83,7 +83,9 @@ def llama_engine(settings: AgentSettings, *, slots: int = 1) -> LlamaEngine:
 
 
 def local_vad(settings: AgentSettings) -> vad.VAD:
-    return silero.VAD.load(
+    # 16 kHz in (the room input's rate): no resampling before the model
+    return InPlaceSileroVAD.load(
+        sample_rate=16000,
         min_speech_duration=settings.vad.min_speech_s,
         min_silence_duration=settings.vad.min_silence_s,
         prefix_padding_duration=settings.vad.prefix_padding_s,
