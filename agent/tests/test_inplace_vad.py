@@ -45,9 +45,7 @@ async def _probabilities(model: vad.VAD, audio: np.ndarray) -> list[float]:
         chunk = audio[i : i + 320]
         stream.push_frame(rtc.AudioFrame(chunk.tobytes(), RATE, 1, chunk.size))
     stream.end_input()
-    return [
-        ev.probability async for ev in stream if ev.type == vad.VADEventType.INFERENCE_DONE
-    ]
+    return [ev.probability async for ev in stream if ev.type == vad.VADEventType.INFERENCE_DONE]
 
 
 async def test_in_place_inference_matches_the_plugin_without_the_thread_pool() -> None:

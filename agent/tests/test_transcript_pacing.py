@@ -72,7 +72,9 @@ async def test_the_framework_synchronizer_paces_by_loudness(
             pass
 
     sync = synchronizer.TranscriptSynchronizer(
-        next_in_chain_audio=Sink(label="sink", capabilities=io.AudioOutputCapabilities(pause=False)),
+        next_in_chain_audio=Sink(
+            label="sink", capabilities=io.AudioOutputCapabilities(pause=False)
+        ),
         next_in_chain_text=None,
     )
     assert isinstance(sync._impl._audio_data.sr_stream, LoudnessRateStream)

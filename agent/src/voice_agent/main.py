@@ -51,7 +51,7 @@ from .persistence import (
     open_journal,
 )
 from .providers.local import Providers, omp_environment
-from .providers.registry import build_providers
+from .providers.registry import build_providers, import_plugins
 from .recovery import JobRecovery, is_resume
 from .room_release import RoomRelease
 from .session import build_session
@@ -298,6 +298,7 @@ def main() -> None:
     settings = load_settings()
     # read by the OpenMP runtime when llama.cpp loads, in the job processes this one starts
     omp_environment(settings)
+    import_plugins(settings)
     try:
         max_sessions = resolve_max_sessions(settings)
     except (CapacityError, ModelHostUnavailable) as e:
