@@ -64,3 +64,15 @@ def test_a_section_naming_azure_imports_its_plugin_up_front() -> None:
     env["AGENT_TTS__REGION"] = "westeurope"
     # by the worker's main thread, before any job process (the framework registers it there)
     assert _imported(env)["planned"]["livekit.plugins.azure"] is True
+
+
+def test_the_forkserver_preload_leaves_the_tls_context_made() -> None:
+    probe = (
+        "import voice_agent.main, voice_agent.preload\n"
+        "from voice_agent import http_clients\n"
+        "print(http_clients.tls_context.cache_info().currsize)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip().splitlines()[-1] == "1"

@@ -69,7 +69,7 @@ def prewarm(proc: JobProcess) -> None:
     settings = AgentSettings()
     if _own_process(settings):  # a job thread would change every call's threads
         priority.lower_for_warmup()  # don't slow down the conversation that is running now
-    http_clients.warm_up()  # not on the job's event loop
+    http_clients.warm_up()  # not on the job's event loop (done already where preloaded)
     if not uses_local_models(settings):
         use_loudness_pacing()  # the framework's STFT per 100 ms of speech costs more than a VAD
     # offered tools are part of every prompt: warm the cache with exactly those
@@ -271,9 +271,9 @@ def build_server(settings: AgentSettings, max_sessions: int) -> AgentServer:
         load_threshold=1.0,
         drain_timeout=settings.drain_timeout_s,
         job_memory_warn_mb=2500,
-        # imported once in the forkserver: a job process starts with them (copy-on-write)
-        # instead of importing them again (~0.5 s of CPU per call)
-        preload_modules=["voice_agent.main"],
+        # imported once in the forkserver: a job process starts with them and the TLS
+        # context (copy-on-write) instead of making them again (docs/benchmarks.md)
+        preload_modules=["voice_agent.main", "voice_agent.preload"],
         host=settings.http_host,
         port=settings.health_port,
         ws_url=settings.livekit_url,
