@@ -3,8 +3,9 @@ caller away at once (503) instead of leaving them in a silent room.
 
 - The cap: ``AGENT_MAX_SESSIONS``, checked against what the host can do. With the shared
   model host it defaults to the host's LLM slots (and may not exceed them); with each job
-  loading its own local models, 2; with remote providers only, 15 per CPU core (a call then
-  costs the worker only VAD, audio and orchestration).
+  loading its own local models, 2; with remote providers only, 6 per CPU core (a call then
+  costs the worker only VAD, audio and orchestration: 10-14 % of a core for the length of
+  a call in the cloud capacity bench, so 6 a core keep it under ~80 % busy).
 - The load (what LiveKit balances on, and what the backend reads): the share of the cap in
   use, or the CPU busy over the last ``CPU_WINDOW_S`` seconds (cgroup-aware) if larger. CPU
   counts by default only without local models (``AGENT_LOAD_CPU``): their replies saturate
@@ -37,7 +38,7 @@ logger = logging.getLogger("voice_agent.capacity")
 REPORT_INTERVAL_S = 2.5
 CPU_WINDOW_S = 15.0
 IN_PROCESS_SESSIONS = 2  # each job holds its own models (~1.3 GB): two fit beside the rest
-REMOTE_SESSIONS_PER_CORE = 15
+REMOTE_SESSIONS_PER_CORE = 6  # see the module doc; AGENT_MAX_SESSIONS overrides it
 
 
 class CapacityError(ValueError):

@@ -51,7 +51,7 @@ from .persistence import (
     open_journal,
 )
 from .providers.local import Providers, omp_environment
-from .providers.registry import build_providers
+from .providers.registry import build_providers, import_plugins
 from .recovery import JobRecovery, is_resume
 from .rejoin import Rejoin
 from .room_release import RoomRelease
@@ -59,6 +59,7 @@ from .session import build_session
 from .settings import AgentSettings
 from .state import RoomProfile, SessionState, wait_for_user
 from .tools import BackendNotes, MemoryNotes, NoteStore
+from .transcript_pacing import use_loudness_pacing
 from .turn_metrics import TurnMetricsPublisher
 from .typed_input import TypedInputGuard
 
@@ -69,7 +70,9 @@ def prewarm(proc: JobProcess) -> None:
     settings = AgentSettings()
     if _own_process(settings):  # a job thread would change every call's threads
         priority.lower_for_warmup()  # don't slow down the conversation that is running now
-    http_clients.warm_up()  # not on the job's event loop
+    http_clients.warm_up()  # not on the job's event loop (done already where preloaded)
+    if not uses_local_models(settings):
+        use_loudness_pacing()  # the framework's STFT per 100 ms of speech costs more than a VAD
     # offered tools are part of every prompt: warm the cache with exactly those
     offered = list(Assistant(settings).tools) if settings.llm.offer_tools else None
     providers = build_providers(settings, tools=offered or ())
@@ -272,6 +275,9 @@ def build_server(settings: AgentSettings, max_sessions: int) -> AgentServer:
         load_threshold=1.0,
         drain_timeout=settings.drain_timeout_s,
         job_memory_warn_mb=2500,
+        # imported once in the forkserver: a job process starts with them and the TLS
+        # context (copy-on-write) instead of making them again (docs/benchmarks.md)
+        preload_modules=["voice_agent.main", "voice_agent.preload"],
         host=settings.http_host,
         port=settings.health_port,
         ws_url=settings.livekit_url,
@@ -296,6 +302,7 @@ def main() -> None:
     settings = load_settings()
     # read by the OpenMP runtime when llama.cpp loads, in the job processes this one starts
     omp_environment(settings)
+    import_plugins(settings)
     try:
         max_sessions = resolve_max_sessions(settings)
     except (CapacityError, ModelHostUnavailable) as e:

@@ -347,7 +347,7 @@ class AgentSettings(BaseSettings):
     # let transcripts, prompts and tool arguments into the exported traces (off: stripped)
     trace_content: bool = False
     # Concurrent calls per worker; unset: what the host can do (capacity.py: the model host's
-    # LLM slots, 2 with in-process models, 15 per core with remote providers only)
+    # LLM slots, 2 with in-process models, 6 per core with remote providers only)
     max_sessions: int | None = Field(None, ge=1, le=256)
     # How the worker runs its calls: ``process`` (a job process each: a crash or a blocked
     # event loop stays in its call) or ``thread`` (jobs as threads of the worker process: no

@@ -8,7 +8,6 @@ from typing import Any
 
 from livekit.agents import DEFAULT_API_CONNECT_OPTIONS, APIConnectOptions, llm, stt, tts, vad
 from livekit.agents.tts.stream_adapter import StreamAdapterWrapper
-from livekit.plugins import silero
 
 from ..local_models import (
     LlamaCppLLM,
@@ -23,6 +22,7 @@ from ..local_models.clause_tokenizer import ClauseTokenizer
 from ..model_host.client import HostedChatEngine, HostedMoonshineSTT, HostedPiperTTS
 from ..settings import AgentSettings, ProviderConfig
 from .build_options import BuildOptions
+from .vad import InPlaceSileroVAD
 
 
 class LocalVoice(tts.StreamAdapter):
@@ -102,7 +102,9 @@ def llama_engine(
 
 
 def local_vad(settings: AgentSettings) -> vad.VAD:
-    return silero.VAD.load(
+    # 16 kHz in (the room input's rate): no resampling before the model
+    return InPlaceSileroVAD.load(
+        sample_rate=16000,
         min_speech_duration=settings.vad.min_speech_s,
         min_silence_duration=settings.vad.min_silence_s,
         prefix_padding_duration=settings.vad.prefix_padding_s,

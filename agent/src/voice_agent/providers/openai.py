@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx2  # the openai SDK's HTTP client (an httpx fork)
+import openai as openai_sdk
 from livekit.agents import llm, stt, tts
-from livekit.agents.types import NOT_GIVEN
 from livekit.plugins import openai
 
+from ..http_clients import tls_context
 from ..settings import ProviderConfig
 from .build_options import BuildOptions
 
@@ -25,6 +27,24 @@ def api_key(config: ProviderConfig) -> str:
     return config.api_key.get_secret_value() if config.api_key else NO_KEY
 
 
+def client(config: ProviderConfig) -> openai_sdk.AsyncClient:
+    """The plugins' own client settings, on the process's one TLS context: each plugin would
+    load the CA bundle into a context of its own (three per call's process)."""
+    return openai_sdk.AsyncClient(
+        max_retries=0,
+        api_key=api_key(config),
+        base_url=config.base_url,
+        http_client=httpx2.AsyncClient(
+            verify=tls_context(),
+            timeout=httpx2.Timeout(connect=15.0, read=5.0, write=5.0, pool=5.0),
+            follow_redirects=True,
+            limits=httpx2.Limits(
+                max_connections=50, max_keepalive_connections=50, keepalive_expiry=120
+            ),
+        ),
+    )
+
+
 def _language(config: ProviderConfig) -> str:
     # OpenAI takes ISO-639-1 ("en"), settings may say "en-US"
     return (config.language or "en").split("-")[0].lower()
@@ -34,8 +54,7 @@ def openai_stt(config: ProviderConfig, build: BuildOptions) -> stt.STT[Any]:
     return openai.STT(
         model=config.model or DEFAULT_STT_MODEL,
         language=_language(config),
-        api_key=api_key(config),
-        base_url=config.base_url or NOT_GIVEN,
+        client=client(config),
         use_realtime=False,  # one HTTP request per utterance (segmented by our VAD)
     )
 
@@ -43,8 +62,7 @@ def openai_stt(config: ProviderConfig, build: BuildOptions) -> stt.STT[Any]:
 def openai_llm(config: ProviderConfig, build: BuildOptions) -> llm.LLM[Any]:
     return openai.LLM(
         model=config.model or DEFAULT_LLM_MODEL,
-        api_key=api_key(config),
-        base_url=config.base_url or NOT_GIVEN,
+        client=client(config),
         temperature=build.settings.llm.temperature,
         max_completion_tokens=build.settings.llm.max_tokens,
     )
@@ -54,7 +72,6 @@ def openai_tts(config: ProviderConfig, build: BuildOptions) -> tts.TTS[Any]:
     return openai.TTS(
         model=config.model or DEFAULT_TTS_MODEL,
         voice=config.voice or "alloy",
-        api_key=api_key(config),
-        base_url=config.base_url or NOT_GIVEN,
+        client=client(config),
         response_format="pcm",  # raw 24 kHz PCM: no decoding, first audio sooner
     )

@@ -20,7 +20,7 @@ from ..settings import (
     SttSettings,
     TtsSettings,
 )
-from . import azure, local, openai
+from . import local, openai
 from .build_options import BuildOptions
 from .first_token import FirstTokenTimeoutLLM
 from .log import logger
@@ -29,20 +29,48 @@ T = TypeVar("T")
 Source = Literal["stt", "llm", "tts"]
 Factory = Callable[[ProviderConfig, BuildOptions], T]
 
+
+def azure_stt(config: ProviderConfig, build: BuildOptions) -> stt.STT[Any]:
+    from . import azure  # Microsoft's Speech SDK: only where a section names azure
+
+    return azure.azure_stt(config, build)
+
+
+def azure_llm(config: ProviderConfig, build: BuildOptions) -> llm.LLM[Any]:
+    from . import azure
+
+    return azure.azure_llm(config, build)
+
+
+def azure_tts(config: ProviderConfig, build: BuildOptions) -> tts.TTS[Any]:
+    from . import azure
+
+    return azure.azure_tts(config, build)
+
+
+def import_plugins(settings: AgentSettings) -> None:
+    """Import the plugins the settings name that are loaded on demand (azure), in the
+    worker's main thread: the framework registers a plugin only there, and preloads the
+    registered ones into every job process."""
+    sections = (settings.stt, settings.llm, settings.tts)
+    if any(c.provider == "azure" for s in sections for c in (s, *s.fallback)):
+        from . import azure  # noqa: F401
+
+
 STT_PROVIDERS: Mapping[ProviderName, Factory[stt.STT[Any]]] = {
     "local": local.local_stt,
     "openai": openai.openai_stt,
-    "azure": azure.azure_stt,
+    "azure": azure_stt,
 }
 LLM_PROVIDERS: Mapping[ProviderName, Factory[llm.LLM[Any]]] = {
     "local": local.local_llm,
     "openai": openai.openai_llm,
-    "azure": azure.azure_llm,
+    "azure": azure_llm,
 }
 TTS_PROVIDERS: Mapping[ProviderName, Factory[tts.TTS[Any]]] = {
     "local": local.local_tts,
     "openai": openai.openai_tts,
-    "azure": azure.azure_tts,
+    "azure": azure_tts,
 }
 
 
