@@ -42,7 +42,7 @@ test-e2e: ## Playwright end-to-end only (starts its own stack)
 bench: install ## voice-to-voice latency over 10 spoken turns; appends to docs/benchmarks.md
 	@$(PY) bench/latency/run.py --turns 10
 
-bench-capacity: install ## N callers at once (1, 2, 4, 6), offline models; appends to docs/benchmarks.md
+bench-capacity: install ## N callers at once (1, 2, 4, 6; Go callers), offline models; appends to docs/benchmarks.md
 	@$(PY) bench/capacity/run.py
 
 bench-capacity-cloud: install ## N callers at once (1, 10, 20, 30), remote providers at a fake cloud; appends to docs/benchmarks.md

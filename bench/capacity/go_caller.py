@@ -31,6 +31,7 @@ VOICED = 500  # int16 amplitude: the question's voice ends at its last louder sa
 # an agent packet of this many payload bytes or more is audible: Opus codes digital silence
 # in a few bytes (DTX: 1), speech in tens (bench/caller/onset)
 AUDIBLE_BYTES = 12
+GO_TARBALL = Path("/usr/local/go/bin/go")  # the official tarball's place, often not on PATH
 
 
 class CallerBuildFailed(RuntimeError):
@@ -38,8 +39,7 @@ class CallerBuildFailed(RuntimeError):
 
 
 def go_binary() -> str:
-    default = Path("/usr/local/go/bin/go")  # the official tarball's place, often not on PATH
-    found = shutil.which("go") or (str(default) if default.is_file() else None)
+    found = shutil.which("go") or (str(GO_TARBALL) if GO_TARBALL.is_file() else None)
     if found is None:
         raise CallerBuildFailed(
             "Go 1.26+ is needed to build the bench's caller (bench/caller), as for "

@@ -34,6 +34,15 @@ def test_the_onset_detectors_go_tests_pass() -> None:
     assert "ok" in result.stdout
 
 
+def test_without_go_the_bench_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(go_caller, "GO_TARBALL", tmp_path / "go")
+    with pytest.raises(go_caller.CallerBuildFailed, match=r"Go 1.26\+ is needed.*--caller python"):
+        go_caller.go_binary()
+
+
 def test_a_question_becomes_20_ms_opus_packets_and_its_voice_end(tmp_path: Path) -> None:
     rate = go_caller.RATE
     t = np.arange(rate // 2) / rate
