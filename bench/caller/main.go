@@ -5,6 +5,9 @@
 // per event and per turn on stdout.
 //
 //	caller PLAN.json
+//
+// CALLER_TRACE_PACKETS=1 also logs every agent RTP packet (arrival ms, sequence, payload bytes)
+// and every data message to stderr: how the onset detector's rule was chosen (bench/caller/onset).
 package main
 
 import (
