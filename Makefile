@@ -42,11 +42,13 @@ test-e2e: ## Playwright end-to-end only (starts its own stack)
 bench: install ## voice-to-voice latency over 10 spoken turns; appends to docs/benchmarks.md
 	@$(PY) bench/latency/run.py --turns 10
 
-bench-capacity: install ## N callers at once (1, 2, 4, 6), offline models; appends to docs/benchmarks.md
-	@$(PY) bench/capacity/run.py
+bench-capacity: install ## N callers at once (1, 2, 4, 6; LADDER=, CALLER=go|python), offline models; appends to docs/benchmarks.md
+	@$(PY) bench/capacity/run.py $(CAPACITY_ARGS)
 
 bench-capacity-cloud: install ## N callers at once (1, 10, 20, 30), remote providers at a fake cloud; appends to docs/benchmarks.md
-	@$(PY) bench/capacity/run.py --cloud
+	@$(PY) bench/capacity/run.py --cloud $(CAPACITY_ARGS)
+
+CAPACITY_ARGS = $(if $(LADDER),--ladder $(LADDER)) $(if $(CALLER),--caller $(CALLER))
 
 bench-quality: ## hearing (WER by voice and noise) and answers (keyword accuracy) of the offline models; appends to docs/benchmarks.md
 	@scripts/install.sh quality

@@ -18,7 +18,7 @@ case "$purpose" in
   *) die "unknown purpose '$purpose' (run, cluster, test or quality)" ;;
 esac
 
-step "1/6 system packages (${apt_packages[*]})"
+step "1/7 system packages (${apt_packages[*]})"
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -36,7 +36,7 @@ else
     || die "could not install ${missing[*]} with apt-get"
 fi
 
-step "2/6 uv $UV_VERSION (Python package manager, from PyPI)"
+step "2/7 uv $UV_VERSION (Python package manager, from PyPI)"
 if command -v uv >/dev/null && uv --version | grep -q "$UV_VERSION"; then
   info "$(uv --version) at $(command -v uv)"
 else
@@ -46,7 +46,7 @@ else
   info "$(uv --version)"
 fi
 
-step "3/6 Python dependencies (uv sync --frozen: agent, backend, models)"
+step "3/7 Python dependencies (uv sync --frozen: agent, backend, models)"
 py=""
 for cand in python3.12 python3.11 python3; do
   if command -v "$cand" >/dev/null && "$cand" -c 'import sys; sys.exit(not (3,11) <= sys.version_info[:2] < (3,13))' 2>/dev/null; then
@@ -56,11 +56,11 @@ done
 [ -n "$py" ] || die "Python 3.11 or 3.12 is required (found: $(python3 --version 2>&1))"
 uv sync --frozen -p "$py" || die "uv sync failed (see above); uv.lock may need \`uv lock\`"
 
-step "4/6 offline models (assemble and sha256-check the LLM once)"
+step "4/7 offline models (assemble and sha256-check the LLM once)"
 AGENT_MODEL_DIR="${AGENT_MODEL_DIR:-$ROOT/.data/models}" .venv/bin/python -m voice_agent.check_models \
   || die "model check failed (see the message above)"
 
-step "5/6 web client (npm ci, vite build)"
+step "5/7 web client (npm ci, vite build)"
 command -v npm >/dev/null || die "Node.js 20+ with npm is required for the web client"
 if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
   (cd web && npm ci --no-audit --no-fund) || die "npm ci failed in web/"
@@ -73,7 +73,7 @@ else
   info "web/dist up to date"
 fi
 
-step "6/6 livekit-server v$LIVEKIT_VERSION (go install into .tools/bin)"
+step "6/7 livekit-server v$LIVEKIT_VERSION (go install into .tools/bin)"
 if [ -x "$TOOLS/bin/livekit-server" ] && "$TOOLS/bin/livekit-server" --version 2>/dev/null | grep -q "$LIVEKIT_VERSION"; then
   info "$("$TOOLS/bin/livekit-server" --version)"
 else
@@ -84,6 +84,18 @@ else
     || die "go install of livekit-server failed (see above)"
   mv "$TOOLS/bin/server" "$TOOLS/bin/livekit-server"
   info "$("$TOOLS/bin/livekit-server" --version)"
+fi
+
+step "7/7 Go modules of the capacity bench's caller (bench/caller, into the module cache)"
+go_bin="$(command -v go || true)"
+[ -z "$go_bin" ] && [ -x /usr/local/go/bin/go ] && go_bin=/usr/local/go/bin/go
+if [ -z "$go_bin" ]; then
+  info "Go not found: \`make bench-capacity\` needs Go 1.26+ for its callers (https://go.dev/dl), or run it with --caller python"
+elif (cd bench/caller && GOFLAGS=-mod=readonly GOPROXY=off "$go_bin" list -deps ./... >/dev/null 2>&1); then
+  info "in the module cache"
+else
+  (cd bench/caller && GOFLAGS=-mod=readonly "$go_bin" list -deps ./... >/dev/null) || die "could not fetch bench/caller's Go modules (see above)"
+  info "downloaded into the module cache"
 fi
 
 step "done: everything is installed"

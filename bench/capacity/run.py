@@ -1,6 +1,6 @@
 """How many calls one box serves at once: a ladder of N scripted callers through the real stack.
 
-    uv run python bench/capacity/run.py [--ladder 1,2,4,6] [--turns 3] [--no-record]
+    uv run python bench/capacity/run.py [--ladder 1,2,4,6] [--turns 3] [--caller go|python]
     uv run python bench/capacity/run.py --cloud [--executor thread|process] [--ladder 1,10,20,30]
 
 It starts its own stack (scripts/stack.py on spare ports: livekit-server, backend, the model
@@ -12,14 +12,19 @@ and the endpointing wait: bench/capacity/cloud.py), the gap between the client's
 agent's clocks, and the fake provider's CPU.
 
 At each rung N callers join at once, each in its own room through the token endpoint and
-WebRTC, are greeted, and then talk as a person would: a pause of 1-3 s, a Piper-voiced
-question (a different one per caller), the answer, again. Every turn is timed at the client
+WebRTC (by default all of them in one Go process, bench/caller, so that they take little of
+the box; `--caller python`: the livekit rtc SDK in this process, as before), are greeted,
+and then talk as a person would: a pause of 1-3 s, a Piper-voiced question (a different one
+per caller), the answer, again. Every turn is timed at the client
 (end of the user's speech to the first audible agent audio); a turn with no answer within
 30 s is a failure, never dropped, and a caller refused a token (503: every agent busy) is a
-call not served.
+call not served. The Go caller times the answer at the first audible RTP packet (payload
+above a few bytes: bench/caller/onset), the Python caller at the first decoded 10 ms frame
+above an RMS threshold, after the SDK's jitter buffer.
 
 Per rung it prints calls served, turns answered, voice-to-voice p50/p95 (interpolated),
-the box's CPU busy, the callers' own CPU (this process), the agent side's memory (PSS of the
+the box's CPU busy, the callers' own CPU (the Go process; with `--caller python` this
+process), the bench process's own (its memory sampler), the agent side's memory (PSS of the
 model host, worker and job processes) and its growth per call over the idle stack, then
 appends the table to docs/benchmarks.md.
 """
@@ -36,7 +41,6 @@ import resource
 import signal
 import sys
 import time
-import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,12 +55,14 @@ sys.path[:0] = [
     str(ROOT / "bench" / "capacity"),
 ]
 
+import go_caller  # noqa: E402
+import python_callers  # noqa: E402
 from cloud import FakeCloudProcess, agent_env, cpu_share, pipeline_floor_s  # noqa: E402
+from go_caller import CallerBuildFailed, CallerScript, Outcome  # noqa: E402
 from machine import add_record_options, append_record, may_record  # noqa: E402
 from speech import EVERYDAY_QUESTIONS, speak, with_silence  # noqa: E402
 from stack_runner import StackFailed, start_stack, stop_stack  # noqa: E402
 from stats import quantile  # noqa: E402
-from voice_client import VoiceClient  # noqa: E402
 
 PORTS = {
     "LIVEKIT_PORT": "17980",
@@ -83,6 +89,8 @@ class Rung:
     agent_latencies: list[float | None] = field(default_factory=list)
     cpu_busy: float = 0.0
     callers_cpu: float = 0.0
+    # the bench process itself (its memory sampler) when the callers run apart (the Go caller)
+    bench_cpu: float | None = None
     pss_mib: float = 0.0
     idle_pss_mib: float = 0.0
     # cloud-style rungs: the providers' share of each turn, and the fake provider's CPU
@@ -148,6 +156,7 @@ def cpu_times() -> tuple[float, float]:
 
 
 PROMPTS: dict[str, np.ndarray] = {}
+PROMPT_DIR = ROOT / ".run" / "bench-capacity" / "caller"
 
 
 def prompt(question: str) -> np.ndarray:
@@ -157,41 +166,54 @@ def prompt(question: str) -> np.ndarray:
     return PROMPTS[question]
 
 
-async def caller(index: int, turns: int, rung: Rung, rng: random.Random) -> None:
-    client = VoiceClient()
-    try:
-        await client.connect(BACKEND)
-    except urllib.error.HTTPError as e:
-        if e.code == 503:
-            print(f"  caller {index}: refused (every agent busy)", flush=True)
-            return
-        raise
-    rung.served += 1
-    try:
-        try:
-            await client.wait_greeting(timeout=120)
-        except TimeoutError:  # never greeted: every turn of this call is a failure
-            print(f"  caller {index}: NO GREETING", flush=True)
-            rung.turns += turns
-            rung.latencies += [None] * turns
-            rung.agent_latencies += [None] * turns
-            return
-        for t in range(turns):
-            await asyncio.sleep(rng.uniform(1.0, 3.0))  # a person thinks before asking
-            question = QUESTIONS[(index + t * 3) % len(QUESTIONS)]
-            try:
-                result = await client.turn(question, prompt(question))
-                latency = result.latency_s
-                on_agent = result.figures.get("e2e_latency") if latency is not None else None
-            except TimeoutError:
-                latency = on_agent = None
-            rung.turns += 1
-            rung.latencies.append(latency)
-            rung.agent_latencies.append(on_agent)
-            shown = f"{latency:.3f}s" if latency is not None else "NO ANSWER"
-            print(f"  caller {index} turn {t + 1}: {shown}", flush=True)
-    finally:
-        await client.close()
+def caller_scripts(n: int, turns: int, rng: random.Random) -> list[CallerScript]:
+    """Each caller's pauses (1-3 s: a person thinks before asking) and questions (a different
+    one per caller)."""
+    scripts = []
+    for i in range(n):
+        own = random.Random(rng.random())
+        asks = [
+            (own.uniform(1.0, 3.0), QUESTIONS[(i + t * 3) % len(QUESTIONS)]) for t in range(turns)
+        ]
+        scripts.append(CallerScript(i, asks))
+    return scripts
+
+
+def fold(outcome: Outcome, turns: int, rung: Rung) -> None:
+    """The callers' reports into the rung: a call never greeted counts all its turns as
+    failures; a caller that could not join (not refused) is a call not served."""
+    rung.served += len(outcome.served)
+    for turn in sorted(outcome.turns, key=lambda t: (t.caller, t.turn)):
+        rung.turns += 1
+        rung.latencies.append(turn.latency_s)
+        rung.agent_latencies.append(turn.agent_e2e_s if turn.latency_s is not None else None)
+    for _ in outcome.no_greeting:
+        rung.turns += turns
+        rung.latencies += [None] * turns
+        rung.agent_latencies += [None] * turns
+
+
+async def run_go_callers(binary: Path, plan: Path) -> tuple[Outcome, float]:
+    """The callers as one Go process; its outcome and its CPU seconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    log = plan.with_suffix(".log")
+    with log.open("w") as stderr:
+        proc = await asyncio.create_subprocess_exec(
+            str(binary), str(plan), stdout=asyncio.subprocess.PIPE, stderr=stderr
+        )
+        assert proc.stdout is not None
+        outcome = Outcome()
+        async for raw in proc.stdout:
+            shown = go_caller.read_line(raw.decode(), outcome)
+            if shown:
+                print(f"  {shown}", flush=True)
+        code = await proc.wait()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if code != 0:
+        tail = log.read_text()[-2000:]
+        raise SystemExit(f"bench: the Go caller exited with {code}:\n{tail}")
+    used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return outcome, used
 
 
 async def wait_idle(timeout_s: float = 90) -> None:
@@ -209,11 +231,20 @@ async def wait_idle(timeout_s: float = 90) -> None:
 
 
 async def run_rung(
-    n: int, turns: int, stack_pid: int, seed: int, cloud: FakeCloudProcess | None
+    n: int,
+    turns: int,
+    stack_pid: int,
+    seed: int,
+    cloud: FakeCloudProcess | None,
+    binary: Path | None,
 ) -> Rung:
+    """One rung: `binary` is the Go caller, or None for the Python callers."""
     rung = Rung(callers=n, idle_pss_mib=agent_pss_mib(stack_pid))
+    scripts = caller_scripts(n, turns, random.Random(seed))
+    plan = None
+    if binary is not None:
+        plan = go_caller.write_plan(PROMPT_DIR, BACKEND, scripts, PROMPTS)
     provider0 = cloud.cpu_seconds() if cloud is not None else 0.0
-    rng = random.Random(seed)
     busy0, total0 = cpu_times()
     self0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.monotonic()
@@ -227,17 +258,24 @@ async def run_rung(
 
     sampler = asyncio.create_task(sample_memory())
     try:
-        await asyncio.gather(
-            *(caller(i, turns, rung, random.Random(rng.random())) for i in range(n))
-        )
+        if binary is not None and plan is not None:
+            outcome, callers_s = await run_go_callers(binary, plan)
+        else:
+            outcome = await python_callers.run_callers(scripts, BACKEND, PROMPTS)
     finally:
         sampler.cancel()
+    fold(outcome, turns, rung)
     wall = time.monotonic() - t0
     busy1, total1 = cpu_times()
     self1 = resource.getrusage(resource.RUSAGE_SELF)
     rung.cpu_busy = (busy1 - busy0) / (total1 - total0)
+    cores = os.cpu_count() or 1
     used = (self1.ru_utime - self0.ru_utime) + (self1.ru_stime - self0.ru_stime)
-    rung.callers_cpu = used / wall / (os.cpu_count() or 1)
+    if binary is not None:
+        rung.callers_cpu = callers_s / wall / cores
+        rung.bench_cpu = used / wall / cores
+    else:
+        rung.callers_cpu = used / wall / cores
     rung.pss_mib = peak
     if cloud is not None:
         rung.floor_s = pipeline_floor_s()
@@ -246,14 +284,19 @@ async def run_rung(
 
 
 async def run_ladder(
-    ladder: list[int], turns: int, stack_pid: int, seed: int, cloud: FakeCloudProcess | None
+    ladder: list[int],
+    turns: int,
+    stack_pid: int,
+    seed: int,
+    cloud: FakeCloudProcess | None,
+    binary: Path | None,
 ) -> list[Rung]:
     for question in QUESTIONS:
         prompt(question)
     rungs = []
     for n in ladder:
         print(f"bench: {n} caller(s) at once", flush=True)
-        rungs.append(await run_rung(n, turns, stack_pid, seed + n, cloud))
+        rungs.append(await run_rung(n, turns, stack_pid, seed + n, cloud, binary))
         await wait_idle()
     return rungs
 
@@ -267,7 +310,10 @@ def table(rungs: list[Rung]) -> str:
             "agent's added p95 (ms)",
             "client - agent clock p50 (ms)",
         ]
+    apart = any(r.bench_cpu is not None for r in rungs)
     head += ["CPU busy", "callers' own CPU"]
+    if apart:
+        head.append("bench process CPU")
     if cloud:
         head.append("fake provider's CPU")
     head += ["agent-side memory peak (PSS, MiB)", "memory per call (MiB)"]
@@ -283,6 +329,8 @@ def table(rungs: list[Rung]) -> str:
         if cloud:
             cells += [f"{r.added_ms(50):.0f}", f"{r.added_ms(95):.0f}", f"{r.transport_ms():.0f}"]
         cells += [f"{r.cpu_busy:.0%}", f"{r.callers_cpu:.0%}"]
+        if apart:
+            cells.append("-" if r.bench_cpu is None else f"{r.bench_cpu:.0%}")
         if cloud:
             cells.append(f"{r.provider_cpu or 0:.0%}")
         cells += [f"{r.pss_mib:.0f}", f"{r.pss_per_call:.0f}"]
@@ -290,10 +338,17 @@ def table(rungs: list[Rung]) -> str:
     return "\n".join(rows)
 
 
-def record(summary: str, turns: int, *, clean: bool, cloud: str | None = None) -> None:
+def record(summary: str, turns: int, caller: str, *, clean: bool, cloud: str | None = None) -> None:
+    callers = (
+        "one Go process (bench/caller; answers timed at the first audible RTP packet), its "
+        "CPU apart from the bench process's (the memory sampler)"
+        if caller == "go"
+        else "the Python livekit rtc SDK in the bench process (their CPU includes the memory "
+        "sampler; answers timed at the first decoded frame above an RMS threshold)"
+    )
     description = (
         f"bench/capacity/run.py: each caller in its own room, {turns} spoken turns with 1-3 s "
-        "pauses; the callers run on the same box (their CPU is the column apart). Memory is "
+        f"pauses; the callers run on the same box: {callers}. Memory is "
         "PSS (shared pages split between the processes that share them); per call = (peak "
         "during the rung - idle stack) / calls served."
     )
@@ -324,6 +379,9 @@ def main() -> None:
         "--executor", choices=("thread", "process"), help="AGENT_JOB_EXECUTOR (default: auto)"
     )
     parser.add_argument("--turns", type=int, default=3)
+    parser.add_argument(
+        "--caller", choices=("go", "python"), default="go", help="who places the calls"
+    )
     parser.add_argument("--seed", type=int, default=7)
     add_record_options(parser)
     args = parser.parse_args()
@@ -332,6 +390,10 @@ def main() -> None:
         int(n) for n in (args.ladder or ("1,10,20,30" if args.cloud else "1,2,4,6")).split(",")
     ]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:  # before the stack: a missing Go fails in seconds, not after the stack's start
+        binary = go_caller.build() if args.caller == "go" else None
+    except CallerBuildFailed as e:
+        raise SystemExit(f"bench: {e}") from None
 
     # one local user places every call: lift the per-user limit so the agents' is what counts
     env = dict(os.environ, **PORTS, BACKEND_MAX_CALLS_PER_USER="64")
@@ -349,12 +411,12 @@ def main() -> None:
         raise SystemExit(f"bench: {e}") from None
     code = 0
     try:
-        rungs = asyncio.run(run_ladder(ladder, args.turns, stack.pid, args.seed, cloud))
+        rungs = asyncio.run(run_ladder(ladder, args.turns, stack.pid, args.seed, cloud, binary))
         summary = table(rungs)
         print("\n" + summary + "\n", flush=True)
         note = cloud_note(args.executor or "process") if cloud is not None else None
         if not args.no_record:
-            record(summary, args.turns, clean=clean, cloud=note)
+            record(summary, args.turns, args.caller, clean=clean, cloud=note)
     finally:
         stop_stack(stack)
         if cloud is not None:

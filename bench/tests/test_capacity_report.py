@@ -80,3 +80,54 @@ def test_the_agent_uses_the_openai_provider_at_the_fake_server_without_a_model_h
     for kind in ("STT", "LLM", "TTS"):
         assert env[f"AGENT_{kind}__PROVIDER"] == "openai"
         assert env[f"AGENT_{kind}__BASE_URL"] == "http://127.0.0.1:9/v1"
+
+
+GO_CALLER_LINES = [
+    '{"caller":0,"event":"served"}',
+    '{"caller":1,"event":"served"}',
+    '{"caller":2,"event":"refused"}',
+    '{"caller":0,"turn":1,"question":"What do bees make?","latency_s":0.91,"agent_e2e_s":0.7,'
+    '"user_text":"What do bees make?","agent_text":"Honey."}',
+    '{"caller":0,"turn":2,"question":"What is two plus two?","latency_s":null,'
+    '"agent_e2e_s":null,"user_text":"","agent_text":"","error":"agent did not go quiet"}',
+    '{"caller":1,"event":"no_greeting","error":"no greeting from the agent"}',
+    '{"caller":0,"event":"done"}',
+]
+
+
+def test_the_go_callers_lines_fold_into_the_rungs_table() -> None:
+    go_caller = sys.modules["go_caller"]  # bench/capacity/go_caller.py, imported by run.py
+    outcome = go_caller.Outcome()
+    shown = [go_caller.read_line(line, outcome) for line in GO_CALLER_LINES]
+    assert "caller 2: refused (every agent busy)" in shown
+    assert "caller 0 turn 2: NO ANSWER (agent did not go quiet)" in shown
+    assert outcome.turns[0].agent_text == "Honey."
+    rung = capacity.Rung(callers=3)
+    capacity.fold(outcome, 2, rung)
+    # caller 1 was served but never greeted: both its turns are failures
+    assert (rung.served, rung.turns) == (2, 4)
+    assert rung.latencies == [0.91, None, None, None]
+    assert rung.agent_latencies == [0.7, None, None, None]
+    assert "| 2/3 | 1/4 |" in capacity.table([rung]).splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "lksdk 2026/01/01 a log line on stdout",
+        '{"caller":0,"event":"exploded"}',
+        '{"caller":0,"turn":1,"question":"q","latency_s":-1}',
+    ],
+)
+def test_a_broken_caller_line_is_an_error_not_a_quiet_caller(line: str) -> None:
+    go_caller = sys.modules["go_caller"]
+    with pytest.raises(ValueError):
+        go_caller.read_line(line, go_caller.Outcome())
+
+
+def test_the_callers_scripts_are_the_same_for_go_and_python() -> None:
+    first = capacity.caller_scripts(3, 2, capacity.random.Random(9))
+    again = capacity.caller_scripts(3, 2, capacity.random.Random(9))
+    assert first == again
+    assert [q for _, q in first[1].turns] == [capacity.QUESTIONS[1], capacity.QUESTIONS[4]]
+    assert all(1.0 <= p <= 3.0 for s in first for p, _ in s.turns)
