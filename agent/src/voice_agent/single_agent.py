@@ -4,7 +4,7 @@ Two can meet after a livekit-server restart: the page may reconnect before the a
 does, so the page creates the room again and its token's room configuration dispatches a
 new agent; then the old job reconnects too, and both would answer every question. Each job
 applies the same rule, whatever the order: when it joins (at its start, and on its own
-reconnect), when another agent of ours joins, and every second (a reconnected room updates
+reconnect), when another agent of ours joins, and every quarter second (a reconnected room updates
 its own join time only after saying so), the one with the later ``joined_at`` (as
 livekit-server stamped it; a tie goes by identity) leaves. Both read the same two stamps,
 so exactly one stays. The one that stays has been in the room longer: it holds the call's
@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 LEAVE_REASON = "another agent serves the room"
 # how often the room is looked at besides its events (a few remote participants: cheap)
-CHECK_INTERVAL_S = 1.0
+CHECK_INTERVAL_S = 0.25
 
 
 class Member(Protocol):
