@@ -4,12 +4,13 @@ Two can meet after a livekit-server restart: the page may reconnect before the a
 does, so the page creates the room again and its token's room configuration dispatches a
 new agent; then the old job reconnects too, and both would answer every question. Each job
 applies the same rule, whatever the order: when it joins (at its start, and on its own
-reconnect), when another agent of ours joins, and every quarter second (a reconnected room updates
-its own join time only after saying so), the one with the later ``joined_at`` (as
-livekit-server stamped it; a tie goes by identity) leaves. Both read the same two stamps,
-so exactly one stays. The one that stays has been in the room longer: it holds the call's
-context (an agent dispatched again reloads the history, complete since writes are
-journaled), and the one that joined later has mostly said no more than a greeting.
+reconnect), when another agent of ours joins, and every quarter second (a reconnected room
+updates its own join time only after saying so: livekit 1.1.21, seen against a restarted
+livekit-server 1.13.5), the one with the later ``joined_at`` (as livekit-server stamped it;
+a tie goes by identity) leaves. Both read the same two stamps, so exactly one stays. The
+one that stays has been in the room longer: it holds the call's context (an agent
+dispatched again reloads the history, complete since writes are journaled), and the one
+that joined later has mostly said no more than a greeting.
 
 Leaving is quiet (``RoomRelease.leave``): the session ends without a word, the transcript is
 flushed as usual, the room stays for the user, and the job process exits normally, so the
