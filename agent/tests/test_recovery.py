@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+from types import SimpleNamespace
 
 import pytest
 from livekit.agents import AgentServer, llm, utils
+from livekit.agents.ipc.job_executor import JobStatus
 from livekit.agents.ipc.proc_pool import ProcPool
 from voice_agent.assistant import Assistant
 from voice_agent.recovery import JobRecovery, is_resume, resume_metadata
@@ -105,3 +107,26 @@ def test_a_room_is_recovered_at_most_the_configured_times_then_the_user_is_told(
     assert asyncio.run(crashes()) == [True, True, True, True, False]
     assert dispatches.rooms == ["r1"] * 4 and told == ["r1"]
     assert asyncio.run(recovery.redispatch("r2", None))  # another room has its own count
+
+
+class _Proc:
+    def __init__(self, status: JobStatus) -> None:
+        self.status = status
+        job = SimpleNamespace(room=SimpleNamespace(name="r1"), metadata="{}")
+        self.running_job = SimpleNamespace(fake_job=False, job=job)
+
+
+async def test_only_a_failed_job_process_is_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a job that left its room to another agent (single_agent.py) exits normally: SUCCESS
+    recovery = JobRecovery(AgentServer(), AgentSettings())
+    rooms: list[str] = []
+
+    async def redispatch(room: str, _metadata: str | None) -> bool:
+        rooms.append(room)
+        return True
+
+    monkeypatch.setattr(recovery, "redispatch", redispatch)
+    recovery._on_process_closed(_Proc(JobStatus.SUCCESS))  # type: ignore[arg-type]
+    recovery._on_process_closed(_Proc(JobStatus.FAILED))  # type: ignore[arg-type]
+    await asyncio.sleep(0)
+    assert rooms == ["r1"]

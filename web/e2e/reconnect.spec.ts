@@ -1,14 +1,36 @@
-import { expect, test } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
 import { livekitServerPid } from './support/stack-processes';
 import { e2eEnv, fakeMicArgs } from './support/stack-env';
 
 // livekit-server killed mid-call (kill -9); the stack's supervisor starts it again on the
 // same ports. The page says it lost the connection, reconnects by itself (livekit-client's
 // full reconnect: the room is created again on the new server), and the same call goes on:
-// the agent answers the next question. A silent microphone: the questions are typed.
+// the agent answers the next question, once: when the page is back before the agent's job,
+// the page's new room dispatches a new agent, and of the two the one that joined later
+// leaves (agent/src/voice_agent/single_agent.py). A silent microphone: typed questions.
 test.use({ launchOptions: { executablePath: e2eEnv.chromium, args: fakeMicArgs(e2eEnv.silenceWav) } });
 
 const REPLY_TIMEOUT = 120_000;
+const LEFT_LINE = 'another agent serves the room';
+
+type Message = { role: string; text: string };
+
+async function storedMessages(page: Page): Promise<Message[]> {
+  const raw = await page.evaluate(() => sessionStorage.getItem('va.call'));
+  expect(raw, 'the page keeps its call').not.toBeNull();
+  const { conversationId } = JSON.parse(raw!) as { conversationId: string };
+  const response = await page.request.get(`/api/conversations/${conversationId}/messages?limit=100`);
+  expect(response.status()).toBe(200);
+  return ((await response.json()) as { items: Message[] }).items;
+}
+
+/** How many times the agent's log says a job left its room to another agent. */
+function agentsLeft(): number {
+  const log = path.join(e2eEnv.stateDir, 'logs', 'agent.log');
+  return fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split(LEFT_LINE).length - 1 : 0;
+}
 
 test('a restarted livekit-server: the page reconnects and the agent answers again', async ({ page }) => {
   test.setTimeout(300_000);
@@ -22,6 +44,7 @@ test('a restarted livekit-server: the page reconnects and the agent answers agai
   const box = page.getByRole('textbox', { name: 'Message' });
   const send = page.getByRole('button', { name: 'Send' });
   await expect(agentLines.first()).not.toBeEmpty({ timeout: REPLY_TIMEOUT }); // the greeting
+  const leftBefore = agentsLeft();
   await box.fill('What is the capital of France?');
   await send.click();
   await expect(agentLines.filter({ hasText: /paris/i }).first()).toBeVisible({ timeout: REPLY_TIMEOUT });
@@ -41,14 +64,27 @@ test('a restarted livekit-server: the page reconnects and the agent answers agai
   console.log(`livekit-server kill -9 to the page reconnected: ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
   await expect(page.getByRole('button', { name: 'Disconnect' })).toBeVisible();
 
-  // the call goes on: the next typed question is answered
-  const before = await agentLines.count();
-  await box.fill('What is the capital of Italy?');
-  await send.click();
-  await expect(transcript.getByTestId('msg-user').filter({ hasText: /italy/i })).toBeVisible();
-  await expect(agentLines.filter({ hasText: /rome/i }).first()).toBeVisible({ timeout: REPLY_TIMEOUT });
-  expect(await agentLines.count()).toBeGreaterThan(before);
+  // the call goes on with one agent: each of the next two typed questions is answered once
+  // (the second one also lets a duplicate answer to the first arrive, were there one)
+  // (not by the agent state: after the reconnect the page may show "failed" while the agent
+  // answers, seen once, its own issue)
+  const ask = async (question: string, answer: RegExp): Promise<void> => {
+    await box.fill(question);
+    await send.click();
+    await expect(transcript.getByTestId('msg-user').filter({ hasText: question })).toBeVisible();
+    await expect(agentLines.filter({ hasText: answer }).first()).toBeVisible({ timeout: REPLY_TIMEOUT });
+  };
+  await ask('What is the capital of Italy?', /rome/i);
+  await ask('What is the capital of Spain?', /madrid/i);
   console.log(`after the restart: ${(await transcript.innerText()).replace(/\s+/g, ' ')}`);
+  await expect(agentLines.filter({ hasText: /rome/i })).toHaveCount(1);
+  await expect(agentLines.filter({ hasText: /madrid/i })).toHaveCount(1);
+  // stored: one answer per question (two agents stored two)
+  await expect.poll(async () => (await storedMessages(page)).some((m) => /madrid/i.test(m.text))).toBe(true);
+  const stored = await storedMessages(page);
+  const answers = (answer: RegExp): number => stored.filter((m) => m.role === 'assistant' && answer.test(m.text)).length;
+  expect([answers(/rome/i), answers(/madrid/i)]).toEqual([1, 1]);
+  console.log(`agents that left the room to another: ${agentsLeft() - leftBefore}`);
 
   await page.getByRole('button', { name: 'Disconnect' }).click();
   await expect(state).toHaveText('disconnected');

@@ -57,6 +57,7 @@ from .rejoin import Rejoin
 from .room_release import RoomRelease
 from .session import build_session
 from .settings import AgentSettings
+from .single_agent import LEAVE_REASON, SingleAgent
 from .state import RoomProfile, SessionState, wait_for_user
 from .tools import BackendNotes, MemoryNotes, NoteStore
 from .transcript_pacing import use_loudness_pacing
@@ -94,6 +95,11 @@ async def entrypoint(ctx: JobContext) -> None:
         priority.restore(settings.job_nice)
     providers: Providers = ctx.proc.userdata["providers"]
     user = await wait_for_user(ctx, settings.participant_wait_s)  # connects the room
+    single = SingleAgent(ctx.room)
+    if single.first_agent() is not None:  # the call has its agent: not a word from this one
+        logger.warning("another agent serves the room: not joining the call")
+        ctx.shutdown(LEAVE_REASON)
+        return
     room = RoomProfile.from_job(ctx.room.metadata or ctx.job.room.metadata, ctx.job.metadata)
     state = SessionState(room=room, user=user)
     providers.apply_voice(state.room.voice, settings.tts.voice_paces)
@@ -123,6 +129,9 @@ async def entrypoint(ctx: JobContext) -> None:
     release = RoomRelease(ctx, session)
     release.attach()
     Rejoin(ctx.room, session.room_io).attach()
+    # two agents of ours after a livekit-server restart: the later one leaves
+    single.attach(lambda: release.leave(LEAVE_REASON))
+    ctx.add_shutdown_callback(single.aclose)
     CallLimits(session, settings.limits, on_end=release.end_call).attach()
 
 

@@ -11,7 +11,8 @@ out with the call still going) leaves the room standing instead: the worker stop
 the room, and the backend's reconcile (``backend/app/core/redispatch.py``) dispatches the
 agent again to a worker that takes calls, as a resumption (the new job reloads the
 history). This replaces the framework's ``delete_room_on_close``, which deletes the room in
-every case. A job that lost its room (deleted, or its livekit-server gone) deletes nothing.
+every case. A job that lost its room (deleted, or its livekit-server gone) deletes nothing,
+and neither does one that leaves the call to another agent (``leave``, ``single_agent.py``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class RoomRelease:
         self._ctx = ctx
         self._session = session
         self._call_ended = False
+        self._left = False
         self._deleting: asyncio.Future[object] | None = None
 
     def attach(self) -> None:
@@ -42,6 +44,12 @@ class RoomRelease:
     def end_call(self) -> None:
         """The agent ends the call itself: the room goes when the session closes."""
         self._call_ended = True
+
+    def leave(self, reason: str) -> None:
+        """Another agent serves the call: end this job without a word, the room left standing.
+        The job's process exits normally, so the worker does not dispatch a replacement."""
+        self._left = True
+        self._ctx.shutdown(reason)
 
     def handing_over(self, ev: CloseEvent) -> bool:
         """Whether the session was closed under its call: not by the agent, not for an error
@@ -53,6 +61,8 @@ class RoomRelease:
         )
 
     def _on_close(self, ev: CloseEvent) -> None:
+        if self._left:
+            return  # the room is the other agent's call now
         if not self._ctx.room.isconnected():
             # the room was deleted, or its server is gone: a restarted livekit-server may
             # already hold the user's new room of the same name, which must stay
