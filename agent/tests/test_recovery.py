@@ -13,7 +13,7 @@ from livekit.agents import AgentServer, llm, utils
 from livekit.agents.ipc.job_executor import JobStatus
 from livekit.agents.ipc.proc_pool import ProcPool
 from voice_agent.assistant import Assistant
-from voice_agent.recovery import JobRecovery, is_resume, resume_metadata
+from voice_agent.recovery import JobRecovery, is_resume, replaced_agents, resume_metadata
 from voice_agent.settings import AgentSettings
 
 pytestmark = pytest.mark.unit
@@ -113,7 +113,8 @@ class _Proc:
     def __init__(self, status: JobStatus) -> None:
         self.status = status
         job = SimpleNamespace(room=SimpleNamespace(name="r1"), metadata="{}")
-        self.running_job = SimpleNamespace(fake_job=False, job=job)
+        accepted = SimpleNamespace(identity="agent-AJ_dead")
+        self.running_job = SimpleNamespace(fake_job=False, job=job, accept_arguments=accepted)
 
 
 async def test_only_a_failed_job_process_is_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -121,7 +122,8 @@ async def test_only_a_failed_job_process_is_replaced(monkeypatch: pytest.MonkeyP
     recovery = JobRecovery(AgentServer(), AgentSettings())
     rooms: list[str] = []
 
-    async def redispatch(room: str, _metadata: str | None) -> bool:
+    async def redispatch(room: str, _metadata: str | None, *, replaces: str | None) -> bool:
+        assert replaces == "agent-AJ_dead"  # the new job must not yield to its ghost
         rooms.append(room)
         return True
 
@@ -130,3 +132,14 @@ async def test_only_a_failed_job_process_is_replaced(monkeypatch: pytest.MonkeyP
     recovery._on_process_closed(_Proc(JobStatus.FAILED))  # type: ignore[arg-type]
     await asyncio.sleep(0)
     assert rooms == ["r1"]
+
+
+def test_a_resumption_names_the_dead_agents_it_replaces() -> None:
+    first = resume_metadata('{"conversation": "c1"}', "agent-AJ_1")
+    assert replaced_agents(first) == {"agent-AJ_1"}
+    # the replacement dies too, before LiveKit dropped the first ghost: both are named
+    second = resume_metadata(first, "agent-AJ_2")
+    assert replaced_agents(second) == {"agent-AJ_1", "agent-AJ_2"}
+    assert json.loads(second)["conversation"] == "c1" and is_resume(second)
+    assert replaced_agents(None) == frozenset()
+    assert replaced_agents('{"replaces": "not a list"}') == frozenset()

@@ -216,3 +216,19 @@ def test_without_leaving_a_session_closed_with_no_user_deletes_the_room() -> Non
     RoomRelease(ctx, session).attach()  # type: ignore[arg-type]
     _closed(session)
     assert ctx.deletes == 1
+
+
+async def test_a_replacement_does_not_yield_to_the_dead_agent_it_replaces() -> None:
+    """A job process killed mid-call: its participant stays in the room until LiveKit times
+    it out (~20 s); the agent dispatched to replace it must not leave to that ghost."""
+    ghost = _agent("agent-AJ_dead", 1)
+    me = _agent("agent-AJ_new", 10)
+    room = _Room(me, ghost, _user())
+    single = SingleAgent(room, gone=frozenset({"agent-AJ_dead"}), interval_s=0.01)  # type: ignore[arg-type]
+    left: list[str] = []
+    single.attach(lambda: left.append(me.identity))
+    await asyncio.sleep(0.05)
+    await single.aclose()
+    assert left == []
+    # another live agent of ours that was there first still counts
+    assert yields_to(me, _agent("agent-AJ_live", 2), frozenset({"agent-AJ_dead"}))

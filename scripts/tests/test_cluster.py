@@ -153,6 +153,7 @@ class Call:
     reply: str
     answered: bool  # a spoken reply came
     on_topic: bool
+    node: str = ""  # where livekit-server put the room, read while the call was up
 
 
 async def connect(backend: str, patience_s: float = 60) -> VoiceClient:
@@ -185,7 +186,7 @@ async def call(backend: str, n: int) -> Call:
     return Call(client, client.room.name, question, reply, answered, on_topic)
 
 
-async def calls(backends: list[str]) -> list[Call]:
+async def calls(cluster: Cluster, backends: list[str]) -> list[Call]:
     """One call after another, each kept open (so the workers' loads differ when the next
     one is dispatched), then all hung up."""
     placed: list[Call] = []
@@ -193,22 +194,29 @@ async def calls(backends: list[str]) -> list[Call]:
         for n, backend in enumerate(backends):
             placed.append(await call(backend, n))
     finally:
-        for done in placed:
-            await done.client.close()
+        await hang_up(cluster, placed)
     return placed
 
 
-async def calls_at_once(backends: list[str]) -> list[Call]:
-    placed = await asyncio.gather(*(call(b, n) for n, b in enumerate(backends)))
+async def calls_at_once(cluster: Cluster, backends: list[str]) -> list[Call]:
+    placed = list(await asyncio.gather(*(call(b, n) for n, b in enumerate(backends))))
+    await hang_up(cluster, placed)
+    return placed
+
+
+async def hang_up(cluster: Cluster, placed: list[Call]) -> None:
+    """Note each room's node (a hung-up room leaves livekit-server's map at once), then end
+    the calls."""
+    for done in placed:
+        done.node = cluster.node_of(done.room)
     for done in placed:
         await done.client.close()
-    return list(placed)
 
 
 def assert_answered(cluster: Cluster, placed: list[Call]) -> None:
     for done in placed:
         assert done.answered, (
-            f"{done.room} (node {cluster.node_of(done.room)}, workers "
+            f"{done.room} (node {done.node}, workers "
             f"{cluster.workers_of(done.room)}): {done.question!r} -> {done.reply!r}; "
             f"logs in {cluster.logs}"
         )
@@ -220,10 +228,10 @@ def test_calls_spread_over_both_nodes_and_workers_and_survive_losing_one(
     a, b = BACKENDS["a"], BACKENDS["b"]
     every_call: list[Call] = []
 
-    placed = asyncio.run(calls([a, b, a, b]))
+    placed = asyncio.run(calls(cluster, [a, b, a, b]))
     assert_answered(cluster, placed)
     every_call += placed
-    assert {cluster.node_of(c.room) for c in placed} == {"a", "b"}
+    assert {c.node for c in placed} == {"a", "b"}
     served = [cluster.workers_of(c.room) for c in placed]
     assert all(len(w) == 1 for w in served), served  # each call has exactly one agent
     assert set().union(*served) == {"a", "b"}
@@ -233,7 +241,7 @@ def test_calls_spread_over_both_nodes_and_workers_and_survive_losing_one(
     killed = cluster.process("agent-a")
     killed.kill()
     killed.wait(10)
-    placed = asyncio.run(calls_at_once([a, b]))
+    placed = asyncio.run(calls_at_once(cluster, [a, b]))
     assert_answered(cluster, placed)
     every_call += placed
     assert [cluster.workers_of(c.room) for c in placed] == [{"b"}, {"b"}]
@@ -244,12 +252,12 @@ def test_calls_spread_over_both_nodes_and_workers_and_survive_losing_one(
     node.send_signal(signal.SIGSTOP)
     try:
         time.sleep(STALE_NODE_S)
-        placed = asyncio.run(calls([b, b]))
+        placed = asyncio.run(calls(cluster, [b, b]))
     finally:
         node.send_signal(signal.SIGCONT)
     assert_answered(cluster, placed)
     every_call += placed
-    assert [cluster.node_of(c.room) for c in placed] == ["b", "b"]
+    assert [c.node for c in placed] == ["b", "b"]
     on_topic = [c for c in every_call if c.on_topic]
     assert len(on_topic) >= MIN_ON_TOPIC * len(every_call), [
         (c.question, c.reply) for c in every_call

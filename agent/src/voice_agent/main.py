@@ -52,7 +52,7 @@ from .persistence import (
 )
 from .providers.local import Providers, omp_environment
 from .providers.registry import build_providers, import_plugins
-from .recovery import JobRecovery, is_resume
+from .recovery import JobRecovery, is_resume, replaced_agents
 from .rejoin import Rejoin
 from .room_release import RoomRelease
 from .session import build_session
@@ -95,7 +95,8 @@ async def entrypoint(ctx: JobContext) -> None:
         priority.restore(settings.job_nice)
     providers: Providers = ctx.proc.userdata["providers"]
     user = await wait_for_user(ctx, settings.participant_wait_s)  # connects the room
-    single = SingleAgent(ctx.room)
+    # a resumed job's dead predecessor lingers in the room for a while: not an agent to yield to
+    single = SingleAgent(ctx.room, gone=replaced_agents(ctx.job.metadata))
     if single.first_agent() is not None:  # the call has its agent: not a word from this one
         logger.warning("another agent serves the room: not joining the call")
         ctx.shutdown(LEAVE_REASON)

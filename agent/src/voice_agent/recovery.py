@@ -32,6 +32,8 @@ from .settings import AgentSettings
 logger = logging.getLogger("voice_agent.recovery")
 
 RESUME_KEY = "resume"
+REPLACES_KEY = "replaces"
+MAX_REPLACED = 10  # dead agents named in a dispatch (each lingers ~20 s at most)
 GAVE_UP_MESSAGE = "The assistant stopped and could not be restarted. Please start a new call."
 
 
@@ -44,15 +46,30 @@ def is_resume(dispatch_metadata: str | None) -> bool:
     return isinstance(data, dict) and data.get(RESUME_KEY) is True
 
 
-def resume_metadata(dispatch_metadata: str | None) -> str:
-    """The old dispatch's metadata (persona, conversation) marked as a resumption."""
+def resume_metadata(dispatch_metadata: str | None, replaces: str | None = None) -> str:
+    """The old dispatch's metadata (persona, conversation) marked as a resumption, naming the
+    dead agent it ``replaces`` (and those its own dispatch named): their participants stay in
+    the room until LiveKit notices they are gone, and the new job must not yield to them."""
+    data = _dispatch_data(dispatch_metadata)
+    gone = [*replaced_agents(dispatch_metadata), *([replaces] if replaces else [])]
+    extra = {REPLACES_KEY: gone[-MAX_REPLACED:]} if gone else {}
+    return json.dumps({**data, RESUME_KEY: True, **extra})
+
+
+def replaced_agents(dispatch_metadata: str | None) -> frozenset[str]:
+    """The identities of the dead agents this job was dispatched to replace."""
+    names = _dispatch_data(dispatch_metadata).get(REPLACES_KEY)
+    if not isinstance(names, list):
+        return frozenset()
+    return frozenset(n for n in names if isinstance(n, str))
+
+
+def _dispatch_data(dispatch_metadata: str | None) -> dict[str, Any]:
     try:
         data = json.loads(dispatch_metadata or "{}")
     except ValueError:
-        data = {}
-    if not isinstance(data, dict):
-        data = {}
-    return json.dumps({**data, RESUME_KEY: True})
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 class JobRecovery:
@@ -75,7 +92,10 @@ class JobRecovery:
             return
         if proc.status != JobStatus.FAILED:
             return  # the call ended normally
-        task = asyncio.create_task(self.redispatch(info.job.room.name, info.job.metadata))
+        dead = info.accept_arguments.identity or None
+        task = asyncio.create_task(
+            self.redispatch(info.job.room.name, info.job.metadata, replaces=dead)
+        )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -87,8 +107,11 @@ class JobRecovery:
             self._api = api.LiveKitAPI(s.livekit_url, key, secret)
         return self._api
 
-    async def redispatch(self, room: str, dispatch_metadata: str | None) -> bool:
-        """Dispatch the agent into ``room`` again if its user is still there; True if done."""
+    async def redispatch(
+        self, room: str, dispatch_metadata: str | None, *, replaces: str | None = None
+    ) -> bool:
+        """Dispatch the agent into ``room`` again if its user is still there; True if done.
+        ``replaces``: the dead agent's identity (still in the room for a while)."""
         attempts = self._attempts[room]
         now = time.monotonic()
         while attempts and attempts[0] < now - self._window_s:
@@ -108,7 +131,7 @@ class JobRecovery:
                 api.CreateAgentDispatchRequest(
                     agent_name=self._settings.name,
                     room=room,
-                    metadata=resume_metadata(dispatch_metadata),
+                    metadata=resume_metadata(dispatch_metadata, replaces),
                 )
             )
         except (api.TwirpError, aiohttp.ClientError, TimeoutError) as e:

@@ -51,10 +51,14 @@ class Member(Protocol):
     def joined_at(self) -> datetime | None: ...
 
 
-def yields_to(me: Member, other: Member) -> bool:
+def yields_to(me: Member, other: Member, gone: frozenset[str] = frozenset()) -> bool:
     """Whether ``me`` leaves the room to ``other``: ``other`` is an agent of ours that joined
-    it first (ties by identity). An unknown join time decides nothing."""
+    it first (ties by identity). An unknown join time decides nothing, and neither does an
+    agent in ``gone``: one whose job died, this job's reason to exist (``recovery.py``),
+    whose participant stays until LiveKit notices (~20 s)."""
     if other.identity == me.identity or other.kind != rtc.ParticipantKind.PARTICIPANT_KIND_AGENT:
+        return False
+    if other.identity in gone:
         return False
     name = me.attributes.get(ATTRIBUTE_AGENT_NAME)
     if name is None or other.attributes.get(ATTRIBUTE_AGENT_NAME) != name:
@@ -65,8 +69,16 @@ def yields_to(me: Member, other: Member) -> bool:
 
 
 class SingleAgent:
-    def __init__(self, room: rtc.Room, *, interval_s: float = CHECK_INTERVAL_S) -> None:
+    def __init__(
+        self,
+        room: rtc.Room,
+        *,
+        gone: frozenset[str] = frozenset(),
+        interval_s: float = CHECK_INTERVAL_S,
+    ) -> None:
+        """``gone``: agents whose job died (named in this job's dispatch): never yielded to."""
         self._room = room
+        self._gone = gone
         self._interval_s = interval_s
         self._leave: Callable[[], None] | None = None
         self._left = False
@@ -78,7 +90,7 @@ class SingleAgent:
             return None
         me = self._room.local_participant
         others = self._room.remote_participants.values()
-        return next((other for other in others if yields_to(me, other)), None)
+        return next((other for other in others if yields_to(me, other, self._gone)), None)
 
     def attach(self, leave: Callable[[], None]) -> None:
         """Check now, on every agent that joins, on every reconnect, and every ``interval_s``;
