@@ -1,6 +1,7 @@
 """Two agents of ours in one room (single_agent.py): the one that joined later leaves, quietly,
 the room left standing, whichever side sees the other first. Fake rooms; the real stack's
-version: web/e2e/reconnect.spec.ts (a livekit-server restart where the page comes back first)."""
+version of the race: a livekit-server restart where the page comes back first (see
+docs/reliability.md)."""
 
 from __future__ import annotations
 
