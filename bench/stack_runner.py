@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -89,11 +90,38 @@ def running_stack(
             stop_stack(proc, timeout_s=stop_timeout_s)
 
 
+_handed_out: set[int] = set()
+LOWEST_PORT = 10000
+
+
+def ephemeral_low(path: Path = Path("/proc/sys/net/ipv4/ip_local_port_range")) -> int:
+    """The first port the kernel gives outgoing connections (32768 when it cannot be read)."""
+    try:
+        return int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port(kind: int = socket.SOCK_STREAM) -> int:
-    """A loopback port free right now (the kernel's pick), so no fixed port can collide."""
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A loopback port free right now, never handed out before by this process, and below the
+    kernel's range for outgoing connections. A test module picks its ports when it is collected
+    and starts its stack minutes later: a kernel-picked port could by then be any client
+    socket's, and the stack would fail to bind it (seen in CI: the agent's metrics port)."""
+    low = ephemeral_low()
+    for _ in range(500):
+        port = random.randrange(LOWEST_PORT, low) if low > LOWEST_PORT + 1000 else 0
+        if port in _handed_out:
+            continue
+        with socket.socket(socket.AF_INET, kind) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            port = int(s.getsockname()[1])
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
+    raise RuntimeError("no free loopback port found")
 
 
 def free_stack_ports() -> dict[str, str]:

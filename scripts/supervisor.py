@@ -51,9 +51,13 @@ def compact(line: str) -> str:
         "code.function.name",
         "code.line.number",
         "stack",
+        "exc_info",
     }
     extra = " ".join(f"{k}={v}" for k, v in record.items() if k not in skip)[:200]
-    return f"{level:<7} {record.get('message', '')} {extra}".rstrip()
+    # a traceback shows its last line, the exception itself (the whole one is in the log file)
+    error = str(record.get("exc_info", "")).strip().splitlines()[-1:]
+    parts = [f"{level:<7} {record.get('message', '')}", extra, *error]
+    return " ".join(part for part in parts if part).rstrip()
 
 
 def private_dir(path: Path) -> None:

@@ -19,13 +19,9 @@ pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 FAKE_AGENT = "import time\ntime.sleep(600)\n"
+sys.path.insert(0, str(ROOT / "bench"))
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from stack_runner import free_port  # noqa: E402
 
 
 def post_token(url: str) -> int:
@@ -65,7 +61,7 @@ def test_state_and_data_folders_are_private(tmp_path: Path) -> None:
         VA_DATA_DIR=str(data),
         LIVEKIT_SERVER_BIN=str(fake_livekit),
         LIVEKIT_PORT=ports["LIVEKIT"],
-        LIVEKIT_RTC_UDP_PORT=str(free_port()),
+        LIVEKIT_RTC_UDP_PORT=str(free_port(socket.SOCK_DGRAM)),
         BACKEND_PORT=ports["BACKEND"],
         AGENT_HEALTH_PORT=ports["HEALTH"],
         AGENT_METRICS_PORT=ports["METRICS"],
