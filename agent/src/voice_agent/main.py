@@ -23,7 +23,7 @@ from livekit.agents import (
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
-from . import http_clients, observability, priority
+from . import http_clients, observability, priority, restart_handover
 from .agent_errors import AgentErrorPublisher
 from .assistant import Assistant
 from .call_limits import CallLimits
@@ -52,8 +52,9 @@ from .persistence import (
 )
 from .providers.local import Providers, omp_environment
 from .providers.registry import build_providers, import_plugins
-from .recovery import JobRecovery, is_resume, replaced_agents
+from .recovery import JobRecovery, dispatch_resumed, is_resume, livekit_api, replaced_agents
 from .rejoin import Rejoin
+from .room_connection import ConnectionLog
 from .room_release import RoomRelease
 from .session import build_session
 from .settings import AgentSettings
@@ -95,6 +96,7 @@ async def entrypoint(ctx: JobContext) -> None:
         priority.restore(settings.job_nice)
     providers: Providers = ctx.proc.userdata["providers"]
     user = await wait_for_user(ctx, settings.participant_wait_s)  # connects the room
+    ConnectionLog(ctx.room).attach()
     # a resumed job's dead predecessor lingers in the room for a while: not an agent to yield to
     single = SingleAgent(ctx.room, gone=replaced_agents(ctx.job.metadata))
     if single.first_agent() is not None:  # the call has its agent: not a word from this one
@@ -133,7 +135,27 @@ async def entrypoint(ctx: JobContext) -> None:
     # two agents of ours after a livekit-server restart: the later one leaves
     single.attach(lambda: release.leave(LEAVE_REASON))
     ctx.add_shutdown_callback(single.aclose)
+    start_restart_handover(ctx, settings, release)
     CallLimits(session, settings.limits, on_end=release.end_call).attach()
+
+
+def start_restart_handover(ctx: JobContext, settings: AgentSettings, release: RoomRelease) -> None:
+    """After a livekit-server restart a fresh agent takes the call (restart_handover.py)."""
+
+    async def dispatch(replaces: str) -> None:
+        client = livekit_api(settings)
+        try:
+            await dispatch_resumed(
+                client, settings, ctx.room.name, ctx.job.metadata, replaces=replaces
+            )
+        finally:
+            await client.aclose()
+
+    handover = restart_handover.RestartHandover(
+        ctx.room, dispatch=dispatch, leave=lambda: release.leave(restart_handover.LEAVE_REASON)
+    )
+    handover.attach()
+    ctx.add_shutdown_callback(handover.aclose)
 
 
 def start_observability(

@@ -72,6 +72,31 @@ def _dispatch_data(dispatch_metadata: str | None) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def livekit_api(settings: AgentSettings) -> api.LiveKitAPI:
+    """A LiveKit server API client with the worker's credentials."""
+    key = settings.livekit_api_key.get_secret_value() if settings.livekit_api_key else None
+    secret = settings.livekit_api_secret.get_secret_value() if settings.livekit_api_secret else None
+    return api.LiveKitAPI(settings.livekit_url, key, secret)
+
+
+async def dispatch_resumed(
+    client: api.LiveKitAPI,
+    settings: AgentSettings,
+    room: str,
+    dispatch_metadata: str | None,
+    *,
+    replaces: str | None,
+) -> None:
+    """A new job in ``room`` that takes the call over from the agent ``replaces``."""
+    await client.agent_dispatch.create_dispatch(
+        api.CreateAgentDispatchRequest(
+            agent_name=settings.name,
+            room=room,
+            metadata=resume_metadata(dispatch_metadata, replaces),
+        )
+    )
+
+
 class JobRecovery:
     def __init__(self, server: AgentServer, settings: AgentSettings) -> None:
         self._server = server
@@ -101,10 +126,7 @@ class JobRecovery:
 
     def _client(self) -> api.LiveKitAPI:
         if self._api is None:
-            s = self._settings
-            key = s.livekit_api_key.get_secret_value() if s.livekit_api_key else None
-            secret = s.livekit_api_secret.get_secret_value() if s.livekit_api_secret else None
-            self._api = api.LiveKitAPI(s.livekit_url, key, secret)
+            self._api = livekit_api(self._settings)
         return self._api
 
     async def redispatch(
@@ -127,12 +149,8 @@ class JobRecovery:
                 await self._tell_user(room)
                 return False
             attempts.append(now)
-            await self._client().agent_dispatch.create_dispatch(
-                api.CreateAgentDispatchRequest(
-                    agent_name=self._settings.name,
-                    room=room,
-                    metadata=resume_metadata(dispatch_metadata, replaces),
-                )
+            await dispatch_resumed(
+                self._client(), self._settings, room, dispatch_metadata, replaces=replaces
             )
         except (api.TwirpError, aiohttp.ClientError, TimeoutError) as e:
             logger.error("re-dispatch failed", extra={"room": room, "error": str(e)})

@@ -22,7 +22,7 @@ import { VideoTiles } from '../features/media/components/video-tiles';
 import { LatencyPanel } from '../features/metrics/components/latency-panel';
 import { useClientLatencyReport } from '../features/metrics/hooks/use-client-latency-report';
 import { useLatencyRows } from '../features/metrics/hooks/use-latency-rows';
-import { toAgentStateLabel } from '../features/session/agent-state';
+import { currentAgent, toAgentStateLabel } from '../features/session/agent-state';
 import { AgentStatus } from '../features/session/components/agent-status';
 import { ConnectionBanner } from '../features/session/components/connection-banner';
 import { ConnectionQualityBadge } from '../features/session/components/connection-quality';
@@ -71,9 +71,10 @@ export function CallPage({ config, hidden }: CallPageProps) {
 function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSource; started: StartedConversation | null }) {
   const session = useSessionContext();
   const agent = useAgent();
+  const live = currentAgent(agent, { disconnected: session.connectionState === ConnectionState.Disconnected });
   const { messages, send } = useSessionMessages();
   const transcript = useTranscript(messages);
-  const failure = agent.failureReasons?.join(' ') || null;
+  const failure = live.failureReasons?.join(' ') || null;
   const connection = useSessionConnection(session, failure);
   const drop = useCallDrop(session.room);
   const options = useCallOptions();
@@ -110,7 +111,7 @@ function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSo
   }, [started, disconnect]);
 
   const isConnecting = connection.isStarting || session.connectionState === ConnectionState.Connecting;
-  const stateLabel = toAgentStateLabel(agent.state, { isStarting: isConnecting });
+  const stateLabel = toAgentStateLabel(live.state, { isStarting: isConnecting });
   const canRetry = !session.isConnected;
 
   return (
@@ -119,7 +120,7 @@ function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSo
         <h2 id="call-title" className="visually-hidden">
           Call
         </h2>
-        <AgentStatus label={stateLabel} agentState={agent.state} audioTrack={agent.microphoneTrack} />
+        <AgentStatus label={stateLabel} agentState={live.state} audioTrack={agent.microphoneTrack} />
         {session.isConnected && <ConnectionQualityBadge participant={session.room.localParticipant} />}
       </header>
 

@@ -56,3 +56,37 @@ export function toAgentStateLabel(
     }
   }
 }
+
+/** What the page needs of `useAgent()`. */
+export type AgentView = {
+  state: AgentState;
+  failureReasons: string[] | null;
+  attributes: Record<string, string>;
+  internal: { agentParticipant: unknown };
+};
+
+const REPORTED_STATES: readonly string[] = ['listening', 'thinking', 'speaking'];
+const AGENT_LEFT = 'Agent left the room unexpectedly.';
+
+/**
+ * `useAgent()`'s state and failure, minus a failure that no longer holds.
+ *
+ * components-react 2.9.24 keeps "Agent left the room unexpectedly." (state `failed`) once the
+ * agent it followed has left, even after another agent took the call over: a crashed job's
+ * replacement, or the fresh agent after a livekit-server restart. It clears that only when
+ * the room disconnects, and after such a replacement a hang-up could still end in it. An
+ * agent in the room that reports a live state is what counts; once the page has left the
+ * room (`disconnected`), no agent can have left it unexpectedly.
+ */
+export function currentAgent(
+  agent: AgentView,
+  { disconnected = false }: { disconnected?: boolean } = {},
+): Pick<AgentView, 'state' | 'failureReasons'> {
+  const reported = agent.attributes['lk.agent.state'] ?? '';
+  if (agent.state !== 'failed') return { state: agent.state, failureReasons: agent.failureReasons };
+  if (agent.internal.agentParticipant && REPORTED_STATES.includes(reported)) {
+    return { state: reported as AgentState, failureReasons: null };
+  }
+  const reasons = (agent.failureReasons ?? []).filter((reason) => !(disconnected && reason === AGENT_LEFT));
+  return reasons.length > 0 ? { state: 'failed', failureReasons: reasons } : { state: 'disconnected', failureReasons: null };
+}

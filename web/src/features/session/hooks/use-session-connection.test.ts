@@ -70,6 +70,26 @@ describe('useSessionConnection', () => {
     expect(result.current.error).toBe('The assistant is unavailable: Agent did not join the room.');
   });
 
+  it('clears an agent failure once another agent serves the call, but not other errors', async () => {
+    const start = vi.fn<(options?: SessionConnectOptions) => Promise<void>>().mockRejectedValueOnce(new TypeError('Failed to fetch'));
+    const end = vi.fn(async () => undefined);
+    const { result, rerender } = renderHook(
+      ({ failure }: { failure: string | null }) => useSessionConnection({ start, end }, failure),
+      { initialProps: { failure: null as string | null } },
+    );
+
+    rerender({ failure: 'Agent left the room unexpectedly.' });
+    expect(result.current.error).toBe('The assistant is unavailable: Agent left the room unexpectedly.');
+    rerender({ failure: null });
+    expect(result.current.error).toBeNull();
+
+    act(() => result.current.connect());
+    await waitFor(() => expect(result.current.error).not.toBeNull());
+    const connectError = result.current.error;
+    rerender({ failure: null });
+    expect(result.current.error).toBe(connectError);
+  });
+
   it('disconnect aborts a pending start, ends the session and clears the error', async () => {
     const { start, calls } = pendingStart();
     const end = vi.fn(async () => undefined);

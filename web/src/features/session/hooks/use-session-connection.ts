@@ -8,6 +8,7 @@ export const MIC_UNAVAILABLE_NOTICE =
 /** Shown while a started call still has no agent after `AGENT_SLOW_MS`. */
 export const AGENT_SLOW_NOTICE = 'The assistant has not joined yet. Still waiting…';
 export const AGENT_SLOW_MS = 5_000;
+export const AGENT_FAILURE_PREFIX = 'The assistant is unavailable: ';
 
 export function canCaptureAudio(): boolean {
   return typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getUserMedia === 'function';
@@ -84,8 +85,12 @@ export function useSessionConnection(
   }, [end]);
 
   useEffect(() => {
-    if (!agentFailure) return;
-    setError(`The assistant is unavailable: ${agentFailure}`);
+    if (!agentFailure) {
+      // another agent took the call over (a crashed job's replacement): its failure is over
+      setError((current) => (current?.startsWith(AGENT_FAILURE_PREFIX) ? null : current));
+      return;
+    }
+    setError(`${AGENT_FAILURE_PREFIX}${agentFailure}`);
     pendingRef.current?.abort();
     pendingRef.current = null;
   }, [agentFailure]);
