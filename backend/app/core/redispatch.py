@@ -3,20 +3,28 @@
 The agent worker re-dispatches a job whose process died (agent/recovery.py); this covers the
 rest, such as a whole worker killed with its calls. Workers report the rooms they serve
 every few seconds (app.core.agent_capacity). A room that stops being reported for
-``grace_s`` while its conversation is active, its user is still in the room and no agent is,
-gets the agent dispatched again through LiveKit's dispatch service, marked as a resumption
-(the new agent reloads the history and says it lost the user for a moment). A dispatch that
+``grace_s`` while its conversation is active, its user is in the room and no agent is, gets
+the agent dispatched again through LiveKit's dispatch service, marked as a resumption (the
+new agent reloads the history and says it lost the user for a moment). A dispatch that
 brought no agent within another ``grace_s`` (no worker registered yet: a restarting one) is
 tried again. At most ``max_attempts`` per room; a room unserved longer than ``give_up_s`` is
 forgotten.
+
+A room whose agent died while its user was away (a page reload, a network drop: the worker's
+own recovery acts only with the user there) is held, not forgotten: LiveKit keeps it for
+the rejoin grace, and the user who comes back gets the agent then. A user joining wakes the
+loop (``Wakeup``, from the participant_joined webhook), so that takes no tick. The room is
+forgotten once LiveKit closes it (the conversation ends) or after ``give_up_s``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import json
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 
 import aiohttp
 from livekit import api
@@ -27,7 +35,33 @@ from app.core import job_credential
 from app.core.agent_capacity import AgentCapacity, CapacityUnavailable
 from app.core.config import Settings
 from app.core.room_metadata import dispatch_metadata
+from app.core.wakeup import Wakeup
 from app.log import logger
+
+GIVE_UP_S = 120.0
+# how long a dead agent's participant may stay listed (LiveKit notices it gone after ~20 s)
+GHOST_LINGER_S = 30.0
+
+
+class Step(enum.Enum):
+    """What the reconcile does for an unreported room, from who is in it."""
+
+    WAIT = "wait"  # an agent is listed (coming, or dead and not noticed by LiveKit yet)
+    HOLD = "hold"  # nobody: the user may rejoin within the grace
+    DISPATCH = "dispatch"  # the user is there, no agent
+    GIVE_UP = "give_up"  # the user is there, but the agent was dispatched too often
+
+
+def next_step(kinds: Iterable[int], *, attempts: int, max_attempts: int) -> Step:
+    """``kinds``: the room's participants' kinds (``api.ParticipantInfo.Kind``)."""
+    listed = list(kinds)
+    if api.ParticipantInfo.Kind.AGENT in listed:
+        return Step.WAIT
+    if not listed:
+        return Step.HOLD
+    if attempts >= max_attempts:
+        return Step.GIVE_UP
+    return Step.DISPATCH
 
 
 class Redispatcher:
@@ -39,7 +73,7 @@ class Redispatcher:
         livekit: api.LiveKitAPI,
         *,
         grace_s: float,
-        give_up_s: float = 120.0,
+        give_up_s: float = GIVE_UP_S,
         max_attempts: int = 3,
     ) -> None:
         self._settings = settings
@@ -52,13 +86,17 @@ class Redispatcher:
         self._attempts: defaultdict[str, int] = defaultdict(int)
         self._dispatched_at: dict[str, float] = {}
 
-    async def run(self, interval_s: float) -> None:
+    async def run(self, interval_s: float, wakeup: Wakeup | None = None) -> None:
+        """A pass every ``interval_s``, and at once when ``wakeup`` is set (a user joined)."""
         while True:
             try:
                 await self.reconcile()
             except CapacityUnavailable:
                 logger.warning("reconcile skipped: capacity store unavailable")
-            await asyncio.sleep(interval_s)
+            if wakeup is None:
+                await asyncio.sleep(interval_s)
+            else:
+                await wakeup.wait(interval_s)
 
     async def reconcile(self, now: float | None = None) -> list[str]:
         """One pass; the rooms it dispatched an agent to."""
@@ -120,17 +158,16 @@ class Redispatcher:
         except (aiohttp.ClientError, TimeoutError) as e:
             logger.warning("reconcile: LiveKit unreachable", extra={"error": str(e)})
             return False
-        kinds = [p.kind for p in listed.participants]
-        agent = api.ParticipantInfo.Kind.AGENT
-        if agent in kinds:
-            return False  # an agent is there (or its departure is not noticed yet)
-        if not any(k != agent for k in kinds):
-            self._forget(room)  # the user left too
-            return False
-        if self._attempts[room] >= self._max_attempts:
+        step = next_step(
+            (p.kind for p in listed.participants),
+            attempts=self._attempts[room],
+            max_attempts=self._max_attempts,
+        )
+        if step is Step.GIVE_UP:
             logger.error("reconcile: agent lost again, giving up", extra={"room": room})
             self._forget(room)
-            return False
+        if step is not Step.DISPATCH:
+            return False  # held for the user's return: dispatched once they are back
         if not self._capacity.claim(room, ttl_s=self._grace_s):
             return False  # another replica is on it
         self._attempts[room] += 1
