@@ -219,6 +219,7 @@ def start_redispatch(app: FastAPI, settings: Settings) -> _Reconcile | None:
         # a room whose user is away is held until LiveKit closes it (the rejoin grace, after
         # a dead agent's participant is noticed gone: ~20 s)
         give_up_s=max(GIVE_UP_S, settings.rejoin_grace_seconds + GHOST_LINGER_S),
+        report_ttl_s=settings.agent_report_ttl_seconds,  # a dead worker's agents are removed
     )
     task = asyncio.create_task(
         redispatcher.run(settings.agent_redispatch_interval_seconds, held.reconcile_wakeup)

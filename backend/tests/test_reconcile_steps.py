@@ -1,5 +1,6 @@
-"""The reconcile's choice for a room no worker reports (app.core.redispatch.next_step), and
-the wake-up a route uses to cut its wait short (app.core.wakeup)."""
+"""The reconcile's choice for a room no worker reports (app.core.redispatch: next_step, and
+which agents listed there are ghosts of a dead worker), and the wake-up a route uses to cut
+its wait short (app.core.wakeup)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import threading
 import pytest
 from livekit import api
 
-from app.core.redispatch import Step, next_step
+from app.core.redispatch import Step, ghosts, next_step
 from app.core.wakeup import Wakeup
 
 pytestmark = pytest.mark.unit
@@ -52,3 +53,32 @@ def test_a_wakeup_before_any_wait_is_not_kept() -> None:
     wakeup = Wakeup()
     wakeup.set()
     assert asyncio.run(wakeup.wait(0.05)) is False
+
+
+NAME = "voice-assistant"
+
+
+def _agent(identity: str, joined_at: int, name: str | None = NAME) -> api.ParticipantInfo:
+    attributes = {} if name is None else {"lk.agent.name": name}
+    return api.ParticipantInfo(
+        identity=identity, kind=AGENT, joined_at=joined_at, attributes=attributes
+    )
+
+
+def test_agents_listed_long_enough_are_ghosts() -> None:
+    listed = [api.ParticipantInfo(identity="u", kind=USER), _agent("a1", 100), _agent("a2", 80)]
+    assert ghosts(listed, agent_name=NAME, now=111, min_age_s=10) == ["a1", "a2"]
+
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        _agent("new", 105),  # just joined: its worker may not have reported its room yet
+        _agent("other", 50, name="another-agent"),  # not ours
+        _agent("unnamed", 50, name=None),
+        _agent("unknown", 0),  # no join time
+    ],
+)
+def test_no_ghosts_while_one_agent_may_be_alive(agent: api.ParticipantInfo) -> None:
+    listed = [api.ParticipantInfo(identity="u", kind=USER), _agent("old", 50), agent]
+    assert ghosts(listed, agent_name=NAME, now=111, min_age_s=10) == []

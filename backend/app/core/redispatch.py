@@ -15,6 +15,15 @@ own recovery acts only with the user there) is held, not forgotten: LiveKit keep
 the rejoin grace, and the user who comes back gets the agent then. A user joining wakes the
 loop (``Wakeup``, from the participant_joined webhook), so that takes no tick. The room is
 forgotten once LiveKit closes it (the conversation ends) or after ``give_up_s``.
+
+A whole worker killed leaves its agents' participants listed until LiveKit notices them gone
+(~20 s), and the reconcile does not dispatch beside an agent. An agent of ours in a room that
+no live worker reports, listed for longer than ``report_ttl_s`` (a live worker would have
+reported its room by then), is such a ghost: with its user there, it is removed through
+LiveKit's RoomService and the new agent is dispatched naming it (``"replaces"``: the new
+agent does not yield to it, agent/single_agent.py). Only while this reconcile has run without
+a pause of over half ``report_ttl_s``: after a pause (the backend stopped) the reports it
+reads are old, and a live worker's agents would look like ghosts.
 """
 
 from __future__ import annotations
@@ -37,6 +46,8 @@ from app.core.config import Settings
 from app.core.room_metadata import dispatch_metadata
 from app.core.wakeup import Wakeup
 from app.log import logger
+
+AGENT_NAME_ATTRIBUTE = "lk.agent.name"  # set by LiveKit on an agent's participant
 
 GIVE_UP_S = 120.0
 # how long a dead agent's participant may stay listed (LiveKit notices it gone after ~20 s)
@@ -64,6 +75,21 @@ def next_step(kinds: Iterable[int], *, attempts: int, max_attempts: int) -> Step
     return Step.DISPATCH
 
 
+def ghosts(
+    participants: Iterable[api.ParticipantInfo], *, agent_name: str, now: float, min_age_s: float
+) -> list[str]:
+    """The identities of the agents listed in a room that no live worker reports, when every
+    one of them is a ghost: ours, and in the room for ``min_age_s`` or longer (a new agent's
+    worker reports its room within that). Else none: a new agent may be among them."""
+    kind = api.ParticipantInfo.Kind.AGENT
+    agents = [p for p in participants if p.kind == kind]
+    for p in agents:
+        ours = p.attributes.get(AGENT_NAME_ATTRIBUTE) == agent_name
+        if not ours or p.joined_at <= 0 or now - p.joined_at < min_age_s:
+            return []
+    return [p.identity for p in agents]
+
+
 class Redispatcher:
     def __init__(
         self,
@@ -75,7 +101,10 @@ class Redispatcher:
         grace_s: float,
         give_up_s: float = GIVE_UP_S,
         max_attempts: int = 3,
+        report_ttl_s: float | None = None,
     ) -> None:
+        """``report_ttl_s``: how long a worker's report counts (ghosts are removed only when
+        given)."""
         self._settings = settings
         self._capacity = capacity
         self._sessions = sessions
@@ -85,6 +114,9 @@ class Redispatcher:
         self._max_attempts = max_attempts
         self._attempts: defaultdict[str, int] = defaultdict(int)
         self._dispatched_at: dict[str, float] = {}
+        self._report_ttl_s = report_ttl_s
+        self._last_pass: float | None = None
+        self._watching_since = 0.0  # passes without a pause since
 
     async def run(self, interval_s: float, wakeup: Wakeup | None = None) -> None:
         """A pass every ``interval_s``, and at once when ``wakeup`` is set (a user joined)."""
@@ -101,6 +133,10 @@ class Redispatcher:
     async def reconcile(self, now: float | None = None) -> list[str]:
         """One pass; the rooms it dispatched an agent to."""
         now = time.time() if now is None else now
+        paused = self._last_pass is None or now - self._last_pass > (self._report_ttl_s or 0) / 2
+        if paused:
+            self._watching_since = now
+        self._last_pass = now
         live = {r for w in self._capacity.workers(self._settings.agent_name) for r in w.rooms}
         dispatched = []
         for room, last_seen in self._capacity.served_rooms().items():
@@ -112,7 +148,7 @@ class Redispatcher:
             if now - last_seen > self._give_up_s or not self._active(room):
                 self._forget(room)
                 continue
-            if await self._redispatch(room):
+            if await self._redispatch(room, now):
                 self._dispatched_at[room] = now
                 dispatched.append(room)
         return dispatched
@@ -122,13 +158,14 @@ class Redispatcher:
             conversation = crud.get_conversation_by_room(session, room_name=room)
             return conversation is not None and conversation.status == "active"
 
-    def resume_metadata(self, room: str) -> str:
+    def resume_metadata(self, room: str, replaces: Iterable[str] = ()) -> str:
         """The new job's dispatch metadata: a resumption, with the conversation's stored
-        choice and a fresh credential for it."""
+        choice and a fresh credential for it, naming the dead agents it ``replaces``."""
+        gone = {"replaces": list(replaces)} if replaces else {}
         with self._sessions() as session:
             conversation = crud.get_conversation_by_room(session, room_name=room)
             if conversation is None:
-                return json.dumps({"resume": True})
+                return json.dumps({"resume": True, **gone})
             data = json.loads(
                 dispatch_metadata(
                     conversation_id=str(conversation.id),
@@ -137,14 +174,34 @@ class Redispatcher:
                     credential=job_credential.for_conversation(self._settings, conversation),
                 )
             )
-        return json.dumps({**data, "resume": True})
+        return json.dumps({**data, "resume": True, **gone})
 
     def _forget(self, room: str) -> None:
         self._capacity.forget(room)
         self._attempts.pop(room, None)
         self._dispatched_at.pop(room, None)
 
-    async def _redispatch(self, room: str) -> bool:
+    def _ghosts(self, participants: list[api.ParticipantInfo], now: float) -> list[str]:
+        """The ghost agents to remove from a room whose user is there (see the module doc)."""
+        ttl = self._report_ttl_s
+        if ttl is None or now - self._watching_since < ttl:
+            return []
+        if all(p.kind == api.ParticipantInfo.Kind.AGENT for p in participants):
+            return []  # nobody to serve: LiveKit removes them soon enough
+        return ghosts(participants, agent_name=self._settings.agent_name, now=now, min_age_s=ttl)
+
+    async def _remove(self, room: str, identity: str) -> None:
+        try:
+            await self._livekit.room.remove_participant(
+                api.RoomParticipantIdentity(room=room, identity=identity)
+            )
+        except api.TwirpError as e:
+            if e.code != api.TwirpErrorCode.NOT_FOUND:  # else: gone already
+                logger.warning("reconcile: LiveKit error", extra={"room": room, "error": e.message})
+        except (aiohttp.ClientError, TimeoutError) as e:
+            logger.warning("reconcile: LiveKit unreachable", extra={"error": str(e)})
+
+    async def _redispatch(self, room: str, now: float) -> bool:
         try:
             listed = await self._livekit.room.list_participants(
                 api.ListParticipantsRequest(room=room)
@@ -158,8 +215,10 @@ class Redispatcher:
         except (aiohttp.ClientError, TimeoutError) as e:
             logger.warning("reconcile: LiveKit unreachable", extra={"error": str(e)})
             return False
+        participants = list(listed.participants)
+        gone = self._ghosts(participants, now)
         step = next_step(
-            (p.kind for p in listed.participants),
+            (p.kind for p in participants if p.identity not in gone),
             attempts=self._attempts[room],
             max_attempts=self._max_attempts,
         )
@@ -170,12 +229,16 @@ class Redispatcher:
             return False  # held for the user's return: dispatched once they are back
         if not self._capacity.claim(room, ttl_s=self._grace_s):
             return False  # another replica is on it
+        for identity in gone:
+            await self._remove(room, identity)
+        if gone:
+            logger.warning("reconcile: dead agents removed", extra={"room": room, "agents": gone})
         self._attempts[room] += 1
         await self._livekit.agent_dispatch.create_dispatch(
             api.CreateAgentDispatchRequest(
                 agent_name=self._settings.agent_name,
                 room=room,
-                metadata=self.resume_metadata(room),
+                metadata=self.resume_metadata(room, replaces=gone),
             )
         )
         # reported again once the new agent runs; until then, tried again after the grace

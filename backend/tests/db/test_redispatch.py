@@ -36,6 +36,15 @@ class FakeRoomService:
             raise api.TwirpError(api.TwirpErrorCode.NOT_FOUND, "room not found", status=404)
         return api.ListParticipantsResponse(participants=self.rooms[request.room])
 
+    async def remove_participant(
+        self, request: api.RoomParticipantIdentity
+    ) -> api.RemoveParticipantResponse:
+        listed = self.rooms.get(request.room, [])
+        if not any(p.identity == request.identity for p in listed):
+            raise api.TwirpError(api.TwirpErrorCode.NOT_FOUND, "not found", status=404)
+        self.rooms[request.room] = [p for p in listed if p.identity != request.identity]
+        return api.RemoveParticipantResponse()
+
 
 class FakeDispatchService:
     def __init__(self) -> None:
@@ -80,9 +89,21 @@ class Call:
         )
 
     def present(self, *kinds: int) -> None:
+        """Who LiveKit lists: agents of ours, in the room since the call began."""
+        name = {"lk.agent.name": self.services.settings.agent_name}
         self.livekit.room.rooms[self.room] = [
-            api.ParticipantInfo(identity=f"p{i}", kind=kind) for i, kind in enumerate(kinds)
+            api.ParticipantInfo(
+                identity=f"p{i}",
+                kind=kind,
+                joined_at=int(self.since) - 60,
+                attributes=name if kind == AGENT else {},
+            )
+            for i, kind in enumerate(kinds)
         ]
+
+    @property
+    def listed(self) -> list[str]:
+        return [p.identity for p in self.livekit.room.rooms[self.room]]
 
     def at(self, seconds: float) -> list[str]:
         return asyncio.run(self.redispatcher.reconcile(now=self.since + seconds))
@@ -121,6 +142,34 @@ def test_no_dispatch_while_an_agent_is_listed(api: TestClient, alice: Headers) -
     assert call.at(GRACE_S + 1) == []
     assert call.at(GRACE_S + 20) == []
     assert call.dispatches == [] and call.held
+
+
+def test_a_dead_workers_agent_is_removed_and_replaced_once_the_reports_are_trusted(
+    api: TestClient, alice: Headers
+) -> None:
+    """A whole worker killed: its agent stays listed (~20 s) though no live worker reports
+    its room. Removed, and named in the new dispatch, only after the reconcile has watched
+    the reports for their whole lifetime without a pause."""
+    call = Call(api, alice, report_ttl_s=10.0)
+    call.present(USER, AGENT)
+    assert call.at(GRACE_S) == []  # just started (or resumed after a pause): not trusted yet
+    assert call.at(GRACE_S + 4) == []
+    assert call.listed == ["p0", "p1"]
+    assert call.at(GRACE_S + 8) == []
+    assert call.at(GRACE_S + 11) == [call.room]  # watched for 11 s in steps of 4 and 3
+    assert call.listed == ["p0"]
+    [dispatch] = call.dispatches
+    assert json.loads(dispatch.metadata)["replaces"] == ["p1"]
+
+
+def test_after_a_pause_no_agent_is_taken_for_a_ghost(api: TestClient, alice: Headers) -> None:
+    """The backend stopped (SIGSTOP) reads only old reports when it runs again: a live
+    worker's agent must not look dead."""
+    call = Call(api, alice, report_ttl_s=10.0)
+    call.present(USER, AGENT)
+    for t in (GRACE_S, GRACE_S + 20, GRACE_S + 40):  # each pass after a pause
+        assert call.at(t) == []
+    assert call.listed == ["p0", "p1"] and call.dispatches == []
 
 
 def test_a_room_still_served_or_not_yet_stale_is_left_alone(
