@@ -7,8 +7,9 @@ every few seconds (app.core.agent_capacity). A room that stops being reported fo
 the agent dispatched again through LiveKit's dispatch service, marked as a resumption (the
 new agent reloads the history and says it lost the user for a moment). A dispatch that
 brought no agent within another ``grace_s`` (no worker registered yet: a restarting one) is
-tried again. At most ``max_attempts`` per room; a room unserved longer than ``give_up_s`` is
-forgotten.
+tried again; none is made while no worker that takes calls reports (LiveKit would drop it:
+a restarting worker has not registered yet). At most ``max_attempts`` per room; a room
+unserved longer than ``give_up_s`` is forgotten.
 
 A room whose agent died while its user was away (a page reload, a network drop: the worker's
 own recovery acts only with the user there) is held, not forgotten: LiveKit keeps it for
@@ -137,7 +138,10 @@ class Redispatcher:
         if paused:
             self._watching_since = now
         self._last_pass = now
-        live = {r for w in self._capacity.workers(self._settings.agent_name) for r in w.rooms}
+        workers = self._capacity.workers(self._settings.agent_name)
+        live = {r for w in workers for r in w.rooms}
+        # LiveKit drops a dispatch no registered worker takes: wait for one (a restarting one)
+        ready = any(not w.draining for w in workers)
         dispatched = []
         for room, last_seen in self._capacity.served_rooms().items():
             if room in live:
@@ -148,7 +152,7 @@ class Redispatcher:
             if now - last_seen > self._give_up_s or not self._active(room):
                 self._forget(room)
                 continue
-            if await self._redispatch(room, now):
+            if await self._redispatch(room, now, ready=ready):
                 self._dispatched_at[room] = now
                 dispatched.append(room)
         return dispatched
@@ -201,7 +205,7 @@ class Redispatcher:
         except (aiohttp.ClientError, TimeoutError) as e:
             logger.warning("reconcile: LiveKit unreachable", extra={"error": str(e)})
 
-    async def _redispatch(self, room: str, now: float) -> bool:
+    async def _redispatch(self, room: str, now: float, *, ready: bool) -> bool:
         try:
             listed = await self._livekit.room.list_participants(
                 api.ListParticipantsRequest(room=room)
@@ -227,6 +231,8 @@ class Redispatcher:
             self._forget(room)
         if step is not Step.DISPATCH:
             return False  # held for the user's return: dispatched once they are back
+        if not ready:
+            return False  # no worker reports (one restarting): dispatched once one does
         if not self._capacity.claim(room, ttl_s=self._grace_s):
             return False  # another replica is on it
         for identity in gone:

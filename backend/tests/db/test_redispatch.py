@@ -83,9 +83,9 @@ class Call:
         self.report(())  # the worker lives on, its job died
         self.since = time.time()
 
-    def report(self, rooms: tuple[str, ...]) -> None:
+    def report(self, rooms: tuple[str, ...], *, draining: bool = False) -> None:
         self.services.agent_capacity.report(
-            WorkerReport("w1", self.services.settings.agent_name, 2, rooms, 0.0, False)
+            WorkerReport("w1", self.services.settings.agent_name, 2, rooms, 0.0, draining)
         )
 
     def present(self, *kinds: int) -> None:
@@ -170,6 +170,19 @@ def test_after_a_pause_no_agent_is_taken_for_a_ghost(api: TestClient, alice: Hea
     for t in (GRACE_S, GRACE_S + 20, GRACE_S + 40):  # each pass after a pause
         assert call.at(t) == []
     assert call.listed == ["p0", "p1"] and call.dispatches == []
+
+
+def test_no_dispatch_until_a_worker_that_takes_calls_reports(
+    api: TestClient, alice: Headers
+) -> None:
+    """LiveKit drops a dispatch that no registered worker takes (a restarting one)."""
+    call = Call(api, alice)
+    call.report((), draining=True)  # the only worker left stops taking calls
+    call.present(USER)
+    assert call.at(GRACE_S + 1) == [] and call.at(GRACE_S + 20) == []
+    assert call.dispatches == [] and call.held
+    call.report(())  # a worker (restarted) reports
+    assert call.at(GRACE_S + 21) == [call.room]
 
 
 def test_a_room_still_served_or_not_yet_stale_is_left_alone(
