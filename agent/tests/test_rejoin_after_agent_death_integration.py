@@ -77,7 +77,7 @@ def agents_in(client: VoiceClient) -> set[str]:
 
 
 def test_a_caller_back_after_their_agent_died_gets_one_that_remembers(state_dir: Path) -> None:
-    async def call() -> tuple[str, str, set[str], set[str]]:
+    async def call() -> tuple[str, str, set[str], set[str], float]:
         first = VoiceClient()
         await first.connect(BACKEND)
         await first.wait_greeting(timeout=120)
@@ -93,17 +93,20 @@ def test_a_caller_back_after_their_agent_died_gets_one_that_remembers(state_dir:
         await wait_left(state_dir, room, agents_too=True, timeout_s=45)
         await asyncio.sleep(2 * RECONCILE_S)  # the reconcile sees the empty room
         again = VoiceClient()
+        rejoined_at = time.monotonic()
         await again.connect(BACKEND, rejoin=left)
         try:
             await again.wait_greeting(timeout=90)  # the resumed agent's line
+            took = time.monotonic() - rejoined_at
             after = agents_in(again)
             # needs the earlier turn: "there" is France
             answer = await ask(again, "What language do they speak there?")
         finally:
             await again.close()
-        return paris, answer, before, after
+        return paris, answer, before, after, took
 
-    paris, answer, before, after = asyncio.run(call())
+    paris, answer, before, after, took = asyncio.run(call())
+    print(f"rejoin after the agent died: connect to the resumed agent's first line: {took:.2f} s")
     assert "paris" in paris
     assert after and not after & before, "not a new agent"
     assert "french" in answer, answer
