@@ -230,7 +230,7 @@ class Redispatcher:
             logger.error("reconcile: agent lost again, giving up", extra={"room": room})
             self._forget(room)
         if step is not Step.DISPATCH:
-            return False  # held for the user's return: dispatched once they are back
+            return False  # an agent is listed, or the user is away (held for their return)
         if not ready:
             return False  # no worker reports (one restarting): dispatched once one does
         if not self._capacity.claim(room, ttl_s=self._grace_s):
