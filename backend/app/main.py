@@ -34,7 +34,7 @@ from app.core.db import make_engine
 from app.core.limits import BodySizeLimitMiddleware
 from app.core.metrics import BackendMetrics, HttpMetricsMiddleware
 from app.core.rate_limit import InProcessRateLimiter, RateLimiter
-from app.core.redispatch import Redispatcher
+from app.core.redispatch import GHOST_LINGER_S, GIVE_UP_S, Redispatcher
 from app.core.request_guard import DriveByGuardMiddleware
 from app.core.session_registry import InProcessSessionRegistry, SessionRegistry
 from app.log import RequestLogMiddleware
@@ -216,6 +216,12 @@ def start_redispatch(app: FastAPI, settings: Settings) -> _Reconcile | None:
         held.sessionmaker,
         livekit,
         grace_s=settings.agent_redispatch_grace_seconds,
+        # a room whose user is away is held until LiveKit closes it (the rejoin grace, after
+        # a dead agent's participant is noticed gone: ~20 s)
+        give_up_s=max(GIVE_UP_S, settings.rejoin_grace_seconds + GHOST_LINGER_S),
+        report_ttl_s=settings.agent_report_ttl_seconds,  # a dead worker's agents are removed
     )
-    task = asyncio.create_task(redispatcher.run(settings.agent_redispatch_interval_seconds))
+    task = asyncio.create_task(
+        redispatcher.run(settings.agent_redispatch_interval_seconds, held.reconcile_wakeup)
+    )
     return _Reconcile(task, livekit)

@@ -9,6 +9,10 @@ says one short line that shows it remembers. At most ``AGENT_RECOVERY__MAX_ATTEM
 room within ``AGENT_RECOVERY__WINDOW_S``; after that the user is told on the metrics data
 topic (a toast).
 
+A job that dies while its user is away (a page reload) is not replaced here: the backend's
+reconcile holds the room and dispatches the agent when the user rejoins
+(backend/app/core/redispatch.py).
+
 The process-closed hook is the framework's process pool event (livekit-agents 1.8.9 has no
 public job-ended event); tests/test_recovery.py fails if that changes.
 """

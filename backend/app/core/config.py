@@ -152,7 +152,8 @@ class Settings(BaseSettings):
         ge=1.0,
         le=300.0,
         validation_alias="BACKEND_AGENT_REPORT_TTL_SECONDS",
-        description="A worker that has not reported for this long counts as gone.",
+        description="A worker that has not reported for this long counts as gone (an agent "
+        "of ours listed this long in a room no worker reports is removed as a dead one's).",
     )
     agent_join_timeout_seconds: float = Field(
         default=15.0,

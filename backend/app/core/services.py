@@ -4,7 +4,7 @@ through the typed dependencies in ``app.api.deps``, never from ``app.state`` dir
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,6 +15,7 @@ from app.core.config import Settings
 from app.core.metrics import BackendMetrics
 from app.core.rate_limit import RateLimiter
 from app.core.session_registry import SessionRegistry
+from app.core.wakeup import Wakeup
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class Services:
     session_registry: SessionRegistry
     agent_capacity: AgentCapacity
     livekit_transport: httpx.AsyncBaseTransport | None  # the health probe's (tests replace it)
+    # a user joined a call: the reconcile looks at once (app.core.redispatch)
+    reconcile_wakeup: Wakeup = field(default_factory=Wakeup)
 
 
 def attach(app: Starlette, services: Services) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -154,6 +155,30 @@ def test_other_events_and_unknown_rooms_are_recorded_only(
     for body in (joined, unknown):
         assert _post(api, body, sign(body)) == (200, {"status": "processed"})
     assert _status(api, alice, conversation["id"]) == ("active", None)
+
+
+def test_a_user_joining_wakes_the_reconcile_and_an_agent_does_not(
+    api: TestClient, conversation: dict[str, str]
+) -> None:
+    """A user back in a room whose agent died meanwhile gets one at once (app.core.redispatch
+    looks when woken); an agent joining is no reason to look."""
+    wakeup = services_of(api.app).reconcile_wakeup
+
+    def woken_by(event_id: str, kind: lk.ParticipantInfo.Kind.ValueType) -> bool:
+        body = webhook_event(
+            "participant_joined", conversation["room"], event_id=event_id, identity="x", kind=kind
+        )
+
+        async def wait() -> bool:
+            woken = asyncio.create_task(wakeup.wait(2))
+            await asyncio.sleep(0)  # the wait has begun
+            await asyncio.to_thread(_post, api, body, sign(body))
+            return await woken
+
+        return asyncio.run(wait())
+
+    assert not woken_by("EV_agent", lk.ParticipantInfo.Kind.AGENT)
+    assert woken_by("EV_user", lk.ParticipantInfo.Kind.STANDARD)
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,9 @@
   explicitly (POST /api/conversations/{id}/end deletes the room); a user who does not come
   back within BACKEND_REJOIN_GRACE_SECONDS (the room's departure timeout) has the room
   closed by LiveKit, which sends room_finished.
+- A user joining an active call (participant_joined) wakes the reconcile
+  (app.core.redispatch): a user back in a room whose agent died while they were away gets
+  one at once.
 """
 
 from __future__ import annotations
@@ -23,7 +26,14 @@ from livekit import api
 from pydantic import BaseModel
 
 from app import crud
-from app.api.deps import BODY_ERRORS, MetricsDep, SessionDep, SessionRegistryDep, SettingsDep
+from app.api.deps import (
+    BODY_ERRORS,
+    MetricsDep,
+    ServicesDep,
+    SessionDep,
+    SessionRegistryDep,
+    SettingsDep,
+)
 from app.core.metrics import UNVERIFIED_EVENT
 from app.core.session_registry import note_ended, note_started
 from app.log import logger
@@ -62,6 +72,7 @@ def livekit_webhook(
     session: SessionDep,
     metrics: MetricsDep,
     registry: SessionRegistryDep,
+    services: ServicesDep,
     authorization: Annotated[str | None, Header()] = None,
 ) -> WebhookResult:
     try:
@@ -93,6 +104,8 @@ def livekit_webhook(
             started_at=conversation.started_at,
             joined=True,
         )
+        if event.event == "participant_joined":
+            services.reconcile_wakeup.set()
     return WebhookResult(status="processed")
 
 
