@@ -83,12 +83,12 @@ async def test_after_a_restart_the_call_goes_to_a_fresh_agent_once_the_user_is_b
     assert watch.left == 1
 
 
-async def test_a_user_back_first_is_handed_over_at_once() -> None:
+async def test_a_user_back_before_the_job_keeps_the_call() -> None:
     room = _Room()
     watch = _Handover(room)
     room.reconnect(new_session=True, users=("alice",))
     await _settle()
-    assert (watch.dispatched, watch.left) == (["agent-AJ_old"], 1)
+    assert (watch.dispatched, watch.left) == ([], 0)
 
 
 async def test_a_resumed_connection_keeps_its_call() -> None:
@@ -103,9 +103,10 @@ async def test_a_resumed_connection_keeps_its_call() -> None:
 async def test_another_agent_already_serving_the_user_is_left_the_call() -> None:
     room = _Room()
     watch = _Handover(room)
-    room.reconnect(new_session=True, users=("alice",))
-    # the page came back first: its new room dispatched an agent
+    room.reconnect(new_session=True)
+    # the page came back meanwhile with a new room, which dispatched an agent
     room.remote_participants["agent-AJ_new"] = _Participant("agent-AJ_new", kind=AGENT)
+    room.remote_participants["alice"] = _Participant("alice")
     await _settle()
     assert (watch.dispatched, watch.left) == ([], 1)
 
@@ -124,7 +125,8 @@ async def test_a_failed_dispatch_still_leaves_the_room_to_the_backend_reconcile(
         settle_s=0.1,
         poll_s=0.01,
     ).attach()
-    room.reconnect(new_session=True, users=("alice",))
+    room.reconnect(new_session=True)
+    room.remote_participants["alice"] = _Participant("alice")
     await _settle()
     assert left == [True]
 

@@ -1,14 +1,14 @@
 """After a livekit-server restart this job hands its call to a freshly dispatched agent.
 
 A restarted server knows nothing of the room: every job's room reconnects in full, as a new
-session with a new participant id (a resume keeps the old one). Such a job is back in the
-room but, when its user rejoins after it (a browser waits a few seconds before its own full
-reconnect), it hears nothing from them: neither their audio nor their typed messages arrive
-(livekit rtc 1.1.21; a user back before it is heard). So once the user is back, the job asks
-LiveKit for a new agent in the room, a resumption that reloads the history and names this
-one as replaced (``recovery.py``), and leaves quietly; its process exits normally, so the
-worker dispatches nothing more. Should the user be served by another agent of ours by then
-(the page came back first and its new room dispatched one), this one just leaves.
+session with a new participant id (a resume keeps the old one). A user already in the room
+the job comes back to is heard as before. One who rejoins after it (a browser waits a few
+seconds before its own full reconnect) is not: neither their audio nor their typed messages
+reach the job (livekit rtc 1.1.21). So once such a user is back, the job asks LiveKit for a
+new agent in the room, a resumption that reloads the history and names this one as replaced
+(``recovery.py``), and leaves quietly; its process exits normally, so the worker dispatches
+nothing more. Should another agent of ours be in the room by then (the page's new room
+dispatched one), this one just leaves.
 """
 
 from __future__ import annotations
@@ -60,11 +60,15 @@ class RestartHandover:
 
     def _on_reconnected(self) -> None:
         if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._after_reconnect())
+            # the user already in the room the job came back to is heard as before
+            user_back_first = user_present(self._room)
+            self._task = asyncio.create_task(self._after_reconnect(user_back_first))
 
-    async def _after_reconnect(self) -> None:
+    async def _after_reconnect(self, user_back_first: bool) -> None:
         if not await self._restarted():
             return  # resumed: the same session, nothing was lost
+        if user_back_first:
+            return
         me = self._room.local_participant.identity
         logger.warning(
             "livekit-server restarted: the call goes to a fresh agent once the user is back",
