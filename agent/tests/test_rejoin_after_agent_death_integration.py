@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from livekit import api, rtc
+from livekit import api
 
 pytestmark = pytest.mark.integration
 
@@ -24,7 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "bench" / d) for d in ("", "latency", "recovery")]
 
 from job_kill import current_job  # noqa: E402
-from speech import speak, with_silence  # noqa: E402
 from stack_runner import free_stack_ports, running_stack, stack_env  # noqa: E402
 from voice_client import VoiceClient  # noqa: E402
 
@@ -65,24 +64,13 @@ async def wait_left(state: Path, room: str, *, agents_too: bool, timeout_s: floa
             await asyncio.sleep(0.5)
 
 
-async def ask(client: VoiceClient, question: str) -> str:
-    result = await client.turn(question, with_silence(speak(question), 0.3, 0.0), timeout=90)
-    assert result.latency_s is not None, f"no spoken answer to {question!r}"
-    return result.agent_text.lower()
-
-
-def agents_in(client: VoiceClient) -> set[str]:
-    agent = rtc.ParticipantKind.PARTICIPANT_KIND_AGENT
-    return {p.identity for p in client.room.remote_participants.values() if p.kind == agent}
-
-
 def test_a_caller_back_after_their_agent_died_gets_one_that_remembers(state_dir: Path) -> None:
     async def call() -> tuple[str, str, set[str], set[str], float]:
         first = VoiceClient()
         await first.connect(BACKEND)
         await first.wait_greeting(timeout=120)
-        paris = await ask(first, "What is the capital of France?")
-        room, before = first.room.name, agents_in(first)
+        paris = await first.ask("What is the capital of France?")
+        room, before = first.room.name, first.agent_identities()
         pid = await current_job(state_dir, room, not_in=set(), timeout_s=30)
         assert first.call is not None
         left = first.call
@@ -98,9 +86,9 @@ def test_a_caller_back_after_their_agent_died_gets_one_that_remembers(state_dir:
         try:
             await again.wait_greeting(timeout=90)  # the resumed agent's line
             took = time.monotonic() - rejoined_at
-            after = agents_in(again)
+            after = again.agent_identities()
             # needs the earlier turn: "there" is France
-            answer = await ask(again, "What language do they speak there?")
+            answer = await again.ask("What language do they speak there?")
         finally:
             await again.close()
         return paris, answer, before, after, took

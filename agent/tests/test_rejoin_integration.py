@@ -17,14 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from livekit import rtc
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "bench" / "latency")]
 
-from speech import speak, with_silence  # noqa: E402
 from stack_runner import free_stack_ports, running_stack, stack_env  # noqa: E402
 from voice_client import Call, VoiceClient, rejoin_call  # noqa: E402
 
@@ -50,24 +48,13 @@ def conversation(conversation_id: str) -> dict[str, Any]:
     return detail
 
 
-async def ask(client: VoiceClient, question: str) -> str:
-    result = await client.turn(question, with_silence(speak(question), 0.3, 0.0), timeout=90)
-    assert result.latency_s is not None, f"no spoken answer to {question!r}"
-    return result.agent_text.lower()
-
-
-def agents_in(client: VoiceClient) -> set[str]:
-    agent = rtc.ParticipantKind.PARTICIPANT_KIND_AGENT
-    return {p.identity for p in client.room.remote_participants.values() if p.kind == agent}
-
-
 def test_a_caller_who_left_comes_back_to_the_same_agent(stack: None) -> None:
     async def call() -> tuple[str, str, set[str], set[str], Call]:
         first = VoiceClient()
         await first.connect(BACKEND)
         await first.wait_greeting(timeout=120)
-        paris = await ask(first, "What is the capital of France?")
-        agent_before = agents_in(first)
+        paris = await first.ask("What is the capital of France?")
+        agent_before = first.agent_identities()
         assert first.call is not None
         left = first.call
         await first.close(hang_up=False)  # the page reloads
@@ -76,9 +63,9 @@ def test_a_caller_who_left_comes_back_to_the_same_agent(stack: None) -> None:
         await again.connect(BACKEND, rejoin=left)
         try:
             await again.wait_state("listening", timeout=30)
-            agent_after = agents_in(again)
+            agent_after = again.agent_identities()
             # needs the earlier turn: "there" is France
-            answer = await ask(again, "What language do they speak there?")
+            answer = await again.ask("What language do they speak there?")
         finally:
             await again.close()
         return paris, answer, agent_before, agent_after, left

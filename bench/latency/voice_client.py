@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 from livekit import rtc
+from speech import speak, with_silence
 
 RATE = 48000
 FRAME = RATE // 100  # 10 ms
@@ -241,6 +242,19 @@ class VoiceClient:
             agent_text=figures.get("agent_text", ""),
             figures=figures.get("figures", {}),
         )
+
+    async def ask(self, question: str, timeout: float = 90) -> str:
+        """Say ``question`` (synthesised speech); the agent's spoken answer, in lower case.
+        Fails when no answer was heard."""
+        result = await self.turn(question, with_silence(speak(question), 0.3, 0.0), timeout)
+        assert result.latency_s is not None, f"no spoken answer to {question!r}"
+        return result.agent_text.lower()
+
+    def agent_identities(self) -> set[str]:
+        """The agents in the room now."""
+        agent = rtc.ParticipantKind.PARTICIPANT_KIND_AGENT
+        others = self.room.remote_participants.values()
+        return {p.identity for p in others if p.kind == agent}
 
     async def close(self, *, hang_up: bool = True) -> None:
         """Leave the room; ``hang_up`` (the page's Disconnect button) also ends the call, so
