@@ -25,6 +25,7 @@ sys.path[:0] = [str(ROOT / "bench" / d) for d in ("", "latency", "recovery")]
 
 from job_kill import current_job  # noqa: E402
 from stack_runner import free_stack_ports, running_stack, stack_env  # noqa: E402
+from stack_state import livekit_api  # noqa: E402
 from voice_client import VoiceClient  # noqa: E402
 
 PORTS = free_stack_ports()
@@ -42,18 +43,11 @@ def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield state
 
 
-def livekit_api(state: Path) -> api.LiveKitAPI:
-    """A RoomService client with the stack's generated key and secret."""
-    lines = (state / "secrets.env").read_text().splitlines()
-    values = dict(line.split("=", 1) for line in lines if "=" in line)
-    return api.LiveKitAPI(LIVEKIT, values["LIVEKIT_API_KEY"], values["LIVEKIT_API_SECRET"])
-
-
 async def wait_left(state: Path, room: str, *, agents_too: bool, timeout_s: float) -> None:
     """Until LiveKit lists no user in ``room`` (and no agent either with ``agents_too``: the
     dead agent's participant is noticed gone) while it keeps the room for the user's return."""
     agent = api.ParticipantInfo.Kind.AGENT
-    async with livekit_api(state) as lk:
+    async with livekit_api(state, LIVEKIT) as lk:
         deadline = time.monotonic() + timeout_s
         while True:
             listed = await lk.room.list_participants(api.ListParticipantsRequest(room=room))

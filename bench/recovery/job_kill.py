@@ -10,7 +10,6 @@ import json
 import os
 import signal
 import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,14 +118,3 @@ async def kill_trial(
         first_line=first_line,
         answer=answer,
     )
-
-
-def stored_messages(backend: str, room: str) -> list[tuple[str, str]]:
-    """The room's conversation as the backend stored it: (role, text), in order."""
-    with urllib.request.urlopen(f"{backend}/api/conversations?limit=50", timeout=10) as r:
-        items = json.loads(r.read())["items"]
-    [conversation] = [c for c in items if c["room_name"] == room]
-    url = f"{backend}/api/conversations/{conversation['id']}"
-    with urllib.request.urlopen(url, timeout=10) as r:
-        detail = json.loads(r.read())
-    return [(m["role"], m["text"]) for m in detail["messages"]]

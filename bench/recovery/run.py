@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "bench" / d) for d in ("", "latency", "recovery")]
 
-from job_kill import Question, ask, kill_trial, stored_messages  # noqa: E402
+from job_kill import Question, ask, kill_trial  # noqa: E402
 from machine import add_record_options, append_record, may_record  # noqa: E402
 from recovery_report import (  # noqa: E402
     TARGET_S,
@@ -50,6 +50,7 @@ from stack_runner import (  # noqa: E402
     start_stack,
     stop_stack,
 )
+from stack_state import stored_messages  # noqa: E402
 from voice_client import VoiceClient  # noqa: E402
 
 STATE = ROOT / ".run" / "bench-recovery"
