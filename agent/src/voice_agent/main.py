@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 import sys
 import tempfile
@@ -330,8 +331,20 @@ def build_server(settings: AgentSettings, max_sessions: int) -> AgentServer:
     return server
 
 
+# the framework's own local VAD and end-of-turn model, which it would preload into the
+# forkserver (~245 MiB, shared by every job process); neither is used here
+PRELOAD_LOCAL_INFERENCE = "LIVEKIT_AGENTS_PRELOAD_LOCAL_INFERENCE"
+
+
+def skip_unused_framework_models() -> None:
+    """Keep the framework from preloading models this agent does not use (Silero runs through
+    its plugin, the end of turn is VAD silence); a value already set is kept."""
+    os.environ.setdefault(PRELOAD_LOCAL_INFERENCE, "0")
+
+
 def main() -> None:
     settings = load_settings()
+    skip_unused_framework_models()
     # read by the OpenMP runtime when llama.cpp loads, in the job processes this one starts
     omp_environment(settings)
     import_plugins(settings)
