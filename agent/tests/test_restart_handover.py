@@ -1,7 +1,7 @@
 """After a livekit-server restart (restart_handover.py) the job hands its call to a fresh
-agent once the user is back, and only after a full reconnect (a new session id), not a
-resume. Fake rooms; the real stack's version: agent/tests/test_drain_integration.py and
-web/e2e/reconnect.spec.ts."""
+agent once the user is back, leaving when that agent has joined, and only after a full
+reconnect (a new session id), not a resume. Fake rooms; the real stack's version:
+agent/tests/test_drain_integration.py and web/e2e/reconnect.spec.ts."""
 
 from __future__ import annotations
 
@@ -48,7 +48,11 @@ class _Room(rtc.EventEmitter[Any]):
 
 
 class _Handover:
-    def __init__(self, room: _Room) -> None:
+    """A handover whose dispatches bring an agent into the room, unless ``arrives`` is False."""
+
+    def __init__(self, room: _Room, *, arrives: bool = True) -> None:
+        self.room = room
+        self.arrives = arrives
         self.dispatched: list[str] = []
         self.left = 0
         self.handover = RestartHandover(
@@ -57,11 +61,16 @@ class _Handover:
             leave=self._leave,
             settle_s=0.1,
             poll_s=0.01,
+            attempts=3,
+            arrival_s=0.05,
         )
         self.handover.attach()
 
     async def _dispatch(self, replaces: str) -> None:
         self.dispatched.append(replaces)
+        if self.arrives:
+            name = f"agent-AJ_new{len(self.dispatched)}"
+            self.room.remote_participants[name] = _Participant(name, kind=AGENT)
 
     def _leave(self) -> None:
         self.left += 1
@@ -83,12 +92,22 @@ async def test_after_a_restart_the_call_goes_to_a_fresh_agent_once_the_user_is_b
     assert watch.left == 1
 
 
-async def test_a_user_back_before_the_job_keeps_the_call() -> None:
+async def test_a_user_back_before_the_job_is_handed_over_too() -> None:
     room = _Room()
     watch = _Handover(room)
     room.reconnect(new_session=True, users=("alice",))
     await _settle()
-    assert (watch.dispatched, watch.left) == ([], 0)
+    assert (watch.dispatched, watch.left) == (["agent-AJ_old"], 1)
+
+
+async def test_a_dispatch_that_brings_no_agent_is_made_again_then_the_job_leaves() -> None:
+    # made before the restarted server had the worker registered again: LiveKit drops it
+    room = _Room()
+    watch = _Handover(room, arrives=False)
+    room.reconnect(new_session=True, users=("alice",))
+    await _settle()
+    assert watch.dispatched == ["agent-AJ_old"] * 3
+    assert watch.left == 1
 
 
 async def test_a_resumed_connection_keeps_its_call() -> None:
