@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from voice_agent.local_models.tts import trim_leading_silence
+from voice_agent.local_models.tts import filler_clause, trim_leading_silence
 
 pytestmark = pytest.mark.unit
 
@@ -30,3 +30,14 @@ def test_trailing_silence_is_trimmed_to_30_ms() -> None:
     out = trim_trailing_silence(pcm)
     assert len(out) == 1000 + 660
     assert np.array_equal(trim_trailing_silence(np.zeros(50, dtype=np.int16)), np.zeros(50))
+
+
+@pytest.mark.parametrize("chars", [20, 57, 150, 400])
+def test_the_warm_up_clause_is_one_clause_of_about_the_longest_length(chars: int) -> None:
+    text = filler_clause(chars)
+    assert chars - 12 <= len(text) <= chars
+    assert text.endswith(".") and not any(mark in text[:-1] for mark in ".,;:!?")
+
+
+def test_a_tiny_length_still_gives_one_word() -> None:
+    assert filler_clause(1) == "the."

@@ -27,7 +27,8 @@ def load_models(settings: AgentSettings) -> Models:
     stt = MoonshineSTT()
     stt.warm_up()
     tts = PiperTTS(options=PiperOptions(length_scale=settings.tts.length_scale))
-    tts.warm_up()
+    # the voice's memory arena sized at start for the longest clause it is handed
+    tts.warm_up(longest_chars=settings.tts.pacing_max_chars)
     return Models(llm=engine, stt=stt, tts=tts)
 
 

@@ -114,8 +114,8 @@ class HostedPiperTTS(PiperTTS):
         self._client = sync_client(timeout=timeout_s)
         self._playout = Playout()
 
-    def warm_up(self) -> None:
-        pass
+    def warm_up(self, *, longest_chars: int = 0) -> None:
+        pass  # the host warmed its voice
 
     def new_reply(self) -> None:
         self._playout = Playout()
