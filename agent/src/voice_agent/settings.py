@@ -155,6 +155,12 @@ class LlmSettings(ProviderConfig):
     # oldest turns to fit). Unset: ``n_ctx``. At most ``n_ctx`` when the local model is in
     # the chain; raise it for a remote model with a larger window.
     context_tokens: int | None = Field(None, ge=512, le=2_000_000)
+    # The local model: when the oldest turns are dropped, llama.cpp shifts the cached rest of
+    # the conversation into place (runs of at least this many tokens) instead of evaluating
+    # it again. Measured: the first cut of a long call (~1,200 tokens kept) took 8.2 s on
+    # 2 cores without it, 0.2 s with it; 3 calls cut at once stalled ~35 s (docs/benchmarks.md).
+    # 0 turns it off.
+    cache_reuse_tokens: int = Field(64, ge=0, le=4096)
     threads: int = Field(2, ge=1, le=64)
     # How llama.cpp's OpenMP threads wait at their many per-token barriers. ACTIVE spins
     # forever: on a 2-core box shared with the browser and livekit-server the first token

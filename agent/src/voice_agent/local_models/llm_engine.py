@@ -35,6 +35,9 @@ class LlamaOptions:
     # n_ctx tokens of context
     slots: int = 1
     cache_ram_mib: int = 0
+    # reuse cached chunks of at least this many tokens after a gap (KV shifting): see
+    # ``LlmSettings.cache_reuse_tokens``
+    cache_reuse_tokens: int = 64
 
 
 class LlamaEngine:
@@ -58,6 +61,7 @@ class LlamaEngine:
                 # a host-memory cache of evicted prompts, restored when a conversation
                 # comes back to a slot that served another one meanwhile
                 params.cache_ram_mib = self.options.cache_ram_mib
+                params.n_cache_reuse = self.options.cache_reuse_tokens
                 params.cpuparams.n_threads = self.options.n_threads
                 params.cpuparams_batch.n_threads = self.options.n_threads
                 params.verbosity = -1

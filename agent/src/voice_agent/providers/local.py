@@ -90,6 +90,7 @@ def llama_options(
         temperature=settings.llm.temperature,
         slots=slots,
         cache_ram_mib=settings.model_host.cache_ram_mib if slots > 1 else 0,
+        cache_reuse_tokens=settings.llm.cache_reuse_tokens,
     )
 
 
