@@ -61,9 +61,16 @@ class AgentCapacity(Protocol):
 
     def release(self, room_name: str) -> None: ...
 
+    def expect(self, room_name: str) -> None:
+        """A user joined ``room_name``: watch it as if a worker had served it just now, so a
+        call whose agent never came (LiveKit dropped its dispatch) gets one. A room already
+        watched keeps its time."""
+        ...
+
     def served_rooms(self) -> dict[str, float]:
-        """Every room a worker has reported serving, and when it last did (until forgotten):
-        a room whose agent vanished stops being reported (app.core.redispatch)."""
+        """Every room a worker has reported serving (or a user joined: ``expect``), and when
+        it last did (until forgotten): a room whose agent vanished stops being reported
+        (app.core.redispatch)."""
         ...
 
     def forget(self, room_name: str) -> None: ...
@@ -120,6 +127,10 @@ class InProcessAgentCapacity:
     def release(self, room_name: str) -> None:
         with self._lock:
             self._pending.pop(room_name, None)
+
+    def expect(self, room_name: str) -> None:
+        with self._lock:
+            self._served.setdefault(room_name, self._clock())
 
     def served_rooms(self) -> dict[str, float]:
         with self._lock:

@@ -210,6 +210,12 @@ class RedisAgentCapacity:
         except redis.RedisError as e:
             raise CapacityUnavailable(str(e)) from None
 
+    def expect(self, room_name: str) -> None:
+        try:
+            self._client.hsetnx(self._served, room_name, self._clock())
+        except redis.RedisError as e:
+            raise CapacityUnavailable(str(e)) from None
+
     def served_rooms(self) -> dict[str, float]:
         try:
             rows = self._client.hgetall(self._served)

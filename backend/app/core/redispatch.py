@@ -17,6 +17,11 @@ the rejoin grace, and the user who comes back gets the agent then. A user joinin
 loop (``Wakeup``, from the participant_joined webhook), so that takes no tick. The room is
 forgotten once LiveKit closes it (the conversation ends) or after ``give_up_s``.
 
+A call whose agent never came is watched the same way from its user's participant_joined
+(``AgentCapacity.expect``): LiveKit drops a dispatch when no worker has room at that moment
+(the backend admitted the call from reports a few seconds old). Its dispatch is a first one
+(the greeting, not the resume line) while the conversation has no message.
+
 A whole worker killed leaves its agents' participants listed until LiveKit notices them gone
 (~20 s), and the reconcile does not dispatch beside an agent. An agent of ours in a room that
 no live worker reports, listed for longer than ``report_ttl_s`` (a live worker would have
@@ -140,8 +145,9 @@ class Redispatcher:
         self._last_pass = now
         workers = self._capacity.workers(self._settings.agent_name)
         live = {r for w in workers for r in w.rooms}
-        # LiveKit drops a dispatch no registered worker takes: wait for one (a restarting one)
-        ready = any(not w.draining for w in workers)
+        # LiveKit drops a dispatch no registered worker takes: wait for one with a free call
+        # (a restarting one, or one whose other calls end)
+        ready = any(w.free for w in workers)
         dispatched = []
         for room, last_seen in self._capacity.served_rooms().items():
             if room in live:
@@ -163,8 +169,9 @@ class Redispatcher:
             return conversation is not None and conversation.status == "active"
 
     def resume_metadata(self, room: str, replaces: Iterable[str] = ()) -> str:
-        """The new job's dispatch metadata: a resumption, with the conversation's stored
-        choice and a fresh credential for it, naming the dead agents it ``replaces``."""
+        """The new job's dispatch metadata: the conversation's stored choice and a fresh
+        credential for it, naming the dead agents it ``replaces``; a resumption (the agent
+        says it lost the user) once the conversation has a message, else a first dispatch."""
         gone = {"replaces": list(replaces)} if replaces else {}
         with self._sessions() as session:
             conversation = crud.get_conversation_by_room(session, room_name=room)
@@ -178,7 +185,8 @@ class Redispatcher:
                     credential=job_credential.for_conversation(self._settings, conversation),
                 )
             )
-        return json.dumps({**data, "resume": True, **gone})
+            said = crud.list_messages(session, conversation_id=conversation.id, newest=1)
+        return json.dumps({**data, **({"resume": True} if said else {}), **gone})
 
     def _forget(self, room: str) -> None:
         self._capacity.forget(room)
@@ -249,7 +257,7 @@ class Redispatcher:
         )
         # reported again once the new agent runs; until then, tried again after the grace
         logger.warning(
-            "agent lost mid-call: dispatched again",
+            "no agent in the call: dispatched one",
             extra={"room": room, "attempt": self._attempts[room]},
         )
         return True

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from job_credentials import JOB_SECRET
 
 from app.api.deps import AGENTS_BUSY_DETAIL, NO_AGENT_DETAIL
-from app.core.agent_capacity import AgentCapacity, InProcessAgentCapacity
+from app.core.agent_capacity import AgentCapacity, InProcessAgentCapacity, WorkerReport
 from app.core.redis import RedisAgentCapacity
 from app.main import create_app
 
@@ -209,3 +209,20 @@ def test_bad_reports_get_422(make_app: AppFactory, bad: dict[str, Any]) -> None:
     body = {"agent_name": "voice-assistant", "max_sessions": 2, "load": 0.0, **bad}
     response = client.put("/api/agent/workers/w1", json=body, headers=AGENT)
     assert response.status_code == 422
+
+
+def test_a_joined_room_is_watched_and_keeps_its_first_time(
+    make_capacity: Callable[[], AgentCapacity], clock: FakeClock
+) -> None:
+    """``expect`` (a user joined) puts a room under the reconcile's watch as of now; a room
+    already watched keeps its time, and a worker's report moves it on."""
+    capacity = make_capacity()
+    capacity.expect("r1")
+    joined_at = clock()
+    clock.now += 5
+    capacity.expect("r1")  # the user rejoins: not a fresh start
+    assert capacity.served_rooms() == {"r1": joined_at}
+    capacity.report(WorkerReport("w1", "voice-assistant", 2, ("r1",), 0.1, False))
+    assert capacity.served_rooms() == {"r1": clock()}
+    capacity.forget("r1")
+    assert capacity.served_rooms() == {}

@@ -8,11 +8,14 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import uuid
 
 import pytest
 from fastapi.testclient import TestClient
 from livekit import api
+from webhook_signing import sign, webhook_event
 
+from app import crud
 from app.core.agent_capacity import WorkerReport
 from app.core.redispatch import Redispatcher
 from app.core.services import Services, services_of
@@ -62,14 +65,25 @@ class FakeLiveKit:
 
 
 class Call:
-    """One active conversation whose agent a worker served, then stopped serving (its job
-    died); ``at(s)``: a reconcile pass ``s`` seconds after that."""
+    """One active conversation whose agent a worker served (it greeted), then stopped serving
+    (its job died); ``at(s)``: a reconcile pass ``s`` seconds after that."""
 
     def __init__(self, api_client: TestClient, alice: Headers, **redispatcher: float) -> None:
         created = api_client.post("/api/conversations", json={}, headers=alice).json()
         self.room: str = created["connection"]["room_name"]
         self.conversation_id: str = created["conversation"]["id"]
         self.services: Services = services_of(api_client.app)  # type: ignore[arg-type]
+        with self.services.sessionmaker() as session:
+            crud.upsert_message(
+                session,
+                conversation_id=uuid.UUID(self.conversation_id),
+                message_id="greeting",
+                role="assistant",
+                text="Hello!",
+                latency={},
+                interrupted=False,
+            )
+            session.commit()
         self.livekit = FakeLiveKit()
         self.redispatcher = Redispatcher(
             self.services.settings,
@@ -224,3 +238,45 @@ def test_dispatches_stop_after_the_attempts(api: TestClient, alice: Headers) -> 
     assert dispatched == [[call.room], [call.room], [], []]
     assert len(call.dispatches) == 2
     assert not call.held
+
+
+def test_a_call_whose_agent_never_came_gets_one_once_a_worker_has_room(
+    api: TestClient, alice: Headers
+) -> None:
+    """LiveKit dropped the call's first dispatch (no worker had room then): the user's
+    participant_joined puts the room under watch, and once a worker has a free call the room
+    gets a first dispatch (no message yet: the greeting, not the resume line)."""
+    created = api.post("/api/conversations", json={}, headers=alice).json()
+    room = created["connection"]["room_name"]
+    services: Services = services_of(api.app)  # type: ignore[arg-type]
+    name = services.settings.agent_name
+    services.agent_capacity.report(WorkerReport("w1", name, 1, ("busy",), 0.0, False))
+    joined = webhook_event("participant_joined", room, event_id="EV_j", identity="u", kind=USER)
+    headers = {"Content-Type": "application/webhook+json", "Authorization": sign(joined)}
+    response = api.post("/livekit/webhook", content=joined.encode(), headers=headers)
+    assert response.json() == {"status": "processed"}
+    livekit = FakeLiveKit()
+    livekit.room.rooms[room] = [api_participant("u", USER)]
+    redispatcher = Redispatcher(
+        services.settings,
+        services.agent_capacity,
+        services.sessionmaker,
+        livekit,  # type: ignore[arg-type]
+        grace_s=GRACE_S,
+    )
+    since = time.time()
+
+    def at(seconds: float) -> list[str]:
+        return asyncio.run(redispatcher.reconcile(now=since + seconds))
+
+    assert at(1) == []  # the agent may still be coming
+    assert at(GRACE_S + 1) == []  # no worker has a free call: LiveKit would drop it again
+    services.agent_capacity.report(WorkerReport("w1", name, 1, (), 0.0, False))
+    assert at(GRACE_S + 2) == [room]
+    [dispatch] = livekit.agent_dispatch.made
+    metadata = json.loads(dispatch.metadata)
+    assert metadata["credential"] and "resume" not in metadata
+
+
+def api_participant(identity: str, kind: int) -> api.ParticipantInfo:
+    return api.ParticipantInfo(identity=identity, kind=kind, joined_at=int(time.time()))

@@ -10,9 +10,10 @@
   explicitly (POST /api/conversations/{id}/end deletes the room); a user who does not come
   back within BACKEND_REJOIN_GRACE_SECONDS (the room's departure timeout) has the room
   closed by LiveKit, which sends room_finished.
-- A user joining an active call (participant_joined) wakes the reconcile
-  (app.core.redispatch): a user back in a room whose agent died while they were away gets
-  one at once.
+- A user joining an active call (participant_joined) puts the room under the reconcile's
+  watch and wakes it (app.core.redispatch): a user back in a room whose agent died while
+  they were away gets one at once, and a call whose agent never came (LiveKit dropped the
+  dispatch: no worker had room at that moment) gets one once a worker has.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ from app.api.deps import (
     SessionRegistryDep,
     SettingsDep,
 )
+from app.core.agent_capacity import CapacityUnavailable
 from app.core.metrics import UNVERIFIED_EVENT
+from app.core.services import Services
 from app.core.session_registry import note_ended, note_started
 from app.log import logger
 from app.models import utcnow
@@ -105,8 +108,16 @@ def livekit_webhook(
             joined=True,
         )
         if event.event == "participant_joined":
-            services.reconcile_wakeup.set()
+            _watch(services, event.room.name)
     return WebhookResult(status="processed")
+
+
+def _watch(services: Services, room: str) -> None:
+    try:
+        services.agent_capacity.expect(room)
+    except CapacityUnavailable:
+        logger.warning("capacity store unavailable: room not watched", extra={"room": room})
+    services.reconcile_wakeup.set()
 
 
 def _starts(event: api.WebhookEvent) -> bool:
