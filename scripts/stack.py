@@ -167,6 +167,9 @@ def livekit_yaml(cfg: Config, key: str, secret: str) -> str:
     # Not the media port: a STUN request there made the Python (Rust) client's connection
     # time out ("wait_pc_connection timed out").
     stun = json.dumps(list(cfg.stun_servers or (f"127.0.0.1:{cfg.livekit_port}",)))
+    # livekit-server sends a worker jobs only while its load (its calls over its cap:
+    # capacity.WorkerLoad) is under ``agents.target_load``; at the default 0.7 a worker with
+    # 3 of 4 calls got no fourth, and the call's dispatch was dropped without a word
     return f"""port: {cfg.livekit_port}
 bind_addresses: ["127.0.0.1"]
 keys:
@@ -187,6 +190,8 @@ room:
 webhook:
   api_key: {key}
   urls: ["{webhook}"]
+agents:
+  target_load: 1.0  # jobs up to the worker's own cap (the default 0.7 sent none past 3 of 4)
 logging:
   level: warn
 """

@@ -16,6 +16,7 @@ from livekit.agents import JobExecutorType
 from voice_agent.capacity import (
     IN_PROCESS_SESSIONS,
     REMOTE_SESSIONS_PER_CORE,
+    CallServer,
     CapacityError,
     CapacityReporter,
     CpuLoad,
@@ -116,6 +117,21 @@ def test_load_is_the_share_of_calls_or_the_busy_cpu() -> None:
     assert slots_only(FakeServer(["a", "b", "c", "d", "e"])) == 1.0  # type: ignore[arg-type]
     with_cpu = WorkerLoad(4, FixedCpu(0.9))
     assert with_cpu(FakeServer(["a"])) == 0.9  # type: ignore[arg-type]
+
+
+def test_a_fresh_worker_takes_as_many_calls_at_once_as_its_cap() -> None:
+    """Four callers at once on a worker with no call yet: each accepted call not launched yet
+    counts one call of the cap (the framework counted it as threshold / idle processes and
+    refused the third), and the one past the cap is refused."""
+    server = CallServer(load_fnc=WorkerLoad(4), load_threshold=1.0, num_idle_processes=2)
+    # what run() sets up: no job process has a call yet
+    server._devmode, server._worker_load = False, 0.0
+    server._proc_pool = SimpleNamespace(processes=[])
+    for accepted in range(4):
+        server._reserved_slots = accepted
+        assert server._is_available(), f"refused with {accepted} accepted"
+    server._reserved_slots = 4
+    assert not server._is_available()
 
 
 def test_cpu_counts_by_default_only_without_local_models() -> None:

@@ -29,6 +29,7 @@ import httpx
 from livekit.agents import AgentServer, JobExecutorType
 from livekit.agents.utils.hw import get_cpu_monitor
 
+from .drain import DrainingServer
 from .http_clients import async_client
 from .model_host import HostInfo, ModelHostUnavailable, host_info
 from .settings import AgentSettings
@@ -141,6 +142,21 @@ class WorkerLoad:
         sessions = len(server.active_jobs) / self.max_sessions
         cpu = self.cpu.average() if self.cpu is not None else 0.0
         return min(1.0, max(sessions, cpu))
+
+
+class CallServer(DrainingServer):
+    """The worker: a ``DrainingServer`` that counts a call it has accepted but not launched
+    yet as one call of the cap while none runs. livekit-agents 1.8.9 counts it as
+    ``load_threshold / num_idle_processes`` then: a fresh worker (2 idle processes,
+    threshold 1.0) answered the 3rd or 4th of 4 callers arriving together "not available",
+    and LiveKit dropped that call's dispatch (make bench-capacity, 2026-11-30). Once a call
+    runs, the framework's own estimate (the load over the running calls) is right."""
+
+    def _get_effective_load(self) -> float:
+        load = self._load_fnc
+        if self.active_jobs or not isinstance(load, WorkerLoad):
+            return super()._get_effective_load()
+        return self._worker_load + self._reserved_slots / load.max_sessions
 
 
 class CapacityReporter:

@@ -29,6 +29,7 @@ from .agent_errors import AgentErrorPublisher
 from .assistant import Assistant
 from .call_limits import CallLimits
 from .capacity import (
+    CallServer,
     CapacityError,
     CapacityReporter,
     WorkerLoad,
@@ -37,7 +38,6 @@ from .capacity import (
     uses_local_llm,
     uses_local_models,
 )
-from .drain import DrainingServer
 from .local_models import ModelPackageMissing, qwen_gguf
 from .model_host import ModelHostUnavailable
 from .observability import SessionMetrics
@@ -297,7 +297,7 @@ def metrics_dir(settings: AgentSettings) -> str | None:
 def build_server(settings: AgentSettings, max_sessions: int) -> AgentServer:
     load = WorkerLoad.from_settings(settings, max_sessions)
     hosted = settings.model_host.url is not None or not uses_local_models(settings)
-    server = DrainingServer(
+    server = CallServer(
         setup_fnc=prewarm,
         job_executor_type=job_executor(settings),
         # a job process without its own models starts in a second: keep two ready for a
