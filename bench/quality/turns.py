@@ -204,8 +204,10 @@ async def run(args: argparse.Namespace) -> tuple[str, str]:
     results: dict[str, list[Outcome]] = {}
     settings = {d: detector_settings(d) for d in ("vad", "eot")}
     max_delay_s = settings["eot"].turn.max_delay_s
-    all_clips = clips(args.questions, args.pause, tail_s=max_delay_s + 1.0)
+    # long enough for the longest wait: max_delay_s with eot, the VAD's silence with vad
+    tails = {"vad": 1.0, "eot": max_delay_s + 1.0}
     for detector in ("vad", "eot"):
+        all_clips = clips(args.questions, args.pause, tail_s=tails[detector])
         print(f"bench: {detector}, {len(all_clips)} clips", flush=True)
         results[detector] = await measure(settings[detector], hearing, all_clips)
     body = report(results, max_delay_s)
