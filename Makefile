@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export AGENT_MODEL_DIR ?= $(CURDIR)/.data/models
 
-.PHONY: help run run-cluster console install install-cluster install-test test test-python test-web test-e2e bench bench-capacity bench-capacity-cloud bench-backend bench-quality bench-recovery lint format clean api-client
+.PHONY: help run run-cluster console install install-cluster install-test test test-python test-web test-e2e bench bench-capacity bench-capacity-cloud bench-backend bench-quality bench-turns bench-recovery lint format clean api-client
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -53,6 +53,10 @@ CAPACITY_ARGS = $(if $(LADDER),--ladder $(LADDER)) $(if $(CALLER),--caller $(CAL
 bench-quality: ## hearing (WER by voice and noise) and answers (keyword accuracy) of the offline models; appends to docs/benchmarks.md
 	@scripts/install.sh quality
 	@$(PY) bench/quality/run.py
+
+bench-turns: ## end of turn, vad against eot: cut-off clips held, delay on complete questions; appends to docs/benchmarks.md
+	@scripts/install.sh quality
+	@$(PY) bench/quality/turns.py
 
 bench-backend: install-test ## token issuance and message ingest into PostgreSQL; appends to docs/benchmarks.md
 	@$(PY) bench/backend/run.py

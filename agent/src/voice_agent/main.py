@@ -63,6 +63,7 @@ from .single_agent import LEAVE_REASON, SingleAgent
 from .state import RoomProfile, SessionState, wait_for_user
 from .tools import BackendNotes, MemoryNotes, NoteStore
 from .transcript_pacing import use_loudness_pacing
+from .turn_detection import load_turn_model
 from .turn_metrics import TurnMetricsPublisher
 from .typed_input import TypedInputGuard
 
@@ -74,6 +75,7 @@ def prewarm(proc: JobProcess) -> None:
     if _own_process(settings):  # a job thread would change every call's threads
         priority.lower_for_warmup()  # don't slow down the conversation that is running now
     http_clients.warm_up()  # not on the job's event loop (done already where preloaded)
+    load_turn_model(settings)  # likewise
     if not uses_local_models(settings):
         use_loudness_pacing()  # the framework's STFT per 100 ms of speech costs more than a VAD
     # offered tools are part of every prompt: warm the cache with exactly those
@@ -331,20 +333,23 @@ def build_server(settings: AgentSettings, max_sessions: int) -> AgentServer:
     return server
 
 
-# the framework's own local VAD and end-of-turn model, which it would preload into the
-# forkserver (~245 MiB, shared by every job process); neither is used here
+# the framework's own local VAD and end-of-turn model, which it preloads into the forkserver
+# (~245 MiB, shared by every job process) unless this variable is falsy
 PRELOAD_LOCAL_INFERENCE = "LIVEKIT_AGENTS_PRELOAD_LOCAL_INFERENCE"
 
 
-def skip_unused_framework_models() -> None:
+def skip_unused_framework_models(settings: AgentSettings) -> None:
     """Keep the framework from preloading models this agent does not use (Silero runs through
-    its plugin, the end of turn is VAD silence); a value already set is kept."""
-    os.environ.setdefault(PRELOAD_LOCAL_INFERENCE, "0")
+    its plugin). With ``turn.detector=eot`` the end-of-turn weights are used: the framework
+    then loads them once in the forkserver, shared copy-on-write by every job process. A
+    value already set is kept."""
+    if settings.turn.detector != "eot":
+        os.environ.setdefault(PRELOAD_LOCAL_INFERENCE, "0")
 
 
 def main() -> None:
     settings = load_settings()
-    skip_unused_framework_models()
+    skip_unused_framework_models(settings)
     # read by the OpenMP runtime when llama.cpp loads, in the job processes this one starts
     omp_environment(settings)
     import_plugins(settings)

@@ -10,6 +10,7 @@ from .local_models.speculative_stt import SpeculativeStreamAdapter
 from .providers.local import Providers
 from .settings import AgentSettings
 from .text_cleanup import strip_list_markers
+from .turn_detection import turn_detection
 
 
 def session_stt(settings: AgentSettings, providers: Providers) -> stt.STT[Any]:
@@ -31,7 +32,7 @@ def build_session(settings: AgentSettings, providers: Providers) -> AgentSession
         # Explicit, offline-only turn handling: never the cloud turn detector or the
         # adaptive (cloud) interruption model.
         turn_handling={
-            "turn_detection": "vad",
+            "turn_detection": turn_detection(settings),
             "interruption": {"mode": "vad", "min_duration": turn.interruption_min_s},
             "endpointing": {"min_delay": turn.min_delay_s, "max_delay": turn.max_delay_s},
             "preemptive_generation": {"enabled": turn.preemptive},

@@ -44,21 +44,41 @@ def _default_model_dir() -> Path:
 
 
 class VadSettings(BaseModel):
+    # at least 0.25 with ``turn.detector=eot`` (checked below)
     min_silence_s: float = Field(0.2, ge=0.1, le=2.0)
     min_speech_s: float = Field(0.05, ge=0.0, le=1.0)
     activation_threshold: float = Field(0.5, gt=0.0, lt=1.0)
     prefix_padding_s: float = Field(0.2, ge=0.0, le=1.0)
 
 
+TurnDetectorName = Literal["vad", "eot"]
+"""``vad``: silence alone ends a turn. ``eot``: livekit-agents' local audio end-of-turn model
+(``inference.TurnDetector(version="v1-mini")``, weights inside ``livekit-local-inference``)."""
+
+EOT_MIN_SILENCE_S = 0.25
+"""The shortest VAD silence the framework accepts with its end-of-turn model (it asks the
+model after 0.2 s of silence and wants the VAD to end speech 50 ms later)."""
+
+
 class TurnSettings(BaseModel):
-    """End of turn = VAD silence (``vad.min_silence_s``) + ``min_delay_s`` without new speech.
+    """When the user's turn ends.
+
+    ``detector=vad``: once the VAD has heard ``vad.min_silence_s`` of silence and at least
+    ``min_delay_s`` has passed since speech ended. ``detector=eot``: after 0.2 s of silence
+    the end-of-turn model judges the last 1.2 s of speech; "finished" ends the turn as
+    ``vad`` does, "not finished" waits until ``max_delay_s`` after speech ended for the user
+    to go on (``max_delay_s`` is used only by ``eot``).
 
     With ``preemptive`` the LLM starts on the transcript as soon as the VAD closes a segment,
     before the turn is committed; it is discarded if the user goes on speaking.
     """
 
+    detector: TurnDetectorName = "vad"
+    # eot: P(end of turn) below this means "not finished"; unset = the framework's calibrated
+    # value for the language (0.36 for English)
+    eot_threshold: float | None = Field(None, gt=0.0, lt=1.0)
     min_delay_s: float = Field(0.1, ge=0.0, le=5.0)
-    max_delay_s: float = Field(2.0, ge=0.1, le=10.0)
+    max_delay_s: float = Field(1.5, ge=0.1, le=10.0)
     # off: a speculative reply could act (save a note) on words the user then goes on with
     preemptive: bool = False
     interruption_min_s: float = Field(0.5, ge=0.1, le=5.0)
@@ -66,6 +86,15 @@ class TurnSettings(BaseModel):
     # ``vad.min_silence_s`` ends the utterance (kept if no speech follows); 0 = off.
     # Only for STTs that are not streaming (the local Moonshine).
     speculative_stt_s: float = Field(0.06, ge=0.0, le=2.0)
+
+    @model_validator(mode="after")
+    def _delays_ordered(self) -> TurnSettings:
+        if self.max_delay_s < self.min_delay_s:
+            raise ValueError(
+                f"AGENT_TURN__MAX_DELAY_S ({self.max_delay_s}) must not be less than "
+                f"AGENT_TURN__MIN_DELAY_S ({self.min_delay_s})"
+            )
+        return self
 
 
 def http_url(value: str | None) -> str | None:
@@ -428,6 +457,15 @@ class AgentSettings(BaseSettings):
         except (KeyError, IndexError, ValueError):
             raise ValueError("may use only the placeholder {name}") from None
         return value
+
+    @model_validator(mode="after")
+    def _vad_fits_turn_detector(self) -> AgentSettings:
+        if self.turn.detector == "eot" and self.vad.min_silence_s < EOT_MIN_SILENCE_S:
+            raise ValueError(
+                f"AGENT_VAD__MIN_SILENCE_S ({self.vad.min_silence_s}) must be at least "
+                f"{EOT_MIN_SILENCE_S} with AGENT_TURN__DETECTOR=eot"
+            )
+        return self
 
     @model_validator(mode="after")
     def _backend_needs_token(self) -> AgentSettings:

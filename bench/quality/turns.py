@@ -1,0 +1,241 @@
+"""End of turn: is a caller who pauses mid-sentence held, and how long does a finished
+question wait? For each turn detector (``AGENT_TURN__DETECTOR``: ``vad``, ``eot``).
+
+    uv run python bench/quality/turns.py [--questions 20] [--pause 0.7] [--no-record]
+
+Model-level, no LiveKit stack: the agent's own session (``turn_taking.py``: Silero VAD,
+Moonshine, the configured detector; a scripted LLM) hears, at real-time pace,
+- cut-off clips: a fragment ("What is the capital of"), ``--pause`` seconds of silence, the
+  rest ("France?"); held = the session committed one user turn, not two;
+- complete questions (the everyday questions of bench/speech.py); the delay is from the last
+  voiced sample to the user turn's commit;
+each said by Piper (the agent's voice, x1.0 and x1.3 slower) and espeak-ng en-us. With
+``eot`` the model's P(end of turn) at each decision is read from the framework's debug log
+and the last table projects other thresholds from it (the decision is P < threshold: wait
+``max_delay_s``, else ``min_delay_s``).
+
+Prints the tables and appends them to docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT / "bench" / d) for d in ("", "quality")]
+
+from machine import add_record_options, append_record, may_record  # noqa: E402
+from speech import EVERYDAY_QUESTIONS  # noqa: E402
+from turn_taking import RATE, speech_end_s, user_turns  # noqa: E402
+from voices import espeak, piper  # noqa: E402
+
+FRAGMENTS = (
+    ("What is the capital of", "France?"),
+    ("Can you remind me to", "call my mother tomorrow?"),
+    ("How many days are there in", "a leap year?"),
+    ("I would like to know", "the weather in Paris."),
+    ("Tell me a fun fact about", "elephants."),
+    ("What is the best way to", "cook rice?"),
+    ("Which planet is the", "largest in the solar system?"),
+    ("Could you tell me how", "far the moon is?"),
+    ("My favourite colour is", "green, what is yours?"),
+    ("Please set a timer for", "ten minutes."),
+)
+VOICES = {
+    "piper x1.0": lambda text: piper(1.0, text),
+    "piper x1.3": lambda text: piper(1.3, text),
+    "espeak-ng en-us": lambda text: espeak("en-us", text),
+}
+LEAD_S = 0.5
+THRESHOLDS = (0.36, 0.40, 0.45, 0.50)
+
+
+def _pcm(*parts: np.ndarray) -> np.ndarray:
+    return (np.clip(np.concatenate(parts), -1, 1) * 32767).astype(np.int16)
+
+
+def _silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * RATE), np.float32)
+
+
+class Predictions(logging.Handler):
+    """The framework's ``eot prediction`` debug records: P(end of turn) per decision."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.seen: list[float] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        probability = getattr(record, "probability", None)
+        if record.getMessage() == "eot prediction" and probability is not None:
+            self.seen.append(float(probability))
+
+
+@dataclass(frozen=True, slots=True)
+class Clip:
+    kind: str  # "cut" or "complete"
+    voice: str
+    text: str
+    pcm: np.ndarray
+    pause_end_s: float  # cut: where the fragment ends; complete: where the speech ends
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    clip: Clip
+    turns: int
+    delay_s: float | None  # complete: speech end -> commit
+    probability: float | None  # the model's first decision (eot only)
+
+
+def clips(questions: int, pause_s: float, tail_s: float) -> list[Clip]:
+    out = []
+    for voice, speak in VOICES.items():
+        for head, rest in FRAGMENTS:
+            first = _pcm(_silence(LEAD_S), speak(head))
+            pcm = _pcm(first.astype(np.float32) / 32767, _silence(pause_s), speak(rest),
+                       _silence(tail_s))  # fmt: skip
+            out.append(Clip("cut", voice, f"{head} … {rest}", pcm, speech_end_s(first)))
+        for text in EVERYDAY_QUESTIONS[:questions]:
+            pcm = _pcm(_silence(LEAD_S), speak(text), _silence(tail_s))
+            out.append(Clip("complete", voice, text, pcm, speech_end_s(pcm)))
+    return out
+
+
+async def measure(settings: Any, hearing: Any, all_clips: list[Clip]) -> list[Outcome]:
+    predictions = Predictions()
+    framework = logging.getLogger("livekit.agents")
+    framework.addHandler(predictions)
+    framework.setLevel(logging.DEBUG)
+    outcomes = []
+    try:
+        for clip in all_clips:
+            predictions.seen.clear()
+            turns = await user_turns(settings, hearing, clip.pcm)
+            delay = turns[0].at_s - clip.pause_end_s if turns and clip.kind == "complete" else None
+            first = predictions.seen[0] if predictions.seen else None
+            outcomes.append(Outcome(clip, len(turns), delay, first))
+            print(f"  {clip.kind} | {clip.voice} | {clip.text} | turns {len(turns)} | "
+                  f"delay {delay} | P {predictions.seen}", flush=True)  # fmt: skip
+    finally:
+        framework.removeHandler(predictions)
+    return outcomes
+
+
+def _median_ms(values: list[float]) -> str:
+    return f"{statistics.median(values) * 1000:.0f}" if values else "-"
+
+
+def _p90_ms(values: list[float]) -> str:
+    if len(values) < 2:
+        return "-"
+    return f"{statistics.quantiles(values, n=10)[-1] * 1000:.0f}"
+
+
+def report(results: dict[str, list[Outcome]], max_delay_s: float) -> str:
+    lines = [
+        "| detector | voice | cut-off clips held (one turn) | complete: one turn | "
+        "complete: ended before max_delay | end-of-turn delay median / p90 (ms) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for detector, outcomes in results.items():
+        for voice in [*VOICES, "all"]:
+            mine = [o for o in outcomes if voice in ("all", o.clip.voice)]
+            cut = [o for o in mine if o.clip.kind == "cut"]
+            done = [o for o in mine if o.clip.kind == "complete"]
+            delays = [o.delay_s for o in done if o.delay_s is not None]
+            prompt = sum(d < max_delay_s for d in delays)
+            lines.append(
+                f"| {detector} | {voice} | {sum(o.turns == 1 for o in cut)}/{len(cut)} | "
+                f"{sum(o.turns == 1 for o in done)}/{len(done)} | {prompt}/{len(done)} | "
+                f"{_median_ms(delays)} / {_p90_ms(delays)} |"
+            )
+    eot = results.get("eot", [])
+    cut_p = [o.probability for o in eot if o.clip.kind == "cut" and o.probability is not None]
+    done_p = [o.probability for o in eot if o.clip.kind == "complete" and o.probability is not None]
+    if cut_p and done_p:
+        lines += [
+            "",
+            f"P(end of turn) at the first decision, eot: cut-off clips median "
+            f"{statistics.median(cut_p):.2f} (n={len(cut_p)}), complete questions median "
+            f"{statistics.median(done_p):.2f} (n={len(done_p)}). Projected from P: with "
+            "threshold t a cut-off clip is held when P < t, a complete question waits "
+            "max_delay when P < t.",
+            "",
+            "| threshold | cut-off clips held | complete questions waiting max_delay |",
+            "|---|---|---|",
+        ]
+        for t in THRESHOLDS:
+            lines.append(
+                f"| {t:.2f} | {sum(p < t for p in cut_p)}/{len(cut_p)} | "
+                f"{sum(p < t for p in done_p)}/{len(done_p)} |"
+            )
+    return "\n".join(lines)
+
+
+def detector_settings(detector: str) -> Any:
+    from voice_agent.settings import AgentSettings, VadSettings
+
+    base = AgentSettings()
+    if detector == "vad":
+        return base
+    return AgentSettings(
+        turn=base.turn.model_copy(update={"detector": "eot"}),
+        vad=VadSettings(**{**base.vad.model_dump(), "min_silence_s": 0.25}),
+    )
+
+
+async def run(args: argparse.Namespace) -> tuple[str, str]:
+    from voice_agent.local_models import MoonshineSTT
+
+    started = time.monotonic()
+    hearing = MoonshineSTT()
+    hearing.warm_up()
+    results: dict[str, list[Outcome]] = {}
+    settings = {d: detector_settings(d) for d in ("vad", "eot")}
+    max_delay_s = settings["eot"].turn.max_delay_s
+    # long enough for the longest wait: max_delay_s with eot, the VAD's silence with vad
+    tails = {"vad": 1.0, "eot": max_delay_s + 1.0}
+    for detector in ("vad", "eot"):
+        all_clips = clips(args.questions, args.pause, tail_s=tails[detector])
+        print(f"bench: {detector}, {len(all_clips)} clips", flush=True)
+        results[detector] = await measure(settings[detector], hearing, all_clips)
+    body = report(results, max_delay_s)
+    print(body, flush=True)
+    print(f"bench: {time.monotonic() - started:.0f} s", flush=True)
+    turn, vad = settings["eot"].turn, settings["vad"]
+    description = (
+        f"Model-level (`make bench-turns`, no LiveKit stack): the agent's session with Silero "
+        f"VAD, Moonshine and a scripted LLM, clips at real-time pace. vad: VAD silence "
+        f"{vad.vad.min_silence_s:g} s, min_delay {vad.turn.min_delay_s:g} s. "
+        f"eot: `turn-detector-v1-mini`, VAD silence 0.25 s, min_delay {turn.min_delay_s:g} s, "
+        f"max_delay {turn.max_delay_s:g} s. {len(FRAGMENTS)} cut-off clips (pause "
+        f"{args.pause:g} s) and {args.questions} complete questions per voice."
+    )
+    return description, body
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--questions", type=int, default=len(EVERYDAY_QUESTIONS))
+    parser.add_argument("--pause", type=float, default=0.7, help="silence inside a cut-off clip")
+    add_record_options(parser)
+    args = parser.parse_args()
+    clean = may_record(args)
+    description, body = asyncio.run(run(args))
+    if not args.no_record:
+        append_record("End of turn: vad and eot", description, body, clean=clean)
+
+
+if __name__ == "__main__":
+    main()
