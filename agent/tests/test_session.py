@@ -141,3 +141,20 @@ async def test_greeting_goes_into_the_history() -> None:
             if m.type == "message" and m.role == "assistant"
         ]
     assert said == ["Hello from the test."]
+
+
+async def test_the_model_s_refusal_is_said_as_a_request_to_repeat() -> None:
+    settings = AgentSettings(unclear_reply="Sorry, say that again?")
+    scripted = ScriptedLLM("I'm sorry, but I can't assist with that. Anything else?")
+    async with AgentSession(llm=scripted) as session:
+        await session.start(Assistant(settings))
+        if session.current_speech is not None:
+            await session.current_speech.wait_for_playout()
+        refused = await session.run(user_input="How many months are we not here?")
+        scripted.reply = "I'm sorry to hear that. Get some rest."
+        kind = await session.run(user_input="I'm tired.")
+
+    assert refused.events[0].item.text_content.strip() == "Sorry, say that again?"
+    assert kind.events[0].item.text_content.strip() == "I'm sorry to hear that. Get some rest."
+    said = [m.text_content for m in session.history.messages() if m.role == "assistant"]
+    assert "Sorry, say that again?" in said  # the history holds what was said

@@ -337,6 +337,9 @@ class AgentSettings(BaseSettings):
     resume_greeting_no_history: str = "Sorry, I lost you for a moment. Where were we?"
     # spoken when every LLM provider failed, instead of silence
     apology: str = Field("Sorry, I'm having trouble answering right now.", min_length=1)
+    # said instead of the model's refusal ("I'm sorry, but I can't assist with that."): what
+    # the small model says to words it cannot make sense of, mostly misheard ones
+    unclear_reply: str = Field("Sorry, I didn't catch that. Could you say it again?", min_length=1)
     # how long the job waits for the user to join before greeting without a name
     participant_wait_s: float = Field(5.0, ge=0.0, le=60.0)
     metrics_topic: str = "va.metrics"
