@@ -230,8 +230,10 @@ class Assistant(Agent):
         extra = tools_tokens(offered)
         chat_ctx = self._window.fit(chat_ctx, extra_tokens=extra)
         reply = Agent.default.llm_node(self, chat_ctx, offered, model_settings)
+        if _is_local(self.session.llm):  # a remote model's refusal is meant: said as is
+            reply = unclear_for_refusal(reply, self.unclear_reply)
         try:
-            async for chunk in unclear_for_refusal(reply, self.unclear_reply):
+            async for chunk in reply:
                 if isinstance(chunk, llm.ChatChunk) and chunk.delta and chunk.delta.tool_calls:
                     # one call per reply: the small model's extra calls are noise (and could
                     # save a stray note)
@@ -262,6 +264,11 @@ class Assistant(Agent):
                 extra={"estimated_tokens": sent, "window_tokens": smaller.tokens},
             )
             self._window = smaller
+
+
+def _is_local(model: object) -> bool:
+    """Whether ``model`` is the local llama.cpp model (the one with a prompt cache)."""
+    return getattr(model, "prefill", None) is not None
 
 
 def _log_prefill_failure(task: asyncio.Task[None]) -> None:

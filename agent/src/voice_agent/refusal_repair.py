@@ -14,7 +14,7 @@ sentence. Every other reply passes at once.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Literal
 
@@ -73,7 +73,7 @@ def verdict(text: str, *, ended: bool) -> Literal["refusal", "reply"] | None:
 
 async def unclear_for_refusal(
     chunks: AsyncGenerator[Chunk, None], unclear: str
-) -> AsyncIterator[Chunk]:
+) -> AsyncGenerator[Chunk, None]:
     """``chunks`` as they come, unless the reply opens with a refusal: then ``unclear`` only
     (the rest of the model's reply is not generated)."""
     held: list[Chunk] | None = []
