@@ -141,3 +141,45 @@ async def test_greeting_goes_into_the_history() -> None:
             if m.type == "message" and m.role == "assistant"
         ]
     assert said == ["Hello from the test."]
+
+
+class LocalScriptedLLM(ScriptedLLM):
+    """Stands for the local model (the one with a prompt cache to prefill)."""
+
+    async def prefill(self, chat_ctx: llm.ChatContext, tools: object = None) -> None:
+        return None
+
+
+async def _replies(
+    model: ScriptedLLM, settings: AgentSettings, *turns: tuple[str, str]
+) -> list[str]:
+    """What the assistant says to each (user text, the model's reply)."""
+    said: list[str] = []
+    async with AgentSession(llm=model) as session:
+        await session.start(Assistant(settings))
+        if session.current_speech is not None:
+            await session.current_speech.wait_for_playout()
+        for text, reply in turns:
+            model.reply = reply
+            result = await session.run(user_input=text)
+            said.append(result.events[0].item.text_content.strip())  # type: ignore[union-attr]
+    return said
+
+
+REFUSAL = "I'm sorry, but I can't assist with that. Anything else?"
+
+
+async def test_the_local_model_s_refusal_is_said_as_a_request_to_repeat() -> None:
+    settings = AgentSettings(unclear_reply="Sorry, say that again?")
+    said = await _replies(
+        LocalScriptedLLM(""),
+        settings,
+        ("How many months are we not here?", REFUSAL),
+        ("I'm tired.", "I'm sorry to hear that. Get some rest."),
+    )
+    assert said == ["Sorry, say that again?", "I'm sorry to hear that. Get some rest."]
+
+
+async def test_a_remote_model_s_refusal_is_said_as_it_is() -> None:
+    said = await _replies(ScriptedLLM(""), AgentSettings(), ("Do something bad.", REFUSAL))
+    assert said == [REFUSAL]

@@ -45,7 +45,7 @@ def test_nested_values_come_from_double_underscore_env_vars(
     monkeypatch.setenv("AGENT_MODEL_DIR", "/tmp/models")
     s = AgentSettings()
     assert s.llm.max_tokens == 64
-    assert s.llm.temperature == 0.2  # the other nested defaults stay
+    assert s.llm.temperature == 0.0  # the other nested defaults stay
     assert s.vad.min_silence_s == 0.5
     assert s.name == "kitchen-assistant"
     assert s.model_dir == Path("/tmp/models")

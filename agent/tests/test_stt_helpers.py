@@ -81,14 +81,18 @@ def test_clean_transcript_drops_one_leading_filler_followed_by_more_words(
     assert clean_transcript(raw) == expected
 
 
+@pytest.mark.parametrize("raw", ["You", "You.", " you ", "Mm", "Hmm?", "Uh.", "Um...", "Oh!"])
+def test_clean_transcript_drops_an_utterance_that_is_only_a_filler(raw: str) -> None:
+    # Moonshine's "You" from a breath, or a hesitation: not a turn to answer
+    assert clean_transcript(raw) == ""
+
+
 @pytest.mark.parametrize(
-    "raw",
-    ["You", "You.", "Mm", "Hmm?", "Thank you.", "Your order is ready.", "Umbrella weather today?"],
+    "raw", ["Mm-hmm.", "Uh-huh", "Thank you.", "Your order is ready.", "Umbrella weather today?"]
 )
-def test_clean_transcript_keeps_a_lone_filler_and_words_that_merely_start_like_one(
+def test_clean_transcript_keeps_an_assent_and_words_that_merely_start_like_a_filler(
     raw: str,
 ) -> None:
-    # a filler alone may be the whole answer ("Mm"), and "Your"/"Umbrella" are not fillers
     assert clean_transcript(raw) == raw
 
 

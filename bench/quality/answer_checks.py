@@ -7,7 +7,8 @@ keywords: a fitting reply mentions what the user talked about.
 
 Keywords match whole words after the WER normalisation (so "7" matches "seven" and "What's"
 matches "what is"); a keyword may be a phrase ("blue whale"), and a trailing ``*`` matches a
-word's start ("relax*" matches "relaxing").
+word's start ("relax*" matches "relaxing"). A reply that asks the caller to say it again
+fails too, but is named apart: for misheard words it is the right reply, not a wrong answer.
 """
 
 from __future__ import annotations
@@ -32,13 +33,34 @@ REFUSALS = (
     "do not have the ability",
 )
 APOLOGIES = ("i'm sorry, but", "i am sorry, but", "i apologize", "sorry, i ")
+# a request to say it again: the right reply to words that make no sense (a mishearing), and
+# a failure still (the caller must repeat), but not a wrong answer
+ASKS_AGAIN = (
+    "say that again",
+    "say it again",
+    "repeat",
+    "rephrase",
+    "didn't catch",
+    "did not catch",
+    "didn't quite catch",
+    "didn't understand",
+    "did not understand",
+    "didn't quite get",
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Turn:
+    """``held_out``: added after the instructions were tuned on the others, and never looked
+    at while tuning: their accuracy is what a new caller's questions would get."""
+
     text: str
     expect_any: tuple[str, ...] = ()
     kind: TurnKind = "question"
+    held_out: bool = False
+
+
+ASKED_AGAIN = "asked to repeat"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +93,18 @@ def matched_keyword(reply: str, keywords: tuple[str, ...]) -> str | None:
 
 def unhelpful(reply: str) -> str | None:
     """The refusal or apology phrase in ``reply``, or None."""
-    text = " ".join(reply.lower().replace("\u2019", "'").split())
+    text = _lowered(reply)
     return next((p.strip() for p in (*REFUSALS, *APOLOGIES) if p in text), None)
+
+
+def _lowered(reply: str) -> str:
+    return " ".join(reply.lower().replace("\u2019", "'").split())
+
+
+def asks_again(reply: str) -> bool:
+    """Whether ``reply`` asks the caller to say it again."""
+    text = _lowered(reply)
+    return any(p in text for p in ASKS_AGAIN)
 
 
 def judge(turn: Turn, reply: str) -> Verdict:
@@ -82,8 +114,12 @@ def judge(turn: Turn, reply: str) -> Verdict:
     if turn.kind == "question":
         if keyword is not None:
             return Verdict(True, keyword)
+        if asks_again(reply):
+            return Verdict(False, ASKED_AGAIN)
         refusal = unhelpful(reply)
         return Verdict(False, f"refused ({refusal})" if refusal else "no expected keyword")
+    if asks_again(reply):  # the words were clear: asking again fails even a joke request
+        return Verdict(False, ASKED_AGAIN)
     if refusal := unhelpful(reply):
         return Verdict(False, f"refused ({refusal})")
     if turn.expect_any and keyword is None:

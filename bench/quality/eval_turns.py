@@ -2,9 +2,13 @@
 (any of them), and turns that are not questions with the words a fitting reply picks up.
 
 The first twenty are the benches' ``EVERYDAY_QUESTIONS`` (bench/speech.py), in order.
+``HELD_OUT``: turns added when the instructions were tuned (2026-11-30) and not looked at
+while tuning them; report them apart (the hidden callers ask other questions than these).
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from answer_checks import Turn
 
@@ -127,4 +131,91 @@ STATEMENTS: tuple[Turn, ...] = (
     Turn("I love walking in the park with my dog.", ("dog*", "park*", "walk*"), "statement"),
 )
 
-TURNS: tuple[Turn, ...] = QUESTIONS + STATEMENTS
+_FITTING_THANKS = ("welcome", "glad", "pleasure", "anytime", "happy", "no problem")
+
+HELD_OUT: tuple[Turn, ...] = tuple(
+    dataclasses.replace(t, held_out=True)
+    for t in (
+        Turn("What is the capital of Canada?", ("ottawa",)),
+        Turn("What color is grass?", ("green",)),
+        Turn("Which animal barks?", ("dog", "dogs")),
+        Turn("How many legs does a cow have?", ("four",)),
+        Turn("What is the capital of Australia?", ("canberra",)),
+        Turn("What do you use to cut paper?", ("scissors",)),
+        Turn("What is the opposite of big?", ("small", "little", "tiny")),
+        Turn("What is three plus five?", ("eight",)),
+        Turn("Which planet do we live on?", ("earth",)),
+        Turn("What do you call a baby cat?", ("kitten", "kittens", "kitty")),
+        Turn("What is the first month of the year?", ("january",)),
+        Turn("How many seconds are in a minute?", ("sixty",)),
+        Turn("What fruit is wine made from?", ("grape*",)),
+        Turn("What is the capital of Russia?", ("moscow",)),
+        Turn("Who was the first president of the United States?", ("washington",)),
+        Turn("What do spiders spin?", ("web*", "silk")),
+        Turn("What color is snow?", ("white",)),
+        Turn("How many sides does a square have?", ("four",)),
+        Turn("What language do people speak in Brazil?", ("portuguese",)),
+        Turn("What is the opposite of day?", ("night",)),
+        Turn("Which animal has the longest neck?", ("giraffe*",)),
+        Turn("What do you call a doctor for teeth?", ("dentist*",)),
+        Turn("Which instrument has black and white keys?", ("piano*",)),
+        Turn("What is the star at the center of our solar system?", ("sun",)),
+        Turn(
+            "Give me one tip for staying healthy.",
+            (
+                "exercise",
+                "water",
+                "sleep",
+                "eat*",
+                "vegetable*",
+                "fruit*",
+                "walk*",
+                "diet",
+                "active",
+                "balanced",
+                "hydrat*",
+            ),
+        ),
+        Turn(
+            "Name a vegetable that is orange.", ("carrot*", "pumpkin*", "sweet potato*", "squash")
+        ),
+        Turn("What is the capital of Egypt?", ("cairo",)),
+        Turn("Which season is the coldest?", ("winter",)),
+        Turn("What is twenty divided by four?", ("five",)),
+        Turn("What do chickens lay?", ("egg", "eggs")),
+        Turn(
+            "I just finished a long run.",
+            ("run*", "exercise", "workout", "congrat*", "well done", "rest*", "hydrat*", "water"),
+            "statement",
+        ),
+        Turn(
+            "My sister is getting married next week.",
+            ("wedding", "married", "marriage", "congrat*", "sister"),
+            "statement",
+        ),
+        Turn(
+            "I can't find my keys.",
+            ("key", "keys", "look*", "check*", "search*", "pocket*"),
+            "statement",
+        ),
+        Turn("Hello, can you hear me?", ("yes", "hear", "hello", "hi"), "statement"),
+        Turn("Thanks a lot, you've been very helpful.", _FITTING_THANKS, "statement"),
+        Turn(
+            "I'm going to bed now, good night.",
+            ("good night", "night", "sleep*", "rest", "dream*"),
+            "statement",
+        ),
+        Turn(
+            "All the world's a stage.",
+            ("shakespeare", "stage*", "play*", "as you like it"),
+            "statement",
+        ),
+        Turn(
+            "I'm nervous about my job interview.",
+            ("interview*", "nervous", "good luck", "prepar*", "confiden*"),
+            "statement",
+        ),
+    )
+)
+
+TURNS: tuple[Turn, ...] = QUESTIONS + STATEMENTS + HELD_OUT

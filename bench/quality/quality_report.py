@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from answer_checks import Turn, Verdict
+from answer_checks import ASKED_AGAIN, Turn, Verdict
 from wer import Alignment, pooled_wer
 
 
@@ -95,20 +95,31 @@ def _share(verdicts: list[Verdict]) -> str:
 
 
 def answers_table(answered: list[Answered], spoken_voice: str | None) -> str:
-    header = "| turns | n | typed |" + (f" spoken ({spoken_voice}) |" if spoken_voice else "")
-    lines = [header, "|---|---:|---:|" + ("---:|" if spoken_voice else "")]
-    groups = (
-        ("questions (expected keyword)", [a for a in answered if a.turn.kind == "question"]),
-        ("not questions (fitting reply)", [a for a in answered if a.turn.kind == "statement"]),
-        ("**all**", answered),
+    """Rows: questions and other turns, of the tuning set and of the held-out set (when the
+    run has any), then all; a cell: the share passed. The last column counts the spoken
+    turns whose reply asked the caller to say it again."""
+    header = "| turns | n | typed |" + (
+        f" spoken ({spoken_voice}) | spoken: asked to repeat |" if spoken_voice else ""
     )
+    lines = [header, "|---|---:|---:|" + ("---:|---:|" if spoken_voice else "")]
+    sets = (("", False), (", held out", True))
+    groups = [
+        (f"{name}{label}", [a for a in answered if a.turn.kind == kind and a.turn.held_out == held])
+        for label, held in sets
+        for name, kind in (
+            ("questions (expected keyword)", "question"),
+            ("not questions (fitting reply)", "statement"),
+        )
+    ]
+    groups.append(("**all**", answered))
     for name, items in groups:
         if not items:
             continue
         row = f"| {name} | {len(items)} | {_share([a.verdict for a in items])} |"
         if spoken_voice:
             spoken = [a.spoken_verdict for a in items if a.spoken_verdict is not None]
-            row += f" {_share(spoken)} |"
+            again = sum(v.why == ASKED_AGAIN for v in spoken)
+            row += f" {_share(spoken)} | {again} |"
         lines.append(row)
     return "\n".join(lines)
 
@@ -118,17 +129,21 @@ def _quote(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _held(a: Answered) -> str:
+    return " (held out)" if a.turn.held_out else ""
+
+
 def failures(answered: list[Answered]) -> list[str]:
     """One line per failed turn: typed failures, then turns that failed only when spoken."""
     out = [
-        f"- typed: “{a.turn.text}” → “{_quote(a.reply)}” ({a.verdict.why})"
+        f"- typed{_held(a)}: “{a.turn.text}” → “{_quote(a.reply)}” ({a.verdict.why})"
         for a in answered
         if not a.verdict.ok
     ]
     for a in answered:
         if a.verdict.ok and a.spoken_verdict is not None and not a.spoken_verdict.ok:
             out.append(
-                f"- spoken only: “{a.turn.text}” heard as “{a.heard}” → "
+                f"- spoken only{_held(a)}: “{a.turn.text}” heard as “{a.heard}” → "
                 f"“{_quote(a.spoken_reply or '')}” ({a.spoken_verdict.why})"
             )
     return out

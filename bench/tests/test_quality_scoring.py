@@ -11,8 +11,15 @@ pytestmark = pytest.mark.unit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "quality"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from answer_checks import Turn, accuracy, judge, matched_keyword, unhelpful  # noqa: E402
-from eval_turns import QUESTIONS, STATEMENTS, TURNS  # noqa: E402
+from answer_checks import (  # noqa: E402
+    ASKED_AGAIN,
+    Turn,
+    accuracy,
+    judge,
+    matched_keyword,
+    unhelpful,
+)
+from eval_turns import HELD_OUT, QUESTIONS, STATEMENTS, TURNS  # noqa: E402
 from speech import EVERYDAY_QUESTIONS  # noqa: E402
 
 
@@ -72,3 +79,19 @@ def test_the_turn_set_is_large_enough_and_well_formed() -> None:
     assert len({t.text for t in TURNS}) == len(TURNS)
     assert all(t.expect_any for t in QUESTIONS)
     assert all(t.kind == "statement" for t in STATEMENTS)
+
+
+def test_a_request_to_repeat_fails_and_is_named_apart() -> None:
+    question = Turn("What is two plus two?", ("four",))
+    verdict = judge(question, "Sorry, I didn't catch that. Could you say it again?")
+    assert not verdict.ok and verdict.why == ASKED_AGAIN
+    assert judge(question, "Two plus two is four. Want me to repeat it?").ok
+    joke = Turn("Tell me a joke.", (), "statement")
+    assert judge(joke, "Could you repeat that?").why == ASKED_AGAIN
+
+
+def test_the_held_out_turns_are_apart_and_new() -> None:
+    assert len(HELD_OUT) >= 35 and all(t.held_out for t in HELD_OUT)
+    assert not any(t.held_out for t in QUESTIONS + STATEMENTS)
+    assert sum(t.kind == "statement" for t in HELD_OUT) >= 8
+    assert set(HELD_OUT) <= set(TURNS)

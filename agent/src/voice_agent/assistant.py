@@ -27,6 +27,7 @@ from livekit.agents.voice.generation import update_instructions
 from . import tools as toolbox
 from .context_window import ContextWindow, prompt_tokens, tools_tokens
 from .intents import Intent, match_intent
+from .refusal_repair import unclear_for_refusal
 from .settings import AgentSettings
 from .state import SessionState
 from .tools import Clock, MemoryNotes, NoteStore, NotesUnavailable
@@ -75,6 +76,7 @@ class Assistant(Agent):
         else:
             self.greeting = _greeting(settings, self.state, returning=returning)
         self.apology = settings.apology
+        self.unclear_reply = settings.unclear_reply
         self.notes: NoteStore = notes if notes is not None else MemoryNotes()
         self.clock: Clock = clock or toolbox.system_clock(settings.timezone)
         self._context_notes = settings.context_notes
@@ -227,8 +229,11 @@ class Assistant(Agent):
         # the persona, the per-reply context and the newest turns, within the context window
         extra = tools_tokens(offered)
         chat_ctx = self._window.fit(chat_ctx, extra_tokens=extra)
+        reply = Agent.default.llm_node(self, chat_ctx, offered, model_settings)
+        if _is_local(self.session.llm):  # a remote model's refusal is meant: said as is
+            reply = unclear_for_refusal(reply, self.unclear_reply)
         try:
-            async for chunk in Agent.default.llm_node(self, chat_ctx, offered, model_settings):
+            async for chunk in reply:
                 if isinstance(chunk, llm.ChatChunk) and chunk.delta and chunk.delta.tool_calls:
                     # one call per reply: the small model's extra calls are noise (and could
                     # save a stray note)
@@ -259,6 +264,11 @@ class Assistant(Agent):
                 extra={"estimated_tokens": sent, "window_tokens": smaller.tokens},
             )
             self._window = smaller
+
+
+def _is_local(model: object) -> bool:
+    """Whether ``model`` is the local llama.cpp model (the one with a prompt cache)."""
+    return getattr(model, "prefill", None) is not None
 
 
 def _log_prefill_failure(task: asyncio.Task[None]) -> None:

@@ -33,9 +33,12 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+# Chosen on held-out turns (docs/benchmarks.md, 2026-11-30): longer rules or examples made
+# the 0.5B model refuse small talk; this one sentence more made it ask again a little more.
 DEFAULT_INSTRUCTIONS = (
     "You are a friendly voice assistant. Answer in one or two short spoken sentences. "
-    "No lists, no markdown, no emoji."
+    "No lists, no markdown, no emoji. If the caller's words make no sense, ask them to say "
+    "it again."
 )
 
 
@@ -177,7 +180,9 @@ class LlmSettings(ProviderConfig):
     first_token_timeout_s: float = Field(8.0, gt=0.0, le=120.0)
     # for every provider in the chain
     max_tokens: int = Field(120, ge=8, le=2048)
-    temperature: float = Field(0.2, ge=0.0, le=2.0)
+    # 0: greedy. The 0.5B model's answers were right more often than at 0.2 (held-out turns,
+    # docs/benchmarks.md 2026-11-30), and a conversation gets the same reply every time
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
     # the local model (llama.cpp): tokens of context per conversation (prompt and reply)
     n_ctx: int = Field(4096, ge=512, le=32768)
     # What one request to the chain may hold, prompt and reply (context_window.py drops the
@@ -366,6 +371,9 @@ class AgentSettings(BaseSettings):
     resume_greeting_no_history: str = "Sorry, I lost you for a moment. Where were we?"
     # spoken when every LLM provider failed, instead of silence
     apology: str = Field("Sorry, I'm having trouble answering right now.", min_length=1)
+    # said instead of the model's refusal ("I'm sorry, but I can't assist with that."): what
+    # the small model says to words it cannot make sense of, mostly misheard ones
+    unclear_reply: str = Field("Sorry, I didn't catch that. Could you say it again?", min_length=1)
     # how long the job waits for the user to join before greeting without a name
     participant_wait_s: float = Field(5.0, ge=0.0, le=60.0)
     metrics_topic: str = "va.metrics"

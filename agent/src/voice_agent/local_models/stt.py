@@ -53,8 +53,17 @@ def trim_preroll(
     return pcm[start:]
 
 
+# A whole utterance that is only a filler: Moonshine's "You" from a breath or the quiet after
+# the last sentence, or a hesitation. Not a turn: answered, it gets a reply to nothing ("You're
+# welcome!"). An assent ("Mm-hmm", "Uh-huh") is kept.
+_FILLER_ONLY = re.compile(r"^(?i:you|mm+|hmm+|uh+|um+|ah+|oh+)[.,!?]*$")
+
+
 def clean_transcript(text: str) -> str:
+    """Spaces normalised, one leading filler dropped; "" for a filler alone."""
     text = " ".join(text.split())
+    if _FILLER_ONLY.match(text):
+        return ""
     return _LEADING_FILLER.sub("", text, count=1).strip()
 
 
