@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from livekit import rtc
 from livekit.agents import AgentSession, ConversationItemAddedEvent, io, llm
+from turn_taking import RATE, ClipInput
 from voice_agent.assistant import Assistant
 from voice_agent.providers.local import Providers
 from voice_agent.session import build_session
@@ -23,38 +24,12 @@ from voice_agent.turn_metrics import TurnMetricsPublisher
 
 pytestmark = pytest.mark.models
 
-RATE = 16000
-FRAME = RATE // 50  # 20 ms, as the agent's RoomIO is configured
-
 
 class OfflineRoom:
     """Just enough of rtc.Room for TurnMetricsPublisher: never connected, publishes nothing."""
 
     def isconnected(self) -> bool:
         return False
-
-
-class ClipInput(io.AudioInput):
-    """Plays ``pcm`` (16 kHz int16) as a microphone would: 20 ms frames in real time, then
-    silence for as long as the session listens."""
-
-    def __init__(self, pcm: np.ndarray) -> None:
-        super().__init__(label="clip")
-        self._pcm = pcm
-        self._pos = 0
-        self._t0: float | None = None
-
-    async def __anext__(self) -> rtc.AudioFrame:
-        if self._t0 is None:
-            self._t0 = time.monotonic()
-        due = self._t0 + (self._pos // FRAME) * FRAME / RATE
-        if (delay := due - time.monotonic()) > 0:
-            await asyncio.sleep(delay)
-        chunk = self._pcm[self._pos : self._pos + FRAME]
-        if len(chunk) < FRAME:
-            chunk = np.zeros(FRAME, np.int16)
-        self._pos += FRAME
-        return rtc.AudioFrame(chunk.tobytes(), RATE, 1, FRAME)
 
 
 class RecordingSpeaker(io.AudioOutput):
