@@ -37,7 +37,9 @@ from .capacity import (
     uses_local_llm,
     uses_local_models,
 )
+from .documents import Documents
 from .drain import DrainingServer
+from .file_input import FileInput
 from .local_models import ModelPackageMissing, qwen_gguf
 from .model_host import ModelHostUnavailable
 from .observability import SessionMetrics
@@ -105,7 +107,9 @@ async def entrypoint(ctx: JobContext) -> None:
         ctx.shutdown(LEAVE_REASON)
         return
     room = RoomProfile.from_job(ctx.room.metadata or ctx.job.room.metadata, ctx.job.metadata)
-    state = SessionState(room=room, user=user)
+    state = SessionState(
+        room=room, user=user, documents=Documents(settings.files.max_context_chars)
+    )
     providers.apply_voice(state.room.voice, settings.tts.voice_paces)
     session = build_session(settings, providers)
     TurnMetricsPublisher(ctx.room, settings.metrics_topic).attach(session)
@@ -130,6 +134,7 @@ async def entrypoint(ctx: JobContext) -> None:
         # system prompt (get_agent_info) and take input past the typed-input guard (run_input)
         session_host=False,
     )
+    FileInput(settings.files, session, state.documents).attach(ctx.room)
     release = RoomRelease(ctx, session)
     release.attach()
     Rejoin(ctx.room, session.room_io).attach()

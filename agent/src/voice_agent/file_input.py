@@ -1,0 +1,99 @@
+"""Files the user attaches in the chat: LiveKit byte streams on ``FILE_TOPIC``.
+
+The web page sends one with ``room.localParticipant.sendFile(file, { topic: "va.file" })``.
+Each file is checked before it is read and while it is read (``AGENT_FILES__*``: its type, its
+size, the files of the conversation); a refused one is answered with a clear line, without
+the model. Text, Markdown and a PDF's text join the session's documents (``documents.py``),
+which the model sees with every reply; an image is acknowledged only (the local model has no
+vision). Every file gets one short spoken line: "I've read notes.txt."
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from livekit import rtc
+from livekit.agents import AgentSession
+
+from .documents import Documents, DocumentUnreadable, cut, extract_text, file_kind
+from .settings import FileSettings
+
+logger = logging.getLogger(__name__)
+
+FILE_TOPIC = "va.file"  # web/src/features/chat/file-topic.ts says the same
+_NAME_CHARS = 120
+
+
+class FileInput:
+    def __init__(
+        self, settings: FileSettings, session: AgentSession[Any], documents: Documents
+    ) -> None:
+        self._settings = settings
+        self._session = session
+        self._documents = documents
+        self._taken = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def attach(self, room: rtc.Room) -> None:
+        room.register_byte_stream_handler(FILE_TOPIC, self._on_stream)
+
+    def _on_stream(self, reader: rtc.ByteStreamReader, identity: str) -> None:
+        linked = self._session.room_io.linked_participant
+        if linked is not None and identity != linked.identity:
+            logger.info("file from another participant ignored", extra={"from": identity})
+            reader.close()
+            return
+        task = asyncio.create_task(self._receive(reader))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _receive(self, reader: rtc.ByteStreamReader) -> None:
+        try:
+            line = await self.take(reader)
+        except rtc.StreamError:
+            logger.info("file stream ended early", exc_info=True)
+            return
+        self._session.say(line)
+
+    async def take(self, reader: rtc.ByteStreamReader) -> str:
+        """Read one file within the limits; the line to say about it."""
+        limits = self._settings
+        info = reader.info
+        name = (info.name or "the file").strip()[:_NAME_CHARS]
+        kind = file_kind(name, info.mime_type)
+        refusal: str | None = None
+        if kind is None or kind not in limits.types:
+            refusal = limits.wrong_type
+        elif self._taken >= limits.max_files:
+            refusal = limits.too_many
+        elif info.size and info.size > limits.max_bytes:
+            refusal = limits.too_big
+        data = bytearray()
+        if refusal is None:
+            async for chunk in reader:
+                data += chunk
+                if len(data) > limits.max_bytes:
+                    refusal = limits.too_big
+                    break
+        if refusal is not None:
+            reader.close()
+            logger.info("file refused", extra={"kind": kind, "bytes": info.size or len(data)})
+            return refusal.format(name=name, max_bytes=limits.max_bytes, max_files=limits.max_files)
+        assert kind is not None
+        self._taken += 1
+        logger.info("file received", extra={"kind": kind, "bytes": len(data)})
+        if kind == "image":
+            return limits.image.format(name=name)
+        try:
+            text = (await asyncio.to_thread(extract_text, kind, bytes(data))).strip()
+        except DocumentUnreadable:
+            text = ""
+        if not text:
+            return limits.empty.format(name=name)
+        text, was_cut = cut(text, limits.max_document_chars)
+        self._documents.add(name, text)
+        if was_cut:
+            return limits.read_part.format(name=name, chars=len(text))
+        return limits.read.format(name=name)
