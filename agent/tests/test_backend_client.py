@@ -123,3 +123,21 @@ def test_from_settings_is_none_without_a_backend_url() -> None:
     from voice_agent.settings import AgentSettings
 
     assert BackendClient.from_settings(AgentSettings(backend_url=None)) is None
+
+
+async def test_a_file_is_stored_with_its_conversation(backend_app: Any) -> None:
+    room = await new_room(backend_app)
+    client = make_client(httpx.ASGITransport(app=backend_app), credential_for(backend_app, room))
+    body = {"name": "notes.txt", "kind": "text", "size": 40, "text": "The wifi is heron-42."}
+    await client.put_file(room, "file_1", body)
+    await client.put_file(room, "file_1", body)  # a retry: one row
+    await client.aclose()
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=backend_app), base_url=BASE
+    ) as c:
+        items = (await c.get("/api/conversations")).json()["items"]
+        [conversation] = [i["id"] for i in items if i["room_name"] == room]
+        files = (await c.get(f"/api/conversations/{conversation}/files")).json()
+    assert [(f["id"], f["name"], f["text"]) for f in files] == [
+        ("file_1", "notes.txt", "The wifi is heron-42.")
+    ]

@@ -202,3 +202,31 @@ async def test_the_model_sees_the_documents_after_the_instructions() -> None:
     assert roles[0][0] == "system" and FACT not in roles[0][1]  # the instructions
     assert roles[1][0] == "system" and FACT in roles[1][1]
     assert roles[-1] == ("user", "What is the wifi password?")
+
+
+async def test_each_file_taken_is_stored_and_refused_ones_are_not() -> None:
+    stored: list[tuple[str, dict[str, object]]] = []
+
+    async def store(file_id: str, body: dict[str, object]) -> None:
+        stored.append((file_id, body))
+
+    files = FileInput(FileSettings(max_bytes=1000), AgentSession(), Documents(), store=store)
+    await take(files, FakeReader("notes.txt", FACT.encode()))
+    await take(files, FakeReader("cat.png", b"\x89PNG"))
+    await take(files, FakeReader("big.txt", b"x" * 5000))
+    await take(files, FakeReader("tool.exe", b"MZ"))
+    assert [body for _, body in stored] == [
+        {"name": "notes.txt", "kind": "text", "size": len(FACT), "text": FACT},
+        {"name": "cat.png", "kind": "image", "size": 4, "text": ""},
+    ]
+    assert len({file_id for file_id, _ in stored}) == 2
+
+
+async def test_a_file_is_still_read_when_the_backend_fails() -> None:
+    async def store(file_id: str, body: dict[str, object]) -> None:
+        raise OSError("backend down")
+
+    documents = Documents()
+    files = FileInput(FileSettings(), AgentSession(), documents, store=store)
+    assert await take(files, FakeReader("notes.txt", FACT.encode())) == "I've read notes.txt."
+    assert len(documents) == 1

@@ -29,9 +29,7 @@ NOTES = b"Team notes, week 12.\nThe office wifi password is heron-42.\nLunch is 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    env = stack_env(
-        tmp_path_factory.mktemp("stack"), PORTS, AGENT_FILES__MAX_BYTES=str(MAX_BYTES)
-    )
+    env = stack_env(tmp_path_factory.mktemp("stack"), PORTS, AGENT_FILES__MAX_BYTES=str(MAX_BYTES))
     with running_stack(env):
         yield
 

@@ -5,13 +5,17 @@ Each file is checked before it is read and while it is read (``AGENT_FILES__*``:
 size, the files of the conversation); a refused one is answered with a clear line, without
 the model. Text, Markdown and a PDF's text join the session's documents (``documents.py``),
 which the model sees with every reply; an image is acknowledged only (the local model has no
-vision). Every file gets one short spoken line: "I've read notes.txt."
+vision). Every file gets one short spoken line: "I've read notes.txt." With a backend, each
+file taken is stored with the conversation (its name, kind, size and the text read; not an
+image's bytes) and deleted with it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from livekit import rtc
@@ -25,14 +29,23 @@ logger = logging.getLogger(__name__)
 FILE_TOPIC = "va.file"  # web/src/features/chat/file-topic.ts says the same
 _NAME_CHARS = 120
 
+# stores one file taken: its id and the backend's body (name, kind, size, text)
+FileStore = Callable[[str, dict[str, Any]], Awaitable[None]]
+
 
 class FileInput:
     def __init__(
-        self, settings: FileSettings, session: AgentSession[Any], documents: Documents
+        self,
+        settings: FileSettings,
+        session: AgentSession[Any],
+        documents: Documents,
+        *,
+        store: FileStore | None = None,
     ) -> None:
         self._settings = settings
         self._session = session
         self._documents = documents
+        self._store = store
         self._taken = 0
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -85,6 +98,7 @@ class FileInput:
         self._taken += 1
         logger.info("file received", extra={"kind": kind, "bytes": len(data)})
         if kind == "image":
+            await self._keep(name, kind, len(data), "")
             return limits.image.format(name=name)
         try:
             text = (await asyncio.to_thread(extract_text, kind, bytes(data))).strip()
@@ -94,6 +108,17 @@ class FileInput:
             return limits.empty.format(name=name)
         text, was_cut = cut(text, limits.max_document_chars)
         self._documents.add(name, text)
+        await self._keep(name, kind, len(data), text)
         if was_cut:
             return limits.read_part.format(name=name, chars=len(text))
         return limits.read.format(name=name)
+
+    async def _keep(self, name: str, kind: str, size: int, text: str) -> None:
+        """Store the file with the conversation; a failure is logged, the call goes on."""
+        if self._store is None:
+            return
+        body = {"name": name, "kind": kind, "size": size, "text": text}
+        try:
+            await self._store(f"file_{uuid.uuid4().hex}", body)
+        except Exception:
+            logger.warning("could not store a file", exc_info=True)

@@ -39,7 +39,7 @@ from .capacity import (
 )
 from .documents import Documents
 from .drain import DrainingServer
-from .file_input import FileInput
+from .file_input import FileInput, FileStore
 from .local_models import ModelPackageMissing, qwen_gguf
 from .model_host import ModelHostUnavailable
 from .observability import SessionMetrics
@@ -134,7 +134,10 @@ async def entrypoint(ctx: JobContext) -> None:
         # system prompt (get_agent_info) and take input past the typed-input guard (run_input)
         session_host=False,
     )
-    FileInput(settings.files, session, state.documents).attach(ctx.room)
+    files = FileInput(
+        settings.files, session, state.documents, store=start_file_store(ctx, settings)
+    )
+    files.attach(ctx.room)
     release = RoomRelease(ctx, session)
     release.attach()
     Rejoin(ctx.room, session.room_io).attach()
@@ -249,6 +252,32 @@ def start_notes(
 
     ctx.add_shutdown_callback(close)
     return BackendNotes(client, ctx.room.name)
+
+
+def start_file_store(
+    ctx: JobContext,
+    settings: AgentSettings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> FileStore | None:
+    """Files the user shares, stored with the conversation through the backend (None
+    without one: they stay in this call's context only)."""
+    client = BackendClient.from_settings(
+        settings, dispatch_metadata=ctx.job.metadata, transport=transport
+    )
+    if client is None:
+        return None
+
+    async def close(_reason: str) -> None:
+        await client.aclose()
+
+    ctx.add_shutdown_callback(close)
+    room = ctx.room.name
+
+    async def store(file_id: str, body: dict[str, Any]) -> None:
+        await client.put_file(room, file_id, body)
+
+    return store
 
 
 def load_settings() -> AgentSettings:
