@@ -36,6 +36,7 @@ OPERATIONS = {
     ("post", "/api/agent/conversations/{room_name}/messages:batch"),
     ("put", "/api/agent/conversations/{room_name}/events/{event_id}"),
     ("put", "/api/agent/conversations/{room_name}/files/{file_id}"),
+    ("get", "/api/agent/conversations/{room_name}/files"),
     ("put", "/api/agent/workers/{worker_id}"),
 }
 

@@ -22,6 +22,7 @@ from livekit import rtc
 from livekit.agents import AgentSession
 
 from .documents import Documents, DocumentUnreadable, cut, extract_text, file_kind
+from .persistence import BackendClient, BackendError
 from .settings import FileSettings
 
 logger = logging.getLogger(__name__)
@@ -122,3 +123,24 @@ class FileInput:
             await self._store(f"file_{uuid.uuid4().hex}", body)
         except Exception:
             logger.warning("could not store a file", exc_info=True)
+
+
+async def restore_documents(
+    client: BackendClient, room: str, documents: Documents, settings: FileSettings
+) -> int:
+    """A rejoined or resumed call: the conversation's stored files back into the context;
+    how many. The call starts without them when the backend cannot say."""
+    try:
+        stored = await client.list_files(room)
+    except BackendError as e:
+        logger.warning("could not load the conversation's files", extra={"status": e.status})
+        return 0
+    count = 0
+    for item in stored:
+        text = str(item.get("text") or "")
+        if text:
+            documents.add(
+                str(item.get("name") or "a file"), cut(text, settings.max_document_chars)[0]
+            )
+            count += 1
+    return count

@@ -39,7 +39,7 @@ from .capacity import (
 )
 from .documents import Documents
 from .drain import DrainingServer
-from .file_input import FileInput, FileStore
+from .file_input import FileInput, FileStore, restore_documents
 from .local_models import ModelPackageMissing, qwen_gguf
 from .model_host import ModelHostUnavailable
 from .observability import SessionMetrics
@@ -116,6 +116,8 @@ async def entrypoint(ctx: JobContext) -> None:
     AgentErrorPublisher(ctx.room, settings.metrics_topic).attach(session)
     start_observability(ctx, settings, session)
     history = await start_persistence(ctx, settings, session, state=state)
+    if history is not None and history.messages():  # a rejoin: the files shared so far
+        await restore_files(ctx, settings, state)
     notes = start_notes(ctx, settings)
     resumed = is_resume(ctx.job.metadata)
     await session.start(
@@ -252,6 +254,25 @@ def start_notes(
 
     ctx.add_shutdown_callback(close)
     return BackendNotes(client, ctx.room.name)
+
+
+async def restore_files(
+    ctx: JobContext,
+    settings: AgentSettings,
+    state: SessionState,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> None:
+    """The conversation's stored files back into the model's context (a rejoined call)."""
+    client = BackendClient.from_settings(
+        settings, dispatch_metadata=ctx.job.metadata, transport=transport
+    )
+    if client is None:
+        return
+    try:
+        await restore_documents(client, ctx.room.name, state.documents, settings.files)
+    finally:
+        await client.aclose()
 
 
 def start_file_store(

@@ -220,6 +220,16 @@ def put_file(
     return FileOut.model_validate(row)
 
 
+@router.get("/conversations/{room_name}/files", responses={404: {"description": NOT_FOUND_DETAIL}})
+def list_files(room_name: RoomPath, session: SessionDep, caller: JobCaller) -> list[FileOut]:
+    """The files shared in the room's conversation, oldest first (a rejoined call reads
+    them back into its context)."""
+    conversation = _by_room(session, room_name, caller)
+    return [
+        FileOut.model_validate(f) for f in crud.list_files(session, conversation_id=conversation.id)
+    ]
+
+
 @router.get(
     "/conversations/{room_name}/messages", responses={404: {"description": NOT_FOUND_DETAIL}}
 )
