@@ -1,12 +1,14 @@
 """Files attached in the chat, through the real stack (livekit-server, backend, the agent with
-its local models): a text file's fact is in the agent's answer to a typed question about it;
-an oversized file gets the clear line and nothing of it reaches the model."""
+its local models): a text file's fact is in the agent's answer to a typed question about it,
+and the file is stored with the conversation; an oversized file gets the clear line."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,6 +52,16 @@ async def wait_for_line(client: VoiceClient, after: int, needle: str, timeout: f
     raise AssertionError(f"no agent line with {needle!r}: {agent_lines(client)[after:]}")
 
 
+def stored_files(room: str) -> list[dict[str, object]]:
+    """The files the backend holds for the room's conversation (as its owner reads them)."""
+    with urllib.request.urlopen(f"{BACKEND}/api/conversations?limit=50", timeout=10) as r:
+        items = json.loads(r.read())["items"]
+    [conversation] = [c["id"] for c in items if c["room_name"] == room]
+    with urllib.request.urlopen(f"{BACKEND}/api/conversations/{conversation}/files") as r:
+        files: list[dict[str, object]] = json.loads(r.read())
+    return files
+
+
 async def send_file(client: VoiceClient, name: str, data: bytes) -> None:
     await client.room.local_participant.send_bytes(
         data, topic=FILE_TOPIC, name=name, mime_type="text/plain"
@@ -57,7 +69,7 @@ async def send_file(client: VoiceClient, name: str, data: bytes) -> None:
 
 
 def test_the_agent_answers_from_a_file_the_user_sent(stack: None) -> None:
-    async def call() -> tuple[str, str]:
+    async def call() -> tuple[str, str, list[dict[str, object]]]:
         client = VoiceClient()
         await client.connect(BACKEND)
         try:
@@ -71,13 +83,15 @@ def test_the_agent_answers_from_a_file_the_user_sent(stack: None) -> None:
                 "What is the office wifi password?", topic="lk.chat"
             )
             answer = await wait_for_line(client, before, "heron", timeout=120)
-            return ack, answer
+            return ack, answer, await asyncio.to_thread(stored_files, client.room.name)
         finally:
             await client.close()
 
-    ack, answer = asyncio.run(call())
+    ack, answer, files = asyncio.run(call())
     assert ack == "I've read notes.txt."
     assert "heron-42" in answer.lower()
+    assert [(f["name"], f["kind"], f["size"]) for f in files] == [("notes.txt", "text", len(NOTES))]
+    assert "heron-42" in str(files[0]["text"])
 
 
 def test_an_oversized_file_gets_the_clear_line(stack: None) -> None:
