@@ -26,7 +26,7 @@ test('the agent answers from a text file the user attached', async ({ page }) =>
   const attachment = transcript.getByTestId('msg-user').filter({ hasText: 'notes.txt' });
   await expect(attachment).toContainText(`notes.txt (${NOTES.length} bytes)`);
   await expect(attachment).toContainText('heron-42'); // the preview
-  await expect(agentLines.nth(before)).toHaveText("I've read notes.txt.");
+  await expect(agentLines.nth(before)).toHaveText("Assistant: I've read notes.txt.");
   await expectAccessible(page, 'a file in the transcript');
 
   await page.getByRole('textbox', { name: 'Message' }).fill('What is the office wifi password?');
@@ -41,5 +41,5 @@ test('an oversized file gets the agent’s clear message', async ({ page }) => {
   const big = Buffer.alloc(2_100_000, 'x');
   await page.getByTestId('attach-input').setInputFiles({ name: 'big.txt', mimeType: 'text/plain', buffer: big });
   await expect(transcript.getByTestId('msg-user').filter({ hasText: 'big.txt' })).toContainText('big.txt (2.1 MB)');
-  await expect(agentLines.nth(before)).toHaveText('big.txt is too large for me. Please send files under 2,000,000 bytes.');
+  await expect(agentLines.nth(before)).toHaveText('Assistant: big.txt is too large for me. Please send files under 2,000,000 bytes.');
 });
