@@ -8,7 +8,10 @@ from typing import Any
 import httpx
 import pytest
 from backend_helpers import BASE, credential_for, new_room
+from voice_agent.documents import Documents
+from voice_agent.file_input import restore_documents
 from voice_agent.persistence import BackendClient, BackendError
+from voice_agent.settings import FileSettings
 
 pytestmark = pytest.mark.unit
 
@@ -123,3 +126,26 @@ def test_from_settings_is_none_without_a_backend_url() -> None:
     from voice_agent.settings import AgentSettings
 
     assert BackendClient.from_settings(AgentSettings(backend_url=None)) is None
+
+
+async def test_a_file_is_stored_with_its_conversation(backend_app: Any) -> None:
+    room = await new_room(backend_app)
+    client = make_client(httpx.ASGITransport(app=backend_app), credential_for(backend_app, room))
+    body = {"name": "notes.txt", "kind": "text", "size": 40, "text": "The wifi is heron-42."}
+    await client.put_file(room, "file_1", body)
+    await client.put_file(room, "file_1", body)  # a retry: one row
+    # a rejoined call reads them back into its context
+    documents = Documents()
+    assert await restore_documents(client, room, documents, FileSettings()) == 1
+    message = documents.message()
+    assert message is not None and "heron-42" in (message.text_content or "")
+    await client.aclose()
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=backend_app), base_url=BASE
+    ) as c:
+        items = (await c.get("/api/conversations")).json()["items"]
+        [conversation] = [i["id"] for i in items if i["room_name"] == room]
+        files = (await c.get(f"/api/conversations/{conversation}/files")).json()
+    assert [(f["id"], f["name"], f["text"]) for f in files] == [
+        ("file_1", "notes.txt", "The wifi is heron-42.")
+    ]

@@ -19,6 +19,7 @@ from app.core.livekit import SERVER_ROOM_PREFIX, new_room_name
 from app.models import (
     Conversation,
     ConversationEvent,
+    ConversationFile,
     Message,
     Note,
     ProcessedEvent,
@@ -430,5 +431,32 @@ def list_events(session: Session, *, conversation_id: uuid.UUID) -> list[Convers
         select(ConversationEvent)
         .where(ConversationEvent.conversation_id == conversation_id)
         .order_by(ConversationEvent.created_at, ConversationEvent.pk)
+    )
+    return list(session.scalars(stmt))
+
+
+def upsert_file(
+    session: Session,
+    *,
+    conversation_id: uuid.UUID,
+    file_id: str,
+    name: str,
+    kind: str,
+    size: int,
+    text: str,
+    created_at: dt.datetime | None,
+) -> ConversationFile:
+    """Insert, or replace the fields of, the conversation's file with this client id."""
+    key = {"conversation_id": conversation_id, "file_id": file_id}
+    values = {"name": name, "kind": kind, "size": size, "text": text}
+    row: ConversationFile = _upsert(session, ConversationFile, key, values, created_at)
+    return row
+
+
+def list_files(session: Session, *, conversation_id: uuid.UUID) -> list[ConversationFile]:
+    stmt = (
+        select(ConversationFile)
+        .where(ConversationFile.conversation_id == conversation_id)
+        .order_by(ConversationFile.created_at, ConversationFile.pk)
     )
     return list(session.scalars(stmt))

@@ -88,11 +88,15 @@ class Conversation(Base):
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     room_metadata: Mapped[dict[str, Any]] = mapped_column(JSON(), default=dict)
 
-    # The database deletes messages and events with their conversation (ON DELETE CASCADE).
+    # The database deletes messages, events and files with their conversation (ON DELETE
+    # CASCADE).
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", cascade="all, delete-orphan", passive_deletes=True
     )
     events: Mapped[list[ConversationEvent]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+    files: Mapped[list[ConversationFile]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
 
@@ -191,3 +195,26 @@ class AuthSession(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class ConversationFile(Base):
+    """A file the user shared in a conversation, as the agent read it: its name, kind and size,
+    and its text (text, Markdown, a PDF's text; empty for an image, whose bytes are not kept)."""
+
+    __tablename__ = "conversation_files"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "file_id"),
+        CheckConstraint("kind IN ('text', 'markdown', 'pdf', 'image')", name="kind"),
+        Index("ix_conversation_files_conversation_created", "conversation_id", "created_at"),
+    )
+
+    pk: Mapped[int] = mapped_column(_SurrogateKey, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    file_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))
+    size: Mapped[int] = mapped_column(BigInteger())
+    text: Mapped[str] = mapped_column(Text())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -131,6 +131,28 @@ class EventOut(BaseModel):
     created_at: dt.datetime
 
 
+FileKind = Literal["text", "markdown", "pdf", "image"]
+
+
+class FileIn(_Strict):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    kind: FileKind
+    size: Annotated[int, Field(ge=0, le=10_000_000_000)]
+    text: Text = Field(default="", description="What the agent read of it (empty: an image).")
+    created_at: Timestamp | None = Field(default=None, description="Defaults to now.")
+
+
+class FileOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True, validate_by_name=True)
+
+    id: str = Field(validation_alias="file_id")
+    name: str
+    kind: FileKind
+    size: int
+    text: str
+    created_at: dt.datetime
+
+
 class BatchMessageIn(MessageIn):
     id: ClientId
 

@@ -20,6 +20,7 @@ OPERATIONS = {
     ("get", "/api/conversations/{conversation_id}/export"),
     ("get", "/api/conversations/{conversation_id}/messages"),
     ("post", "/api/conversations/{conversation_id}/end"),
+    ("get", "/api/conversations/{conversation_id}/files"),
     ("get", "/api/agent/conversations/{room_name}"),
     ("get", "/api/agent/conversations/{room_name}/messages"),
     ("put", "/api/agent/conversations/{room_name}/messages/{message_id}"),
@@ -34,6 +35,8 @@ OPERATIONS = {
     ("get", "/api/sessions/active"),
     ("post", "/api/agent/conversations/{room_name}/messages:batch"),
     ("put", "/api/agent/conversations/{room_name}/events/{event_id}"),
+    ("put", "/api/agent/conversations/{room_name}/files/{file_id}"),
+    ("get", "/api/agent/conversations/{room_name}/files"),
     ("put", "/api/agent/workers/{worker_id}"),
 }
 

@@ -108,6 +108,7 @@ class Assistant(Agent):
             return
         ctx = self.chat_ctx.copy()
         update_instructions(ctx, instructions=self.instructions, add_if_missing=True)
+        ctx = self.state.documents.with_documents(ctx)
         tools = list(self.tools) if self._offer_tools else None
 
         if pending is not None:
@@ -224,6 +225,7 @@ class Assistant(Agent):
                         role="system", content=[context], created_at=last.created_at - 1e-6
                     )
                 )
+        chat_ctx = self.state.documents.with_documents(chat_ctx)  # the files the user shared
         called = False
         offered = tools if self._offer_tools else []
         # the persona, the per-reply context and the newest turns, within the context window

@@ -38,6 +38,8 @@ from .capacity import (
     uses_local_llm,
     uses_local_models,
 )
+from .documents import Documents
+from .file_input import FileInput, FileStore, restore_documents
 from .local_models import ModelPackageMissing, qwen_gguf
 from .model_host import ModelHostUnavailable
 from .observability import SessionMetrics
@@ -107,13 +109,17 @@ async def entrypoint(ctx: JobContext) -> None:
         ctx.shutdown(LEAVE_REASON)
         return
     room = RoomProfile.from_job(ctx.room.metadata or ctx.job.room.metadata, ctx.job.metadata)
-    state = SessionState(room=room, user=user)
+    state = SessionState(
+        room=room, user=user, documents=Documents(settings.files.max_context_chars)
+    )
     providers.apply_voice(state.room.voice, settings.tts.voice_paces)
     session = build_session(settings, providers)
     TurnMetricsPublisher(ctx.room, settings.metrics_topic).attach(session)
     AgentErrorPublisher(ctx.room, settings.metrics_topic).attach(session)
     start_observability(ctx, settings, session)
     history = await start_persistence(ctx, settings, session, state=state)
+    if history is not None and history.messages():  # a rejoin: the files shared so far
+        await restore_files(ctx, settings, state)
     notes = start_notes(ctx, settings)
     resumed = is_resume(ctx.job.metadata)
     await session.start(
@@ -132,6 +138,10 @@ async def entrypoint(ctx: JobContext) -> None:
         # system prompt (get_agent_info) and take input past the typed-input guard (run_input)
         session_host=False,
     )
+    files = FileInput(
+        settings.files, session, state.documents, store=start_file_store(ctx, settings)
+    )
+    files.attach(ctx.room)
     release = RoomRelease(ctx, session)
     release.attach()
     Rejoin(ctx.room, session.room_io).attach()
@@ -246,6 +256,51 @@ def start_notes(
 
     ctx.add_shutdown_callback(close)
     return BackendNotes(client, ctx.room.name)
+
+
+async def restore_files(
+    ctx: JobContext,
+    settings: AgentSettings,
+    state: SessionState,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> None:
+    """The conversation's stored files back into the model's context (a rejoined call)."""
+    client = BackendClient.from_settings(
+        settings, dispatch_metadata=ctx.job.metadata, transport=transport
+    )
+    if client is None:
+        return
+    try:
+        await restore_documents(client, ctx.room.name, state.documents, settings.files)
+    finally:
+        await client.aclose()
+
+
+def start_file_store(
+    ctx: JobContext,
+    settings: AgentSettings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> FileStore | None:
+    """Files the user shares, stored with the conversation through the backend (None
+    without one: they stay in this call's context only)."""
+    client = BackendClient.from_settings(
+        settings, dispatch_metadata=ctx.job.metadata, transport=transport
+    )
+    if client is None:
+        return None
+
+    async def close(_reason: str) -> None:
+        await client.aclose()
+
+    ctx.add_shutdown_callback(close)
+    room = ctx.room.name
+
+    async def store(file_id: str, body: dict[str, Any]) -> None:
+        await client.put_file(room, file_id, body)
+
+    return store
 
 
 def load_settings() -> AgentSettings:

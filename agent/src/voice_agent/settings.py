@@ -260,6 +260,47 @@ class ChatSettings(BaseModel):
         return value
 
 
+class FileSettings(BaseModel):
+    """Files the user attaches in the chat (byte streams on ``va.file``, file_input.py).
+
+    A file over ``max_bytes``, of a type not in ``types``, or past ``max_files`` in one
+    conversation is refused with the matching line (no model run). Text, Markdown and the text
+    of a PDF go into the model's context, each cut to ``max_document_chars`` (the agent says
+    so) and all of them together to ``max_context_chars`` (the newest documents first)."""
+
+    max_bytes: int = Field(2_000_000, ge=1, le=100_000_000)
+    max_files: int = Field(10, ge=1, le=1000)
+    types: list[Literal["text", "markdown", "pdf", "image"]] = ["text", "markdown", "pdf", "image"]
+    max_document_chars: int = Field(3000, ge=100, le=1_000_000)
+    max_context_chars: int = Field(4000, ge=100, le=4_000_000)
+    read: str = Field("I've read {name}.", min_length=1)
+    read_part: str = Field(
+        "{name} is long: I've read its first {chars:,} characters.", min_length=1
+    )
+    image: str = Field("I've saved {name}, but I can't see images.", min_length=1)
+    empty: str = Field("I couldn't find any text in {name}.", min_length=1)
+    too_big: str = Field(
+        "{name} is too large for me. Please send files under {max_bytes:,} bytes.", min_length=1
+    )
+    wrong_type: str = Field(
+        "I can't read {name}. I can take text, Markdown, PDF and image files.", min_length=1
+    )
+    too_many: str = Field(
+        "That's more files than I can take in one conversation (at most {max_files}).",
+        min_length=1,
+    )
+
+    @model_validator(mode="after")
+    def _check_lines(self) -> FileSettings:
+        values = {"name": "a.txt", "chars": 1, "max_bytes": 1, "max_files": 1}
+        for line in ("read", "read_part", "image", "empty", "too_big", "wrong_type", "too_many"):
+            try:
+                getattr(self, line).format(**values)
+            except (KeyError, IndexError, ValueError):
+                raise ValueError(f"{line}: unknown placeholder") from None
+        return self
+
+
 class CallLimitSettings(BaseModel):
     """A call ends (after a short goodbye) ``max_call_s`` after it started, or once neither
     side has spoken for ``idle_timeout_s`` (the framework's user-away timeout)."""
@@ -414,6 +455,7 @@ class AgentSettings(BaseSettings):
     llm: LlmSettings = LlmSettings()
     tts: TtsSettings = TtsSettings()
     chat: ChatSettings = ChatSettings()
+    files: FileSettings = FileSettings()
     limits: CallLimitSettings = CallLimitSettings()
     recovery: RecoverySettings = RecoverySettings()
     model_host: ModelHostSettings = ModelHostSettings()

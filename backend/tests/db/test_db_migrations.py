@@ -22,7 +22,7 @@ from app.models import Base
 pytestmark = pytest.mark.db
 
 TABLES = {"conversations", "messages", "notes", "processed_events"}
-TABLES |= {"users", "auth_sessions", "conversation_events"}
+TABLES |= {"users", "auth_sessions", "conversation_events", "conversation_files"}
 BACKEND_DIR = Path(__file__).resolve().parents[2]
 
 

@@ -15,6 +15,7 @@ import { useUiStore } from '../store/ui-store';
 import { CallSetup } from '../features/call-setup/components/call-setup';
 import { useCallOptions } from '../features/call-setup/hooks/use-call-options';
 import { ChatForm } from '../features/chat/components/chat-form';
+import { useAttachments } from '../features/chat/hooks/use-attachments';
 import { DeviceSettings } from '../features/media/components/device-settings';
 import { useStoredDevices } from '../features/media/hooks/use-stored-devices';
 import { TrackToggleButton } from '../features/media/components/track-toggle-button';
@@ -39,6 +40,7 @@ import { canCaptureAudio, useSessionConnection } from '../features/session/hooks
 import { useAgentErrorToasts } from '../features/toasts/hooks/use-agent-error-toasts';
 import { TranscriptList } from '../features/transcript/components/transcript-list';
 import { useTranscript } from '../features/transcript/hooks/use-transcript';
+import { placeAttachments } from '../features/transcript/transcript-entries';
 import { routeHref } from './routes';
 
 type CallPageProps = {
@@ -74,6 +76,7 @@ function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSo
   const live = currentAgent(agent, { disconnected: session.connectionState === ConnectionState.Disconnected });
   const { messages, send } = useSessionMessages();
   const transcript = useTranscript(messages);
+  const { attachments, attach } = useAttachments(session.room, transcript.length);
   const failure = live.failureReasons?.join(' ') || null;
   const connection = useSessionConnection(session, failure);
   const drop = useCallDrop(session.room);
@@ -172,8 +175,11 @@ function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSo
       )}
 
       <VideoTiles />
-      <TranscriptList entries={[...rejoin.earlier, ...transcript]} isConnected={session.isConnected} />
-      <ChatForm disabled={!session.isConnected} onSend={send} />
+      <TranscriptList
+        entries={[...rejoin.earlier, ...placeAttachments(transcript, attachments)]}
+        isConnected={session.isConnected}
+      />
+      <ChatForm disabled={!session.isConnected} onSend={send} onAttach={attach} />
       {/* Kept after hang-up so the last call's figures stay readable; cleared on reconnect. */}
       {(session.isConnected || latencyRows.length > 0) && <LatencyPanel rows={latencyRows} />}
     </article>

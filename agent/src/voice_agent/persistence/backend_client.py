@@ -201,6 +201,17 @@ class BackendClient:
         path = f"/conversations/{_seg(room)}/events/{_seg(event_id)}"
         await self._request("PUT", path, json=dict(body), room=room)
 
+    async def put_file(self, room: str, file_id: str, body: Mapping[str, Any]) -> None:
+        """Create or replace one file the user shared (name, kind, size, the text read);
+        idempotent by id."""
+        path = f"/conversations/{_seg(room)}/files/{_seg(file_id)}"
+        await self._request("PUT", path, json=dict(body), room=room)
+
+    async def list_files(self, room: str) -> list[dict[str, Any]]:
+        """The files shared in the room's conversation, oldest first (name, kind, text...)."""
+        data = await self._request("GET", f"/conversations/{_seg(room)}/files", room=room)
+        return [dict(f) for f in data]
+
     async def list_notes(self, user_id: str, *, limit: int = 100) -> list[StoredNote]:
         """The user's newest `limit` notes, oldest first."""
         data = await self._request("GET", f"/users/{_seg(user_id)}/notes?limit={int(limit)}")

@@ -41,6 +41,8 @@ from app.schemas import (
     ClientId,
     EventIn,
     EventOut,
+    FileIn,
+    FileOut,
     MessageBatchIn,
     MessageBatchOut,
     MessageIn,
@@ -74,6 +76,7 @@ RoomPath = Annotated[RoomName, Path()]
 MessageIdPath = Annotated[ClientId, Path()]
 NoteIdPath = Annotated[ClientId, Path()]
 EventIdPath = Annotated[ClientId, Path()]
+FileIdPath = Annotated[ClientId, Path()]
 UserPath = Annotated[UserId, Path()]
 _TOO_LONG: dict[int | str, dict[str, Any]] = {
     413: {"description": f"{TEXT_TOO_LONG_DETAIL} | {BATCH_TOO_LARGE_DETAIL} | {TOO_LARGE_DETAIL}"}
@@ -185,6 +188,46 @@ def put_event(
     )
     session.commit()
     return EventOut.model_validate(event)
+
+
+@router.put(
+    "/conversations/{room_name}/files/{file_id}",
+    responses={404: {"description": NOT_FOUND_DETAIL}, **_TOO_LONG},
+)
+def put_file(
+    room_name: RoomPath,
+    file_id: FileIdPath,
+    body: FileIn,
+    settings: SettingsDep,
+    session: SessionDep,
+    caller: JobCaller,
+) -> FileOut:
+    """Create or replace one file the user shared (its name, kind, size and the text the
+    agent read); deleted with the conversation."""
+    _check_length(body.text, settings.max_message_chars)
+    conversation = _by_room(session, room_name, caller)
+    row = crud.upsert_file(
+        session,
+        conversation_id=conversation.id,
+        file_id=file_id,
+        name=body.name,
+        kind=body.kind,
+        size=body.size,
+        text=body.text,
+        created_at=body.created_at,
+    )
+    session.commit()
+    return FileOut.model_validate(row)
+
+
+@router.get("/conversations/{room_name}/files", responses={404: {"description": NOT_FOUND_DETAIL}})
+def list_files(room_name: RoomPath, session: SessionDep, caller: JobCaller) -> list[FileOut]:
+    """The files shared in the room's conversation, oldest first (a rejoined call reads
+    them back into its context)."""
+    conversation = _by_room(session, room_name, caller)
+    return [
+        FileOut.model_validate(f) for f in crud.list_files(session, conversation_id=conversation.id)
+    ]
 
 
 @router.get(

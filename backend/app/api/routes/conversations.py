@@ -47,6 +47,7 @@ from app.schemas import (
     ConversationOut,
     ConversationPage,
     EventOut,
+    FileOut,
     MessageOut,
     MessagePage,
     TokenResponse,
@@ -186,6 +187,17 @@ def list_conversation_messages(
         items=[MessageOut.model_validate(m) for m in rows],
         next_cursor=next_cursor.encode() if next_cursor else None,
     )
+
+
+@router.get("/{conversation_id}/files", responses=_NOT_FOUND)
+def list_conversation_files(
+    conversation_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> list[FileOut]:
+    """The files shared in the conversation, oldest first, with the text the agent read."""
+    conversation = _own(session, user, conversation_id)
+    return [
+        FileOut.model_validate(f) for f in crud.list_files(session, conversation_id=conversation.id)
+    ]
 
 
 @router.get("/{conversation_id}/export", responses=_NOT_FOUND)

@@ -1,7 +1,7 @@
 import type { ReceivedMessage } from '@livekit/components-react';
 import type { Participant } from 'livekit-client';
 import { describe, expect, it } from 'vitest';
-import { buildTranscript, messageKey, messageRole } from './transcript-entries';
+import { buildTranscript, messageKey, messageRole, placeAttachments, type TranscriptEntry } from './transcript-entries';
 
 const local = { isLocal: true, identity: 'user-1' } as Participant;
 const remote = { isLocal: false, identity: 'agent-1' } as Participant;
@@ -88,5 +88,21 @@ describe('buildTranscript', () => {
 
   it('drops empty text (a stream that has not produced words yet)', () => {
     expect(buildTranscript([agentSpeech('a-1', '  ', 'SG_1')], new Map())).toEqual([]);
+  });
+});
+
+describe('placeAttachments', () => {
+  const line = (key: string): TranscriptEntry => ({ key, role: 'agent', text: key, final: true, kind: 'speech' });
+  const file = (key: string, after: number) => ({ key, name: `${key}.txt`, size: 1, preview: null, after });
+
+  it('puts each file after the entries there were when it was sent', () => {
+    const placed = placeAttachments([line('a'), line('b'), line('c')], [file('f1', 1), file('f2', 1), file('f3', 5)]);
+    expect(placed.map((e) => e.key)).toEqual(['a', 'f1', 'f2', 'b', 'c', 'f3']);
+    expect(placed[1]).toMatchObject({ role: 'user', kind: 'file', text: 'f1.txt' });
+  });
+
+  it('keeps the transcript as it is without files', () => {
+    const entries = [line('a')];
+    expect(placeAttachments(entries, [])).toEqual(entries);
   });
 });

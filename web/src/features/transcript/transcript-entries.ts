@@ -1,4 +1,5 @@
 import type { ReceivedMessage } from '@livekit/components-react';
+import type { PlacedAttachment } from '../chat/hooks/use-attachments';
 
 export type TranscriptRole = 'user' | 'agent';
 
@@ -9,7 +10,9 @@ export type TranscriptEntry = {
   text: string;
   /** `false` only for a user transcript the STT may still revise. */
   final: boolean;
-  kind: 'speech' | 'chat';
+  kind: 'speech' | 'chat' | 'file';
+  /** A file the user sent (`kind: 'file'`). */
+  attachment?: PlacedAttachment;
 };
 
 // Attribute names from livekit-client `ParticipantAgentAttributes` (attribute-typings).
@@ -71,4 +74,26 @@ export function buildTranscript(
   return [...byKey.values()]
     .filter((entry) => entry.text.trim() !== '')
     .sort((a, b) => (firstSeen.get(a.key) ?? 0) - (firstSeen.get(b.key) ?? 0));
+}
+
+/** `entries` with each attachment after the first `after` of them (in the order sent). */
+export function placeAttachments(
+  entries: ReadonlyArray<TranscriptEntry>,
+  attachments: ReadonlyArray<PlacedAttachment>,
+): TranscriptEntry[] {
+  const out: TranscriptEntry[] = [];
+  let next = 0;
+  const placeUpTo = (count: number) => {
+    while (next < attachments.length && attachments[next]!.after <= count) {
+      const attachment = attachments[next]!;
+      out.push({ key: attachment.key, role: 'user', text: attachment.name, final: true, kind: 'file', attachment });
+      next += 1;
+    }
+  };
+  entries.forEach((entry, index) => {
+    placeUpTo(index);
+    out.push(entry);
+  });
+  placeUpTo(Number.POSITIVE_INFINITY);
+  return out;
 }

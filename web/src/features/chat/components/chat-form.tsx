@@ -1,11 +1,14 @@
 import { useState, type FormEvent } from 'react';
+import { AttachButton } from './attach-button';
 
 type ChatFormProps = {
   disabled: boolean;
   onSend: (text: string) => Promise<unknown>;
+  /** Send a file to the agent; no Attach button without it. */
+  onAttach?: (file: File) => void;
 };
 
-export function ChatForm({ disabled, onSend }: ChatFormProps) {
+export function ChatForm({ disabled, onSend, onAttach }: ChatFormProps) {
   const [text, setText] = useState('');
   const [isSending, setIsSending] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -36,6 +39,7 @@ export function ChatForm({ disabled, onSend }: ChatFormProps) {
         onChange={(event) => setText(event.target.value)}
         disabled={disabled}
       />
+      {onAttach && <AttachButton disabled={disabled} onAttach={onAttach} />}
       <button type="submit" className="button button-primary" disabled={disabled || isSending}>
         Send
       </button>

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { AttachmentView } from '../../chat/components/attachment-view';
 import type { TranscriptEntry } from '../transcript-entries';
 
 type TranscriptListProps = {
@@ -28,7 +29,7 @@ export function TranscriptList({ entries, isConnected }: TranscriptListProps) {
             data-kind={entry.kind}
           >
             <span className="visually-hidden">{entry.role === 'user' ? 'You: ' : 'Assistant: '}</span>
-            {entry.text}
+            {entry.attachment ? <AttachmentView attachment={entry.attachment} /> : entry.text}
           </li>
         ))}
       </ol>

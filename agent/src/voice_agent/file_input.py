@@ -1,0 +1,146 @@
+"""Files the user attaches in the chat: LiveKit byte streams on ``FILE_TOPIC``.
+
+The web page sends one with ``room.localParticipant.sendFile(file, { topic: "va.file" })``.
+Each file is checked before it is read and while it is read (``AGENT_FILES__*``: its type, its
+size, the files of the conversation); a refused one is answered with a clear line, without
+the model. Text, Markdown and a PDF's text join the session's documents (``documents.py``),
+which the model sees with every reply; an image is acknowledged only (the local model has no
+vision). Every file gets one short spoken line: "I've read notes.txt." With a backend, each
+file taken is stored with the conversation (its name, kind, size and the text read; not an
+image's bytes) and deleted with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from livekit import rtc
+from livekit.agents import AgentSession
+
+from .documents import Documents, DocumentUnreadable, cut, extract_text, file_kind
+from .persistence import BackendClient, BackendError
+from .settings import FileSettings
+
+logger = logging.getLogger(__name__)
+
+FILE_TOPIC = "va.file"  # web/src/features/chat/file-topic.ts says the same
+_NAME_CHARS = 120
+
+# stores one file taken: its id and the backend's body (name, kind, size, text)
+FileStore = Callable[[str, dict[str, Any]], Awaitable[None]]
+
+
+class FileInput:
+    def __init__(
+        self,
+        settings: FileSettings,
+        session: AgentSession[Any],
+        documents: Documents,
+        *,
+        store: FileStore | None = None,
+    ) -> None:
+        self._settings = settings
+        self._session = session
+        self._documents = documents
+        self._store = store
+        self._taken = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def attach(self, room: rtc.Room) -> None:
+        room.register_byte_stream_handler(FILE_TOPIC, self._on_stream)
+
+    def _on_stream(self, reader: rtc.ByteStreamReader, identity: str) -> None:
+        linked = self._session.room_io.linked_participant
+        if linked is not None and identity != linked.identity:
+            logger.info("file from another participant ignored", extra={"from": identity})
+            reader.close()
+            return
+        task = asyncio.create_task(self._receive(reader))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _receive(self, reader: rtc.ByteStreamReader) -> None:
+        try:
+            line = await self.take(reader)
+        except rtc.StreamError:
+            logger.info("file stream ended early", exc_info=True)
+            return
+        self._session.say(line)
+
+    async def take(self, reader: rtc.ByteStreamReader) -> str:
+        """Read one file within the limits; the line to say about it."""
+        limits = self._settings
+        info = reader.info
+        name = (info.name or "the file").strip()[:_NAME_CHARS]
+        kind = file_kind(name, info.mime_type)
+        refusal: str | None = None
+        if kind is None or kind not in limits.types:
+            refusal = limits.wrong_type
+        elif self._taken >= limits.max_files:
+            refusal = limits.too_many
+        elif info.size and info.size > limits.max_bytes:
+            refusal = limits.too_big
+        data = bytearray()
+        if refusal is None:
+            async for chunk in reader:
+                data += chunk
+                if len(data) > limits.max_bytes:
+                    refusal = limits.too_big
+                    break
+        if refusal is not None:
+            reader.close()
+            logger.info("file refused", extra={"kind": kind, "bytes": info.size or len(data)})
+            return refusal.format(name=name, max_bytes=limits.max_bytes, max_files=limits.max_files)
+        assert kind is not None
+        self._taken += 1
+        logger.info("file received", extra={"kind": kind, "bytes": len(data)})
+        if kind == "image":
+            await self._keep(name, kind, len(data), "")
+            return limits.image.format(name=name)
+        try:
+            text = (await asyncio.to_thread(extract_text, kind, bytes(data))).strip()
+        except DocumentUnreadable:
+            text = ""
+        if not text:
+            return limits.empty.format(name=name)
+        text, was_cut = cut(text, limits.max_document_chars)
+        self._documents.add(name, text)
+        await self._keep(name, kind, len(data), text)
+        if was_cut:
+            return limits.read_part.format(name=name, chars=len(text))
+        return limits.read.format(name=name)
+
+    async def _keep(self, name: str, kind: str, size: int, text: str) -> None:
+        """Store the file with the conversation; a failure is logged, the call goes on."""
+        if self._store is None:
+            return
+        body = {"name": name, "kind": kind, "size": size, "text": text}
+        try:
+            await self._store(f"file_{uuid.uuid4().hex}", body)
+        except Exception:
+            logger.warning("could not store a file", exc_info=True)
+
+
+async def restore_documents(
+    client: BackendClient, room: str, documents: Documents, settings: FileSettings
+) -> int:
+    """A rejoined or resumed call: the conversation's stored files back into the context;
+    how many. The call starts without them when the backend cannot say."""
+    try:
+        stored = await client.list_files(room)
+    except BackendError as e:
+        logger.warning("could not load the conversation's files", extra={"status": e.status})
+        return 0
+    count = 0
+    for item in stored:
+        text = str(item.get("text") or "")
+        if text:
+            documents.add(
+                str(item.get("name") or "a file"), cut(text, settings.max_document_chars)[0]
+            )
+            count += 1
+    return count

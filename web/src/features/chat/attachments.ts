@@ -1,0 +1,45 @@
+/**
+ * Files the user attaches in the chat go to the agent as LiveKit byte streams on this topic
+ * (`room.localParticipant.sendFile(file, { topic: FILE_TOPIC })`); the agent reads them
+ * (agent/src/voice_agent/file_input.py, `FILE_TOPIC`) and answers each with one line: read,
+ * or why not (too large, another type, too many). The limits are the agent's settings.
+ */
+export const FILE_TOPIC = 'va.file';
+
+/** What the file picker offers: text, Markdown, PDF and images (the agent's types). */
+export const ACCEPTED_FILES = '.txt,.md,.markdown,.pdf,.png,.jpg,.jpeg,.gif,.webp,text/plain,text/markdown,application/pdf,image/*';
+
+/** A preview this long of a text file's start is shown in the transcript. */
+const PREVIEW_CHARS = 160;
+
+export type Attachment = {
+  key: string;
+  name: string;
+  size: number;
+  /** The first lines of a text file, or an object URL of an image. */
+  preview: { kind: 'text'; text: string } | { kind: 'image'; url: string } | null;
+};
+
+/** `1,234 bytes` below a kilobyte, else `12.3 KB` / `4.5 MB`. */
+export function formatBytes(size: number): string {
+  if (size < 1000) return `${size.toLocaleString('en-US')} bytes`;
+  if (size < 1_000_000) return `${(size / 1000).toFixed(1)} KB`;
+  return `${(size / 1_000_000).toFixed(1)} MB`;
+}
+
+function isText(file: File): boolean {
+  return file.type.startsWith('text/') || /\.(txt|md|markdown)$/i.test(file.name);
+}
+
+/** The attachment as the transcript shows it (reads at most the preview's bytes). */
+export async function describeAttachment(file: File, key: string): Promise<Attachment> {
+  let preview: Attachment['preview'] = null;
+  if (file.type.startsWith('image/')) {
+    preview = { kind: 'image', url: URL.createObjectURL(file) };
+  } else if (isText(file)) {
+    const start = await file.slice(0, PREVIEW_CHARS * 4).text();
+    const text = start.length > PREVIEW_CHARS ? `${start.slice(0, PREVIEW_CHARS)}…` : start;
+    preview = text.trim() ? { kind: 'text', text } : null;
+  }
+  return { key, name: file.name, size: file.size, preview };
+}
