@@ -27,7 +27,7 @@ from .settings import FileSettings
 
 logger = logging.getLogger(__name__)
 
-FILE_TOPIC = "va.file"  # web/src/features/chat/file-topic.ts says the same
+FILE_TOPIC = "va.file"  # web/src/features/chat/attachments.ts says the same
 _NAME_CHARS = 120
 
 # stores one file taken: its id and the backend's body (name, kind, size, text)
