@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import socket
 import subprocess
 import sys
 import time
@@ -19,15 +20,20 @@ from livekit.protocol import rtc
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "bench")]
 import stack  # noqa: E402
+from stack_runner import free_port  # noqa: E402
 from supervisor import http_ok  # noqa: E402
+
+# below the kernel's range for outgoing connections: a fixed port in it was once taken by a
+# client socket, and livekit-server exits (with status 0) when it cannot listen
+PORT, UDP_PORT = free_port(), free_port(socket.SOCK_DGRAM)
 
 
 @pytest.fixture
 def livekit(tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     cfg = dataclasses.replace(
-        stack.Config(), livekit_port=46880, rtc_tcp_port=0, rtc_udp_port=46882
+        stack.Config(), livekit_port=PORT, rtc_tcp_port=0, rtc_udp_port=UDP_PORT
     )
     config = tmp_path / "livekit.yaml"
     config.write_text(stack.livekit_yaml(cfg, "testkey", "s" * 40))
@@ -37,7 +43,7 @@ def livekit(tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 30
-    while not http_ok("http://127.0.0.1:46880/") and time.monotonic() < deadline:
+    while not http_ok(f"http://127.0.0.1:{PORT}/") and time.monotonic() < deadline:
         assert proc.poll() is None, "livekit-server exited"
         time.sleep(0.2)
     try:
@@ -60,11 +66,11 @@ def sockets_of(pid: int) -> list[tuple[str, str]]:
 
 
 def test_livekit_server_listens_on_loopback_only(livekit: subprocess.Popen[bytes]) -> None:
-    with urllib.request.urlopen("http://127.0.0.1:46880/", timeout=5) as response:
+    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/", timeout=5) as response:
         assert response.status == 200
     sockets = sockets_of(livekit.pid)
-    assert ("tcp", "127.0.0.1:46880") in sockets  # signalling, APIs, agent workers
-    assert ("udp", "127.0.0.1:46882") in sockets  # media (single UDP port)
+    assert ("tcp", f"127.0.0.1:{PORT}") in sockets  # signalling, APIs, agent workers
+    assert ("udp", f"127.0.0.1:{UDP_PORT}") in sockets  # media (single UDP port)
     assert all(address.startswith("127.0.0.1:") for _, address in sockets), sockets
 
 
@@ -95,6 +101,6 @@ def ice_servers_handed_to_a_client(port: int, key: str, secret: str) -> list[str
 def test_clients_are_handed_no_ice_server_off_this_machine(
     livekit: subprocess.Popen[bytes],
 ) -> None:
-    urls = ice_servers_handed_to_a_client(46880, "testkey", "s" * 40)
+    urls = ice_servers_handed_to_a_client(PORT, "testkey", "s" * 40)
     assert urls  # livekit-server always hands some: its default is Google's public STUN
     assert all(url.startswith("stun:127.0.0.1:") for url in urls), urls
