@@ -245,17 +245,29 @@ def start_notes(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> NoteStore:
     """The room's user's notes through the backend, or for this session only without it."""
+    client = job_backend_client(ctx, settings, transport=transport)
+    return MemoryNotes() if client is None else BackendNotes(client, ctx.room.name)
+
+
+def job_backend_client(
+    ctx: JobContext,
+    settings: AgentSettings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> BackendClient | None:
+    """A backend client with this job's credential, closed when the job shuts down (None
+    without a backend)."""
     client = BackendClient.from_settings(
         settings, dispatch_metadata=ctx.job.metadata, transport=transport
     )
     if client is None:
-        return MemoryNotes()
+        return None
 
     async def close(_reason: str) -> None:
         await client.aclose()
 
     ctx.add_shutdown_callback(close)
-    return BackendNotes(client, ctx.room.name)
+    return client
 
 
 async def restore_files(
@@ -285,16 +297,9 @@ def start_file_store(
 ) -> FileStore | None:
     """Files the user shares, stored with the conversation through the backend (None
     without one: they stay in this call's context only)."""
-    client = BackendClient.from_settings(
-        settings, dispatch_metadata=ctx.job.metadata, transport=transport
-    )
+    client = job_backend_client(ctx, settings, transport=transport)
     if client is None:
         return None
-
-    async def close(_reason: str) -> None:
-        await client.aclose()
-
-    ctx.add_shutdown_callback(close)
     room = ctx.room.name
 
     async def store(file_id: str, body: dict[str, Any]) -> None:
