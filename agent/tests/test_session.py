@@ -15,7 +15,7 @@ from livekit.agents import (
 from voice_agent.assistant import Assistant
 from voice_agent.local_models.speculative_stt import SpeculativeStreamAdapter
 from voice_agent.providers.local import Providers
-from voice_agent.session import build_session
+from voice_agent.session import build_session, input_frame_ms
 from voice_agent.settings import AgentSettings
 from voice_agent.text_cleanup import strip_list_markers
 
@@ -183,3 +183,12 @@ async def test_the_local_model_s_refusal_is_said_as_a_request_to_repeat() -> Non
 async def test_a_remote_model_s_refusal_is_said_as_it_is() -> None:
     said = await _replies(ScriptedLLM(""), AgentSettings(), ("Do something bad.", REFUSAL))
     assert said == [REFUSAL]
+
+
+def test_the_microphone_frames_are_short_for_a_local_stt_and_longer_for_a_remote_one() -> None:
+    assert input_frame_ms(AgentSettings()) == 20
+    remote = {"provider": "openai", "api_key": "k"}
+    assert input_frame_ms(AgentSettings(stt=remote)) == 50
+    # a local fallback behind a remote STT still hears with short frames
+    assert input_frame_ms(AgentSettings(stt={**remote, "fallback": [{"provider": "local"}]})) == 20
+    assert input_frame_ms(AgentSettings(vad={"frame_ms": 30}, stt=remote)) == 30

@@ -59,7 +59,7 @@ from .recovery import JobRecovery, dispatch_resumed, is_resume, livekit_api, rep
 from .rejoin import Rejoin
 from .room_connection import ConnectionLog
 from .room_release import RoomRelease
-from .session import build_session
+from .session import build_session, input_frame_ms
 from .settings import AgentSettings
 from .single_agent import LEAVE_REASON, SingleAgent
 from .state import RoomProfile, SessionState, wait_for_user
@@ -126,7 +126,9 @@ async def entrypoint(ctx: JobContext) -> None:
         Assistant(settings, chat_ctx=history, state=state, notes=notes, resumed=resumed),
         room=ctx.room,
         room_options=room_io.RoomOptions(
-            audio_input=room_io.AudioInputOptions(sample_rate=16000, frame_size_ms=20),
+            audio_input=room_io.AudioInputOptions(
+                sample_rate=16000, frame_size_ms=input_frame_ms(settings)
+            ),
             # typed messages: a size and a rate limit before they reach the LLM
             text_input=TypedInputGuard(settings.chat).options(),
             # RoomRelease deletes the room when the call is over, not when it is handed over

@@ -22,6 +22,18 @@ def session_stt(settings: AgentSettings, providers: Providers) -> stt.STT[Any]:
     return SpeculativeStreamAdapter(stt=providers.stt, vad=providers.vad, speculate_after_s=after)
 
 
+LOCAL_STT_FRAME_MS = 20
+REMOTE_STT_FRAME_MS = 50
+
+
+def input_frame_ms(settings: AgentSettings) -> int:
+    """The microphone audio's frame length (``AGENT_VAD__FRAME_MS``; settings.py says why)."""
+    if settings.vad.frame_ms is not None:
+        return settings.vad.frame_ms
+    local = any(c.provider == "local" for c in (settings.stt, *settings.stt.fallback))
+    return LOCAL_STT_FRAME_MS if local else REMOTE_STT_FRAME_MS
+
+
 def build_session(settings: AgentSettings, providers: Providers) -> AgentSession[Any]:
     turn = settings.turn
     return AgentSession(
