@@ -27,6 +27,7 @@ from pydantic_settings import SettingsError
 from . import http_clients, observability, priority, restart_handover
 from .agent_errors import AgentErrorPublisher
 from .assistant import Assistant
+from .audio_output_watch import watch_audio_output
 from .call_limits import CallLimits
 from .capacity import (
     CallServer,
@@ -147,6 +148,7 @@ async def entrypoint(ctx: JobContext) -> None:
     release = RoomRelease(ctx, session)
     release.attach()
     Rejoin(ctx.room, session.room_io).attach()
+    watch_audio_output(session.room_io, ctx.room.name, release.leave)
     # two agents of ours after a livekit-server restart: the later one leaves
     single.attach(lambda: release.leave(LEAVE_REASON))
     ctx.add_shutdown_callback(single.aclose)

@@ -46,8 +46,9 @@ class RoomRelease:
         self._call_ended = True
 
     def leave(self, reason: str) -> None:
-        """Another agent serves the call: end this job without a word, the room left standing.
-        The job's process exits normally, so the worker does not dispatch a replacement."""
+        """End this job without a word, the room left standing: another agent serves the
+        call, or (with none in the room) the backend's reconcile dispatches one. The job's
+        process exits normally, so the worker does not dispatch a replacement itself."""
         self._left = True
         self._ctx.shutdown(reason)
 
