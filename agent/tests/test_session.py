@@ -17,6 +17,7 @@ from voice_agent.local_models.speculative_stt import SpeculativeStreamAdapter
 from voice_agent.providers.local import Providers
 from voice_agent.session import build_session, input_frame_ms
 from voice_agent.settings import AgentSettings
+from voice_agent.shared_vad import SharedVAD
 from voice_agent.text_cleanup import strip_list_markers
 
 pytestmark = pytest.mark.unit
@@ -81,13 +82,15 @@ def _providers(reply: str = "Hi.") -> Providers:
 async def test_session_uses_the_given_providers_and_offline_turn_handling() -> None:
     providers = _providers()
     session = build_session(AgentSettings(), providers)
-    assert (session.vad, session.llm, session.tts) == (providers.vad, providers.llm, providers.tts)
-    # the non-streaming STT runs in the speculative adapter, fed by the session's VAD
+    assert (session.llm, session.tts) == (providers.llm, providers.tts)
+    # the non-streaming STT runs in the speculative adapter, which shares the session's VAD
+    assert isinstance(session.vad, SharedVAD) and session.vad._inner is providers.vad
     assert isinstance(session.stt, SpeculativeStreamAdapter)
     assert session.stt.wrapped_stt is providers.stt
     assert session.stt.speculate_after_s == AgentSettings().turn.speculative_stt_s
     off = build_session(AgentSettings(turn={"speculative_stt_s": 0}), providers)
     assert off.stt is providers.stt  # the framework's own StreamAdapter then
+    assert off.vad is providers.vad
     # never the default cloud turn detector or the adaptive (cloud) interruption model
     assert session.turn_detection == "vad"
     assert session.options.interruption["mode"] == "vad"

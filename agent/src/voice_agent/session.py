@@ -4,22 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from livekit.agents import AgentSession, stt
+from livekit.agents import AgentSession, stt, vad
 
 from .local_models.speculative_stt import SpeculativeStreamAdapter
 from .providers.local import Providers
 from .settings import AgentSettings
+from .shared_vad import SharedVAD
 from .text_cleanup import strip_list_markers
 from .turn_detection import turn_detection
 
 
-def session_stt(settings: AgentSettings, providers: Providers) -> stt.STT[Any]:
-    """A non-streaming STT runs in the speculative adapter (the framework would otherwise
-    wrap it in its own ``StreamAdapter``, which starts transcribing later)."""
+def session_ears(settings: AgentSettings, providers: Providers) -> tuple[vad.VAD, stt.STT[Any]]:
+    """The session's VAD and STT. A non-streaming STT runs in the speculative adapter (the
+    framework would otherwise wrap it in its own ``StreamAdapter``, which starts transcribing
+    later), which shares the session's VAD inference (shared_vad.py)."""
     after = settings.turn.speculative_stt_s
     if providers.stt.capabilities.streaming or not 0 < after < settings.vad.min_silence_s:
-        return providers.stt
-    return SpeculativeStreamAdapter(stt=providers.stt, vad=providers.vad, speculate_after_s=after)
+        return providers.vad, providers.stt
+    shared = SharedVAD(providers.vad)
+    adapter = SpeculativeStreamAdapter(
+        stt=providers.stt, vad=shared.transcriber(), speculate_after_s=after
+    )
+    return shared, adapter
+
+
+def session_stt(settings: AgentSettings, providers: Providers) -> stt.STT[Any]:
+    """The session's STT alone (the quality bench hears through it)."""
+    return session_ears(settings, providers)[1]
 
 
 LOCAL_STT_FRAME_MS = 20
@@ -36,9 +47,10 @@ def input_frame_ms(settings: AgentSettings) -> int:
 
 def build_session(settings: AgentSettings, providers: Providers) -> AgentSession[Any]:
     turn = settings.turn
+    vad_, stt_ = session_ears(settings, providers)
     return AgentSession(
-        vad=providers.vad,
-        stt=session_stt(settings, providers),
+        vad=vad_,
+        stt=stt_,
         llm=providers.llm,
         tts=providers.tts,
         # Explicit, offline-only turn handling: never the cloud turn detector or the
