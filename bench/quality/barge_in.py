@@ -4,9 +4,10 @@ The agent's session (``overlap_session.py``: its VAD, Moonshine, LLM, Piper and 
 settings) speaks a long reply into a speaker that plays in real time; 1 s into it the
 caller
 - talks over it: three short requests said by Piper and two espeak-ng voices, and the
-  first words of the two human recordings of the moonshine-voice wheel; the stop time is
-  from the first voiced sample of the caller to the moment the agent's audio stopped (what
-  the speaker's device still held played out first, as RoomIO's 200 ms queue does);
+  first words of the two human recordings of the moonshine-voice wheel. The stop time is
+  from the first voiced sample of the caller to the moment the session stopped its audio
+  output (paused or cleared it); "as heard" adds what the output's device still held and
+  played (RoomIO's audio source holds up to 200 ms, and plays it after a pause);
 - makes a short sound that is not a request: a synthetic cough, a click, "mm-hm" (Piper
   and espeak-ng), bursts of white and pink noise. Stopped for good is a false interruption
   (the agent dropped its reply); paused and resumed, or not stopped, is right.
@@ -91,7 +92,7 @@ async def measure(settings: Any, providers: Any, chosen: list[Sound]) -> list[Tr
     for sound in chosen:
         overlap = await talk_over(settings, providers, sound.pcm)
         trials.append(Trial(sound, overlap))
-        stop = "-" if overlap.stop_s is None else f"{overlap.stop_s * 1000:.0f} ms"
+        stop = "-" if overlap.decided_s is None else f"{overlap.decided_s * 1000:.0f} ms"
         print(
             f"  {sound.name} | {overlap.outcome} | stop {stop} | heard {overlap.heard} | "
             f"false interruptions {overlap.false_interruptions}",
@@ -121,7 +122,7 @@ def summary_row(profile: str, trials: list[Trial]) -> str:
     paused = [o.paused_s for o in other if o.paused_s is not None]
     return (
         f"| {profile} | {sum(o.outcome == 'stopped' for o in speech)}/{len(speech)} | "
-        f"{_p50_p95(stops)} | {_p50_p95(decided)} | {rate} | "
+        f"{_p50_p95(decided)} | {_p50_p95(stops)} | {rate} | "
         f"{sum(o.outcome == 'resumed' for o in other)} ({_ms(quantile(paused, 0.5))}) | "
         f"{sum(o.outcome == 'continued' for o in other)} |"
     )
@@ -129,7 +130,8 @@ def summary_row(profile: str, trials: list[Trial]) -> str:
 
 SUMMARY_HEADER = (
     "| profile | talked over: stopped | barge-in stop time p50 / p95 (ms) | "
-    "of which the decision (ms) | false-interruption rate (short sounds stopped for good) | "
+    "as heard, after the device queue (ms) | "
+    "false-interruption rate (short sounds stopped for good) | "
     "paused and resumed (median pause, ms) | not stopped |\n|---|---|---|---|---|---|---|"
 )
 
@@ -138,7 +140,7 @@ def report(profile: str, trials: list[Trial], settings: Any) -> str:
     turn = settings.turn
     rows = "\n".join(
         f"| {t.sound.name} | {t.overlap.outcome} | "
-        f"{'-' if t.overlap.stop_s is None else f'{t.overlap.stop_s * 1000:.0f}'} | "
+        f"{'-' if t.overlap.decided_s is None else f'{t.overlap.decided_s * 1000:.0f}'} | "
         f"{' / '.join(t.overlap.heard) or '-'} |"
         for t in trials
     )
@@ -147,6 +149,6 @@ def report(profile: str, trials: list[Trial], settings: Any) -> str:
         f"timeout {turn.false_interruption_timeout_s:g} s, resume "
         f"{'on' if turn.resume_false_interruption else 'off'}:\n\n"
         f"{SUMMARY_HEADER}\n{summary_row(profile, trials)}\n\n"
-        "| sound | outcome | stop (ms) | user turns heard |\n|---|---|---|---|\n"
+        "| sound | outcome | stop time (ms) | user turns heard |\n|---|---|---|---|\n"
         f"{rows}"
     )
