@@ -11,7 +11,9 @@ from voice_agent.backchannel import drop_backchannels, is_backchannel
 pytestmark = pytest.mark.unit
 
 
-@pytest.mark.parametrize("text", ["Mm-hmm.", "Uh-huh, yeah.", "Hmm", "okay", "Mhm. Right."])
+@pytest.mark.parametrize(
+    "text", ["Mm-hmm.", "Uh-huh, yeah.", "Hmm", "okay", "Mhm. Right.", "Uh-hu", "M. M."]
+)
 def test_backchannels(text: str) -> None:
     assert is_backchannel(text)
 

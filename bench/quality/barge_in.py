@@ -81,6 +81,9 @@ def sounds() -> list[Sound]:
         Sound("click", False, _pad(click())),
         Sound("mm-hm (piper)", False, _pad(piper(1.0, "Mm-hmm."))),
         Sound("mm-hm (espeak-ng en-us)", False, _pad(espeak("en-us", "mm hmm"))),
+        Sound("uh-huh (espeak-ng en-us)", False, _pad(espeak("en-us", "Uh-huh."))),
+        Sound("yeah (piper)", False, _pad(piper(1.0, "Yeah."))),
+        Sound("okay (espeak-ng en-gb)", False, _pad(espeak("en-gb", "Okay."))),
         Sound("white noise 0.3 s", False, _pad(noise_burst(0.3))),
         Sound("pink noise 0.8 s", False, _pad(0.1 * pink_noise(int(0.8 * RATE), 14))),
     ]

@@ -7,14 +7,18 @@ Outside a reply the words pass: "yeah" can answer a question."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 
 from livekit.agents import stt
 
+logger = logging.getLogger(__name__)
 BACKCHANNEL_WORDS = frozenset(
-    ("m", "mm", "mmm", "hm", "hmm", "mhm", "uh", "huh", "um", "ah", "aha", "oh")
-    + ("yeah", "yep", "yup", "okay", "ok", "right")
+    ("m", "mm", "mmm", "hm", "hmm", "hmmm", "mhm", "mhmm", "mmhmm", "uh", "huh", "um", "ah")
+    + ("aha", "oh", "uhhuh", "uhuh", "yeah", "yep", "yup", "okay", "ok", "right")
+    # Moonshine's cut-short spellings: "Uh-hu", "u"
+    + ("hu", "u")
 )
 _WORD = re.compile(r"[a-z']+")
 _TRANSCRIPTS = (
@@ -43,6 +47,7 @@ async def drop_backchannels(
             and replying()
         ):
             heard = ev.alternatives[0]
+            logger.debug("backchannel dropped", extra={"lk.pii.user_transcript": heard.text})
             ev = dataclasses.replace(
                 ev, alternatives=[dataclasses.replace(heard, text="", words=None)]
             )
