@@ -70,7 +70,19 @@ class PacedSpeaker(io.AudioOutput):
             self._task = asyncio.create_task(self._play())
         if not self._open:
             self._open, self._started, self._played = True, False, 0.0
-        self._frames.put_nowait(frame)
+        # in 20 ms pieces, as a device takes them (the TTS hands over much longer frames)
+        step = frame.sample_rate // 50 * frame.num_channels
+        data = np.frombuffer(frame.data, np.int16)
+        for start in range(0, len(data), step):
+            piece = data[start : start + step]
+            self._frames.put_nowait(
+                rtc.AudioFrame(
+                    piece.tobytes(),
+                    frame.sample_rate,
+                    frame.num_channels,
+                    len(piece) // frame.num_channels,
+                )
+            )
 
     def flush(self) -> None:
         super().flush()

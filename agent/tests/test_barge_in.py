@@ -50,3 +50,14 @@ async def test_a_short_sound_does_not_end_the_reply(
     assert overlap.heard == []
     if overlap.outcome == "resumed":
         assert overlap.false_interruptions == [True]
+
+
+async def test_a_backchannel_over_the_reply_pauses_it_and_it_resumes_unanswered(
+    settings: AgentSettings, providers: Providers, speech: Callable[[str], np.ndarray]
+) -> None:
+    overlap = await talk_over(settings, providers, _with_tail(speech("Yeah.")))
+
+    # the VAD pauses the reply for any voice; "Yeah." alone is no request (backchannel.py)
+    assert overlap.outcome == "resumed", overlap
+    assert overlap.heard == []
+    assert overlap.false_interruptions == [True]
