@@ -8,9 +8,10 @@ caller
   from the first voiced sample of the caller to the moment the session stopped its audio
   output (paused or cleared it); "as heard" adds what the output's device still held and
   played (RoomIO's audio source holds up to 200 ms, and plays it after a pause);
-- makes a short sound that is not a request: a synthetic cough, a click, "mm-hm" (Piper
-  and espeak-ng), bursts of white and pink noise. Stopped for good is a false interruption
-  (the agent dropped its reply); paused and resumed, or not stopped, is right.
+- makes a short sound that is not a request: a synthetic cough, a click, bursts of white
+  and pink noise, and backchannels ("mm-hm", "uh-huh", "yeah", "okay" by Piper and
+  espeak-ng). Stopped for good is a false interruption (the agent dropped its reply, and
+  answers the sound); paused and resumed, or not stopped, is right.
 
 No echo: the microphone hears only the caller.
 """
