@@ -50,7 +50,7 @@ bench-capacity-cloud: install ## N callers at once (1, 10, 20, 30), remote provi
 
 CAPACITY_ARGS = $(if $(LADDER),--ladder $(LADDER)) $(if $(CALLER),--caller $(CALLER))
 
-bench-quality: ## hearing (WER by voice and noise) and answers (keyword accuracy) of the offline models; appends to docs/benchmarks.md
+bench-quality: ## hearing (WER by voice and noise), answers (keyword accuracy) and barge-in (stop time, false interruptions) of the offline models; appends to docs/benchmarks.md
 	@scripts/install.sh quality
 	@$(PY) bench/quality/run.py
 

@@ -33,6 +33,12 @@ FRAME = RATE // 50  # 20 ms, as the agent's RoomIO is configured
 VOICED = 0.02 * 32767  # a sample this loud is speech, not Piper's quiet edges
 
 
+def speech_start_s(pcm: np.ndarray) -> float:
+    """Where the first voiced sample of ``pcm`` (16 kHz int16) is, in seconds."""
+    voiced = np.flatnonzero(np.abs(pcm.astype(np.int32)) > VOICED)
+    return float(voiced[0]) / RATE if len(voiced) else 0.0
+
+
 def speech_end_s(pcm: np.ndarray) -> float:
     """Where the last voiced sample of ``pcm`` (16 kHz int16) is, in seconds."""
     voiced = np.flatnonzero(np.abs(pcm.astype(np.int32)) > VOICED)
@@ -62,6 +68,17 @@ class ClipInput(io.AudioInput):
             chunk = np.zeros(FRAME, np.int16)
         self._pos += FRAME
         return rtc.AudioFrame(chunk.tobytes(), RATE, 1, FRAME)
+
+    def splice(self, pcm: np.ndarray) -> float:
+        """Play ``pcm`` (16 kHz int16) from the next frame on, instead of what was left of
+        the clip; returns when its first sample is due (``time.monotonic``)."""
+        if self.started is None:
+            raise RuntimeError("splice before the session read the first frame")
+        head = np.zeros(self._pos, np.int16)
+        kept = self._pcm[: self._pos]
+        head[: len(kept)] = kept
+        self._pcm = np.concatenate([head, pcm])
+        return self.started + self._pos / RATE
 
 
 class ScriptedLLM(llm.LLM):

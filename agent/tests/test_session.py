@@ -94,6 +94,20 @@ async def test_session_uses_the_given_providers_and_offline_turn_handling() -> N
     # never the default cloud turn detector or the adaptive (cloud) interruption model
     assert session.turn_detection == "vad"
     assert session.options.interruption["mode"] == "vad"
+    # barge-in from settings: pause on speech, resume after a false interruption
+    turn = AgentSettings().turn
+    barge_in = session.options.interruption
+    assert barge_in["min_duration"] == turn.interruption_min_s
+    assert barge_in["false_interruption_timeout"] == turn.false_interruption_timeout_s
+    assert barge_in["resume_false_interruption"] is True and barge_in["min_words"] == 0
+    stays = build_session(
+        AgentSettings(
+            turn={"resume_false_interruption": False, "false_interruption_timeout_s": 1.5}
+        ),
+        providers,
+    ).options.interruption
+    assert stays["resume_false_interruption"] is False
+    assert stays["false_interruption_timeout"] == 1.5
     # turn timing comes from settings, not the framework's defaults
     assert session.options.preemptive_generation["enabled"] is False
     assert session.options.endpointing["min_delay"] == AgentSettings().turn.min_delay_s

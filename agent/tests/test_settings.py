@@ -59,6 +59,9 @@ def test_nested_values_come_from_double_underscore_env_vars(
         ("AGENT_LLM__MAX_TOKENS", "many", ("llm", "max_tokens")),
         ("AGENT_VAD__MIN_SILENCE_S", "5", ("vad", "min_silence_s")),
         ("AGENT_STT__PROVIDER", "deepgram", ("stt", "provider")),  # no cloud providers
+        ("AGENT_TURN__INTERRUPTION_MIN_S", "0", ("turn", "interruption_min_s")),
+        ("AGENT_TURN__FALSE_INTERRUPTION_TIMEOUT_S", "0", ("turn", "false_interruption_timeout_s")),
+        ("AGENT_TURN__RESUME_FALSE_INTERRUPTION", "maybe", ("turn", "resume_false_interruption")),
         ("AGENT_NAME", "", ("name",)),
     ],
 )

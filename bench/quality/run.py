@@ -1,6 +1,7 @@
 """Conversation quality: does the agent hear the caller right, and answer right?
 
-    uv run python bench/quality/run.py [--profile default] [--part all|hearing|answers]
+    uv run python bench/quality/run.py [--profile default]
+        [--part all|hearing|answers|bargein]
         [--sentences 20] [--turns N] [--no-record] [--allow-dirty]
 
 Model-level, no LiveKit stack: the agent's own providers and code paths in this process
@@ -21,6 +22,11 @@ Answers: every turn of ``eval_turns.py`` (60 questions with the keywords a right
 names, 12 turns that are not questions with the words a fitting reply picks up) answered by
 the ``Assistant`` as the first turn of a new call: typed (the text as is), and spoken (an
 espeak-ng en-us voice says it, the agent hears it, and answers what it heard).
+
+Barge-in (``barge_in.py``): the agent's session speaks a long reply in real time and the
+caller talks over it (requests in three synthetic voices and two human recordings: the stop
+time) or makes a short sound (cough, click, "mm-hm", noise: the false-interruption rate,
+replies dropped for good).
 
 Prints the tables and appends them to docs/benchmarks.md, one record per profile.
 """
@@ -43,6 +49,9 @@ sys.path[:0] = [str(ROOT / "bench" / d) for d in ("", "quality")]
 
 from agent_path import AgentPath  # noqa: E402
 from answer_checks import judge  # noqa: E402
+from barge_in import measure as measure_barge_in  # noqa: E402
+from barge_in import report as barge_in_report  # noqa: E402
+from barge_in import sounds as barge_in_sounds  # noqa: E402
 from eval_turns import STATEMENTS, TURNS  # noqa: E402
 from human_speech import recordings  # noqa: E402
 from machine import add_record_options, append_record, may_record  # noqa: E402
@@ -227,6 +236,11 @@ async def run(args: argparse.Namespace, profile: Profile) -> str:
         answered = await answers(path, args.turns, spoken=not args.typed_only)
         sections.append(answers_report(answered, spoken=not args.typed_only))
         print(sections[-1], flush=True)
+    if args.part in ("all", "bargein"):
+        print("  barge-in", flush=True)
+        trials = await measure_barge_in(path.settings, path.providers, barge_in_sounds())
+        sections.append(barge_in_report(args.profile, trials, path.settings))
+        print(sections[-1], flush=True)
     print(f"bench: {time.monotonic() - started:.0f} s", flush=True)
     return "\n\n".join(sections)
 
@@ -234,7 +248,7 @@ async def run(args: argparse.Namespace, profile: Profile) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profile", choices=sorted(PROFILES), default="default")
-    parser.add_argument("--part", choices=("all", "hearing", "answers"), default="all")
+    parser.add_argument("--part", choices=("all", "hearing", "answers", "bargein"), default="all")
     parser.add_argument(
         "--sentences",
         type=int,

@@ -11,6 +11,7 @@ import re
 from collections.abc import AsyncIterable
 from typing import Any
 
+from livekit import rtc
 from livekit.agents import (
     Agent,
     APIError,
@@ -20,11 +21,13 @@ from livekit.agents import (
     RunContext,
     function_tool,
     llm,
+    stt,
 )
 from livekit.agents.llm import ToolError
 from livekit.agents.voice.generation import update_instructions
 
 from . import tools as toolbox
+from .backchannel import drop_backchannels
 from .context_window import ContextWindow, prompt_tokens, tools_tokens
 from .intents import Intent, match_intent
 from .refusal_repair import unclear_for_refusal
@@ -81,6 +84,7 @@ class Assistant(Agent):
         self.clock: Clock = clock or toolbox.system_clock(settings.timezone)
         self._context_notes = settings.context_notes
         self._offer_tools = settings.llm.offer_tools
+        self._ignore_backchannels = settings.turn.ignore_backchannels
         self._window = ContextWindow.from_settings(settings)
         self._flush_timeout_s = settings.backend_timeout_s * 2
         self._prefill_task: asyncio.Task[None] | None = None
@@ -197,6 +201,19 @@ class Assistant(Agent):
             if shown:
                 lines.append("Notes the user saved, in their words: " + "; ".join(shown) + ".")
         return " ".join(lines)
+
+    def stt_node(
+        self, audio: AsyncIterable[rtc.AudioFrame], model_settings: ModelSettings
+    ) -> AsyncIterable[stt.SpeechEvent | str]:
+        events = Agent.default.stt_node(self, audio, model_settings)
+        if not self._ignore_backchannels:
+            return events
+        return drop_backchannels(events, replying=self._replying)
+
+    def _replying(self) -> bool:
+        """A reply is being spoken, paused by the user's voice, or prepared."""
+        speech = self.session.current_speech
+        return speech is not None and not speech.interrupted and not speech.done()
 
     async def llm_node(
         self,

@@ -57,7 +57,13 @@ def build_session(settings: AgentSettings, providers: Providers) -> AgentSession
         # adaptive (cloud) interruption model.
         turn_handling={
             "turn_detection": turn_detection(settings),
-            "interruption": {"mode": "vad", "min_duration": turn.interruption_min_s},
+            "interruption": {
+                "mode": "vad",
+                "min_duration": turn.interruption_min_s,
+                "min_words": 0,  # a word count waits for the STT: no stop within 0.3 s
+                "resume_false_interruption": turn.resume_false_interruption,
+                "false_interruption_timeout": turn.false_interruption_timeout_s,
+            },
             "endpointing": {"min_delay": turn.min_delay_s, "max_delay": turn.max_delay_s},
             "preemptive_generation": {"enabled": turn.preemptive},
         },

@@ -89,7 +89,20 @@ class TurnSettings(BaseModel):
     max_delay_s: float = Field(1.5, ge=0.1, le=10.0)
     # off: a speculative reply could act (save a note) on words the user then goes on with
     preemptive: bool = False
-    interruption_min_s: float = Field(0.5, ge=0.1, le=5.0)
+    # Barge-in (talking over the agent): the agent's audio pauses once the VAD has heard
+    # ``interruption_min_s`` of the caller's speech. A transcript with words, or a committed
+    # user turn, then ends the reply for good; if none comes (a cough, a click, noise) and
+    # the caller stays silent ``false_interruption_timeout_s``, the reply resumes where it
+    # paused (``resume_false_interruption``; off: it stays stopped, and the framework only
+    # reports the false interruption). 0.1 s: the session stops its audio ~0.17 s after the
+    # caller's first sound (0.5 s: ~0.57 s); Silero paused for none of the bench's coughs,
+    # clicks or noise bursts even then (make bench-quality, --part bargein).
+    interruption_min_s: float = Field(0.1, ge=0.05, le=5.0)
+    false_interruption_timeout_s: float = Field(2.0, gt=0.0, le=10.0)
+    resume_false_interruption: bool = True
+    # while a reply is spoken (or paused), a transcript of backchannel words alone ("mm-hm",
+    # "uh-huh", "yeah", "okay": backchannel.py) is dropped: the reply resumes, unanswered
+    ignore_backchannels: bool = True
     # Start transcribing once the user has been silent this long, before the VAD's
     # ``vad.min_silence_s`` ends the utterance (kept if no speech follows); 0 = off.
     # Only for STTs that are not streaming (the local Moonshine).
