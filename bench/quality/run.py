@@ -84,6 +84,10 @@ PROFILES = {
         "the agent's defaults: Silero VAD, Moonshine tiny-en, Qwen2.5-Coder-0.5B-Instruct "
         "Q4_K_M (llama.cpp), default instructions"
     ),
+    "quality": Profile(
+        "hearing first: the defaults with Whisper tiny.en as the STT engine",
+        {"AGENT_STT__ENGINE": "whisper"},
+    ),
 }
 
 
@@ -232,8 +236,6 @@ def answers_report(answered: list[Answered], spoken: bool) -> str:
 async def run(args: argparse.Namespace, profile: Profile) -> str:
     started = time.monotonic()
     print(f"bench: loading the agent's models (profile {args.profile})", flush=True)
-    if args.stt:
-        os.environ["AGENT_STT__ENGINE"] = args.stt
     path = AgentPath(load_settings(profile), stt_options=dict(experiment_options(args)))
     sections = []
     if args.part in ("all", "hearing"):
@@ -285,10 +287,13 @@ def main() -> None:
     args = parser.parse_args()
     clean = may_record(args)
     profile = PROFILES[args.profile]
+    if args.stt:  # over the profile's own
+        overrides = {**profile.overrides, "AGENT_STT__ENGINE": args.stt}
+        profile = Profile(f"{profile.description}; STT engine {args.stt}", overrides)
     body = asyncio.run(run(args, profile))
     partial = args.part != "all" or args.turns is not None or args.sentences < 20
     experiment = [f"{name} {value:g}" for name, value in experiment_options(args)]
-    engine = load_settings(profile).stt.engine  # with --stt applied
+    engine = load_settings(profile).stt.engine
     if not args.no_record:
         append_record(
             f"Conversation quality, profile {args.profile}, STT {engine}"
