@@ -34,6 +34,7 @@ def test_defaults_without_env() -> None:
     assert s.livekit_url == "ws://127.0.0.1:7880"
     assert s.livekit_api_key is None and s.livekit_api_secret is None
     assert s.model_dir == Path.home() / ".cache" / "voice-assistant" / "models"
+    assert s.stt.engine == "moonshine"
 
 
 def test_nested_values_come_from_double_underscore_env_vars(
@@ -43,7 +44,9 @@ def test_nested_values_come_from_double_underscore_env_vars(
     monkeypatch.setenv("AGENT_VAD__MIN_SILENCE_S", "0.5")
     monkeypatch.setenv("AGENT_NAME", "kitchen-assistant")
     monkeypatch.setenv("AGENT_MODEL_DIR", "/tmp/models")
+    monkeypatch.setenv("AGENT_STT__ENGINE", "whisper")
     s = AgentSettings()
+    assert s.stt.engine == "whisper"
     assert s.llm.max_tokens == 64
     assert s.llm.temperature == 0.0  # the other nested defaults stay
     assert s.vad.min_silence_s == 0.5
@@ -59,6 +62,7 @@ def test_nested_values_come_from_double_underscore_env_vars(
         ("AGENT_LLM__MAX_TOKENS", "many", ("llm", "max_tokens")),
         ("AGENT_VAD__MIN_SILENCE_S", "5", ("vad", "min_silence_s")),
         ("AGENT_STT__PROVIDER", "deepgram", ("stt", "provider")),  # no cloud providers
+        ("AGENT_STT__ENGINE", "vosk", ("stt", "engine")),  # moonshine or whisper
         ("AGENT_NAME", "", ("name",)),
     ],
 )
