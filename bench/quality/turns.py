@@ -2,7 +2,7 @@
 question wait? For each turn detector (``AGENT_TURN__DETECTOR``: ``vad``, ``eot``).
 
     uv run python bench/quality/turns.py [--questions 20] [--pause 0.7] [--detectors vad,eot]
-        [--stt moonshine|whisper] [--no-record]
+        [--fragments 10] [--stt moonshine|whisper] [--no-record]
 
 Model-level, no LiveKit stack: the agent's own session (``turn_taking.py``: Silero VAD,
 the STT engine (``--stt``, default ``AGENT_STT__ENGINE``), the configured detector; a
@@ -100,10 +100,10 @@ class Outcome:
     probability: float | None  # the model's first decision (eot only)
 
 
-def clips(questions: int, pause_s: float, tail_s: float) -> list[Clip]:
+def clips(questions: int, pause_s: float, tail_s: float, fragments: int) -> list[Clip]:
     out = []
     for voice, speak in VOICES.items():
-        for head, rest in FRAGMENTS:
+        for head, rest in FRAGMENTS[:fragments]:
             first = _pcm(_silence(LEAD_S), speak(head))
             pcm = _pcm(first.astype(np.float32) / 32767, _silence(pause_s), speak(rest),
                        _silence(tail_s))  # fmt: skip
@@ -212,7 +212,7 @@ async def run(args: argparse.Namespace) -> tuple[str, str]:
     # long enough for the longest wait: max_delay_s with eot, the VAD's silence with vad
     tails = {"vad": 1.0, "eot": max_delay_s + 1.0}
     for detector in detectors:
-        all_clips = clips(args.questions, args.pause, tail_s=tails[detector])
+        all_clips = clips(args.questions, args.pause, tails[detector], args.fragments)
         print(f"bench: {detector}, {len(all_clips)} clips", flush=True)
         results[detector] = await measure(settings[detector], hearing, all_clips)
     body = report(results, max_delay_s)
@@ -224,7 +224,7 @@ async def run(args: argparse.Namespace) -> tuple[str, str]:
         f"VAD, {hearing.model} and a scripted LLM, clips at real-time pace. vad: VAD silence "
         f"{vad.vad.min_silence_s:g} s, min_delay {vad.turn.min_delay_s:g} s. "
         f"eot: `turn-detector-v1-mini`, VAD silence 0.25 s, min_delay {turn.min_delay_s:g} s, "
-        f"max_delay {turn.max_delay_s:g} s. {len(FRAGMENTS)} cut-off clips (pause "
+        f"max_delay {turn.max_delay_s:g} s. {args.fragments} cut-off clips (pause "
         f"{args.pause:g} s) and {args.questions} complete questions per voice."
     )
     return description, body
@@ -234,6 +234,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--questions", type=int, default=len(EVERYDAY_QUESTIONS))
     parser.add_argument("--pause", type=float, default=0.7, help="silence inside a cut-off clip")
+    parser.add_argument("--fragments", type=int, default=len(FRAGMENTS), help="cut-off clips")
     parser.add_argument("--detectors", default="vad,eot", help="comma-separated: vad, eot")
     parser.add_argument(
         "--stt", choices=("moonshine", "whisper"), help="the STT engine (AGENT_STT__ENGINE)"
