@@ -10,6 +10,7 @@ thrown by leading silence, so more of the VAD's pre-roll is kept.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from dataclasses import dataclass
@@ -48,6 +49,9 @@ class WhisperSTT(LocalSTT):
             if self._model is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a path, never a hub name
                 from faster_whisper import WhisperModel
+
+                # it logs every clip's duration at INFO: one line per utterance of every call
+                logging.getLogger("faster_whisper").setLevel(logging.WARNING)
 
                 self._model = WhisperModel(
                     str(self._model_dir),
