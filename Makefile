@@ -50,9 +50,9 @@ bench-capacity-cloud: install ## N callers at once (1, 10, 20, 30), remote provi
 
 CAPACITY_ARGS = $(if $(LADDER),--ladder $(LADDER)) $(if $(CALLER),--caller $(CALLER))
 
-bench-quality: ## hearing (WER by voice and noise), answers (keyword accuracy) and barge-in (stop time, false interruptions) of the offline models; appends to docs/benchmarks.md
+bench-quality: ## hearing (WER by voice and noise), answers (keyword accuracy) and barge-in (stop time, false interruptions) of the offline models (PROFILE=quality: Whisper); appends to docs/benchmarks.md
 	@scripts/install.sh quality
-	@$(PY) bench/quality/run.py
+	@$(PY) bench/quality/run.py $(if $(PROFILE),--profile $(PROFILE))
 
 bench-turns: ## end of turn, vad against eot: cut-off clips held, delay on complete questions; appends to docs/benchmarks.md
 	@scripts/install.sh quality

@@ -29,9 +29,11 @@ def _silence(seconds: float) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def stt(providers: Providers) -> MoonshineSTT:
-    assert isinstance(providers.stt, MoonshineSTT)
-    return providers.stt
+def stt() -> MoonshineSTT:
+    """Moonshine, whichever engine is the default (Whisper: test_whisper_stt.py)."""
+    moonshine = MoonshineSTT()
+    moonshine.warm_up()
+    return moonshine
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import httpx
 import numpy as np
 import pytest
 from voice_agent.local_models import LlamaOptions
-from voice_agent.model_host import HostedChatEngine, HostedMoonshineSTT, HostedPiperTTS, host_info
+from voice_agent.model_host import HostedChatEngine, HostedPiperTTS, HostedSTT, host_info
 from voice_agent.model_host.server import ModelHostServer, Models
 
 pytestmark = pytest.mark.unit
@@ -96,7 +96,7 @@ def test_a_client_that_stops_frees_the_slot(host: tuple[str, Models]) -> None:
 def test_speech_to_text_and_back(host: tuple[str, Models]) -> None:
     url, models = host
     pcm = np.linspace(-0.5, 0.5, 1600, dtype=np.float32)
-    assert HostedMoonshineSTT(url).transcribe(pcm) == "1600 samples"
+    assert HostedSTT(url).transcribe(pcm) == "1600 samples"
     np.testing.assert_array_equal(models.stt.seen[0], pcm)  # type: ignore[attr-defined]
     tts = HostedPiperTTS(url)
     tts.update_options(length_scale=1.2)

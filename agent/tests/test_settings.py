@@ -34,6 +34,7 @@ def test_defaults_without_env() -> None:
     assert s.livekit_url == "ws://127.0.0.1:7880"
     assert s.livekit_api_key is None and s.livekit_api_secret is None
     assert s.model_dir == Path.home() / ".cache" / "voice-assistant" / "models"
+    assert s.stt.engine == "moonshine"
 
 
 def test_nested_values_come_from_double_underscore_env_vars(
@@ -43,7 +44,9 @@ def test_nested_values_come_from_double_underscore_env_vars(
     monkeypatch.setenv("AGENT_VAD__MIN_SILENCE_S", "0.5")
     monkeypatch.setenv("AGENT_NAME", "kitchen-assistant")
     monkeypatch.setenv("AGENT_MODEL_DIR", "/tmp/models")
+    monkeypatch.setenv("AGENT_STT__ENGINE", "whisper")
     s = AgentSettings()
+    assert s.stt.engine == "whisper"
     assert s.llm.max_tokens == 64
     assert s.llm.temperature == 0.0  # the other nested defaults stay
     assert s.vad.min_silence_s == 0.5
@@ -62,6 +65,7 @@ def test_nested_values_come_from_double_underscore_env_vars(
         ("AGENT_TURN__INTERRUPTION_MIN_S", "0", ("turn", "interruption_min_s")),
         ("AGENT_TURN__FALSE_INTERRUPTION_TIMEOUT_S", "0", ("turn", "false_interruption_timeout_s")),
         ("AGENT_TURN__RESUME_FALSE_INTERRUPTION", "maybe", ("turn", "resume_false_interruption")),
+        ("AGENT_STT__ENGINE", "vosk", ("stt", "engine")),  # moonshine or whisper
         ("AGENT_NAME", "", ("name",)),
     ],
 )

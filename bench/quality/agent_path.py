@@ -1,7 +1,8 @@
 """The agent's own hearing and answering, without LiveKit rooms: the same providers the job
-process loads (``load_local_providers``: Silero VAD, Moonshine, Qwen on llama.cpp, warmed
+process loads (``load_local_providers``: Silero VAD, the STT engine of ``AGENT_STT__ENGINE``
+(Moonshine or Whisper), Qwen on llama.cpp, warmed
 up with the default instructions and greeting), the same STT adapter the session runs
-(``session_stt``: the VAD cuts the caller's audio into utterances, Moonshine with the
+(``session_stt``: the VAD cuts the caller's audio into utterances, the engine with its
 pre-roll trim and transcript cleaning hears each one), and the same ``Assistant`` (its
 instructions, greeting, deterministic intents, per-reply context, offered tools, context
 window) answering in an ``AgentSession``, as ``make console`` does: the reply is the one a
@@ -21,20 +22,27 @@ FRAME = RATE // 50  # 20 ms, what RoomIO delivers at 16 kHz
 
 
 class AgentPath:
-    def __init__(self, settings: Any, *, moonshine: dict[str, float] | None = None) -> None:
-        """``moonshine``: MoonshineOptions fields to change (an experiment: the agent's
-        own are the defaults)."""
-        from voice_agent.local_models import MoonshineOptions, MoonshineSTT
-        from voice_agent.providers.local import load_local_providers, omp_environment
+    def __init__(self, settings: Any, *, stt_options: dict[str, float] | None = None) -> None:
+        """``stt_options``: the engine's options (MoonshineOptions, WhisperOptions fields) to
+        change (an experiment: the agent's own are the defaults)."""
+        from voice_agent.local_models import MoonshineOptions, WhisperOptions
+        from voice_agent.providers.local import STT_ENGINES, load_local_providers, omp_environment
         from voice_agent.session import session_stt
 
         self.settings = settings
         omp_environment(settings)  # how llama.cpp's threads wait, as in the agent's main
         self.providers = load_local_providers(settings)
-        if moonshine:
-            hearing = MoonshineSTT(options=MoonshineOptions(**moonshine))  # type: ignore[arg-type]
+        if stt_options:
+            engine = settings.stt.engine
+            options = {"moonshine": MoonshineOptions, "whisper": WhisperOptions}[engine]
+            hearing = STT_ENGINES[engine](options=options(**stt_options))  # type: ignore[call-arg]
+            hearing.warm_up()
             self.providers = dataclasses.replace(self.providers, stt=hearing)
         self._stt: stt.STT[Any] = session_stt(settings, self.providers)
+
+    def transcribe(self, pcm: np.ndarray) -> str:
+        """One utterance (16 kHz float32) straight to the STT engine, as the adapter hands it."""
+        return str(self.providers.stt.transcribe(pcm))  # type: ignore[attr-defined]
 
     async def hear(self, pcm: np.ndarray) -> list[str]:
         """The final transcripts of a caller's audio (16 kHz float32), one per utterance the

@@ -1,14 +1,15 @@
 """Conversation quality: does the agent hear the caller right, and answer right?
 
     uv run python bench/quality/run.py [--profile default]
-        [--part all|hearing|answers|bargein]
+        [--part all|hearing|answers|bargein] [--stt moonshine|whisper]
         [--sentences 20] [--turns N] [--no-record] [--allow-dirty]
 
 Model-level, no LiveKit stack: the agent's own providers and code paths in this process
 (``agent_path.py``), with its settings (``AGENT_*`` variables apply, as for the agent).
 
 Hearing: word error rate (``wer.py``: normalised text, word-level Levenshtein, pooled over
-clips) of what the agent's VAD + Moonshine (pre-roll trim, transcript cleaning) make of
+clips) of what the agent's VAD + STT engine (``--stt``, default ``AGENT_STT__ENGINE``; its
+pre-roll trim and transcript cleaning) make of
 - real human speech: two recordings shipped in the moonshine-voice wheel, against the texts
   they read (``human_speech.py``);
 - synthetic callers: Piper (the agent's voice, at its pace and 1.3x slower) and four
@@ -16,7 +17,9 @@ clips) of what the agent's VAD + Moonshine (pre-roll trim, transcript cleaning) 
 each clean and with white, pink or babble noise at 10 dB SNR (fixed seeds), with 0.5 s of
 lead and 1 s of tail. White and pink noise go on through the tail (the VAD must find the end
 of the speech in it); the babble talkers stop with the caller, since through the tail they
-keep the VAD's utterance open and the agent never answers at all.
+keep the VAD's utterance open and the agent never answers at all. Then the engine's own time
+per utterance: each clean synthetic clip (0.2 s of pre-roll and of silence after, as the VAD
+hands it) transcribed on its own, one after another.
 
 Answers: every turn of ``eval_turns.py`` (60 questions with the keywords a right answer
 names, 12 turns that are not questions with the words a fitting reply picks up) answered by
@@ -66,6 +69,7 @@ from quality_report import (  # noqa: E402
     worst_clips,
 )
 from speech import EVERYDAY_QUESTIONS  # noqa: E402
+from stats import median, quantile  # noqa: E402
 from voices import RATE, Voice, espeak, resample, synthetic_voices  # noqa: E402
 from wer import pooled_wer, word_errors  # noqa: E402
 
@@ -88,6 +92,10 @@ PROFILES = {
     "default": Profile(
         "the agent's defaults: Silero VAD, Moonshine tiny-en, Qwen2.5-Coder-0.5B-Instruct "
         "Q4_K_M (llama.cpp), default instructions"
+    ),
+    "quality": Profile(
+        "hearing first: the defaults with Whisper tiny.en as the STT engine",
+        {"AGENT_STT__ENGINE": "whisper"},
     ),
 }
 
@@ -150,6 +158,24 @@ async def hearing(path: AgentPath, sentences: int) -> tuple[list[Heard], list[He
         for i, text in enumerate(EVERYDAY_QUESTIONS[:sentences]):
             await hear(voice.name, voice.speak(text), text, 1000 * v + i)
     return heard, again
+
+
+def stt_latency(path: AgentPath, sentences: int) -> str:
+    """The engine's time per utterance, clean synthetic clips one at a time (no other work)."""
+    pad = np.zeros(int(0.2 * RATE), np.float32)
+    times: list[float] = []
+    for voice in synthetic_voices():
+        for text in EVERYDAY_QUESTIONS[:sentences]:
+            clip = np.concatenate([pad, voice.speak(text), pad])
+            started = time.perf_counter()
+            path.transcribe(clip)
+            times.append(time.perf_counter() - started)
+    engine = path.providers.stt.model
+    return (
+        f"STT time per utterance ({engine}, {len(times)} clean synthetic clips of "
+        f"1-3 s, one at a time): median {median(times):.3f} s, p95 {quantile(times, 0.95):.3f} s, "
+        f"max {max(times):.3f} s."
+    )
 
 
 async def answers(path: AgentPath, limit: int | None, spoken: bool) -> list[Answered]:
@@ -219,18 +245,12 @@ def answers_report(answered: list[Answered], spoken: bool) -> str:
 async def run(args: argparse.Namespace, profile: Profile) -> str:
     started = time.monotonic()
     print(f"bench: loading the agent's models (profile {args.profile})", flush=True)
-    moonshine = {
-        k: v
-        for k, v in (
-            ("keep_preroll_s", args.keep_preroll),
-            ("voice_threshold", args.voice_threshold),
-        )
-        if v is not None
-    }
-    path = AgentPath(load_settings(profile), moonshine=moonshine)
+    path = AgentPath(load_settings(profile), stt_options=dict(experiment_options(args)))
     sections = []
     if args.part in ("all", "hearing"):
         sections.append(hearing_report(*await hearing(path, args.sentences)))
+        print(sections[-1], flush=True)
+        sections.append(stt_latency(path, args.sentences))
         print(sections[-1], flush=True)
     if args.part in ("all", "answers"):
         answered = await answers(path, args.turns, spoken=not args.typed_only)
@@ -243,6 +263,16 @@ async def run(args: argparse.Namespace, profile: Profile) -> str:
         print(sections[-1], flush=True)
     print(f"bench: {time.monotonic() - started:.0f} s", flush=True)
     return "\n\n".join(sections)
+
+
+def experiment_options(args: argparse.Namespace) -> list[tuple[str, float]]:
+    """The STT engine's options changed on the command line."""
+    named = (
+        ("keep_preroll_s", args.keep_preroll),
+        ("voice_threshold", args.voice_threshold),
+        ("beam_size", args.beam),
+    )
+    return [(name, value) for name, value in named if value is not None]
 
 
 def main() -> None:
@@ -258,8 +288,12 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=None, help="only the first N answer turns")
     parser.add_argument("--typed-only", action="store_true", help="skip the spoken answer column")
     parser.add_argument(
-        "--keep-preroll", type=float, help="experiment: Moonshine's kept pre-roll (s)"
+        "--stt", choices=("moonshine", "whisper"), help="the STT engine (AGENT_STT__ENGINE)"
     )
+    parser.add_argument(
+        "--keep-preroll", type=float, help="experiment: the STT engine's kept pre-roll (s)"
+    )
+    parser.add_argument("--beam", type=int, help="experiment: Whisper's beam size")
     parser.add_argument(
         "--voice-threshold", type=float, help="experiment: the pre-roll trim's voiced peak"
     )
@@ -267,21 +301,18 @@ def main() -> None:
     args = parser.parse_args()
     clean = may_record(args)
     profile = PROFILES[args.profile]
+    if args.stt:  # over the profile's own
+        overrides = {**profile.overrides, "AGENT_STT__ENGINE": args.stt}
+        profile = Profile(f"{profile.description}; STT engine {args.stt}", overrides)
     body = asyncio.run(run(args, profile))
     partial = args.part != "all" or args.turns is not None or args.sentences < 20
-    experiment = [
-        f"{name} {value:g}"
-        for name, value in (
-            ("keep_preroll_s", args.keep_preroll),
-            ("voice_threshold", args.voice_threshold),
-        )
-        if value is not None
-    ]
+    experiment = [f"{name} {value:g}" for name, value in experiment_options(args)]
+    engine = load_settings(profile).stt.engine
     if not args.no_record:
         append_record(
-            f"Conversation quality, profile {args.profile}"
+            f"Conversation quality, profile {args.profile}, STT {engine}"
             + (" (partial run)" if partial else "")
-            + (f" (Moonshine {', '.join(experiment)})" if experiment else ""),
+            + (f" ({', '.join(experiment)})" if experiment else ""),
             f"Model-level (`make bench-quality`, no LiveKit stack): {profile.description}. "
             f"Noise at {SNR_DB:g} dB SNR over the speech's own power; each clip with "
             f"{LEAD_S:g} s lead and {TAIL_S:g} s tail.",

@@ -1,10 +1,12 @@
 """End of turn: is a caller who pauses mid-sentence held, and how long does a finished
 question wait? For each turn detector (``AGENT_TURN__DETECTOR``: ``vad``, ``eot``).
 
-    uv run python bench/quality/turns.py [--questions 20] [--pause 0.7] [--no-record]
+    uv run python bench/quality/turns.py [--questions 20] [--pause 0.7] [--detectors vad,eot]
+        [--fragments 10] [--stt moonshine|whisper] [--no-record]
 
 Model-level, no LiveKit stack: the agent's own session (``turn_taking.py``: Silero VAD,
-Moonshine, the configured detector; a scripted LLM) hears, at real-time pace,
+the STT engine (``--stt``, default ``AGENT_STT__ENGINE``), the configured detector; a
+scripted LLM) hears, at real-time pace,
 - cut-off clips: a fragment ("What is the capital of"), ``--pause`` seconds of silence, the
   rest ("France?"); held = the session committed one user turn, not two;
 - complete questions (the everyday questions of bench/speech.py); the delay is from the last
@@ -98,10 +100,10 @@ class Outcome:
     probability: float | None  # the model's first decision (eot only)
 
 
-def clips(questions: int, pause_s: float, tail_s: float) -> list[Clip]:
+def clips(questions: int, pause_s: float, tail_s: float, fragments: int) -> list[Clip]:
     out = []
     for voice, speak in VOICES.items():
-        for head, rest in FRAGMENTS:
+        for head, rest in FRAGMENTS[:fragments]:
             first = _pcm(_silence(LEAD_S), speak(head))
             pcm = _pcm(first.astype(np.float32) / 32767, _silence(pause_s), speak(rest),
                        _silence(tail_s))  # fmt: skip
@@ -196,18 +198,21 @@ def detector_settings(detector: str) -> Any:
 
 
 async def run(args: argparse.Namespace) -> tuple[str, str]:
-    from voice_agent.local_models import MoonshineSTT
+    from voice_agent.providers.local import stt_engine
+    from voice_agent.settings import AgentSettings
 
     started = time.monotonic()
-    hearing = MoonshineSTT()
+    engine = AgentSettings(**({"stt": {"engine": args.stt}} if args.stt else {}))
+    hearing = stt_engine(engine)
     hearing.warm_up()
     results: dict[str, list[Outcome]] = {}
+    detectors = args.detectors.split(",")
     settings = {d: detector_settings(d) for d in ("vad", "eot")}
     max_delay_s = settings["eot"].turn.max_delay_s
     # long enough for the longest wait: max_delay_s with eot, the VAD's silence with vad
     tails = {"vad": 1.0, "eot": max_delay_s + 1.0}
-    for detector in ("vad", "eot"):
-        all_clips = clips(args.questions, args.pause, tail_s=tails[detector])
+    for detector in detectors:
+        all_clips = clips(args.questions, args.pause, tails[detector], args.fragments)
         print(f"bench: {detector}, {len(all_clips)} clips", flush=True)
         results[detector] = await measure(settings[detector], hearing, all_clips)
     body = report(results, max_delay_s)
@@ -216,10 +221,10 @@ async def run(args: argparse.Namespace) -> tuple[str, str]:
     turn, vad = settings["eot"].turn, settings["vad"]
     description = (
         f"Model-level (`make bench-turns`, no LiveKit stack): the agent's session with Silero "
-        f"VAD, Moonshine and a scripted LLM, clips at real-time pace. vad: VAD silence "
+        f"VAD, {hearing.model} and a scripted LLM, clips at real-time pace. vad: VAD silence "
         f"{vad.vad.min_silence_s:g} s, min_delay {vad.turn.min_delay_s:g} s. "
         f"eot: `turn-detector-v1-mini`, VAD silence 0.25 s, min_delay {turn.min_delay_s:g} s, "
-        f"max_delay {turn.max_delay_s:g} s. {len(FRAGMENTS)} cut-off clips (pause "
+        f"max_delay {turn.max_delay_s:g} s. {args.fragments} cut-off clips (pause "
         f"{args.pause:g} s) and {args.questions} complete questions per voice."
     )
     return description, body
@@ -229,12 +234,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--questions", type=int, default=len(EVERYDAY_QUESTIONS))
     parser.add_argument("--pause", type=float, default=0.7, help="silence inside a cut-off clip")
+    parser.add_argument("--fragments", type=int, default=len(FRAGMENTS), help="cut-off clips")
+    parser.add_argument("--detectors", default="vad,eot", help="comma-separated: vad, eot")
+    parser.add_argument(
+        "--stt", choices=("moonshine", "whisper"), help="the STT engine (AGENT_STT__ENGINE)"
+    )
     add_record_options(parser)
     args = parser.parse_args()
     clean = may_record(args)
     description, body = asyncio.run(run(args))
     if not args.no_record:
-        append_record("End of turn: vad and eot", description, body, clean=clean)
+        title = f"End of turn: {args.detectors.replace(',', ' and ')}"
+        append_record(
+            title + (f", STT {args.stt}" if args.stt else ""), description, body, clean=clean
+        )
 
 
 if __name__ == "__main__":

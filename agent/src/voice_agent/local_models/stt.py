@@ -1,8 +1,10 @@
-"""Moonshine tiny-en speech-to-text as a LiveKit Agents STT plugin (non-streaming).
+"""The offline speech-to-text engines' common plugin, and Moonshine tiny-en (non-streaming).
 
 The framework segments the user's audio with the VAD and calls :meth:`_recognize_impl` once
-per utterance. Moonshine hallucinates a leading "You"/"Mm" when the clip starts with silence,
-so the pre-roll is trimmed to ``keep_preroll_s`` before the first voiced sample.
+per utterance; an engine implements the blocking :meth:`LocalSTT.transcribe` (16 kHz mono
+float32 in, text out), which the model host also serves. Moonshine hallucinates a leading
+"You"/"Mm" when the clip starts with silence, so the pre-roll is trimmed to
+``keep_preroll_s`` before the first voiced sample. Whisper: ``whisper_stt.py``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from livekit import rtc
@@ -53,6 +55,15 @@ def trim_preroll(
     return pcm[start:]
 
 
+def voiced_clip(pcm: np.ndarray, *, keep_s: float, threshold: float) -> np.ndarray | None:
+    """16 kHz ``pcm`` with its pre-roll trimmed, or None when nothing in it is voiced or
+    what is left is under 0.1 s (a click): such clips are not worth the model's time."""
+    pcm = trim_preroll(pcm, sample_rate=SAMPLE_RATE, keep_s=keep_s, threshold=threshold)
+    if len(pcm) < SAMPLE_RATE // 10 or float(np.abs(pcm).max()) < threshold:
+        return None
+    return pcm
+
+
 # A whole utterance that is only a filler: Moonshine's "You" from a breath or the quiet after
 # the last sentence, or a hesitation. Not a turn: answered, it gets a reply to nothing ("You're
 # welcome!"). An assent ("Mm-hmm", "Uh-huh") is kept.
@@ -81,21 +92,55 @@ def to_mono_float(frame: rtc.AudioFrame) -> np.ndarray:
     return pcm.astype(np.float32) / 32768.0
 
 
-class MoonshineSTT(stt.STT[Any]):
-    def __init__(self, *, options: MoonshineOptions | None = None) -> None:
+class LocalSTT(stt.STT[Any]):
+    """An offline engine as a non-streaming framework STT: :meth:`transcribe` runs in a
+    worker thread, once per utterance."""
+
+    DEFAULT_MODEL: ClassVar[str] = "local"
+
+    def __init__(self, model: str | None = None) -> None:
         super().__init__(capabilities=stt.STTCapabilities(streaming=False, interim_results=False))
-        self._opts = options or MoonshineOptions()
-        self._model_dir: Path = moonshine_model_dir(self._opts.model_name)
-        self._transcriber: object | None = None
-        self._lock = threading.Lock()
+        self._model_name = model or self.DEFAULT_MODEL
 
     @property
     def model(self) -> str:
-        return f"moonshine-{self._opts.model_name}"
+        return self._model_name
 
     @property
     def provider(self) -> str:
         return "local"
+
+    def warm_up(self) -> None:
+        """Run the model once or more before the first call (a no-op by default)."""
+
+    def transcribe(self, pcm: np.ndarray) -> str:
+        """Blocking: 16 kHz mono float32 in, cleaned text out."""
+        raise NotImplementedError
+
+    async def _recognize_impl(
+        self,
+        buffer: utils.AudioBuffer,
+        *,
+        language: NotGivenOr[str] = NOT_GIVEN,
+        conn_options: APIConnectOptions,
+    ) -> stt.SpeechEvent:
+        frame = rtc.combine_audio_frames(buffer)
+        text = await asyncio.to_thread(self.transcribe, to_mono_float(frame))
+        return stt.SpeechEvent(
+            type=stt.SpeechEventType.FINAL_TRANSCRIPT,
+            alternatives=[stt.SpeechData(language=LanguageCode("en"), text=text)],
+        )
+
+
+class MoonshineSTT(LocalSTT):
+    DEFAULT_MODEL = "moonshine-tiny-en"
+
+    def __init__(self, *, options: MoonshineOptions | None = None) -> None:
+        self._opts = options or MoonshineOptions()
+        super().__init__(f"moonshine-{self._opts.model_name}")
+        self._model_dir: Path = moonshine_model_dir(self._opts.model_name)
+        self._transcriber: object | None = None
+        self._lock = threading.Lock()
 
     def _load(self) -> object:
         with self._lock:
@@ -114,32 +159,13 @@ class MoonshineSTT(stt.STT[Any]):
             self.transcribe(noise)
 
     def transcribe(self, pcm: np.ndarray) -> str:
-        """Blocking: 16 kHz mono float32 in, cleaned text out."""
-        pcm = trim_preroll(
-            pcm,
-            sample_rate=SAMPLE_RATE,
-            keep_s=self._opts.keep_preroll_s,
-            threshold=self._opts.voice_threshold,
+        # nothing voiced: Moonshine would hallucinate "You" from the quiet
+        voiced = voiced_clip(
+            pcm, keep_s=self._opts.keep_preroll_s, threshold=self._opts.voice_threshold
         )
-        if len(pcm) < SAMPLE_RATE // 10:
+        if voiced is None:
             return ""
-        if float(np.abs(pcm).max()) < self._opts.voice_threshold:
-            return ""  # nothing voiced: Moonshine would hallucinate "You" from the quiet
         transcriber = self._load()
         with self._lock:
-            transcript = transcriber.transcribe_without_streaming(pcm.tolist(), SAMPLE_RATE)  # type: ignore[attr-defined]
+            transcript = transcriber.transcribe_without_streaming(voiced.tolist(), SAMPLE_RATE)  # type: ignore[attr-defined]
         return clean_transcript(" ".join(line.text for line in transcript.lines))
-
-    async def _recognize_impl(
-        self,
-        buffer: utils.AudioBuffer,
-        *,
-        language: NotGivenOr[str] = NOT_GIVEN,
-        conn_options: APIConnectOptions,
-    ) -> stt.SpeechEvent:
-        frame = rtc.combine_audio_frames(buffer)
-        text = await asyncio.to_thread(self.transcribe, to_mono_float(frame))
-        return stt.SpeechEvent(
-            type=stt.SpeechEventType.FINAL_TRANSCRIPT,
-            alternatives=[stt.SpeechData(language=LanguageCode("en"), text=text)],
-        )

@@ -2,8 +2,8 @@
 
 from .client import (
     HostedChatEngine,
-    HostedMoonshineSTT,
     HostedPiperTTS,
+    HostedSTT,
     HostInfo,
     ModelHostUnavailable,
     host_info,
@@ -12,8 +12,8 @@ from .client import (
 __all__ = [
     "HostInfo",
     "HostedChatEngine",
-    "HostedMoonshineSTT",
     "HostedPiperTTS",
+    "HostedSTT",
     "ModelHostUnavailable",
     "host_info",
 ]

@@ -10,8 +10,8 @@ import sys
 import threading
 
 from .. import priority
-from ..local_models import MoonshineSTT, PiperOptions, PiperTTS
-from ..providers.local import llama_engine, omp_environment
+from ..local_models import PiperOptions, PiperTTS
+from ..providers.local import llama_engine, omp_environment, stt_engine
 from ..settings import AgentSettings
 from .log import logger
 from .server import ModelHostServer, Models
@@ -24,7 +24,7 @@ def load_models(settings: AgentSettings) -> Models:
     host = settings.model_host
     engine = llama_engine(settings, slots=host.slots, threads=host.threads)
     engine.warm_up(settings.instructions, settings.greeting)
-    stt = MoonshineSTT()
+    stt = stt_engine(settings)  # AGENT_STT__ENGINE
     stt.warm_up()
     tts = PiperTTS(options=PiperOptions(length_scale=settings.tts.length_scale))
     # the voice's memory arena sized at start for the longest clause it is handed

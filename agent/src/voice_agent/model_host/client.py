@@ -18,7 +18,7 @@ import httpx
 import numpy as np
 
 from ..http_clients import sync_client
-from ..local_models import LlamaOptions, MoonshineSTT, PiperOptions, PiperTTS
+from ..local_models import LlamaOptions, LocalSTT, PiperOptions, PiperTTS
 from ..local_models.llm_engine import ChunkCallback
 from ..local_models.tts import SAMPLE_RATE
 
@@ -77,16 +77,14 @@ class HostedChatEngine:
                     return
 
 
-class HostedMoonshineSTT(MoonshineSTT):
-    """Moonshine in the model host (the transcript is trimmed and cleaned there)."""
+class HostedSTT(LocalSTT):
+    """The model host's STT engine (the clip is trimmed and the transcript cleaned there).
+    ``model``: the name its metrics carry (the host's engine, ``AGENT_STT__ENGINE``)."""
 
-    def __init__(self, url: str, *, timeout_s: float = 10.0) -> None:
-        super().__init__()
+    def __init__(self, url: str, *, model: str | None = None, timeout_s: float = 10.0) -> None:
+        super().__init__(model)
         self._url = url
         self._client = sync_client(timeout=timeout_s)
-
-    def warm_up(self) -> None:
-        pass  # the host warmed its model
 
     def transcribe(self, pcm: np.ndarray) -> str:
         if len(pcm) == 0:

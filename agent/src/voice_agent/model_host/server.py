@@ -1,9 +1,9 @@
 """The model host: one process per machine that holds the offline models for every job.
 
 llama.cpp decodes the conversations of all jobs together (its server engine, with one slot
-per concurrent conversation and continuous batching); Moonshine and Piper are loaded once.
-Job processes then hold only the VAD and their audio, and talk to this process over HTTP on
-loopback:
+per concurrent conversation and continuous batching); the STT engine (Moonshine or Whisper,
+``AGENT_STT__ENGINE``) and Piper are loaded once. Job processes then hold only the VAD and
+their audio, and talk to this process over HTTP on loopback:
 
 - ``GET /health``: ``{"status": "ok", "slots": N, "busy": k}``
 - ``POST /v1/chat/completions``: OpenAI-style request, streamed back as server-sent events
@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from ..local_models import LlamaEngine, MoonshineSTT, PiperTTS
+from ..local_models import LlamaEngine, LocalSTT, PiperTTS
 from .deadline_gate import DeadlineGate
 from .log import logger
 from .slots import MAX_KEY_CHARS, ConversationSlots
@@ -44,7 +44,7 @@ MAX_DEADLINE_MS = 60_000
 @dataclass
 class Models:
     llm: LlamaEngine
-    stt: MoonshineSTT
+    stt: LocalSTT
     tts: PiperTTS
     busy: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)

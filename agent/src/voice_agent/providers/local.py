@@ -1,4 +1,4 @@
-"""``local``: the offline models (Silero VAD, Moonshine, Qwen2.5/llama.cpp, Piper)."""
+"""``local``: the offline models (Silero VAD, Moonshine or Whisper, Qwen2.5/llama.cpp, Piper)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,16 @@ from ..local_models import (
     LlamaCppLLM,
     LlamaEngine,
     LlamaOptions,
+    LocalSTT,
     MoonshineSTT,
     PiperOptions,
     PiperTTS,
+    WhisperSTT,
     qwen_gguf,
 )
 from ..local_models.clause_tokenizer import ClauseTokenizer
-from ..model_host.client import HostedChatEngine, HostedMoonshineSTT, HostedPiperTTS
-from ..settings import AgentSettings, ProviderConfig
+from ..model_host.client import HostedChatEngine, HostedPiperTTS, HostedSTT
+from ..settings import AgentSettings, ProviderConfig, SttEngine
 from .build_options import BuildOptions
 from .vad import InPlaceSileroVAD
 
@@ -113,12 +115,23 @@ def local_vad(settings: AgentSettings) -> vad.VAD:
     )
 
 
+STT_ENGINES: dict[SttEngine, type[LocalSTT]] = {"moonshine": MoonshineSTT, "whisper": WhisperSTT}
+
+
+def stt_engine(settings: AgentSettings) -> LocalSTT:
+    """The configured offline STT engine, in this process (its model loads on first use)."""
+    return STT_ENGINES[settings.stt.engine]()
+
+
 def local_stt(config: ProviderConfig, build: BuildOptions) -> stt.STT[Any]:
-    host = build.settings.model_host
-    moonshine = MoonshineSTT() if host.url is None else HostedMoonshineSTT(host.url)
+    settings = build.settings
+    if (url := settings.model_host.url) is None:
+        hearing = stt_engine(settings)
+    else:  # the host's engine: the same setting (its name for the metrics)
+        hearing = HostedSTT(url, model=STT_ENGINES[settings.stt.engine].DEFAULT_MODEL)
     if build.warm:
-        moonshine.warm_up()
-    return moonshine
+        hearing.warm_up()
+    return hearing
 
 
 def local_llm(config: ProviderConfig, build: BuildOptions) -> llm.LLM[Any]:
