@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AwareDatetime,
+    Base64Bytes,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -65,6 +66,11 @@ class ConversationCreate(_Strict):
     persona: Slug | None = Field(default=None, description="An id from GET /api/options.")
     voice: Slug | None = Field(default=None, description="An id from GET /api/options.")
     language: Language | None = Field(default=None, description="One of GET /api/options.")
+    record: Flag = Field(
+        default=False,
+        description="Record the call (both sides, kept with the conversation); refused "
+        "(403) where the backend does not allow recording.",
+    )
 
 
 class ConversationOut(BaseModel):
@@ -181,6 +187,25 @@ class ConversationDetail(ConversationOut):
         description="More messages: GET /api/conversations/{id}/messages?cursor= this.",
     )
     events: list[EventOut]
+    recording: RecordingOut | None = Field(
+        default=None,
+        description="The call's recording, if one was made: GET /api/conversations/{id}/recording.",
+    )
+
+
+class RecordingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    started_at: dt.datetime = Field(description="Wall time of the recording's first sample.")
+    size: int = Field(description="Bytes stored so far (Ogg/Opus, stereo: user left, agent right).")
+
+
+class RecordingChunkIn(_Strict):
+    offset: Annotated[int, Strict()] = Field(
+        ge=0, description="Where the bytes go: the recording's stored size."
+    )
+    started_at: Timestamp = Field(description="Wall time of the recording's first sample.")
+    data: Base64Bytes = Field(description="The next bytes of the Ogg file, base64.")
 
 
 class ConversationExport(BaseModel):

@@ -1,0 +1,192 @@
+"""Call recording, when the user turned it on for the conversation (room metadata
+``record``): the framework's own recorder (``RecorderIO``: stereo Ogg/Opus, the user's audio
+left and the agent's right, both on one timeline) writes a file in the job's temp folder as
+the call goes, and an upload loop sends the bytes written since the last upload to the
+backend every few seconds, append-only. Ogg pages joined in order are the file, so a crash
+keeps everything uploaded before it. The agent's participant attribute ``recording`` says
+``on`` meanwhile, for the page's indicator.
+
+Not ``AgentSession.start(record=...)``: that records into the framework's session folder and
+may upload a session report to LiveKit Cloud at the end; the recorder is wrapped around the
+session's audio here instead, after it started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import shutil
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+from livekit import rtc
+from livekit.agents import AgentSession, JobContext
+from livekit.agents.voice.recorder_io import RecorderIO
+
+from .persistence.backend_client import BackendClient, BackendError
+from .settings import AgentSettings, RecordingSettings
+
+logger = logging.getLogger(__name__)
+
+RECORDING_ATTRIBUTE = "recording"
+FILE_NAME = "call.ogg"
+
+# (offset, started_at, data) -> the backend has them
+Upload = Callable[[int, dt.datetime, bytes], Awaitable[None]]
+
+
+class CallRecording:
+    """``start()`` once the session has its room audio and before the agent speaks (the
+    Assistant's ``on_enter``, before the greeting: a speech sends its audio to the output
+    the session had when it began); ``aclose()`` flushes the recorder and uploads the rest
+    (a shutdown callback)."""
+
+    def __init__(
+        self,
+        session: AgentSession[Any],
+        upload: Upload,
+        settings: RecordingSettings,
+        *,
+        offset: int = 0,
+        folder: Path | None = None,
+        room: rtc.Room | None = None,
+    ) -> None:
+        """``offset``: bytes the backend already holds for this conversation (a resumed call
+        appends after them); ``room``: where the agent's ``recording`` attribute is set."""
+        self._session = session
+        self._room = room
+        self._upload = upload
+        self._settings = settings
+        self._folder = folder or Path(tempfile.mkdtemp(prefix="va-recording-"))
+        self._path = self._folder / FILE_NAME
+        self._recorder: RecorderIO | None = None
+        self._base = offset
+        self._sent = 0  # bytes of the local file the backend has
+        self._started_at: dt.datetime | None = None
+        self._loop_task: asyncio.Task[None] | None = None
+        self._send_lock = asyncio.Lock()
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
+    def uploaded(self) -> int:
+        return self._sent
+
+    async def start(self) -> None:
+        """Record from now on (a second call changes nothing)."""
+        if self._recorder is not None or self._started_at is not None:
+            return
+        audio_in, audio_out = self._session.input.audio, self._session.output.audio
+        if audio_in is None or audio_out is None:
+            logger.warning("call not recorded: the session has no audio")
+            return
+        recorder = RecorderIO(agent_session=self._session)
+        self._session.input.audio = recorder.record_input(audio_in)
+        self._session.output.audio = recorder.record_output(audio_out)
+        try:
+            await recorder.start(output_path=self._path)
+        except Exception:
+            logger.warning("call recording did not start", exc_info=True)
+            return
+        self._recorder = recorder
+        started = recorder.recording_started_at
+        assert started is not None
+        self._started_at = dt.datetime.fromtimestamp(started, dt.UTC)
+        self._loop_task = asyncio.create_task(self._upload_loop(), name="call_recording_upload")
+        logger.info("call recording started")
+        if self._room is not None:
+            await show_recording(self._room)
+
+    async def aclose(self) -> None:
+        """Stop recording, then upload what is left (the Ogg stream's last pages)."""
+        if self._recorder is None:
+            return
+        recorder, self._recorder = self._recorder, None
+        await recorder.aclose()
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop_task
+        try:
+            await self.send_new()
+        except Exception:
+            logger.warning("recording end not uploaded", exc_info=True)
+            return
+        shutil.rmtree(self._folder, ignore_errors=True)  # all of it is with the backend
+        logger.info("call recording stored", extra={"bytes": self._base + self._sent})
+
+    async def send_new(self) -> None:
+        """Upload the bytes written since the last upload, in chunks of at most
+        ``max_chunk_bytes``."""
+        assert self._started_at is not None
+        async with self._send_lock:
+            while True:
+                with self._path.open("rb") as f:
+                    f.seek(self._sent)
+                    data = f.read(self._settings.max_chunk_bytes)
+                if not data:
+                    return
+                await self._upload(self._base + self._sent, self._started_at, data)
+                self._sent += len(data)
+
+    async def _upload_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._settings.upload_interval_s)
+            try:
+                await self.send_new()
+            except FileNotFoundError:
+                continue  # nothing written yet
+            except Exception:
+                # the bytes stay in the file: the next round sends them
+                logger.warning("recording upload failed", exc_info=True)
+
+
+async def prepare_call_recording(
+    ctx: JobContext,
+    settings: AgentSettings,
+    session: AgentSession[Any],
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> CallRecording | None:
+    """The call's recording, to start before the agent first speaks; None without a
+    backend, where there is nowhere to keep it. It has its own backend client: the final
+    upload runs in a shutdown callback, beside the one that closes the job's shared client."""
+    client = BackendClient.from_settings(
+        settings, dispatch_metadata=ctx.job.metadata, transport=transport
+    )
+    if client is None:
+        logger.warning("call not recorded: no backend to keep it (AGENT_BACKEND_URL)")
+        return None
+    room = ctx.room.name
+    try:
+        offset = await client.recording_size(room)  # a resumed call appends after it
+    except BackendError:
+        logger.warning("call not recorded: backend unavailable", exc_info=True)
+        await client.aclose()
+        return None
+
+    async def upload(at: int, started_at: dt.datetime, data: bytes) -> None:
+        await client.put_recording_chunk(room, offset=at, started_at=started_at, data=data)
+
+    recording = CallRecording(session, upload, settings.recording, offset=offset, room=ctx.room)
+
+    async def stop() -> None:
+        try:
+            await recording.aclose()
+        finally:
+            await client.aclose()
+
+    ctx.add_shutdown_callback(stop)
+    return recording
+
+
+async def show_recording(room: rtc.Room) -> None:
+    """The agent's attribute the page shows as its "Recording" indicator."""
+    await room.local_participant.set_attributes({RECORDING_ATTRIBUTE: "on"})
