@@ -1042,6 +1042,11 @@ export interface components {
             /** Languages */
             languages: string[];
             defaults: components["schemas"]["OptionDefaults"];
+            /**
+             * Recording Allowed
+             * @description Whether a conversation may be recorded (POST /api/conversations `record`).
+             */
+            recording_allowed: boolean;
         };
         /** PersonaOption */
         PersonaOption: {
