@@ -40,6 +40,31 @@ FILE_NAME = "call.ogg"
 Upload = Callable[[int, dt.datetime, bytes], Awaitable[None]]
 
 
+class FileTail:
+    """Sends a growing file's new bytes: each ``send_new()`` uploads what was written since
+    the last one, at its offset (``base`` plus the bytes sent), in chunks of at most
+    ``max_chunk``. A failed upload raises and is sent again by the next call."""
+
+    def __init__(self, path: Path, upload: Upload, *, max_chunk: int, base: int = 0) -> None:
+        self.path = path
+        self._upload = upload
+        self._max_chunk = max_chunk
+        self._base = base
+        self.sent = 0
+        self._lock = asyncio.Lock()
+
+    async def send_new(self, started_at: dt.datetime) -> None:
+        async with self._lock:
+            while True:
+                with self.path.open("rb") as f:
+                    f.seek(self.sent)
+                    data = f.read(self._max_chunk)
+                if not data:
+                    return
+                await self._upload(self._base + self.sent, started_at, data)
+                self.sent += len(data)
+
+
 class CallRecording:
     """``start()`` once the session has its room audio and before the agent speaks (the
     Assistant's ``on_enter``, before the greeting: a speech sends its audio to the output
@@ -60,16 +85,13 @@ class CallRecording:
         appends after them); ``room``: where the agent's ``recording`` attribute is set."""
         self._session = session
         self._room = room
-        self._upload = upload
         self._settings = settings
         self._folder = folder or Path(tempfile.mkdtemp(prefix="va-recording-"))
         self._path = self._folder / FILE_NAME
+        self._tail = FileTail(self._path, upload, max_chunk=settings.max_chunk_bytes, base=offset)
         self._recorder: RecorderIO | None = None
-        self._base = offset
-        self._sent = 0  # bytes of the local file the backend has
         self._started_at: dt.datetime | None = None
         self._loop_task: asyncio.Task[None] | None = None
-        self._send_lock = asyncio.Lock()
 
     @property
     def path(self) -> Path:
@@ -77,7 +99,7 @@ class CallRecording:
 
     @property
     def uploaded(self) -> int:
-        return self._sent
+        return self._tail.sent
 
     async def start(self) -> None:
         """Record from now on (a second call changes nothing)."""
@@ -120,21 +142,12 @@ class CallRecording:
             logger.warning("recording end not uploaded", exc_info=True)
             return
         shutil.rmtree(self._folder, ignore_errors=True)  # all of it is with the backend
-        logger.info("call recording stored", extra={"bytes": self._base + self._sent})
+        logger.info("call recording stored", extra={"bytes": self._tail.sent})
 
     async def send_new(self) -> None:
-        """Upload the bytes written since the last upload, in chunks of at most
-        ``max_chunk_bytes``."""
+        """Upload the bytes written since the last upload."""
         assert self._started_at is not None
-        async with self._send_lock:
-            while True:
-                with self._path.open("rb") as f:
-                    f.seek(self._sent)
-                    data = f.read(self._settings.max_chunk_bytes)
-                if not data:
-                    return
-                await self._upload(self._base + self._sent, self._started_at, data)
-                self._sent += len(data)
+        await self._tail.send_new(self._started_at)
 
     async def _upload_loop(self) -> None:
         while True:
