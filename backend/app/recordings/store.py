@@ -49,7 +49,7 @@ class DiskStore:
         return self.root / f"{check_key(key)}.ogg"
 
     def append(self, key: str, offset: int, data: bytes) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = self._path(key)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
         with os.fdopen(fd, "r+b") as f:
