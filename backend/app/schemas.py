@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AwareDatetime,
-    Base64Bytes,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -45,6 +44,10 @@ Flag = Annotated[bool, Strict()]
 JsonNumber = BeforeValidator(_json_number)  # last in Annotated, after the bounds
 Number = Annotated[float, Strict()]
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_date_time_text)]
+Base64Text = Annotated[
+    str,
+    StringConstraints(pattern=r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"),
+]
 EXPORT_FORMAT: Literal["voice-assistant.conversation.v1"] = "voice-assistant.conversation.v1"
 
 
@@ -201,11 +204,11 @@ class RecordingOut(BaseModel):
 
 
 class RecordingChunkIn(_Strict):
-    offset: Annotated[int, Strict()] = Field(
-        ge=0, description="Where the bytes go: the recording's stored size."
+    offset: int = Field(
+        ge=0, le=10**15, description="Where the bytes go: the recording's stored size."
     )
     started_at: Timestamp = Field(description="Wall time of the recording's first sample.")
-    data: Base64Bytes = Field(description="The next bytes of the Ogg file, base64.")
+    data: Base64Text = Field(description="The next bytes of the Ogg file, base64 (padded).")
 
 
 class ConversationExport(BaseModel):

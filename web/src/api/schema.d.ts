@@ -1072,8 +1072,7 @@ export interface components {
             started_at: string;
             /**
              * Data
-             * Format: base64
-             * @description The next bytes of the Ogg file, base64.
+             * @description The next bytes of the Ogg file, base64 (padded).
              */
             data: string;
         };

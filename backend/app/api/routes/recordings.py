@@ -5,6 +5,7 @@ seeking). Another user gets the same 404 as for a conversation that does not exi
 
 from __future__ import annotations
 
+import base64
 import re
 import uuid
 from typing import Annotated, Any
@@ -79,7 +80,7 @@ def put_recording_chunk(
             conversation_id=conversation.id,
             started_at=body.started_at,
             offset=body.offset,
-            data=body.data,
+            data=base64.b64decode(body.data),
             max_bytes=settings.recording.max_bytes,
         )
     except records.OffsetMismatch as e:
