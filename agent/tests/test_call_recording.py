@@ -7,11 +7,14 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import os
+import threading
+import time
 from pathlib import Path
 
 import httpx
 import pytest
-from voice_agent.call_recording import FileTail
+from voice_agent.call_recording import FileTail, copy_pipe, release_pipe
 from voice_agent.persistence.backend_client import BackendClient
 from voice_agent.state.room_profile import RoomProfile
 
@@ -96,3 +99,34 @@ async def test_the_client_puts_chunks_and_reads_the_stored_size() -> None:
         "started_at": STARTED.isoformat(),
         "data": base64.b64encode(b"OggS").decode(),
     }
+
+
+def test_the_pipe_is_copied_as_it_is_written(tmp_path: Path) -> None:
+    """The recorder writes into a FIFO: each write reaches the file at once, not when a
+    buffer fills or the recording ends."""
+    pipe, target = tmp_path / "recorder.ogg", tmp_path / "call.ogg"
+    os.mkfifo(pipe)
+    copier = threading.Thread(target=copy_pipe, args=(pipe, target))
+    copier.start()
+    with pipe.open("wb", buffering=0) as writer:
+        writer.write(b"OggS-page-1")
+        deadline = time.monotonic() + 10
+        while (not target.exists() or target.stat().st_size < 11) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert target.read_bytes() == b"OggS-page-1"  # the writer is still open
+        writer.write(b"OggS-page-2")
+    copier.join(timeout=10)
+    assert not copier.is_alive()
+    assert target.read_bytes() == b"OggS-page-1OggS-page-2"
+
+
+def test_a_pipe_nobody_writes_is_released(tmp_path: Path) -> None:
+    pipe = tmp_path / "recorder.ogg"
+    os.mkfifo(pipe)
+    copier = threading.Thread(target=copy_pipe, args=(pipe, tmp_path / "call.ogg"))
+    copier.start()
+    deadline = time.monotonic() + 10
+    while copier.is_alive() and time.monotonic() < deadline:
+        release_pipe(pipe)
+        copier.join(timeout=0.1)
+    assert not copier.is_alive()

@@ -2,13 +2,15 @@
 ``record``): the framework's own recorder (``RecorderIO``: stereo Ogg/Opus, the user's audio
 left and the agent's right, both on one timeline) writes a file in the job's temp folder as
 the call goes, and an upload loop sends the bytes written since the last upload to the
-backend every few seconds, append-only. Ogg pages joined in order are the file, so a crash
-keeps everything uploaded before it. The agent's participant attribute ``recording`` says
-``on`` meanwhile, for the page's indicator.
+backend every few seconds, append-only. The recorder writes into a FIFO that a thread copies
+to the file: into a plain file PyAV's Ogg muxer writes in 256 KiB blocks (half a minute of
+speech or more), into a pipe it writes every page as it is made. Ogg pages joined in order
+are the file, so a crash keeps everything uploaded before it. The agent's participant
+attribute ``recording`` says ``on`` meanwhile, for the page's indicator.
 
 Not ``AgentSession.start(record=...)``: that records into the framework's session folder and
 may upload a session report to LiveKit Cloud at the end; the recorder is wrapped around the
-session's audio here instead, after it started.
+session's audio here instead, in the Assistant's ``on_enter`` (before the greeting).
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -35,9 +39,29 @@ logger = logging.getLogger(__name__)
 
 RECORDING_ATTRIBUTE = "recording"
 FILE_NAME = "call.ogg"
+FIFO_NAME = "recorder.ogg"
+COPY_BLOCK = 64 * 1024
 
 # (offset, started_at, data) -> the backend has them
 Upload = Callable[[int, dt.datetime, bytes], Awaitable[None]]
+
+
+def copy_pipe(source: Path, target: Path) -> None:
+    """Append everything written into the FIFO ``source`` to ``target`` as it comes, until
+    its writer closes it (blocks until one opens it)."""
+    with source.open("rb", buffering=0) as pipe, target.open("ab") as out:
+        while block := pipe.read(COPY_BLOCK):
+            out.write(block)
+            out.flush()
+
+
+def release_pipe(source: Path) -> None:
+    """End a ``copy_pipe`` still waiting for a writer (the recorder never opened the pipe)."""
+    try:
+        fd = os.open(source, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError:
+        return  # no reader waiting
+    os.close(fd)
 
 
 class FileTail:
@@ -88,6 +112,8 @@ class CallRecording:
         self._settings = settings
         self._folder = folder or Path(tempfile.mkdtemp(prefix="va-recording-"))
         self._path = self._folder / FILE_NAME
+        self._pipe = self._folder / FIFO_NAME
+        self._copier: threading.Thread | None = None
         self._tail = FileTail(self._path, upload, max_chunk=settings.max_chunk_bytes, base=offset)
         self._recorder: RecorderIO | None = None
         self._started_at: dt.datetime | None = None
@@ -113,9 +139,15 @@ class CallRecording:
         self._session.input.audio = recorder.record_input(audio_in)
         self._session.output.audio = recorder.record_output(audio_out)
         try:
-            await recorder.start(output_path=self._path)
+            os.mkfifo(self._pipe, 0o600)
+            self._copier = threading.Thread(
+                target=copy_pipe, args=(self._pipe, self._path), name="call_recording_copy"
+            )
+            self._copier.start()
+            await recorder.start(output_path=self._pipe)
         except Exception:
             logger.warning("call recording did not start", exc_info=True)
+            release_pipe(self._pipe)
             return
         self._recorder = recorder
         started = recorder.recording_started_at
@@ -132,6 +164,7 @@ class CallRecording:
             return
         recorder, self._recorder = self._recorder, None
         await recorder.aclose()
+        await asyncio.to_thread(self._join_copier)
         if self._loop_task is not None:
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -143,6 +176,14 @@ class CallRecording:
             return
         shutil.rmtree(self._folder, ignore_errors=True)  # all of it is with the backend
         logger.info("call recording stored", extra={"bytes": self._tail.sent})
+
+    def _join_copier(self) -> None:
+        if self._copier is None:
+            return
+        self._copier.join(timeout=5)
+        if self._copier.is_alive():
+            release_pipe(self._pipe)
+            self._copier.join(timeout=5)
 
     async def send_new(self) -> None:
         """Upload the bytes written since the last upload."""
