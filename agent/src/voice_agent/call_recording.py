@@ -156,7 +156,10 @@ class CallRecording:
         self._loop_task = asyncio.create_task(self._upload_loop(), name="call_recording_upload")
         logger.info("call recording started")
         if self._room is not None:
-            await show_recording(self._room)
+            try:
+                await show_recording(self._room)
+            except Exception:  # the recording goes on; only the page's badge is missing
+                logger.warning("could not show that the call is recorded", exc_info=True)
 
     async def aclose(self) -> None:
         """Stop recording, then upload what is left (the Ogg stream's last pages)."""
