@@ -92,6 +92,7 @@ def test_a_recorded_call_is_kept_while_it_runs_and_whole_after(stack: None) -> N
         joined = time.monotonic()
         try:
             await client.wait_greeting(timeout=120)
+            greeted = time.monotonic()  # recorded from before the greeting
             [agent] = client.agent_identities()
             shown = client.room.remote_participants[agent].attributes.get(RECORDING_ATTRIBUTE, "")
             answer = await client.ask("What is the capital of France?")
@@ -102,10 +103,10 @@ def test_a_recorded_call_is_kept_while_it_runs_and_whole_after(stack: None) -> N
             during = await asyncio.to_thread(fetch, f"/api/conversations/{conversation}/recording")
         finally:
             await client.close()
-        length = time.monotonic() - joined
-        return conversation, shown, during, length
+        closed = time.monotonic()
+        return conversation, shown, during, (closed - greeted, closed - joined)
 
-    conversation, shown, during, length = asyncio.run(call())
+    conversation, shown, during, (at_least, at_most) = asyncio.run(call())
     assert shown == "on"
     assert decode(during).shape[1] > 48_000  # over a second, before the hang-up
 
@@ -117,7 +118,7 @@ def test_a_recorded_call_is_kept_while_it_runs_and_whole_after(stack: None) -> N
     pcm = decode(asyncio.run(final()))
     seconds = pcm.shape[1] / 48_000
     assert pcm.shape[0] == 2
-    # the recording starts with the agent's first words and ends at the hang-up
-    assert length * 0.6 <= seconds <= length + 5, (seconds, length)
+    # the recording starts just before the greeting and ends at the hang-up
+    assert at_least <= seconds <= at_most + 5, (seconds, at_least, at_most)
     assert loudest_dbfs(pcm[0]) > SILENT_DBFS  # the user asked
     assert loudest_dbfs(pcm[1]) > SILENT_DBFS  # the agent greeted and answered
