@@ -58,7 +58,7 @@ def decode(ogg: bytes) -> np.ndarray:
         try:
             for frame in container.decode(audio=0):
                 chunks.append(frame.to_ndarray().reshape(frame.layout.nb_channels, -1))
-        except av.error.InvalidDataError:
+        except (av.error.FFmpegError, EOFError):
             pass
     return np.concatenate(chunks, axis=1)
 
