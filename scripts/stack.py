@@ -264,6 +264,9 @@ class Stack(Supervisor):
             AGENT_METRICS_DIR=str(cfg.state_dir / "agent-metrics"),
             # transcript writes wait here until the backend has them (kept across runs)
             AGENT_JOURNAL__DIR=str(cfg.data_dir / "agent-journal"),
+            BACKEND_RECORDING_DIR=os.environ.get(
+                "BACKEND_RECORDING_DIR", str(cfg.data_dir / "recordings")
+            ),
             AGENT_MODEL_HOST__PORT=str(cfg.model_host_port),
             AGENT_DRAIN_TIMEOUT_S=str(cfg.agent_drain_s),
         )

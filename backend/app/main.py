@@ -24,6 +24,7 @@ from app.api.routes import (
     health,
     livekit_webhook,
     options,
+    recordings,
     sessions,
     token,
 )
@@ -38,6 +39,8 @@ from app.core.redispatch import GHOST_LINGER_S, GIVE_UP_S, Redispatcher
 from app.core.request_guard import DriveByGuardMiddleware
 from app.core.session_registry import InProcessSessionRegistry, SessionRegistry
 from app.log import RequestLogMiddleware
+from app.recordings.retention import start_sweeps
+from app.recordings.store import RecordingStore, open_store
 
 BATCH_PATH_SUFFIX = "/messages:batch"
 WEBHOOK_PATH = "/livekit/webhook"
@@ -78,11 +81,13 @@ def create_app(
     login_limiter: RateLimiter | None = None,
     session_registry: SessionRegistry | None = None,
     agent_capacity: AgentCapacity | None = None,
+    recording_store: RecordingStore | None = None,
 ) -> FastAPI:
     """Build the app; it expects a migrated database (`python -m app` migrates first).
 
     livekit_transport replaces the health probe's network; rate_limiter, login_limiter and
-    session_registry and agent_capacity replace the ones the settings choose (tests).
+    session_registry, agent_capacity and recording_store replace the ones the settings
+    choose (tests).
     """
     engine = make_engine(settings.database_url)
     metrics = BackendMetrics(enabled=settings.metrics_enabled)
@@ -117,7 +122,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         reconcile = start_redispatch(app, settings)
-        yield
+        held = services.services_of(app)
+        async with start_sweeps(held.sessionmaker, held.recordings, settings.recording):
+            yield
         if reconcile is not None:
             await reconcile.aclose()
         for close in closers:
@@ -137,6 +144,7 @@ def create_app(
             session_registry=session_registry,
             agent_capacity=agent_capacity,
             livekit_transport=livekit_transport,
+            recordings=recording_store or open_store(settings.recording),
         ),
     )
     app.add_middleware(
@@ -145,6 +153,7 @@ def create_app(
         larger={
             BATCH_PATH_SUFFIX: settings.max_batch_body_bytes,
             WEBHOOK_PATH: settings.max_webhook_body_bytes,
+            recordings.CHUNK_PATH_SUFFIX: settings.recording.chunk_body_bytes,
         },
     )
     app.add_middleware(
@@ -168,7 +177,9 @@ def create_app(
     app.include_router(conversations.router, prefix="/api")
     app.include_router(client_metrics.router, prefix="/api")
     app.include_router(sessions.router, prefix="/api")
+    app.include_router(recordings.router, prefix="/api")
     app.include_router(agent.router, prefix="/api")
+    app.include_router(recordings.agent_router, prefix="/api")
     app.include_router(health.router, prefix="/api")
     app.include_router(livekit_webhook.router, prefix="/livekit")
 

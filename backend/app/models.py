@@ -88,8 +88,8 @@ class Conversation(Base):
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     room_metadata: Mapped[dict[str, Any]] = mapped_column(JSON(), default=dict)
 
-    # The database deletes messages, events and files with their conversation (ON DELETE
-    # CASCADE).
+    # The database deletes messages, events, files and the recording's row with their
+    # conversation (ON DELETE CASCADE); the recording's bytes go with the delete route.
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", cascade="all, delete-orphan", passive_deletes=True
     )
@@ -97,6 +97,9 @@ class Conversation(Base):
         cascade="all, delete-orphan", passive_deletes=True
     )
     files: Mapped[list[ConversationFile]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+    recording: Mapped[ConversationRecording | None] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
 
@@ -218,3 +221,19 @@ class ConversationFile(Base):
     size: Mapped[int] = mapped_column(BigInteger())
     text: Mapped[str] = mapped_column(Text())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ConversationRecording(Base):
+    """A conversation's call recording as stored so far: where the audio starts (wall time of
+    its first sample) and how many bytes the store holds under ``key``. The bytes live in the
+    recording store (a folder, or S3), not in the database."""
+
+    __tablename__ = "conversation_recordings"
+
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(128))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    size: Mapped[int] = mapped_column(BigInteger(), default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -44,6 +44,10 @@ Flag = Annotated[bool, Strict()]
 JsonNumber = BeforeValidator(_json_number)  # last in Annotated, after the bounds
 Number = Annotated[float, Strict()]
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_date_time_text)]
+Base64Text = Annotated[
+    str,
+    StringConstraints(pattern=r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"),
+]
 EXPORT_FORMAT: Literal["voice-assistant.conversation.v1"] = "voice-assistant.conversation.v1"
 
 
@@ -65,6 +69,11 @@ class ConversationCreate(_Strict):
     persona: Slug | None = Field(default=None, description="An id from GET /api/options.")
     voice: Slug | None = Field(default=None, description="An id from GET /api/options.")
     language: Language | None = Field(default=None, description="One of GET /api/options.")
+    record: Flag = Field(
+        default=False,
+        description="Record the call (both sides, kept with the conversation); refused "
+        "(403) where the backend does not allow recording.",
+    )
 
 
 class ConversationOut(BaseModel):
@@ -181,6 +190,25 @@ class ConversationDetail(ConversationOut):
         description="More messages: GET /api/conversations/{id}/messages?cursor= this.",
     )
     events: list[EventOut]
+    recording: RecordingOut | None = Field(
+        default=None,
+        description="The call's recording, if one was made: GET /api/conversations/{id}/recording.",
+    )
+
+
+class RecordingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    started_at: dt.datetime = Field(description="Wall time of the recording's first sample.")
+    size: int = Field(description="Bytes stored so far (Ogg/Opus, stereo: user left, agent right).")
+
+
+class RecordingChunkIn(_Strict):
+    offset: int = Field(
+        ge=0, le=10**15, description="Where the bytes go: the recording's stored size."
+    )
+    started_at: Timestamp = Field(description="Wall time of the recording's first sample.")
+    data: Base64Text = Field(description="The next bytes of the Ogg file, base64 (padded).")
 
 
 class ConversationExport(BaseModel):

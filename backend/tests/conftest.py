@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 from app.core import migrate
 from app.core.config import Settings
 from app.main import create_app
+from app.recordings.settings import RecordingSettings
 
 API_KEY = "test-livekit-key"
 API_SECRET = "test-livekit-secret-0123456789abcdef"
@@ -82,6 +83,8 @@ def make_settings(tmp_path: Path, db_url: str) -> SettingsFactory:
             "agent_redispatch_interval_seconds": 0,  # tests/db/test_redispatch.py runs it
             # many tests open many calls for one user; tests/db/test_calls_per_user.py sets it
             "max_calls_per_user": 1000,
+            # recordings in the test's folder, never the repo's .data/recordings
+            "recording": RecordingSettings(dir=tmp_path / "recordings"),
         }
         values.update(overrides)
         return Settings(**values)

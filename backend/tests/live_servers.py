@@ -196,3 +196,46 @@ def start_redis() -> RedisServer:
                     server.stop()
                     raise ServerUnavailable(f"redis-server did not start on port {port}") from None
                 time.sleep(0.05)
+
+
+@dataclass
+class S3Server:
+    """moto's S3-compatible server (``moto[server]``, a dev dependency), in memory."""
+
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_s3() -> S3Server:
+    import sys
+    import urllib.request
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = S3Server(port=port, process=process)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        try:
+            with urllib.request.urlopen(f"{server.url}/moto-api/", timeout=1):
+                return server
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                server.stop()
+                raise ServerUnavailable(f"moto S3 server did not start on port {port}") from None
+            time.sleep(0.1)

@@ -155,6 +155,7 @@ def test_room_metadata_carries_the_persona_text_and_survives_a_removed_persona()
         **stored,
         "instructions": concise.instructions,
         "greeting": concise.greeting,
+        "record": False,
     }
     gone = json.loads(room_metadata(DEFAULT_CATALOG, {"persona": "retired", "voice": "x"}))
     assert (gone["persona"], gone["voice"], gone["language"]) == ("assistant", "default", "en")

@@ -21,6 +21,7 @@ OPERATIONS = {
     ("get", "/api/conversations/{conversation_id}/messages"),
     ("post", "/api/conversations/{conversation_id}/end"),
     ("get", "/api/conversations/{conversation_id}/files"),
+    ("get", "/api/conversations/{conversation_id}/recording"),
     ("get", "/api/agent/conversations/{room_name}"),
     ("get", "/api/agent/conversations/{room_name}/messages"),
     ("put", "/api/agent/conversations/{room_name}/messages/{message_id}"),
@@ -37,6 +38,8 @@ OPERATIONS = {
     ("put", "/api/agent/conversations/{room_name}/events/{event_id}"),
     ("put", "/api/agent/conversations/{room_name}/files/{file_id}"),
     ("get", "/api/agent/conversations/{room_name}/files"),
+    ("put", "/api/agent/conversations/{room_name}/recording/chunk"),
+    ("get", "/api/agent/conversations/{room_name}/recording"),
     ("put", "/api/agent/workers/{worker_id}"),
 }
 

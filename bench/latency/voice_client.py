@@ -42,7 +42,7 @@ class Call:
     room_name: str
 
 
-def _post(url: str, body: dict[str, str], timeout: float = 10) -> Any:
+def _post(url: str, body: dict[str, Any], timeout: float = 10) -> Any:
     req = urllib.request.Request(
         url,
         data=json.dumps(body).encode(),
@@ -53,9 +53,11 @@ def _post(url: str, body: dict[str, str], timeout: float = 10) -> Any:
         return json.loads(r.read() or b"null")
 
 
-def start_call(backend_url: str) -> Call:
-    """A new conversation and a token for its room (what the page does)."""
-    body = _post(backend_url.rstrip("/") + "/api/conversations", {})
+def start_call(backend_url: str, *, record: bool = False) -> Call:
+    """A new conversation and a token for its room (what the page does); ``record``: with
+    call recording on."""
+    request = {"record": True} if record else {}
+    body = _post(backend_url.rstrip("/") + "/api/conversations", request)
     connection = body["connection"]
     return Call(
         connection["server_url"],
@@ -92,10 +94,16 @@ class VoiceClient:
         self.backend_url = ""
         self.call: Call | None = None
 
-    async def connect(self, backend_url: str, *, rejoin: Call | None = None) -> None:
-        """Start a call, or rejoin the one ``rejoin`` left."""
+    async def connect(
+        self, backend_url: str, *, rejoin: Call | None = None, record: bool = False
+    ) -> None:
+        """Start a call (``record``: recorded), or rejoin the one ``rejoin`` left."""
         self.backend_url = backend_url
-        self.call = start_call(backend_url) if rejoin is None else rejoin_call(backend_url, rejoin)
+        self.call = (
+            start_call(backend_url, record=record)
+            if rejoin is None
+            else rejoin_call(backend_url, rejoin)
+        )
         url, token = self.call.server_url, self.call.token
         self.room.on("track_subscribed", self._on_track)
         self.room.on("participant_attributes_changed", self._on_attrs)

@@ -90,6 +90,8 @@ class Assistant(Agent):
         self._prefill_task: asyncio.Task[None] | None = None
 
     async def on_enter(self) -> None:
+        if self.state.call_recording is not None:  # before any of the agent's speech
+            await self.state.call_recording.start()  # a failure is logged: the call goes on
         # A fixed greeting is spoken at once (no LLM round trip) and enters the history.
         self.session.say(self.greeting, allow_interruptions=True)
         # while it plays, the local model reads the conversation so far (persona, history,

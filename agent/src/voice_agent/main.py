@@ -29,6 +29,7 @@ from .agent_errors import AgentErrorPublisher
 from .assistant import Assistant
 from .audio_output_watch import watch_audio_output
 from .call_limits import CallLimits
+from .call_recording import prepare_call_recording
 from .capacity import (
     CallServer,
     CapacityError,
@@ -118,6 +119,8 @@ async def entrypoint(ctx: JobContext) -> None:
     TurnMetricsPublisher(ctx.room, settings.metrics_topic).attach(session)
     AgentErrorPublisher(ctx.room, settings.metrics_topic).attach(session)
     start_observability(ctx, settings, session)
+    if room.record:  # started by the Assistant before its greeting
+        state.call_recording = await prepare_call_recording(ctx, settings, session)
     history = await start_persistence(ctx, settings, session, state=state)
     if history is not None and history.messages():  # a rejoin: the files shared so far
         await restore_files(ctx, settings, state)

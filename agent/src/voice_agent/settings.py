@@ -341,6 +341,15 @@ class CallLimitSettings(BaseModel):
     )
 
 
+class RecordingSettings(BaseModel):
+    """A call whose user turned recording on (room metadata ``record``) is recorded with the
+    framework's RecorderIO into a local Ogg file, whose new bytes go to the backend every
+    ``upload_interval_s`` (at most ``max_chunk_bytes`` per request, the backend's limit)."""
+
+    upload_interval_s: float = Field(3.0, gt=0.0, le=60.0)
+    max_chunk_bytes: int = Field(1_048_576, ge=1024, le=16 * 1_048_576)
+
+
 class RecoverySettings(BaseModel):
     """A job process that dies mid-call is replaced (recovery.py) at most ``max_attempts``
     times per room within ``window_s``; past that the caller is told the call cannot go on
@@ -484,6 +493,7 @@ class AgentSettings(BaseSettings):
     files: FileSettings = FileSettings()
     limits: CallLimitSettings = CallLimitSettings()
     recovery: RecoverySettings = RecoverySettings()
+    recording: RecordingSettings = RecordingSettings()
     model_host: ModelHostSettings = ModelHostSettings()
     # Transcript persistence through the backend's /api/agent routes; None = off.
     backend_url: str | None = None

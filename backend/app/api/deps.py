@@ -41,6 +41,7 @@ from app.core.session_registry import (
 )
 from app.log import logger
 from app.models import Conversation
+from app.recordings.store import RecordingStore
 
 RATE_LIMITED_DETAIL = "rate limit exceeded"
 RATE_LIMITER_DOWN_DETAIL = "rate limiter unavailable"
@@ -108,6 +109,13 @@ def get_agent_capacity(services: ServicesDep) -> AgentCapacity:
 
 
 AgentCapacityDep = Annotated[AgentCapacity, Depends(get_agent_capacity)]
+
+
+def get_recording_store(services: ServicesDep) -> RecordingStore:
+    return services.recordings
+
+
+RecordingStoreDep = Annotated[RecordingStore, Depends(get_recording_store)]
 
 
 def get_login_limiter(services: ServicesDep) -> RateLimiter:

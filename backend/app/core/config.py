@@ -13,6 +13,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from app.core.catalog import DEFAULT_CATALOG, Catalog, load_catalog
+from app.recordings.settings import RecordingSettings
 
 # backend/app/core/config.py -> repo root is three levels above this package directory.
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -218,6 +219,7 @@ class Settings(BaseSettings):
     max_concurrent_password_checks: int = Field(
         default=2, ge=1, le=64, validation_alias="BACKEND_MAX_CONCURRENT_PASSWORD_CHECKS"
     )
+    recording: RecordingSettings = Field(default_factory=RecordingSettings)
 
     @field_validator("livekit_url")
     @classmethod

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from app.core.catalog import Catalog
+from app.core.config import Settings
 
 UNKNOWN_PERSONA_DETAIL = "unknown persona"
 UNKNOWN_VOICE_DETAIL = "unknown voice"
@@ -35,9 +36,22 @@ def choose(
     return chosen
 
 
-def room_metadata(catalog: Catalog, stored: dict[str, str]) -> str:
+RECORD_KEY = "record"  # stored "on" when the user asked for the call to be recorded
+
+
+def wants_recording(stored: dict[str, str]) -> bool:
+    return stored.get(RECORD_KEY) == "on"
+
+
+def recording_on(settings: Settings, stored: dict[str, str]) -> bool:
+    """Whether the agent records this conversation's call: asked for, and allowed."""
+    return settings.recording.allowed and wants_recording(stored)
+
+
+def room_metadata(catalog: Catalog, stored: dict[str, str], *, record: bool = False) -> str:
     """JSON for the room: a stored choice the catalog no longer lists falls back to the
-    default, so an old conversation can always be rejoined."""
+    default, so an old conversation can always be rejoined. ``record``: the agent records
+    the call (asked for, and allowed by the backend's settings)."""
     default = catalog.default
     persona = catalog.persona(stored.get("persona", "")) or catalog.persona(default.persona)
     assert persona is not None  # the catalog validates its defaults
@@ -50,16 +64,25 @@ def room_metadata(catalog: Catalog, stored: dict[str, str]) -> str:
             "language": language if catalog.has_language(language) else default.language,
             "instructions": persona.instructions,
             "greeting": persona.greeting,
+            RECORD_KEY: record,
         }
     )
 
 
 def dispatch_metadata(
-    *, conversation_id: str, user_id: str, stored: dict[str, str], credential: str | None
+    *,
+    conversation_id: str,
+    user_id: str,
+    stored: dict[str, str],
+    credential: str | None,
+    record: bool = False,
 ) -> str:
     """JSON for the agent's dispatch: always the server's, never the client's, with the
     job's credential for this one conversation (app.core.job_credential)."""
-    data: dict[str, str] = {"conversation_id": conversation_id, "user_id": user_id, **stored}
+    choice = {k: v for k, v in stored.items() if k != RECORD_KEY}
+    data: dict[str, str] = {"conversation_id": conversation_id, "user_id": user_id, **choice}
+    if record:
+        data[RECORD_KEY] = "on"
     if credential:
         data["credential"] = credential
     return json.dumps(data)

@@ -16,6 +16,7 @@ from app.core.metrics import BackendMetrics
 from app.core.rate_limit import RateLimiter
 from app.core.session_registry import SessionRegistry
 from app.core.wakeup import Wakeup
+from app.recordings.store import RecordingStore
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Services:
     session_registry: SessionRegistry
     agent_capacity: AgentCapacity
     livekit_transport: httpx.AsyncBaseTransport | None  # the health probe's (tests replace it)
+    recordings: RecordingStore  # call recordings' bytes (a folder, or S3)
     # a user joined a call: the reconcile looks at once (app.core.redispatch)
     reconcile_wakeup: Wakeup = field(default_factory=Wakeup)
 

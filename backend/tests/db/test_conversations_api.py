@@ -73,6 +73,7 @@ def test_create_records_the_room_and_dispatches_the_agent(api: TestClient, alice
         **conversation["metadata"],
         "instructions": tutor.instructions,
         "greeting": tutor.greeting,
+        "record": False,  # tests/db/test_call_recordings.py
     }
     [dispatch] = claims.room_config.agents
     assert dispatch.agent_name == "voice-assistant"
@@ -251,7 +252,8 @@ def test_token_route_records_a_conversation(api: TestClient, alice: Headers) -> 
     claims = _claims(token["participant_token"])
     assert claims.room_config is not None
     room = json.loads(claims.room_config.metadata)
-    assert room == {**defaults, "instructions": room["instructions"], "greeting": room["greeting"]}
+    text = {"instructions": room["instructions"], "greeting": room["greeting"]}
+    assert room == {**defaults, **text, "record": False}
     assert room["instructions"].startswith("You are a friendly voice assistant.")
 
 

@@ -50,6 +50,7 @@ def test_options_list_the_catalog(api: TestClient, alice: Headers) -> None:
         ],
         "languages": ["en"],
         "defaults": {"persona": "assistant", "voice": "default", "language": "en"},
+        "recording_allowed": True,
     }
     # Instructions are for the agent (room metadata), not for the options list.
     assert "instructions" not in response.text

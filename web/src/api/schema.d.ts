@@ -151,8 +151,8 @@ export interface paths {
         post?: never;
         /**
          * Delete Conversation
-         * @description Delete the conversation and its messages. A live call in its room ends (LiveKit
-         *     deletes the room), it no longer counts against the user's limit, and an agent call held
+         * @description Delete the conversation, its messages and its recording. A live call in its room ends
+         *     (LiveKit deletes the room), it no longer counts against the user's limit, and an agent call held
          *     for its room (a token nobody used yet) is free again at once.
          */
         delete: operations["delete_conversation_api_conversations__conversation_id__delete"];
@@ -276,6 +276,27 @@ export interface paths {
          * @description Rooms of the caller's that have started and not finished, oldest first.
          */
         get: operations["list_active_sessions_api_sessions_active_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{conversation_id}/recording": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Recording
+         * @description The call's recording as stored so far (stereo Ogg/Opus: the user left, the agent
+         *     right). One byte range (``Range: bytes=…``) answers 206, for seeking.
+         */
+        get: operations["read_recording_api_conversations__conversation_id__recording_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -490,6 +511,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/conversations/{room_name}/recording/chunk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put Recording Chunk
+         * @description Append the next bytes of the call's recording at ``offset`` (its stored size); the
+         *     same upload again changes nothing. Only for a conversation recorded by the user's
+         *     choice, where the backend allows recording.
+         */
+        put: operations["put_recording_chunk_api_agent_conversations__room_name__recording_chunk_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/conversations/{room_name}/recording": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Job Recording
+         * @description How much of the conversation's recording is stored (a resumed call appends after it).
+         */
+        get: operations["read_job_recording_api_agent_conversations__room_name__recording_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -641,6 +704,12 @@ export interface components {
              * @description One of GET /api/options.
              */
             language?: string | null;
+            /**
+             * Record
+             * @description Record the call (both sides, kept with the conversation); refused (403) where the backend does not allow recording.
+             * @default false
+             */
+            record?: boolean;
         };
         /** ConversationCreated */
         ConversationCreated: {
@@ -684,6 +753,8 @@ export interface components {
             messages_next_cursor?: string | null;
             /** Events */
             events: components["schemas"]["EventOut"][];
+            /** @description The call's recording, if one was made: GET /api/conversations/{id}/recording. */
+            recording?: components["schemas"]["RecordingOut"] | null;
         };
         /** ConversationExport */
         ConversationExport: {
@@ -971,6 +1042,11 @@ export interface components {
             /** Languages */
             languages: string[];
             defaults: components["schemas"]["OptionDefaults"];
+            /**
+             * Recording Allowed
+             * @description Whether a conversation may be recorded (POST /api/conversations `record`).
+             */
+            recording_allowed: boolean;
         };
         /** PersonaOption */
         PersonaOption: {
@@ -980,6 +1056,39 @@ export interface components {
             name: string;
             /** Description */
             description: string;
+        };
+        /** RecordingChunkIn */
+        RecordingChunkIn: {
+            /**
+             * Offset
+             * @description Where the bytes go: the recording's stored size.
+             */
+            offset: number;
+            /**
+             * Started At
+             * Format: date-time
+             * @description Wall time of the recording's first sample.
+             */
+            started_at: string;
+            /**
+             * Data
+             * @description The next bytes of the Ogg file, base64 (padded).
+             */
+            data: string;
+        };
+        /** RecordingOut */
+        RecordingOut: {
+            /**
+             * Started At
+             * Format: date-time
+             * @description Wall time of the recording's first sample.
+             */
+            started_at: string;
+            /**
+             * Size
+             * @description Bytes stored so far (Ogg/Opus, stereo: user left, agent right).
+             */
+            size: number;
         };
         /** RoomConfigIn */
         RoomConfigIn: {
@@ -1533,7 +1642,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused | recording is not allowed here */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2279,6 +2388,115 @@ export interface operations {
                 content?: never;
             };
             /** @description session registry unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    read_recording_api_conversations__conversation_id__recording_get: {
+        parameters: {
+            query?: {
+                /** @description As an attachment (a file to save). */
+                download?: boolean;
+            };
+            header?: {
+                range?: string | null;
+                authorization?: string | null;
+            };
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole recording (Ogg/Opus). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/ogg": unknown;
+                };
+            };
+            /** @description The requested byte range. */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/ogg": unknown;
+                };
+            };
+            /** @description There was an error parsing the body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description conversation not found | no recording */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description range not satisfiable */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description rate limiter unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3115,6 +3333,167 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    put_recording_chunk_api_agent_conversations__room_name__recording_chunk_put: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+            };
+            path: {
+                room_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordingChunkIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordingOut"];
+                };
+            };
+            /** @description There was an error parsing the body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description missing or invalid agent service token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description this job's credential is for another conversation | recording is off for this conversation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description conversation not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description recording offset does not match the stored size */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description recording too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    read_job_recording_api_agent_conversations__room_name__recording_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+            };
+            path: {
+                room_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordingOut"];
+                };
+            };
+            /** @description There was an error parsing the body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description missing or invalid agent service token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description this job's credential is for another conversation | recording is off for this conversation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no recording */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
         };
     };

@@ -9,5 +9,6 @@ export type CallOptions = Schemas['Options'];
 export type ConversationSummary = Schemas['ConversationOut'];
 export type ConversationRecord = Schemas['ConversationDetail'];
 export type ConversationEvent = Schemas['EventOut'];
+export type ConversationRecording = Schemas['RecordingOut'];
 export type ConversationCreate = Schemas['ConversationCreate'];
 export type ClientLatency = Schemas['ClientLatencyIn'];

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { delay, http, HttpResponse } from 'msw';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { MIC_UNAVAILABLE_NOTICE } from '../features/session/hooks/use-session-connection';
+import { callOptions } from '../testing/api-fixtures';
 import { server } from '../testing/msw-server';
 import { App } from './app';
 
@@ -54,6 +55,33 @@ describe('App: before a call', () => {
     expect(screen.getByRole('button', { name: 'Connect' })).toBeDisabled();
     // jsdom has no navigator.mediaDevices, like an insecure origin: text-only, with a notice.
     expect(screen.getByText(MIC_UNAVAILABLE_NOTICE)).toBeInTheDocument();
+  });
+
+  it('records the call only when the user ticks the box, where the backend allows it', async () => {
+    const bodies: unknown[] = [];
+    server.use(
+      http.post('/api/conversations', async ({ request }) => {
+        bodies.push(await request.json());
+        await delay('infinite');
+        return HttpResponse.json({});
+      }),
+    );
+    render(<App config={config} />);
+    const user = userEvent.setup();
+    const record = await screen.findByRole('checkbox', { name: 'Record this call' });
+    expect(record).not.toBeChecked();
+    await user.click(record);
+    await user.click(screen.getByRole('button', { name: 'Connect' }));
+    await waitFor(() =>
+      expect(bodies).toEqual([{ persona: 'assistant', voice: 'default', record: true, language: 'en' }]),
+    );
+  });
+
+  it('offers no recording where the backend does not allow it', async () => {
+    server.use(http.get('/api/options', () => HttpResponse.json({ ...callOptions, recording_allowed: false })));
+    render(<App config={config} />);
+    await screen.findByRole('combobox', { name: 'Persona' });
+    expect(screen.queryByRole('checkbox', { name: 'Record this call' })).not.toBeInTheDocument();
   });
 
   it('shows why the call could not start and retries on request', async () => {

@@ -25,6 +25,7 @@ import { useClientLatencyReport } from '../features/metrics/hooks/use-client-lat
 import { useLatencyRows } from '../features/metrics/hooks/use-latency-rows';
 import { currentAgent, toAgentStateLabel } from '../features/session/agent-state';
 import { AgentStatus } from '../features/session/components/agent-status';
+import { RecordingIndicator } from '../features/session/components/recording-indicator';
 import { ConnectionBanner } from '../features/session/components/connection-banner';
 import { ConnectionQualityBadge } from '../features/session/components/connection-quality';
 import { SessionControls } from '../features/session/components/session-controls';
@@ -100,6 +101,7 @@ function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSo
     tokenSource.arm({
       ...(choice.persona ? { persona: choice.persona } : {}),
       ...(choice.voice ? { voice: choice.voice } : {}),
+      ...(choice.record ? { record: true } : {}),
       ...(options.options ? { language: options.options.defaults.language } : {}),
     });
     drop.dismiss();
@@ -124,6 +126,7 @@ function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSo
           Call
         </h2>
         <AgentStatus label={stateLabel} agentState={live.state} audioTrack={agent.microphoneTrack} />
+        {session.isConnected && <RecordingIndicator attributes={agent.attributes} />}
         {session.isConnected && <ConnectionQualityBadge participant={session.room.localParticipant} />}
       </header>
 

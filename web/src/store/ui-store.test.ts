@@ -19,7 +19,7 @@ describe('useUiStore', () => {
   it('merges persona and voice choices', () => {
     useUiStore.getState().choose({ persona: 'tutor' });
     useUiStore.getState().choose({ voice: 'amy' });
-    expect(useUiStore.getState().choice).toEqual({ persona: 'tutor', voice: 'amy' });
+    expect(useUiStore.getState().choice).toEqual({ persona: 'tutor', voice: 'amy', record: false });
   });
 
   it('toggles the device panel', () => {
@@ -58,5 +58,14 @@ describe('useUiStore', () => {
     localStorage.setItem(UI_STORAGE_KEY, JSON.stringify(stored));
     await useUiStore.persist.rehydrate();
     expect(useUiStore.getState().devices.audiooutput).toBe('speaker-9');
+  });
+
+  it('never remembers recording: every visit starts with it off', async () => {
+    useUiStore.getState().choose({ persona: 'tutor', record: true });
+    const stored = localStorage.getItem(UI_STORAGE_KEY) ?? '{}';
+    expect(stored).not.toContain('record');
+    localStorage.setItem(UI_STORAGE_KEY, stored.replace('"voice":null', '"voice":null,"record":true'));
+    await useUiStore.persist.rehydrate();
+    expect(useUiStore.getState().choice).toEqual({ persona: 'tutor', voice: null, record: false });
   });
 });

@@ -16,6 +16,7 @@ export const callOptions: CallOptions = {
   ],
   languages: ['en'],
   defaults: { persona: 'assistant', voice: 'default', language: 'en' },
+  recording_allowed: true,
 };
 
 export const openSession: AuthSession = { auth_required: false, user: null };

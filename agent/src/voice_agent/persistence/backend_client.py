@@ -12,6 +12,7 @@ backoff, up to ``retries`` times; other 4xx answers are not. Transcript text is 
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime as dt
 import json
 import logging
@@ -211,6 +212,29 @@ class BackendClient:
         """The files shared in the room's conversation, oldest first (name, kind, text...)."""
         data = await self._request("GET", f"/conversations/{_seg(room)}/files", room=room)
         return [dict(f) for f in data]
+
+    async def put_recording_chunk(
+        self, room: str, *, offset: int, started_at: dt.datetime, data: bytes
+    ) -> int:
+        """Append the recording's bytes at ``offset`` (what the backend holds); the same
+        upload again changes nothing. The recording's size after it."""
+        body = {
+            "offset": offset,
+            "started_at": started_at.isoformat(),
+            "data": base64.b64encode(data).decode("ascii"),
+        }
+        path = f"/conversations/{_seg(room)}/recording/chunk"
+        return int((await self._request("PUT", path, json=body, room=room))["size"])
+
+    async def recording_size(self, room: str) -> int:
+        """Bytes of the conversation's recording stored so far (0: none yet)."""
+        try:
+            data = await self._request("GET", f"/conversations/{_seg(room)}/recording", room=room)
+        except BackendError as e:
+            if e.status == 404:
+                return 0
+            raise
+        return int(data["size"])
 
     async def list_notes(self, user_id: str, *, limit: int = 100) -> list[StoredNote]:
         """The user's newest `limit` notes, oldest first."""

@@ -1,8 +1,8 @@
 """Layer 1 of the session state: the room's metadata, chosen when the room is created.
 
-The backend writes JSON ``{"persona", "voice", "language", "instructions", "greeting"}``
-into the room (and the agent dispatch); every key is optional. Bad JSON or wrong types are
-ignored field by field (logged), never fatal: the agent then uses its settings.
+The backend writes JSON ``{"persona", "voice", "language", "instructions", "greeting",
+"record"}`` into the room (and the agent dispatch); every key is optional. Bad JSON or wrong
+types are ignored field by field (logged), never fatal: the agent then uses its settings.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ class RoomProfile:
     language: str | None = None
     instructions: str | None = None
     greeting: str | None = None
+    record: bool = False  # the user turned call recording on (call_recording.py)
 
     @classmethod
     def parse(cls, metadata: str | None) -> RoomProfile:
@@ -43,6 +44,7 @@ class RoomProfile:
             language=_text(data, "language", 35),
             instructions=_text(data, "instructions", _MAX_TEXT),
             greeting=_text(data, "greeting", _MAX_TEXT),
+            record=data.get("record") in (True, "on"),
         )
 
     @classmethod

@@ -88,7 +88,7 @@ def read_room_conversation(
     room_name: RoomPath, session: SessionDep, caller: JobCaller
 ) -> AgentConversation:
     """The conversation behind a room: whose it is, and its persona, voice and language."""
-    conversation = _by_room(session, room_name, caller)
+    conversation = conversation_for_job(session, room_name, caller)
     return AgentConversation.model_validate(conversation)
 
 
@@ -107,7 +107,7 @@ def put_message(
 ) -> MessageOut:
     """Create or replace one transcript message (same id again: same single row)."""
     _check_length(body.text, settings.max_message_chars)
-    conversation = _by_room(session, room_name, caller)
+    conversation = conversation_for_job(session, room_name, caller)
     message = crud.upsert_message(
         session,
         conversation_id=conversation.id,
@@ -141,7 +141,7 @@ def put_messages(
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, BATCH_TOO_LARGE_DETAIL)
     for message in body.messages:
         _check_length(message.text, settings.max_message_chars)
-    conversation = _by_room(session, room_name, caller)
+    conversation = conversation_for_job(session, room_name, caller)
     count = crud.upsert_messages(
         session,
         conversation_id=conversation.id,
@@ -175,7 +175,7 @@ def put_event(
 ) -> EventOut:
     """Create or replace one timeline event (an error, a fallback taken, a note from the
     agent); the same id again keeps one row."""
-    conversation = _by_room(session, room_name, caller)
+    conversation = conversation_for_job(session, room_name, caller)
     event = crud.upsert_event(
         session,
         conversation_id=conversation.id,
@@ -205,7 +205,7 @@ def put_file(
     """Create or replace one file the user shared (its name, kind, size and the text the
     agent read); deleted with the conversation."""
     _check_length(body.text, settings.max_message_chars)
-    conversation = _by_room(session, room_name, caller)
+    conversation = conversation_for_job(session, room_name, caller)
     row = crud.upsert_file(
         session,
         conversation_id=conversation.id,
@@ -224,7 +224,7 @@ def put_file(
 def list_files(room_name: RoomPath, session: SessionDep, caller: JobCaller) -> list[FileOut]:
     """The files shared in the room's conversation, oldest first (a rejoined call reads
     them back into its context)."""
-    conversation = _by_room(session, room_name, caller)
+    conversation = conversation_for_job(session, room_name, caller)
     return [
         FileOut.model_validate(f) for f in crud.list_files(session, conversation_id=conversation.id)
     ]
@@ -241,7 +241,7 @@ def list_messages(
 ) -> list[MessageOut]:
     """The room's newest `limit` messages, oldest first, to reload history after a restart
     (the agent keeps what fits its context window)."""
-    conversation = _by_room(session, room_name, caller)
+    conversation = conversation_for_job(session, room_name, caller)
     messages = crud.list_messages(session, conversation_id=conversation.id, newest=limit)
     return [MessageOut.model_validate(m) for m in messages]
 
@@ -304,7 +304,7 @@ def put_worker_report(
     return WorkerCapacityOut(workers=len(workers), free_sessions=sum(w.free for w in workers))
 
 
-def _by_room(session: Session, room_name: str, caller: JobScope) -> Conversation:
+def conversation_for_job(session: Session, room_name: str, caller: JobScope) -> Conversation:
     """The room's conversation, if the caller may touch it (403 before 404: a job learns
     nothing about other rooms)."""
     if caller.room_name != room_name:

@@ -16,6 +16,7 @@ from app.api.deps import (
     USER_ERRORS,
     CurrentAccount,
     CurrentUser,
+    RecordingStoreDep,
     ServicesDep,
     SessionDep,
     SettingsDep,
@@ -27,18 +28,22 @@ from app.core import job_credential
 from app.core.config import Settings
 from app.core.livekit import ParticipantGrant, delete_room, issue_token
 from app.core.room_metadata import (
+    RECORD_KEY,
     UNKNOWN_LANGUAGE_DETAIL,
     UNKNOWN_PERSONA_DETAIL,
     UNKNOWN_VOICE_DETAIL,
     UnknownChoice,
     choose,
     dispatch_metadata,
+    recording_on,
     room_metadata,
 )
 from app.core.services import Services
 from app.core.session_registry import note_ended
 from app.log import logger
 from app.models import Conversation, Message, utcnow
+from app.recordings import records
+from app.recordings.store import delete_recording
 from app.schemas import (
     ConversationCreate,
     ConversationCreated,
@@ -50,12 +55,14 @@ from app.schemas import (
     FileOut,
     MessageOut,
     MessagePage,
+    RecordingOut,
     TokenResponse,
 )
 
 router = APIRouter(prefix="/conversations", tags=["conversations"], responses=USER_ERRORS)
 
 NOT_FOUND_DETAIL = "conversation not found"
+RECORDING_NOT_ALLOWED_DETAIL = "recording is not allowed here"
 HANG_UP_PATH_SUFFIX = "/end"  # POST …/{id}/end takes no body
 # messages in GET /api/conversations/{id}, and the most one page of …/messages holds
 DETAIL_MESSAGES = 100
@@ -71,6 +78,7 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": NOT_FOUND_DE
     status_code=status.HTTP_201_CREATED,
     responses={
         200: {"model": ConversationCreated, "description": "Known id: the same conversation"},
+        403: {"description": f"{USER_ERRORS[403]['description']} | {RECORDING_NOT_ALLOWED_DETAIL}"},
         409: {"description": " | ".join(c.detail for c in _CONFLICTS)},
         422: {"description": " | ".join(_UNKNOWN) + " | invalid body"},
         **NO_AGENT_ERRORS,
@@ -95,6 +103,10 @@ def create_conversation(
         )
     except UnknownChoice as e:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(e)) from None
+    if body.record:
+        if not settings.recording.allowed:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, RECORDING_NOT_ALLOWED_DETAIL)
+        metadata[RECORD_KEY] = "on"
     try:
         conversation, created = crud.create_conversation(
             session,
@@ -110,18 +122,22 @@ def create_conversation(
     if created:
         admit_new_call(services, settings, session, conversation)
     session.commit()
+    record = recording_on(settings, conversation.room_metadata)
     issued = issue_token(
         settings,
         ParticipantGrant(
             user=user,
             room_name=conversation.room_name,
             name=account.name,
-            room_metadata=room_metadata(settings.catalog, conversation.room_metadata),
+            room_metadata=room_metadata(
+                settings.catalog, conversation.room_metadata, record=record
+            ),
             agent_metadata=dispatch_metadata(
                 conversation_id=str(conversation.id),
                 user_id=user,
-                stored=metadata,
+                stored=conversation.room_metadata,
                 credential=job_credential.for_conversation(settings, conversation),
+                record=record,
             ),
         ),
     )
@@ -221,16 +237,20 @@ def delete_conversation(
     session: SessionDep,
     settings: SettingsDep,
     services: ServicesDep,
+    store: RecordingStoreDep,
 ) -> None:
-    """Delete the conversation and its messages. A live call in its room ends (LiveKit
-    deletes the room), it no longer counts against the user's limit, and an agent call held
+    """Delete the conversation, its messages and its recording. A live call in its room ends
+    (LiveKit deletes the room), it no longer counts against the user's limit, and an agent call held
     for its room (a token nobody used yet) is free again at once."""
     conversation = crud.get_conversation(session, user_id=user, conversation_id=conversation_id)
+    recording = records.get(session, conversation_id=conversation_id) if conversation else None
     if conversation is None or not crud.delete_conversation(
         session, user_id=user, conversation_id=conversation_id
     ):
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND_DETAIL)
     session.commit()
+    if recording is not None:
+        delete_recording(store, recording.key)
     _end_call(settings, services, conversation.room_name, live=conversation.status == "active")
 
 
@@ -277,9 +297,11 @@ def _detail(
     next_cursor: crud.MessageCursor | None,
 ) -> ConversationDetail:
     events = crud.list_events(session, conversation_id=conversation.id)
+    recording = records.get(session, conversation_id=conversation.id)
     return ConversationDetail(
         **ConversationOut.model_validate(conversation).model_dump(),
         messages=[MessageOut.model_validate(m) for m in messages],
         messages_next_cursor=next_cursor.encode() if next_cursor else None,
         events=[EventOut.model_validate(e) for e in events],
+        recording=RecordingOut.model_validate(recording) if recording and recording.size else None,
     )

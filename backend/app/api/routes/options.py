@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.api.deps import USER_ERRORS, CurrentUser, SettingsDep
 
@@ -32,6 +32,9 @@ class Options(BaseModel):
     voices: list[VoiceOption]
     languages: list[str]
     defaults: OptionDefaults
+    recording_allowed: bool = Field(
+        description="Whether a conversation may be recorded (POST /api/conversations `record`)."
+    )
 
 
 @router.get("/options")
@@ -45,4 +48,5 @@ def read_options(settings: SettingsDep, _user: CurrentUser) -> Options:
         voices=[VoiceOption(id=v.id, name=v.name) for v in catalog.voices],
         languages=list(catalog.languages),
         defaults=OptionDefaults(**catalog.default.model_dump()),
+        recording_allowed=settings.recording.allowed,
     )

@@ -23,7 +23,7 @@ from app.api.deps import (
 from app.core import job_credential
 from app.core.config import Settings
 from app.core.livekit import ParticipantGrant, issue_token
-from app.core.room_metadata import choose, dispatch_metadata, room_metadata
+from app.core.room_metadata import choose, dispatch_metadata, recording_on, room_metadata
 from app.core.services import Services
 from app.log import logger
 from app.schemas import RoomName, TokenResponse
@@ -123,13 +123,16 @@ def _create_token(
     if created:
         admit_new_call(services, settings, session, conversation)
     session.commit()
+    record = recording_on(settings, conversation.room_metadata)
     issued = issue_token(
         settings,
         ParticipantGrant(
             user=user,
             room_name=conversation.room_name,
             name=body.participant_name or user_name,
-            room_metadata=room_metadata(settings.catalog, conversation.room_metadata),
+            room_metadata=room_metadata(
+                settings.catalog, conversation.room_metadata, record=record
+            ),
             metadata=body.participant_metadata,
             attributes=body.participant_attributes,
             # Only the configured agent is dispatched, with the server's metadata.
@@ -138,6 +141,7 @@ def _create_token(
                 user_id=user,
                 stored=conversation.room_metadata,
                 credential=job_credential.for_conversation(settings, conversation),
+                record=record,
             ),
         ),
     )

@@ -7,7 +7,8 @@ type CallSetupProps = {
   disabled: boolean;
 };
 
-/** Persona and voice for the next call, from what the backend offers. */
+/** Persona and voice for the next call, from what the backend offers, and whether to record
+ * it (where the backend allows recording; off until the user ticks it). */
 export function CallSetup({ options, error, disabled }: CallSetupProps) {
   const choice = useUiStore((store) => store.choice);
   const choose = useUiStore((store) => store.choose);
@@ -32,6 +33,12 @@ export function CallSetup({ options, error, disabled }: CallSetupProps) {
       />
       <ChoiceSelect label="Voice" items={options.voices} value={choice.voice} onChange={(voice) => choose({ voice })} />
       {persona?.description && <p className="call-setup-hint">{persona.description}</p>}
+      {options.recording_allowed && (
+        <label className="field field-check">
+          <input type="checkbox" checked={choice.record} onChange={(event) => choose({ record: event.target.checked })} />
+          <span>Record this call</span>
+        </label>
+      )}
     </fieldset>
   );
 }

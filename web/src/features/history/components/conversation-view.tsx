@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { describeApiError } from '../../../api/api-error';
 import { navigate } from '../../../app/use-hash-route';
 import { routeHref } from '../../../app/routes';
@@ -7,8 +7,10 @@ import { formatMs } from '../../metrics/latency-rows';
 import { deleteConversation, exportConversation, type ConversationRecord } from '../history-api';
 import { figureEntries, formatDateTime, formatTime } from '../format';
 import { useConversation } from '../hooks/use-conversation';
+import { messageAt, messageOffsets } from '../playback';
 import { saveFile } from '../save-file';
 import { DeleteConfirm } from './delete-confirm';
+import { RecordingPlayer } from './recording-player';
 
 export function ConversationView({ id }: { id: string }) {
   const { state, reload } = useConversation(id);
@@ -40,6 +42,13 @@ function ConversationDetails({ conversation }: { conversation: ConversationRecor
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const { persona, voice } = conversation.metadata;
+  const recording = conversation.recording ?? null;
+  const offsets = useMemo(
+    () => (recording ? messageOffsets(conversation.messages, recording.started_at) : null),
+    [conversation.messages, recording],
+  );
+  const [playhead, setPlayhead] = useState<number | null>(null);
+  const speaking = offsets && playhead !== null ? messageAt(offsets, playhead) : null;
 
   const download = () => {
     exportConversation(conversation.id)
@@ -67,6 +76,7 @@ function ConversationDetails({ conversation }: { conversation: ConversationRecor
         {persona ? ` · ${persona}` : ''}
         {voice ? ` · ${voice}` : ''}
         {conversation.status === 'active' ? ' · in progress' : ''}
+        {recording ? ' · recorded' : ''}
       </p>
       <div className="conversation-actions">
         <button type="button" className="button button-secondary" onClick={download}>
@@ -77,6 +87,13 @@ function ConversationDetails({ conversation }: { conversation: ConversationRecor
         </button>
       </div>
       {confirming && <DeleteConfirm busy={busy} onConfirm={remove} onCancel={() => setConfirming(false)} />}
+
+      {recording && (
+        <>
+          <h3>Recording</h3>
+          <RecordingPlayer conversationId={conversation.id} onTime={setPlayhead} />
+        </>
+      )}
 
       <h3>Transcript</h3>
       {conversation.messages.length === 0 ? (
@@ -90,6 +107,8 @@ function ConversationDetails({ conversation }: { conversation: ConversationRecor
                 key={message.id}
                 className={`bubble bubble-${message.role === 'user' ? 'user' : 'agent'}`}
                 data-testid={message.role === 'user' ? 'saved-user' : 'saved-agent'}
+                data-speaking={message.id === speaking ? 'true' : undefined}
+                aria-current={message.id === speaking ? 'true' : undefined}
               >
                 <span className="visually-hidden">{message.role === 'user' ? 'You: ' : 'Assistant: '}</span>
                 {message.text}

@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
@@ -91,6 +91,39 @@ describe('ConversationView', () => {
     expect(pairs).toEqual(['STT=210', 'End of turn=90', 'LLM first token=350', 'TTS first byte=120', 'Agent e2e=812']);
     expect(screen.getByTestId('event')).toHaveTextContent('error (tts): voice model reloaded');
     expect(screen.getByText(/tutor · amy/)).toBeInTheDocument();
+  });
+
+  it('plays a recording and highlights the line said at the playhead', async () => {
+    const recording = { started_at: '2026-11-21T10:00:00Z', size: 4096 };
+    server.use(http.get(`/api/conversations/${id}`, () => HttpResponse.json({ ...detail, recording })));
+    render(<ConversationView id={id} />);
+
+    const player = await screen.findByLabelText('Call recording');
+    expect(player).toHaveAttribute('src', `/api/conversations/${id}/recording`);
+    expect(screen.getByRole('link', { name: 'Download recording' })).toHaveAttribute(
+      'href',
+      `/api/conversations/${id}/recording?download=true`,
+    );
+    const question = screen.getByTestId('saved-user');
+    const answer = screen.getByTestId('saved-agent');
+    expect(question).not.toHaveAttribute('aria-current');
+
+    Object.defineProperty(player, 'currentTime', { value: 5.5, configurable: true });
+    fireEvent.timeUpdate(player);
+    expect(question).toHaveAttribute('aria-current', 'true');
+    expect(answer).not.toHaveAttribute('aria-current');
+
+    Object.defineProperty(player, 'currentTime', { value: 6.2, configurable: true });
+    fireEvent.seeked(player);
+    expect(answer).toHaveAttribute('aria-current', 'true');
+    expect(question).not.toHaveAttribute('aria-current');
+  });
+
+  it('has no player without a recording', async () => {
+    server.use(http.get(`/api/conversations/${id}`, () => HttpResponse.json(detail)));
+    render(<ConversationView id={id} />);
+    await screen.findByRole('list', { name: 'Saved transcript' });
+    expect(screen.queryByLabelText('Call recording')).not.toBeInTheDocument();
   });
 
   it('says so when the conversation does not exist', async () => {

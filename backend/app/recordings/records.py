@@ -1,0 +1,81 @@
+"""The rows of ``conversation_recordings``: one per recorded conversation, its size the bytes
+committed so far. Appending checks the offset against it, so the store and the row agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import ConversationRecording, utcnow
+from app.recordings.store import RecordingStore
+
+
+class OffsetMismatch(Exception):
+    """An upload that starts past the stored end (a gap) or inside a part not yet stored."""
+
+    detail = "recording offset does not match the stored size"
+
+    def __init__(self, size: int) -> None:
+        super().__init__(self.detail)
+        self.size = size
+
+
+class RecordingTooLarge(Exception):
+    detail = "recording too large"
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    size: int
+    stored: bool  # False: the bytes were already there (a retried upload)
+
+
+def get(session: Session, *, conversation_id: uuid.UUID) -> ConversationRecording | None:
+    return session.get(ConversationRecording, conversation_id)
+
+
+def append(
+    session: Session,
+    store: RecordingStore,
+    *,
+    conversation_id: uuid.UUID,
+    started_at: dt.datetime,
+    offset: int,
+    data: bytes,
+    max_bytes: int,
+) -> Appended:
+    """Store ``data`` at ``offset`` (the recording's end), creating the row with its first
+    upload. An upload that ends within what is stored changes nothing (a retry). The caller
+    commits; the bytes are written first, so a failed commit is followed by a retry that
+    writes them again at the same offset."""
+    row = get(session, conversation_id=conversation_id)
+    if row is None:
+        row = ConversationRecording(
+            conversation_id=conversation_id,
+            key=str(conversation_id),
+            started_at=started_at,
+            size=0,
+            updated_at=utcnow(),
+        )
+        session.add(row)
+        session.flush()
+    if offset + len(data) <= row.size:
+        return Appended(size=row.size, stored=False)
+    if offset != row.size:
+        raise OffsetMismatch(row.size)
+    if row.size + len(data) > max_bytes:
+        raise RecordingTooLarge
+    store.append(row.key, offset, data)
+    row.size = offset + len(data)
+    row.updated_at = utcnow()
+    session.flush()
+    return Appended(size=row.size, stored=True)
+
+
+def started_before(session: Session, *, cutoff: dt.datetime) -> list[ConversationRecording]:
+    stmt = select(ConversationRecording).where(ConversationRecording.started_at < cutoff)
+    return list(session.scalars(stmt))
