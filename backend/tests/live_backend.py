@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from live_servers import START_TIMEOUT_S, free_port
+from live_servers import START_TIMEOUT_S, free_port, terminate
 
 BACKEND_DIR = Path(__file__).resolve().parents[1]
 LIVEKIT_KEY = "test-livekit-key"
@@ -37,13 +37,7 @@ class LiveBackend:
         return self.log.read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        terminate(self.process)
 
 
 def backend_env(tmp: Path, **env: str) -> dict[str, str]:
