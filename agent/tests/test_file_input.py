@@ -160,6 +160,13 @@ async def test_files_past_the_conversations_limit_are_refused() -> None:
     assert len(documents) == 2
 
 
+async def test_files_shared_before_a_rejoin_count_toward_the_limit() -> None:
+    files = FileInput(FileSettings(max_files=2), AgentSession(), Documents(), taken=1)
+    assert (await take(files, FakeReader("1.txt", b"text"))).startswith("I've read 1.txt")
+    line = await take(files, FakeReader("2.txt", b"text"))
+    assert line == "That's more files than I can take in one conversation (at most 2)."
+
+
 async def test_an_image_is_acknowledged_not_read() -> None:
     files, documents = file_input()
     line = await take(files, FakeReader("cat.png", b"\x89PNG\r\n\x1a\n"))

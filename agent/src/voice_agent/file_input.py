@@ -42,12 +42,15 @@ class FileInput:
         documents: Documents,
         *,
         store: FileStore | None = None,
+        taken: int = 0,
     ) -> None:
+        """``taken``: files the conversation already holds (a rejoined call): ``max_files``
+        counts the conversation's files, not this call's."""
         self._settings = settings
         self._session = session
         self._documents = documents
         self._store = store
-        self._taken = 0
+        self._taken = taken
         self._tasks: set[asyncio.Task[None]] = set()
 
     def attach(self, room: rtc.Room) -> None:
@@ -129,18 +132,17 @@ async def restore_documents(
     client: BackendClient, room: str, documents: Documents, settings: FileSettings
 ) -> int:
     """A rejoined or resumed call: the conversation's stored files back into the context;
-    how many. The call starts without them when the backend cannot say."""
+    how many the conversation holds (images too). The call starts without them when the
+    backend cannot say."""
     try:
         stored = await client.list_files(room)
     except BackendError as e:
         logger.warning("could not load the conversation's files", extra={"status": e.status})
         return 0
-    count = 0
     for item in stored:
         text = str(item.get("text") or "")
         if text:
             documents.add(
                 str(item.get("name") or "a file"), cut(text, settings.max_document_chars)[0]
             )
-            count += 1
-    return count
+    return len(stored)

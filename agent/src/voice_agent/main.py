@@ -122,8 +122,9 @@ async def entrypoint(ctx: JobContext) -> None:
     if room.record:  # started by the Assistant before its greeting
         state.call_recording = await prepare_call_recording(ctx, settings, session)
     history = await start_persistence(ctx, settings, session, state=state)
+    files_held = 0
     if history is not None and history.messages():  # a rejoin: the files shared so far
-        await restore_files(ctx, settings, state)
+        files_held = await restore_files(ctx, settings, state)
     notes = start_notes(ctx, settings)
     resumed = is_resume(ctx.job.metadata)
     await session.start(
@@ -145,7 +146,11 @@ async def entrypoint(ctx: JobContext) -> None:
         session_host=False,
     )
     files = FileInput(
-        settings.files, session, state.documents, store=start_file_store(ctx, settings)
+        settings.files,
+        session,
+        state.documents,
+        store=start_file_store(ctx, settings),
+        taken=files_held,
     )
     files.attach(ctx.room)
     release = RoomRelease(ctx, session)
@@ -283,15 +288,16 @@ async def restore_files(
     state: SessionState,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
-) -> None:
-    """The conversation's stored files back into the model's context (a rejoined call)."""
+) -> int:
+    """The conversation's stored files back into the model's context (a rejoined call); how
+    many it holds."""
     client = BackendClient.from_settings(
         settings, dispatch_metadata=ctx.job.metadata, transport=transport
     )
     if client is None:
-        return
+        return 0
     try:
-        await restore_documents(client, ctx.room.name, state.documents, settings.files)
+        return await restore_documents(client, ctx.room.name, state.documents, settings.files)
     finally:
         await client.aclose()
 
