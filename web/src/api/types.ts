@@ -10,5 +10,6 @@ export type ConversationSummary = Schemas['ConversationOut'];
 export type ConversationRecord = Schemas['ConversationDetail'];
 export type ConversationEvent = Schemas['EventOut'];
 export type ConversationRecording = Schemas['RecordingOut'];
+export type ConversationFile = Schemas['FileOut'];
 export type ConversationCreate = Schemas['ConversationCreate'];
 export type ClientLatency = Schemas['ClientLatencyIn'];

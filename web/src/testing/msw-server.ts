@@ -7,6 +7,7 @@ export const defaultHandlers = [
   http.get('/api/auth/session', () => HttpResponse.json(openSession)),
   http.get('/api/options', () => HttpResponse.json(callOptions)),
   http.get('/api/conversations', () => HttpResponse.json({ items: [], next_cursor: null })),
+  http.get('/api/conversations/:id/files', () => HttpResponse.json([])),
   http.post('/api/metrics/client-latency', () => new HttpResponse(null, { status: 204 })),
 ];
 

@@ -1,7 +1,7 @@
 import { api, expectData, type ApiClient } from '../../api/client';
-import type { ConversationRecord, ConversationSummary } from '../../api/types';
+import type { ConversationFile, ConversationRecord, ConversationSummary } from '../../api/types';
 
-export type { ConversationRecord, ConversationSummary };
+export type { ConversationFile, ConversationRecord, ConversationSummary };
 export type ConversationPage = { items: ConversationSummary[]; nextCursor: string | null };
 
 export const PAGE_SIZE = 20;
@@ -35,6 +35,13 @@ export async function getConversation(id: string, client: ApiClient = api): Prom
     cursor = page.next_cursor;
   }
   return { ...detail, messages, messages_next_cursor: null };
+}
+
+/** The files shared in the conversation, oldest first, with the text the agent read. */
+export async function listConversationFiles(id: string, client: ApiClient = api): Promise<ConversationFile[]> {
+  return expectData(
+    await client.GET('/api/conversations/{conversation_id}/files', { params: { path: { conversation_id: id } } }),
+  );
 }
 
 export async function deleteConversation(id: string, client: ApiClient = api): Promise<void> {

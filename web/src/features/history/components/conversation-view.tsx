@@ -11,6 +11,7 @@ import { messageAt, messageOffsets } from '../playback';
 import { saveFile } from '../save-file';
 import { DeleteConfirm } from './delete-confirm';
 import { RecordingPlayer } from './recording-player';
+import { SharedFiles } from './shared-files';
 
 export function ConversationView({ id }: { id: string }) {
   const { state, reload } = useConversation(id);
@@ -128,6 +129,8 @@ function ConversationDetails({ conversation }: { conversation: ConversationRecor
           })}
         </ol>
       )}
+
+      <SharedFiles conversationId={conversation.id} />
 
       {conversation.events && conversation.events.length > 0 && (
         <>

@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
@@ -91,6 +91,45 @@ describe('ConversationView', () => {
     expect(pairs).toEqual(['STT=210', 'End of turn=90', 'LLM first token=350', 'TTS first byte=120', 'Agent e2e=812']);
     expect(screen.getByTestId('event')).toHaveTextContent('error (tts): voice model reloaded');
     expect(screen.getByText(/tutor · amy/)).toBeInTheDocument();
+  });
+
+  it('lists the files shared in the call with what the assistant read', async () => {
+    const file = (name: string, kind: string, size: number, text: string) => ({
+      id: `file_${name}`,
+      name,
+      kind,
+      size,
+      text,
+      created_at: '2026-11-21T10:00:05Z',
+    });
+    server.use(
+      http.get(`/api/conversations/${id}`, () => HttpResponse.json(detail)),
+      http.get(`/api/conversations/${id}/files`, () =>
+        HttpResponse.json([file('notes.txt', 'text', 40, 'The wifi is heron-42.'), file('cat.png', 'image', 2500, '')]),
+      ),
+    );
+    render(<ConversationView id={id} />);
+
+    const files = await screen.findAllByTestId('shared-file');
+    expect(files.map((item) => item.textContent)).toEqual([
+      'notes.txt text, 40 bytesWhat the assistant readThe wifi is heron-42.',
+      'cat.png image, 2.5 KB (an image: not read)',
+    ]);
+  });
+
+  it('says so when the shared files cannot be loaded, and shows nothing when there are none', async () => {
+    server.use(
+      http.get(`/api/conversations/${id}`, () => HttpResponse.json(detail)),
+      http.get(`/api/conversations/${id}/files`, () => HttpResponse.json({ detail: 'backend busy' }, { status: 503 })),
+    );
+    render(<ConversationView id={id} />);
+    expect(await screen.findByText(/Could not load the shared files: backend busy/)).toBeInTheDocument();
+
+    cleanup();
+    server.use(http.get(`/api/conversations/${id}/files`, () => HttpResponse.json([])));
+    render(<ConversationView id={id} />);
+    await screen.findByRole('list', { name: 'Saved transcript' });
+    expect(screen.queryByText('Shared files')).not.toBeInTheDocument();
   });
 
   it('plays a recording and highlights the line said at the playhead', async () => {

@@ -1,0 +1,49 @@
+import { useEffect, useState } from 'react';
+import { describeApiError } from '../../../api/api-error';
+import { formatBytes } from '../../chat/attachments';
+import { listConversationFiles, type ConversationFile } from '../history-api';
+
+type FilesState = { status: 'loading' } | { status: 'failed'; error: string } | { status: 'ready'; files: ConversationFile[] };
+
+/** The files shared in the call, with what the agent read of each (nothing while none). */
+export function SharedFiles({ conversationId }: { conversationId: string }) {
+  const [state, setState] = useState<FilesState>({ status: 'loading' });
+
+  useEffect(() => {
+    let live = true;
+    listConversationFiles(conversationId)
+      .then((files) => live && setState({ status: 'ready', files }))
+      .catch((error: unknown) => live && setState({ status: 'failed', error: describeApiError(error) }));
+    return () => {
+      live = false;
+    };
+  }, [conversationId]);
+
+  if (state.status === 'loading' || (state.status === 'ready' && state.files.length === 0)) return null;
+  return (
+    <>
+      <h3>Shared files</h3>
+      {state.status === 'failed' ? (
+        <p className="empty" role="alert">
+          Could not load the shared files: {state.error}
+        </p>
+      ) : (
+        <ul className="shared-files" aria-label="Shared files">
+          {state.files.map((file) => (
+            <li key={file.id} data-testid="shared-file">
+              <strong>{file.name}</strong> <span className="latency-tag">{`${file.kind}, ${formatBytes(file.size)}`}</span>
+              {file.text ? (
+                <details>
+                  <summary>What the assistant read</summary>
+                  <p className="shared-file-text">{file.text}</p>
+                </details>
+              ) : (
+                <span className="latency-tag">{file.kind === 'image' ? ' (an image: not read)' : ' (no text)'}</span>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
