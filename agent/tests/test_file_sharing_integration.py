@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from voice_agent.file_input import FILE_TOPIC
+from voice_agent.file_input import FILE_TOPIC, MAX_BYTES_ATTRIBUTE
 
 pytestmark = pytest.mark.integration
 
@@ -62,6 +62,16 @@ def stored_files(room: str) -> list[dict[str, object]]:
     return files
 
 
+async def agent_attribute(client: VoiceClient, key: str, timeout: float) -> list[str]:
+    """The attribute of every other participant once one has it (or as it is at the end)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        values = [p.attributes.get(key, "") for p in client.room.remote_participants.values()]
+        if any(values) or time.monotonic() > deadline:
+            return values
+        await asyncio.sleep(0.1)
+
+
 async def send_file(client: VoiceClient, name: str, data: bytes) -> None:
     await client.room.local_participant.send_bytes(
         data, topic=FILE_TOPIC, name=name, mime_type="text/plain"
@@ -95,16 +105,19 @@ def test_the_agent_answers_from_a_file_the_user_sent(stack: None) -> None:
 
 
 def test_an_oversized_file_gets_the_clear_line(stack: None) -> None:
-    async def call() -> str:
+    async def call() -> tuple[list[str], str]:
         client = VoiceClient()
         await client.connect(BACKEND)
         try:
             await client.wait_greeting(timeout=120)
+            # the limit the page checks before sending (web/src/features/chat/attachments.ts)
+            limits = await agent_attribute(client, MAX_BYTES_ATTRIBUTE, timeout=10)
             before = len(agent_lines(client))
-            await send_file(client, "big.txt", NOTES * 100)
-            return await wait_for_line(client, before, "too large", timeout=60)
+            await send_file(client, "big.txt", NOTES * 100)  # a page that did not check
+            return limits, await wait_for_line(client, before, "too large", timeout=60)
         finally:
             await client.close()
 
-    line = asyncio.run(call())
+    limits, line = asyncio.run(call())
+    assert limits == [str(MAX_BYTES)]
     assert line == f"big.txt is too large for me. Please send files under {MAX_BYTES:,} bytes."

@@ -28,6 +28,9 @@ from .settings import FileSettings
 logger = logging.getLogger(__name__)
 
 FILE_TOPIC = "va.file"  # web/src/features/chat/attachments.ts says the same
+# the agent's attribute with its size limit, so the page refuses a larger file before
+# sending it (web/src/features/chat/attachments.ts, MAX_BYTES_ATTRIBUTE)
+MAX_BYTES_ATTRIBUTE = "files.max_bytes"
 _NAME_CHARS = 120
 
 # stores one file taken: its id and the backend's body (name, kind, size, text)
@@ -53,8 +56,15 @@ class FileInput:
         self._taken = taken
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def attach(self, room: rtc.Room) -> None:
+    async def attach(self, room: rtc.Room) -> None:
+        """Take files from the room's user, and tell the page the size limit."""
         room.register_byte_stream_handler(FILE_TOPIC, self._on_stream)
+        try:
+            await room.local_participant.set_attributes(
+                {MAX_BYTES_ATTRIBUTE: str(self._settings.max_bytes)}
+            )
+        except Exception:  # the agent still refuses a larger file itself
+            logger.warning("could not publish the file size limit", exc_info=True)
 
     def _on_stream(self, reader: rtc.ByteStreamReader, identity: str) -> None:
         linked = self._session.room_io.linked_participant

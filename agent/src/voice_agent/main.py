@@ -152,7 +152,7 @@ async def entrypoint(ctx: JobContext) -> None:
         store=start_file_store(ctx, settings),
         taken=files_held,
     )
-    files.attach(ctx.room)
+    await files.attach(ctx.room)
     release = RoomRelease(ctx, session)
     release.attach()
     Rejoin(ctx.room, session.room_io).attach()

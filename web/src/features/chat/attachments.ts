@@ -6,6 +6,25 @@
  */
 export const FILE_TOPIC = 'va.file';
 
+/** The agent's attribute with its size limit per file, in bytes (file_input.py). */
+export const MAX_BYTES_ATTRIBUTE = 'files.max_bytes';
+
+/** The agent's size limit, from the attributes of the room's other participants (null
+ * while no agent has said it: the agent still refuses a larger file itself). */
+export function agentMaxBytes(participants: Iterable<{ attributes: Readonly<Record<string, string>> }>): number | null {
+  for (const participant of participants) {
+    const limit = Number(participant.attributes[MAX_BYTES_ATTRIBUTE]);
+    if (Number.isInteger(limit) && limit > 0) return limit;
+  }
+  return null;
+}
+
+/** The page's own refusal of a file over the agent's limit, or null to send it. */
+export function tooBig(file: { name: string; size: number }, maxBytes: number | null): string | null {
+  if (maxBytes === null || file.size <= maxBytes) return null;
+  return `Not sent: ${file.name} is larger than the assistant takes (at most ${formatBytes(maxBytes)}).`;
+}
+
 /** What the file picker offers: text, Markdown, PDF and images (the agent's types). */
 export const ACCEPTED_FILES = '.txt,.md,.markdown,.pdf,.png,.jpg,.jpeg,.gif,.webp,text/plain,text/markdown,application/pdf,image/*';
 

@@ -1,7 +1,7 @@
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { formatBytes, describeAttachment } from '../attachments';
+import { agentMaxBytes, describeAttachment, formatBytes, MAX_BYTES_ATTRIBUTE, tooBig } from '../attachments';
 import { AttachButton } from './attach-button';
 import { AttachmentView } from './attachment-view';
 import { ChatForm } from './chat-form';
@@ -57,5 +57,23 @@ describe('formatBytes', () => {
     expect(formatBytes(999)).toBe('999 bytes');
     expect(formatBytes(12_345)).toBe('12.3 KB');
     expect(formatBytes(4_500_000)).toBe('4.5 MB');
+  });
+});
+
+describe('the agent’s size limit', () => {
+  const agent = (attributes: Record<string, string>) => ({ attributes });
+
+  it('is read from the participant that publishes it', () => {
+    expect(agentMaxBytes([agent({}), agent({ [MAX_BYTES_ATTRIBUTE]: '2000000' })])).toBe(2_000_000);
+    expect(agentMaxBytes([agent({ [MAX_BYTES_ATTRIBUTE]: 'lots' })])).toBeNull();
+    expect(agentMaxBytes([])).toBeNull();
+  });
+
+  it('refuses a larger file before it is sent, and lets others through', () => {
+    expect(tooBig({ name: 'big.txt', size: 2_100_000 }, 2_000_000)).toBe(
+      'Not sent: big.txt is larger than the assistant takes (at most 2.0 MB).',
+    );
+    expect(tooBig({ name: 'notes.txt', size: 2_000_000 }, 2_000_000)).toBeNull();
+    expect(tooBig({ name: 'big.txt', size: 9_000_000 }, null)).toBeNull(); // no limit said: the agent decides
   });
 });

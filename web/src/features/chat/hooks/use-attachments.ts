@@ -1,6 +1,6 @@
 import { RoomEvent, type Room } from 'livekit-client';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { describeAttachment, FILE_TOPIC, type Attachment } from '../attachments';
+import { agentMaxBytes, describeAttachment, FILE_TOPIC, tooBig, type Attachment } from '../attachments';
 
 /** An attachment, placed in the transcript after its first `after` entries. */
 export type PlacedAttachment = Attachment & { after: number; error?: string };
@@ -28,6 +28,11 @@ export function useAttachments(room: Room, transcriptLength: number) {
       describeAttachment(file, key)
         .then(({ preview }) => update(key, { preview }))
         .catch(() => undefined); // no preview: the name and size still show
+      const refused = tooBig(file, agentMaxBytes(room.remoteParticipants.values()));
+      if (refused) {
+        update(key, { error: refused });
+        return;
+      }
       room.localParticipant.sendFile(file, { topic: FILE_TOPIC }).catch((err: unknown) => {
         update(key, { error: err instanceof Error ? `Not sent: ${err.message}` : 'Not sent.' });
       });
