@@ -31,6 +31,7 @@ FILE_TOPIC = "va.file"  # web/src/features/chat/attachments.ts says the same
 # the agent's attribute with its size limit, so the page refuses a larger file before
 # sending it (web/src/features/chat/attachments.ts, MAX_BYTES_ATTRIBUTE)
 MAX_BYTES_ATTRIBUTE = "files.max_bytes"
+ATTRIBUTE_WAIT_S = 5.0  # the call starts without the page's check rather than wait longer
 _NAME_CHARS = 120
 
 # stores one file taken: its id and the backend's body (name, kind, size, text)
@@ -59,10 +60,9 @@ class FileInput:
     async def attach(self, room: rtc.Room) -> None:
         """Take files from the room's user, and tell the page the size limit."""
         room.register_byte_stream_handler(FILE_TOPIC, self._on_stream)
+        limit = {MAX_BYTES_ATTRIBUTE: str(self._settings.max_bytes)}
         try:
-            await room.local_participant.set_attributes(
-                {MAX_BYTES_ATTRIBUTE: str(self._settings.max_bytes)}
-            )
+            await asyncio.wait_for(room.local_participant.set_attributes(limit), ATTRIBUTE_WAIT_S)
         except Exception:  # the agent still refuses a larger file itself
             logger.warning("could not publish the file size limit", exc_info=True)
 
