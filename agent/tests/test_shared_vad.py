@@ -103,3 +103,12 @@ async def test_only_the_feeding_streams_flush_reaches_the_inference() -> None:
     assert inner.streams[0].flushes == 1
     await session.aclose()
     await transcriber.aclose()
+
+
+async def test_the_last_stream_to_end_gets_the_events_of_all_it_fed() -> None:
+    shared = SharedVAD(EchoVAD())
+    transcriber = shared.transcriber().stream()
+    for n in range(5):
+        transcriber.push_frame(frame(n))
+    transcriber.end_input()  # at once: nothing inferred yet
+    assert [heard(event) async for event in transcriber] == [0, 1, 2, 3, 4]

@@ -14,7 +14,8 @@ silence instead of the microphone: the first 3 s of the agent's first reply
 user may not interrupt. The transcriber so cuts its utterances from exactly the audio it
 was given, as before; the session's VAD hears that silence too, where the framework ignores
 the user's speech for interruptions anyway. Flushes are passed on from the feeding stream
-only. Each stream reports the VAD's metrics to its own VAD, so the session's are unchanged.
+only. The last stream to end its input gets the events of everything it fed. Each stream
+reports the VAD's metrics to its own VAD, so the session's are unchanged.
 """
 
 from __future__ import annotations
@@ -75,6 +76,16 @@ class SharedVAD(vad.VAD):
             for stream in (*self._session_streams, *self._transcriber_streams):
                 stream._deliver(event)
 
+    async def _finish(self, stream: _SharedStream) -> None:
+        """``stream``'s input ended. If no other stream listens, the inner stream first
+        infers what it was fed (its last events still reach ``stream``)."""
+        others = (*self._session_streams, *self._transcriber_streams)
+        if self._source is None or any(other is not stream for other in others):
+            return
+        self._source.end_input()
+        if self._pump is not None:
+            await self._pump
+
     async def _leave(self, stream: _SharedStream) -> None:
         for streams in (self._session_streams, self._transcriber_streams):
             with contextlib.suppress(ValueError):
@@ -117,6 +128,7 @@ class _SharedStream(vad.VADStream):
             async for item in self._input_ch:
                 if self._shared._feeds(self):
                     self._shared._push(item)
+            await self._shared._finish(self)
         finally:
             await self._shared._leave(self)
 
