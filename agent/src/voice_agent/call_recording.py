@@ -118,6 +118,7 @@ class CallRecording:
         self._recorder: RecorderIO | None = None
         self._started_at: dt.datetime | None = None
         self._loop_task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     @property
     def path(self) -> Path:
@@ -168,10 +169,9 @@ class CallRecording:
         recorder, self._recorder = self._recorder, None
         await recorder.aclose()
         await asyncio.to_thread(self._join_copier)
-        if self._loop_task is not None:
-            self._loop_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._loop_task
+        if self._loop_task is not None:  # not cancelled mid-upload: it ends after one
+            self._stopping.set()
+            await self._loop_task
         try:
             await self.send_new()
         except Exception:
@@ -194,8 +194,11 @@ class CallRecording:
         await self._tail.send_new(self._started_at)
 
     async def _upload_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self._settings.upload_interval_s)
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._settings.upload_interval_s)
+            if self._stopping.is_set():
+                return
             try:
                 await self.send_new()
             except FileNotFoundError:

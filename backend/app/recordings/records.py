@@ -15,7 +15,7 @@ from app.recordings.store import RecordingStore
 
 
 class OffsetMismatch(Exception):
-    """An upload that starts past the stored end (a gap) or inside a part not yet stored."""
+    """An upload that starts past the stored end: a gap."""
 
     detail = "recording offset does not match the stored size"
 
@@ -49,9 +49,11 @@ def append(
     max_bytes: int,
 ) -> Appended:
     """Store ``data`` at ``offset`` (the recording's end), creating the row with its first
-    upload. An upload that ends within what is stored changes nothing (a retry). The caller
-    commits; the bytes are written first, so a failed commit is followed by a retry that
-    writes them again at the same offset."""
+    upload. An upload that ends within what is stored changes nothing (a retry); one that
+    starts within it and goes past its end stores only the part past it (a retry whose answer
+    was lost, sent again with what the file gained since). The caller commits; the bytes are
+    written first, so a failed commit is followed by a retry that writes them again at the
+    same offset."""
     row = get(session, conversation_id=conversation_id)
     if row is None:
         row = ConversationRecording(
@@ -65,8 +67,9 @@ def append(
         session.flush()
     if offset + len(data) <= row.size:
         return Appended(size=row.size, stored=False)
-    if offset != row.size:
+    if offset > row.size:
         raise OffsetMismatch(row.size)
+    data, offset = data[row.size - offset :], row.size
     if row.size + len(data) > max_bytes:
         raise RecordingTooLarge
     store.append(row.key, offset, data)

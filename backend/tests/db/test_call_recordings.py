@@ -54,16 +54,18 @@ def _recorded(api: TestClient, user: Headers) -> tuple[str, str]:
 def test_the_owner_plays_the_appended_recording(api: TestClient, alice: Headers) -> None:
     conversation, room = _recorded(api, alice)
     assert _upload(api, room, 0, FIRST) == 200  # a retried upload: nothing changes
+    # a retry whose answer was lost, sent again with the bytes written since: only those stored
+    assert _upload(api, room, len(FIRST), SECOND + b"-more") == 200
     got = api.get(f"/api/conversations/{conversation}/recording", headers=alice)
     assert got.status_code == 200
     assert got.headers["content-type"] == "audio/ogg"
     assert got.headers["accept-ranges"] == "bytes"
-    assert got.content == FIRST + SECOND
+    assert got.content == FIRST + SECOND + b"-more"
     detail = api.get(f"/api/conversations/{conversation}", headers=alice).json()
     assert detail["metadata"]["record"] == "on"
     assert detail["recording"] == {
         "started_at": "2026-11-30T04:00:00Z",
-        "size": len(FIRST + SECOND),
+        "size": len(FIRST + SECOND + b"-more"),
     }
 
 
