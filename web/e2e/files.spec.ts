@@ -32,6 +32,7 @@ test('the agent answers from a text file the user attached', async ({ page }) =>
   await page.getByRole('textbox', { name: 'Message' }).fill('What is the office wifi password?');
   await page.getByRole('button', { name: 'Send' }).click();
   await expect(agentLines.nth(before + 1)).toContainText(/heron-42/i);
+  await page.screenshot({ path: 'test-results/screenshots/chat-attachment.png', fullPage: true });
 });
 
 test('an oversized file gets a clear message and is not sent', async ({ page }) => {
