@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.core.config import Settings
 from app.core.db import make_engine
 from app.crud import Conflict
-from app.models import AuthSession, User, utcnow
+from app.models import AuthSession, User, UserRole, utcnow
 
 
 class UserExists(Conflict):
@@ -34,10 +34,12 @@ def any_user_at(settings: Settings) -> bool:
         engine.dispose()
 
 
-def create_user(session: Session, *, name: str, password_hash: str) -> User:
+def create_user(
+    session: Session, *, name: str, password_hash: str, role: UserRole = "user"
+) -> User:
     if get_user_by_name(session, name=name) is not None:
         raise UserExists
-    user = User(id=f"u-{uuid.uuid4().hex[:16]}", name=name, password_hash=password_hash)
+    user = User(id=f"u-{uuid.uuid4().hex[:16]}", name=name, password_hash=password_hash, role=role)
     session.add(user)
     session.flush()
     return user
@@ -58,6 +60,16 @@ def delete_user(session: Session, *, name: str) -> bool:
         return False
     session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
     session.delete(user)
+    session.flush()
+    return True
+
+
+def set_role(session: Session, *, name: str, role: UserRole) -> bool:
+    """False: no such user."""
+    user = get_user_by_name(session, name=name)
+    if user is None:
+        return False
+    user.role = role
     session.flush()
     return True
 

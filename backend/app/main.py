@@ -24,6 +24,7 @@ from app.api.routes import (
     health,
     livekit_webhook,
     options,
+    ratings,
     recordings,
     sessions,
     token,
@@ -175,6 +176,7 @@ def create_app(
     app.include_router(options.router, prefix="/api")
     app.include_router(token.router, prefix="/api")
     app.include_router(conversations.router, prefix="/api")
+    app.include_router(ratings.router, prefix="/api")
     app.include_router(client_metrics.router, prefix="/api")
     app.include_router(sessions.router, prefix="/api")
     app.include_router(recordings.router, prefix="/api")

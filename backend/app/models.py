@@ -17,6 +17,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -27,6 +28,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ConversationStatus = Literal["active", "ended"]
 Role = Literal["user", "assistant"]
+UserRole = Literal["user", "operator"]
 EventKind = Literal["error", "fallback", "info"]
 EventSource = Literal["stt", "llm", "tts", "backend", "agent"]
 
@@ -100,6 +102,9 @@ class Conversation(Base):
         cascade="all, delete-orphan", passive_deletes=True
     )
     recording: Mapped[ConversationRecording | None] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+    rating: Mapped[ConversationRating | None] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
 
@@ -180,10 +185,12 @@ class User(Base):
     """Someone who signs in with a password (added with `python -m app users add NAME`)."""
 
     __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('user', 'operator')", name="role"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(512))
+    role: Mapped[str] = mapped_column(String(16), default="user", server_default="user")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -237,3 +244,18 @@ class ConversationRecording(Base):
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     size: Mapped[int] = mapped_column(BigInteger(), default=0)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ConversationRating(Base):
+    """The user's verdict on a call: thumbs up (1) or down (-1), with an optional comment.
+    One per conversation; rating again replaces it."""
+
+    __tablename__ = "conversation_ratings"
+    __table_args__ = (CheckConstraint("score IN (-1, 1)", name="score"),)
+
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    score: Mapped[int] = mapped_column(SmallInteger())
+    comment: Mapped[str] = mapped_column(Text(), default="")
+    rated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

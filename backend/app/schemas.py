@@ -194,6 +194,24 @@ class ConversationDetail(ConversationOut):
         default=None,
         description="The call's recording, if one was made: GET /api/conversations/{id}/recording.",
     )
+    rating: RatingOut | None = Field(
+        default=None, description="The user's rating: PUT /api/conversations/{id}/rating."
+    )
+
+
+RATING_COMMENT_MAX_CHARS = 1000
+Thumb = Literal["up", "down"]
+
+
+class RatingIn(_Strict):
+    score: Thumb = Field(description="Thumbs up or down.")
+    comment: Annotated[str, StringConstraints(max_length=RATING_COMMENT_MAX_CHARS)] = ""
+
+
+class RatingOut(BaseModel):
+    score: Thumb
+    comment: str
+    rated_at: dt.datetime
 
 
 class RecordingOut(BaseModel):

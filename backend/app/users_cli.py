@@ -31,6 +31,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     commands = users.add_subparsers(dest="users_command", required=True)
     add = commands.add_parser("add", help="add a user; the password comes from stdin or a prompt")
     add.add_argument("name")
+    add.add_argument(
+        "--operator", action="store_true", help="may see everyone's analytics and experiments"
+    )
+    role = commands.add_parser("role", help="make a user an operator, or a user again")
+    role.add_argument("name")
+    role.add_argument("role", choices=["user", "operator"])
     commands.add_parser("list", help="list the users")
     delete = commands.add_parser("delete", help="delete a user and sign them out everywhere")
     delete.add_argument("name")
@@ -60,7 +66,7 @@ def run(
     stdout = stdout or sys.stdout
     settings = load_settings(**NOT_USED)
     command = args.users_command
-    if command in {"add", "delete"} and not NAME_PATTERN.fullmatch(args.name):
+    if command in {"add", "delete", "role"} and not NAME_PATTERN.fullmatch(args.name):
         raise UsageError("a user name is 1-64 letters, digits or . _ @ -")
     password = read_password(settings, stdin) if command == "add" else ""
     migrate.upgrade(settings.database_url)
@@ -70,15 +76,24 @@ def run(
             if command == "add":
                 try:
                     user = accounts.create_user(
-                        session, name=args.name, password_hash=hash_password(password)
+                        session,
+                        name=args.name,
+                        password_hash=hash_password(password),
+                        role="operator" if args.operator else "user",
                     )
                 except accounts.UserExists:
                     raise UsageError(f"user {args.name} already exists") from None
                 session.commit()
-                print(f"added user {user.name} ({user.id})", file=stdout)
+                print(f"added {user.role} {user.name} ({user.id})", file=stdout)
             elif command == "list":
                 for user in accounts.list_users(session):
-                    print(f"{user.name}\t{user.id}\t{user.created_at.isoformat()}", file=stdout)
+                    created = user.created_at.isoformat()
+                    print(f"{user.name}\t{user.id}\t{user.role}\t{created}", file=stdout)
+            elif command == "role":
+                if not accounts.set_role(session, name=args.name, role=args.role):
+                    raise UsageError(f"no user {args.name}")
+                session.commit()
+                print(f"{args.name} is now {args.role}", file=stdout)
             else:
                 if not accounts.delete_user(session, name=args.name):
                     raise UsageError(f"no user {args.name}")

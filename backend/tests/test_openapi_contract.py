@@ -22,6 +22,8 @@ OPERATIONS = {
     ("post", "/api/conversations/{conversation_id}/end"),
     ("get", "/api/conversations/{conversation_id}/files"),
     ("get", "/api/conversations/{conversation_id}/recording"),
+    ("put", "/api/conversations/{conversation_id}/rating"),
+    ("delete", "/api/conversations/{conversation_id}/rating"),
     ("get", "/api/agent/conversations/{room_name}"),
     ("get", "/api/agent/conversations/{room_name}/messages"),
     ("put", "/api/agent/conversations/{room_name}/messages/{message_id}"),

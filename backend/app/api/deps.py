@@ -174,6 +174,17 @@ def get_current_user(account: CurrentAccount) -> str:
 
 CurrentUser = Annotated[str, Depends(get_current_user)]
 
+OPERATOR_ONLY_DETAIL = "only an operator may do this (python -m app users role NAME operator)"
+
+
+def require_operator(account: CurrentAccount) -> AuthUser:
+    if not account.operator:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, OPERATOR_ONLY_DETAIL)
+    return account
+
+
+OperatorAccount = Annotated[AuthUser, Depends(require_operator)]
+
 
 def check_rate(limiter: RateLimiter, key: str) -> None:
     """429 with Retry-After once `key` is over its budget; 503 if the shared store is down."""

@@ -38,6 +38,9 @@ AGENT_NOT_CONFIGURED_DETAIL = "agent service token not configured"
 class AuthUser:
     id: str
     name: str
+    operator: bool = False
+    """May read everyone's aggregates (analytics) and manage experiments: a user whose role is
+    operator, or the local user of the no-login mode (whoever runs the box)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +155,7 @@ def authenticate(
             session, token_hash=hash_session_token(session_token), now=utcnow()
         )
         if user is not None:
-            return AuthUser(id=user.id, name=user.name)
+            return AuthUser(id=user.id, name=user.name, operator=user.role == "operator")
     if login_required(settings, session):
         raise _unauthenticated()
     # No-login mode trusts loopback peers only: by the socket, whatever address the server was
@@ -164,7 +167,7 @@ def authenticate(
     host_header = connection.host_header
     if host_header is None or not is_loopback_host(_hostname(host_header)):
         raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=HOST_NOT_ALLOWED_DETAIL)
-    return AuthUser(id=LOCAL_USER, name=LOCAL_USER)
+    return AuthUser(id=LOCAL_USER, name=LOCAL_USER, operator=True)
 
 
 def _is_agent_token(settings: Settings, presented: str) -> bool:

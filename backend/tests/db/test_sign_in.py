@@ -67,7 +67,7 @@ def local(make_client: ClientFactory) -> TestClient:
 def test_local_mode_needs_no_sign_in(local: TestClient) -> None:
     assert local.get("/api/auth/session").json() == {
         "auth_required": False,
-        "user": {"id": "local", "name": "local"},
+        "user": {"id": "local", "name": "local", "operator": True},
     }
     response = local.post("/api/token", json={})
     assert response.status_code == 200
@@ -82,10 +82,10 @@ def test_a_user_turns_sign_in_on(local: TestClient) -> None:
     assert (response.status_code, response.json()) == (401, NOT_SIGNED_IN)
 
     body = login(local, "alice")
-    assert body == {"user": {"id": user.id, "name": "alice"}}
+    assert body == {"user": {"id": user.id, "name": "alice", "operator": False}}
     assert local.get("/api/auth/session").json() == {
         "auth_required": True,
-        "user": {"id": user.id, "name": "alice"},
+        "user": {"id": user.id, "name": "alice", "operator": False},
     }
     token = local.post("/api/token", json={})
     assert token.status_code == 200
@@ -340,6 +340,7 @@ def test_users_cli_adds_lists_and_deletes(
         (["users", "add", "eve"], "short\n", "at least 8 characters (BACKEND_MIN_PASSWORD_CHARS)"),
         (["users", "add", "bad name"], PASSWORD, "a user name is 1-64 letters"),
         (["users", "delete", "nobody"], "", "no user nobody"),
+        (["users", "role", "nobody", "operator"], "", "no user nobody"),
     ],
 )
 def test_users_cli_errors_are_one_line(

@@ -244,6 +244,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/conversations/{conversation_id}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Rate Conversation
+         * @description Rate the call; rating again replaces the earlier rating.
+         */
+        put: operations["rate_conversation_api_conversations__conversation_id__rating_put"];
+        post?: never;
+        /**
+         * Delete Rating
+         * @description Take the rating back.
+         */
+        delete: operations["delete_rating_api_conversations__conversation_id__rating_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/metrics/client-latency": {
         parameters: {
             query?: never;
@@ -755,6 +779,8 @@ export interface components {
             events: components["schemas"]["EventOut"][];
             /** @description The call's recording, if one was made: GET /api/conversations/{id}/recording. */
             recording?: components["schemas"]["RecordingOut"] | null;
+            /** @description The user's rating: PUT /api/conversations/{id}/rating. */
+            rating?: components["schemas"]["RatingOut"] | null;
         };
         /** ConversationExport */
         ConversationExport: {
@@ -1057,6 +1083,35 @@ export interface components {
             /** Description */
             description: string;
         };
+        /** RatingIn */
+        RatingIn: {
+            /**
+             * Score
+             * @description Thumbs up or down.
+             * @enum {string}
+             */
+            score: "up" | "down";
+            /**
+             * Comment
+             * @default
+             */
+            comment?: string;
+        };
+        /** RatingOut */
+        RatingOut: {
+            /**
+             * Score
+             * @enum {string}
+             */
+            score: "up" | "down";
+            /** Comment */
+            comment: string;
+            /**
+             * Rated At
+             * Format: date-time
+             */
+            rated_at: string;
+        };
         /** RecordingChunkIn */
         RecordingChunkIn: {
             /**
@@ -1137,6 +1192,12 @@ export interface components {
             id: string;
             /** Name */
             name: string;
+            /**
+             * Operator
+             * @description May see everyone's analytics and manage experiments.
+             * @default false
+             */
+            operator?: boolean;
         };
         /** ValidationError */
         ValidationError: {
@@ -2182,6 +2243,186 @@ export interface operations {
                 content?: never;
             };
             /** @description conversation not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description rate limiter unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    rate_conversation_api_conversations__conversation_id__rating_put: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+            };
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RatingIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RatingOut"];
+                };
+            };
+            /** @description There was an error parsing the body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description cross-origin request refused */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description conversation not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description rate limiter unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    delete_rating_api_conversations__conversation_id__rating_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+            };
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description There was an error parsing the body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description conversation not found | this conversation has no rating */
             404: {
                 headers: {
                     [name: string]: unknown;

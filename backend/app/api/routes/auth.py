@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Cookie, Header, HTTPException, Request, Response, status
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from app import accounts
 from app.api.deps import (
@@ -67,6 +67,9 @@ _Cookie = Annotated[str | None, Cookie(alias=SESSION_COOKIE, include_in_schema=F
 class UserOut(BaseModel):
     id: str
     name: str
+    operator: bool = Field(
+        default=False, description="May see everyone's analytics and manage experiments."
+    )
 
 
 class SessionInfo(BaseModel):
@@ -104,7 +107,7 @@ def read_session(
         user = None
     return SessionInfo(
         auth_required=login_required(settings, session),
-        user=UserOut(id=user.id, name=user.name) if user else None,
+        user=UserOut(id=user.id, name=user.name, operator=user.operator) if user else None,
     )
 
 
@@ -168,7 +171,7 @@ def login(
     )
     response.headers["Cache-Control"] = "no-store"
     logger.info("signed in", extra={"user": user.id})
-    return LoginOut(user=UserOut(id=user.id, name=user.name))
+    return LoginOut(user=UserOut(id=user.id, name=user.name, operator=user.role == "operator"))
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy.orm import Session
 
-from app import crud
+from app import crud, ratings
 from app.api.deps import (
     NO_AGENT_ERRORS,
     USER_ERRORS,
@@ -298,10 +298,12 @@ def _detail(
 ) -> ConversationDetail:
     events = crud.list_events(session, conversation_id=conversation.id)
     recording = records.get(session, conversation_id=conversation.id)
+    rating = ratings.get(session, conversation_id=conversation.id)
     return ConversationDetail(
         **ConversationOut.model_validate(conversation).model_dump(),
         messages=[MessageOut.model_validate(m) for m in messages],
         messages_next_cursor=next_cursor.encode() if next_cursor else None,
         events=[EventOut.model_validate(e) for e in events],
         recording=RecordingOut.model_validate(recording) if recording and recording.size else None,
+        rating=ratings.out(rating) if rating else None,
     )
