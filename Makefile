@@ -4,13 +4,16 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export AGENT_MODEL_DIR ?= $(CURDIR)/.data/models
 
-.PHONY: help run run-cluster console install install-cluster install-test test test-python test-web test-e2e bench bench-capacity bench-capacity-cloud bench-backend bench-quality bench-turns bench-recovery lint format clean api-client
+.PHONY: help run run-cluster console install install-cluster install-test install-quality test test-python test-web test-e2e bench bench-capacity bench-capacity-cloud bench-backend bench-quality bench-turns bench-recovery lint format clean api-client
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-run: install ## start livekit-server, backend, agent (offline models) and print the URL
-	@$(PY) scripts/stack.py
+run: install ## start livekit-server, backend, agent (offline models) and print the URL (PROFILE=quality: Whisper and the 1.5B LLM)
+	@$(if $(QUALITY),scripts/install.sh quality && $(QUALITY_ENV)) $(PY) scripts/stack.py
+
+QUALITY = $(filter quality,$(PROFILE))
+QUALITY_ENV = AGENT_STT__ENGINE=whisper AGENT_LLM__LOCAL_MODEL=qwen2.5-1.5b AGENT_MODEL_HOST__SLOTS=2
 
 run-cluster: install-cluster ## LiveKit multi-node on loopback: 2 nodes + Redis, 2 backends, 2 workers
 	@$(PY) scripts/cluster.py
@@ -26,6 +29,9 @@ install-cluster: ## install what `make run-cluster` needs (adds PostgreSQL and R
 
 install-test: ## install what the tests need (adds Chromium)
 	@scripts/install.sh test
+
+install-quality: ## install the quality profile's models (Qwen2.5 1.5B, 1.1 GB) and espeak-ng
+	@scripts/install.sh quality
 
 test: install-test ## run every test layer: pytest, vitest, browser end-to-end
 	@scripts/test.sh
@@ -50,12 +56,12 @@ bench-capacity-cloud: install ## N callers at once (1, 10, 20, 30), remote provi
 
 CAPACITY_ARGS = $(if $(LADDER),--ladder $(LADDER)) $(if $(CALLER),--caller $(CALLER))
 
-bench-quality: ## hearing (WER by voice and noise), answers (keyword accuracy) and barge-in (stop time, false interruptions) of the offline models (PROFILE=quality: Whisper); appends to docs/benchmarks.md
-	@scripts/install.sh quality
+bench-quality: ## hearing (WER by voice and noise), answers (keyword accuracy) and barge-in (stop time, false interruptions) of the offline models (PROFILE=quality: Whisper and the 1.5B LLM); appends to docs/benchmarks.md
+	@scripts/install.sh $(if $(QUALITY),quality,speech)
 	@$(PY) bench/quality/run.py $(if $(PROFILE),--profile $(PROFILE))
 
 bench-turns: ## end of turn, vad against eot: cut-off clips held, delay on complete questions; appends to docs/benchmarks.md
-	@scripts/install.sh quality
+	@scripts/install.sh speech
 	@$(PY) bench/quality/turns.py
 
 bench-backend: install-test ## token issuance and message ingest into PostgreSQL; appends to docs/benchmarks.md

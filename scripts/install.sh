@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
 # Installs what is missing, and nothing else: safe to run again (each step checks first).
-# usage: scripts/install.sh [run|cluster|test|quality]   — `cluster` adds PostgreSQL and
-#        Redis, `test` also the browser and test tools, `quality` (make bench-quality) what
-#        `run` needs and espeak-ng (the quality bench's synthetic callers).
+# usage: scripts/install.sh [run|cluster|test|speech|quality]   — `cluster` adds PostgreSQL
+#        and Redis, `test` also the browser and test tools, `speech` espeak-ng (the quality
+#        benches' synthetic callers), `quality` that and the quality profile's 1.5B LLM.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 purpose="${1:-run}"
 
 apt_packages=(ca-certificates)
+uv_extras=()
 # make run-cluster and the db tests start their own PostgreSQL and Redis
 case "$purpose" in
   run) ;;
   cluster) apt_packages+=(postgresql redis-server) ;;
   test) apt_packages+=(postgresql redis-server chromium) ;;
-  quality) apt_packages+=(espeak-ng) ;;
-  *) die "unknown purpose '$purpose' (run, cluster, test or quality)" ;;
+  speech) apt_packages+=(espeak-ng) ;;
+  quality) apt_packages+=(espeak-ng); uv_extras=(--all-packages --extra quality) ;;
+  *) die "unknown purpose '$purpose' (run, cluster, test, speech or quality)" ;;
 esac
 
 step "1/7 system packages (${apt_packages[*]})"
@@ -46,7 +48,7 @@ else
   info "$(uv --version)"
 fi
 
-step "3/7 Python dependencies (uv sync --frozen: agent, backend, models)"
+step "3/7 Python dependencies (uv sync --frozen: agent, backend, models${uv_extras:+, the 1.5B LLM})"
 py=""
 for cand in python3.12 python3.11 python3; do
   if command -v "$cand" >/dev/null && "$cand" -c 'import sys; sys.exit(not (3,11) <= sys.version_info[:2] < (3,13))' 2>/dev/null; then
@@ -54,11 +56,16 @@ for cand in python3.12 python3.11 python3; do
   fi
 done
 [ -n "$py" ] || die "Python 3.11 or 3.12 is required (found: $(python3 --version 2>&1))"
-uv sync --frozen -p "$py" || die "uv sync failed (see above); uv.lock may need \`uv lock\`"
+# --inexact: a later `make run` keeps what `make install-quality` added
+uv sync --frozen --inexact -p "$py" "${uv_extras[@]}" || die "uv sync failed (see above); uv.lock may need \`uv lock\`"
 
 step "4/7 offline models (assemble and sha256-check the LLM once)"
 AGENT_MODEL_DIR="${AGENT_MODEL_DIR:-$ROOT/.data/models}" .venv/bin/python -m voice_agent.check_models \
   || die "model check failed (see the message above)"
+if [ "$purpose" = quality ]; then
+  AGENT_LLM__LOCAL_MODEL=qwen2.5-1.5b AGENT_MODEL_DIR="${AGENT_MODEL_DIR:-$ROOT/.data/models}" \
+    .venv/bin/python -m voice_agent.check_models || die "model check failed (see the message above)"
+fi
 
 step "5/7 web client (npm ci, vite build)"
 command -v npm >/dev/null || die "Node.js 20+ with npm is required for the web client"

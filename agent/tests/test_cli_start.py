@@ -8,14 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from voice_agent.local_models import qwen_gguf
+from voice_agent.local_models import llm_gguf
 
 pytestmark = pytest.mark.models
 
 
 @pytest.fixture(scope="module")
 def assembled_model_dir(model_dir: Path) -> Path:
-    qwen_gguf(model_dir)  # 491 MB, assembled and sha-checked once per machine
+    llm_gguf(model_dir)  # 491 MB, assembled and sha-checked once per machine
     return model_dir
 
 

@@ -39,7 +39,7 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def _load(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> str:
     """``voice-agent console`` settings loading; returns its one line on stderr (exit 2)."""
     monkeypatch.setattr(sys, "argv", ["voice-agent", "console"])
-    monkeypatch.setattr(main, "qwen_gguf", lambda model_dir: model_dir / "model.gguf")
+    monkeypatch.setattr(main, "llm_gguf", lambda model_dir, name: model_dir / f"{name}.gguf")
     with pytest.raises(SystemExit) as info:
         main.load_settings()
     assert info.value.code == 2

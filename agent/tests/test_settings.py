@@ -130,19 +130,19 @@ def test_settings_are_frozen() -> None:
 
 class _QwenStub:
     def __init__(self, error: Exception | None = None) -> None:
-        self.calls: list[Path] = []
+        self.calls: list[tuple[Path, str]] = []
         self.error = error
 
-    def __call__(self, model_dir: Path) -> Path:
-        self.calls.append(model_dir)
+    def __call__(self, model_dir: Path, name: str) -> Path:
+        self.calls.append((model_dir, name))
         if self.error:
             raise self.error
-        return model_dir / "model.gguf"
+        return model_dir / f"{name}.gguf"
 
 
 def _load(monkeypatch: pytest.MonkeyPatch, argv: list[str], qwen: _QwenStub) -> AgentSettings:
     monkeypatch.setattr(sys, "argv", ["voice-agent", *argv])
-    monkeypatch.setattr(main, "qwen_gguf", qwen)
+    monkeypatch.setattr(main, "llm_gguf", qwen)
     return main.load_settings()
 
 
@@ -154,8 +154,12 @@ def test_load_settings_assembles_the_model_once_up_front(
     monkeypatch.setenv("LIVEKIT_API_SECRET", "s")
     qwen = _QwenStub()
     settings = _load(monkeypatch, ["start"], qwen)
-    assert qwen.calls == [tmp_path]
+    assert qwen.calls == [(tmp_path, "qwen2.5-0.5b")]
     assert settings.model_dir == tmp_path
+
+    monkeypatch.setenv("AGENT_LLM__LOCAL_MODEL", "qwen2.5-1.5b")  # the quality profile's
+    _load(monkeypatch, ["start"], qwen)
+    assert qwen.calls[-1] == (tmp_path, "qwen2.5-1.5b")
 
 
 @pytest.mark.parametrize("command", ["start", "dev", "connect"])

@@ -94,8 +94,9 @@ PROFILES = {
         "Q4_K_M (llama.cpp), default instructions"
     ),
     "quality": Profile(
-        "hearing first: the defaults with Whisper tiny.en as the STT engine",
-        {"AGENT_STT__ENGINE": "whisper"},
+        "accuracy first: Whisper tiny.en as the STT engine, Qwen2.5-Coder-1.5B-Instruct Q4_K_M "
+        "as the LLM (`make install-quality`)",
+        {"AGENT_STT__ENGINE": "whisper", "AGENT_LLM__LOCAL_MODEL": "qwen2.5-1.5b"},
     ),
 }
 

@@ -1,4 +1,5 @@
-"""`python -m voice_agent.check_models`: check every offline model, assemble the LLM once."""
+"""`python -m voice_agent.check_models`: check every offline model, assemble the configured
+LLM (``AGENT_LLM__LOCAL_MODEL``) once."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import sys
 
 from .local_models import (
     ModelPackageMissing,
+    llm_gguf,
     moonshine_model_dir,
     piper_voice_files,
-    qwen_gguf,
     whisper_model_dir,
 )
 from .settings import AgentSettings
@@ -19,7 +20,8 @@ def main() -> None:
         moonshine_model_dir()
         whisper_model_dir()
         piper_voice_files()
-        path = qwen_gguf(AgentSettings().model_dir)
+        settings = AgentSettings()
+        path = llm_gguf(settings.model_dir, settings.llm.local_model)
     except ModelPackageMissing as e:
         sys.exit(f"models: {e}")
     print(

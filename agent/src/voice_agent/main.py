@@ -42,7 +42,7 @@ from .capacity import (
 )
 from .documents import Documents
 from .file_input import FileInput, FileStore, restore_documents
-from .local_models import ModelPackageMissing, qwen_gguf
+from .local_models import ModelPackageMissing, llm_gguf
 from .model_host import ModelHostUnavailable
 from .observability import SessionMetrics
 from .observability.tracing import start_tracing, stop_tracing
@@ -326,7 +326,8 @@ def load_settings() -> AgentSettings:
     try:
         settings = AgentSettings()
         if uses_local_llm(settings):
-            qwen_gguf(settings.model_dir)  # assemble once here, not inside a job process
+            # assemble once here, not inside a job process
+            llm_gguf(settings.model_dir, settings.llm.local_model)
     except ValidationError as e:
         first = e.errors()[0]
         if not first["loc"]:  # a check across fields: its message names the variables

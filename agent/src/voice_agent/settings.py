@@ -191,6 +191,10 @@ utterance) or ``whisper`` (Whisper tiny.en through faster-whisper, ~0.35 s, fewe
 human and unfamiliar voices; docs/benchmarks.md)."""
 
 
+LocalLlm = Literal["qwen2.5-0.5b", "qwen2.5-1.5b"]
+"""The offline LLM (``provider=local``), one of ``local_models.model_files.LLM_MODELS``."""
+
+
 class SttSettings(ProviderConfig):
     fallback: list[ProviderConfig] = []
     # the local engine, here and in the model host (which serves every job the one it loaded)
@@ -209,6 +213,10 @@ class LlmSettings(ProviderConfig):
     # 0: greedy. The 0.5B model's answers were right more often than at 0.2 (held-out turns,
     # docs/benchmarks.md 2026-11-30), and a conversation gets the same reply every time
     temperature: float = Field(0.0, ge=0.0, le=2.0)
+    # the local model (llama.cpp): Qwen2.5-Coder 0.5B (the default: 45 tokens/s, first token
+    # ~0.1 s) or 1.5B (the quality profile: better facts, ~25 tokens/s, ~0.25 s, 1.9 GB;
+    # `make install-quality`), here and in the model host
+    local_model: LocalLlm = "qwen2.5-0.5b"
     # the local model (llama.cpp): tokens of context per conversation (prompt and reply)
     n_ctx: int = Field(4096, ge=512, le=32768)
     # What one request to the chain may hold, prompt and reply (context_window.py drops the

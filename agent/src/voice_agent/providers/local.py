@@ -18,7 +18,7 @@ from ..local_models import (
     PiperOptions,
     PiperTTS,
     WhisperSTT,
-    qwen_gguf,
+    llm_gguf,
 )
 from ..local_models.clause_tokenizer import ClauseTokenizer
 from ..model_host.client import HostedChatEngine, HostedPiperTTS, HostedSTT
@@ -101,7 +101,7 @@ def llama_engine(
 ) -> LlamaEngine:
     """The local LLM engine (the GGUF is assembled on first use; weights load lazily)."""
     options = llama_options(settings, slots=slots, threads=threads)
-    return LlamaEngine(qwen_gguf(settings.model_dir), options)
+    return LlamaEngine(llm_gguf(settings.model_dir, settings.llm.local_model), options)
 
 
 def local_vad(settings: AgentSettings) -> vad.VAD:
