@@ -6,7 +6,8 @@ scripted.
 A caller who pauses mid-sentence ("How many days are there in ... a leap year?") is one turn
 with ``eot`` and two with ``vad``; a complete question still ends well before ``max_delay_s``.
 The clips are ones the model judges clearly (docs/benchmarks.md, end of turn: P 0.09 for
-the fragment, 0.64 for the question); it is wrong on others.
+the fragment, 0.64 for the question); it is wrong on others. ``words`` holds the same
+fragment on its last word ("in") and ends the complete question as ``vad`` does.
 """
 
 from __future__ import annotations
@@ -76,6 +77,31 @@ async def test_vad_ends_the_turn_at_the_pause(
     assert len(turns) == 2, turns
     assert "days" in turns[0].text.lower()
     assert len(turns[0].text.split()) <= len(FRAGMENT.split()), turns  # the fragment alone
+
+
+async def test_words_wait_through_a_pause_after_a_dangling_word(
+    hearing: Any, speech: Callable[[str], np.ndarray]
+) -> None:
+    settings = AgentSettings(turn=TurnSettings(detector="words"))
+    assert settings.turn.max_delay_s > PAUSE_S
+    turns = await user_turns(settings, hearing, _cut_off(speech, settings))
+
+    assert len(turns) == 1, turns
+    assert "days" in turns[0].text.lower()
+    assert len(turns[0].text.split()) > len(FRAGMENT.split()), turns
+
+
+async def test_words_end_a_complete_question_as_soon_as_vad(
+    hearing: Any, speech: Callable[[str], np.ndarray]
+) -> None:
+    settings = AgentSettings(turn=TurnSettings(detector="words"))
+    clip = _clip(speech(QUESTION), tail_s=settings.turn.max_delay_s + 1)
+    turns = await user_turns(settings, hearing, clip)
+
+    assert len(turns) == 1, turns
+    # not held: within the VAD's silence and min_delay of the speech's end, plus slack for
+    # a loaded box, far from max_delay_s
+    assert turns[0].at_s - speech_end_s(clip) < settings.turn.max_delay_s / 2
 
 
 async def test_eot_ends_a_complete_question_before_max_delay(

@@ -1,7 +1,7 @@
 """End of turn: is a caller who pauses mid-sentence held, and how long does a finished
-question wait? For each turn detector (``AGENT_TURN__DETECTOR``: ``vad``, ``eot``).
+question wait? For each turn detector (``AGENT_TURN__DETECTOR``: ``vad``, ``eot``, ``words``).
 
-    uv run python bench/quality/turns.py [--questions 20] [--pause 0.7] [--detectors vad,eot]
+    uv run python bench/quality/turns.py [--questions 20] [--pause 0.7] [--detectors vad,words]
         [--fragments 10] [--stt moonshine|whisper] [--no-record]
 
 Model-level, no LiveKit stack: the agent's own session (``turn_taking.py``: Silero VAD,
@@ -9,8 +9,9 @@ the STT engine (``--stt``, default ``AGENT_STT__ENGINE``), the configured detect
 scripted LLM) hears, at real-time pace,
 - cut-off clips: a fragment ("What is the capital of"), ``--pause`` seconds of silence, the
   rest ("France?"); held = the session committed one user turn, not two;
-- complete questions (the everyday questions of bench/speech.py); the delay is from the last
-  voiced sample to the user turn's commit;
+- complete questions (the everyday questions of bench/speech.py, and five that end on a
+  preposition: ``STRANDED``); the delay is from the last voiced sample to the user turn's
+  commit;
 each said by Piper (the agent's voice, x1.0 and x1.3 slower) and espeak-ng en-us. With
 ``eot`` the model's P(end of turn) at each decision is read from the framework's debug log
 and the last table projects other thresholds from it (the decision is P < threshold: wait
@@ -52,6 +53,26 @@ FRAGMENTS = (
     ("Could you tell me how", "far the moon is?"),
     ("My favourite colour is", "green, what is yours?"),
     ("Please set a timer for", "ten minutes."),
+    # written with the `words` detector (2026-11-30), before measuring it: where people
+    # hesitate, some on a word no sentence ends with and some not
+    ("I need a table for", "four people tonight."),
+    ("Can you tell me the", "time in Tokyo?"),
+    ("What's the weather like", "in London tomorrow?"),
+    ("I was wondering if", "you could help me."),
+    ("Remind me to buy milk and", "eggs."),
+    ("How far is it from here", "to the station?"),
+    ("Set an alarm for seven", "in the morning."),
+    ("What's a good name for", "a puppy?"),
+    ("Who was the first person to", "walk on the moon?"),
+    ("Tell me a story about", "a dragon."),
+)
+# complete questions that end on a preposition: what the `words` detector makes wait
+STRANDED = (
+    "Where are you from?",
+    "What is this for?",
+    "Who are you talking to?",
+    "What is it made of?",
+    "Which one should I go with?",
 )
 VOICES = {
     "piper x1.0": lambda text: piper(1.0, text),
@@ -108,7 +129,7 @@ def clips(questions: int, pause_s: float, tail_s: float, fragments: int) -> list
             pcm = _pcm(first.astype(np.float32) / 32767, _silence(pause_s), speak(rest),
                        _silence(tail_s))  # fmt: skip
             out.append(Clip("cut", voice, f"{head} … {rest}", pcm, speech_end_s(first)))
-        for text in EVERYDAY_QUESTIONS[:questions]:
+        for text in (*EVERYDAY_QUESTIONS[:questions], *STRANDED):
             pcm = _pcm(_silence(LEAD_S), speak(text), _silence(tail_s))
             out.append(Clip("complete", voice, text, pcm, speech_end_s(pcm)))
     return out
@@ -191,6 +212,8 @@ def detector_settings(detector: str) -> Any:
     base = AgentSettings()
     if detector == "vad":
         return base
+    if detector == "words":
+        return AgentSettings(turn=base.turn.model_copy(update={"detector": "words"}))
     return AgentSettings(
         turn=base.turn.model_copy(update={"detector": "eot"}),
         vad=VadSettings(**{**base.vad.model_dump(), "min_silence_s": 0.25}),
@@ -207,10 +230,10 @@ async def run(args: argparse.Namespace) -> tuple[str, str]:
     hearing.warm_up()
     results: dict[str, list[Outcome]] = {}
     detectors = args.detectors.split(",")
-    settings = {d: detector_settings(d) for d in ("vad", "eot")}
+    settings = {d: detector_settings(d) for d in ("vad", "eot", "words")}
     max_delay_s = settings["eot"].turn.max_delay_s
-    # long enough for the longest wait: max_delay_s with eot, the VAD's silence with vad
-    tails = {"vad": 1.0, "eot": max_delay_s + 1.0}
+    # long enough for the longest wait: max_delay_s with eot and words, the VAD's silence
+    tails = {"vad": 1.0, "eot": max_delay_s + 1.0, "words": max_delay_s + 1.0}
     for detector in detectors:
         all_clips = clips(args.questions, args.pause, tails[detector], args.fragments)
         print(f"bench: {detector}, {len(all_clips)} clips", flush=True)
@@ -224,8 +247,11 @@ async def run(args: argparse.Namespace) -> tuple[str, str]:
         f"VAD, {hearing.model} and a scripted LLM, clips at real-time pace. vad: VAD silence "
         f"{vad.vad.min_silence_s:g} s, min_delay {vad.turn.min_delay_s:g} s. "
         f"eot: `turn-detector-v1-mini`, VAD silence 0.25 s, min_delay {turn.min_delay_s:g} s, "
-        f"max_delay {turn.max_delay_s:g} s. {args.fragments} cut-off clips (pause "
-        f"{args.pause:g} s) and {args.questions} complete questions per voice."
+        f"max_delay {turn.max_delay_s:g} s. words: as vad, and max_delay "
+        f"{turn.max_delay_s:g} s after a transcript that stops on a dangling word "
+        f"(unfinished_words.py). {args.fragments} cut-off clips (pause {args.pause:g} s) and "
+        f"{args.questions} complete questions plus {len(STRANDED)} that end on a preposition "
+        "per voice."
     )
     return description, body
 
@@ -235,7 +261,9 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=len(EVERYDAY_QUESTIONS))
     parser.add_argument("--pause", type=float, default=0.7, help="silence inside a cut-off clip")
     parser.add_argument("--fragments", type=int, default=len(FRAGMENTS), help="cut-off clips")
-    parser.add_argument("--detectors", default="vad,eot", help="comma-separated: vad, eot")
+    parser.add_argument(
+        "--detectors", default="vad,eot,words", help="comma-separated: vad, eot, words"
+    )
     parser.add_argument(
         "--stt", choices=("moonshine", "whisper"), help="the STT engine (AGENT_STT__ENGINE)"
     )

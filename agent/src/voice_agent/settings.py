@@ -59,9 +59,11 @@ class VadSettings(BaseModel):
     frame_ms: int | None = Field(None, ge=10, le=100)
 
 
-TurnDetectorName = Literal["vad", "eot"]
+TurnDetectorName = Literal["vad", "eot", "words"]
 """``vad``: silence alone ends a turn. ``eot``: livekit-agents' local audio end-of-turn model
-(``inference.TurnDetector(version="v1-mini")``, weights inside ``livekit-local-inference``)."""
+(``inference.TurnDetector(version="v1-mini")``, weights inside ``livekit-local-inference``).
+``words``: silence, unless the transcript stops on a word no sentence ends with ("the", "of",
+"and", "um": ``unfinished_words.py``)."""
 
 EOT_MIN_SILENCE_S = 0.25
 """The shortest VAD silence the framework accepts with its end-of-turn model (it asks the
@@ -75,7 +77,9 @@ class TurnSettings(BaseModel):
     ``min_delay_s`` has passed since speech ended. ``detector=eot``: after 0.2 s of silence
     the end-of-turn model judges the last 1.2 s of speech; "finished" ends the turn as
     ``vad`` does, "not finished" waits until ``max_delay_s`` after speech ended for the user
-    to go on (``max_delay_s`` is used only by ``eot``).
+    to go on. ``detector=words``: as ``vad``, but a transcript that stops on a word no
+    sentence ends with ("What is the capital of", "I need a table for, um") waits until
+    ``max_delay_s`` too (``max_delay_s`` is used only by ``eot`` and ``words``).
 
     With ``preemptive`` the LLM starts on the transcript as soon as the VAD closes a segment,
     before the turn is committed; it is discarded if the user goes on speaking.

@@ -3,7 +3,8 @@
 ``eot`` is livekit-agents' local audio end-of-turn model (``turn-detector-v1-mini``, weights
 inside the ``livekit-local-inference`` wheel, never LiveKit Cloud: the version is given, so
 no gateway URL or key is ever read). It runs in the job process: the session asks it once the
-VAD has heard 0.2 s of silence, on a thread (~25 ms a decision on 2 cores).
+VAD has heard 0.2 s of silence, on a thread (~25 ms a decision on 2 cores). ``words``
+judges the transcript's last word instead (``unfinished_words.py``: no model).
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ from livekit.agents.inference.eot import TurnDetector
 from livekit.agents.voice.turn import TurnDetectionMode
 
 from .settings import AgentSettings
+from .unfinished_words import UnfinishedWordsDetector
 
 
 def turn_detection(settings: AgentSettings) -> TurnDetectionMode:
     """What the session's ``turn_handling["turn_detection"]`` gets."""
     turn = settings.turn
+    if turn.detector == "words":
+        return UnfinishedWordsDetector()
     if turn.detector == "eot":
         if turn.eot_threshold is None:
             return TurnDetector(version="v1-mini")
