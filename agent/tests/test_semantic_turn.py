@@ -71,7 +71,7 @@ async def test_vad_ends_the_turn_at_the_pause(
     hearing: Any, speech: Callable[[str], np.ndarray]
 ) -> None:
     # the same clip without the model: the fragment is answered (what eot prevents)
-    settings = AgentSettings()
+    settings = AgentSettings(turn=TurnSettings(detector="vad"))
     turns = await user_turns(settings, hearing, _cut_off(speech, settings))
 
     assert len(turns) == 2, turns

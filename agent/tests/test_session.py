@@ -19,6 +19,7 @@ from voice_agent.session import build_session, input_frame_ms
 from voice_agent.settings import AgentSettings
 from voice_agent.shared_vad import SharedVAD
 from voice_agent.text_cleanup import strip_list_markers
+from voice_agent.unfinished_words import UnfinishedWordsDetector
 
 pytestmark = pytest.mark.unit
 
@@ -92,7 +93,7 @@ async def test_session_uses_the_given_providers_and_offline_turn_handling() -> N
     assert off.stt is providers.stt  # the framework's own StreamAdapter then
     assert off.vad is providers.vad
     # never the default cloud turn detector or the adaptive (cloud) interruption model
-    assert session.turn_detection == "vad"
+    assert isinstance(session.turn_detection, UnfinishedWordsDetector)
     assert session.options.interruption["mode"] == "vad"
     # barge-in from settings: pause on speech, resume after a false interruption
     turn = AgentSettings().turn

@@ -8,6 +8,7 @@ from livekit.agents.language import LanguageCode
 from pydantic import ValidationError
 from voice_agent.settings import AgentSettings, TurnSettings, VadSettings
 from voice_agent.turn_detection import turn_detection
+from voice_agent.unfinished_words import UnfinishedWordsDetector
 
 pytestmark = pytest.mark.unit
 
@@ -15,8 +16,9 @@ EOT_VAD = VadSettings(min_silence_s=0.25)
 ENGLISH = LanguageCode("en")
 
 
-def test_silence_ends_the_turn_by_default() -> None:
-    assert turn_detection(AgentSettings()) == "vad"
+def test_the_last_words_decide_by_default_and_silence_alone_with_vad() -> None:
+    assert isinstance(turn_detection(AgentSettings()), UnfinishedWordsDetector)
+    assert turn_detection(AgentSettings(turn=TurnSettings(detector="vad"))) == "vad"
 
 
 async def test_eot_is_the_local_model_even_with_a_cloud_url(

@@ -210,10 +210,8 @@ def detector_settings(detector: str) -> Any:
     from voice_agent.settings import AgentSettings, VadSettings
 
     base = AgentSettings()
-    if detector == "vad":
-        return base
-    if detector == "words":
-        return AgentSettings(turn=base.turn.model_copy(update={"detector": "words"}))
+    if detector in ("vad", "words"):
+        return AgentSettings(turn=base.turn.model_copy(update={"detector": detector}))
     return AgentSettings(
         turn=base.turn.model_copy(update={"detector": "eot"}),
         vad=VadSettings(**{**base.vad.model_dump(), "min_silence_s": 0.25}),

@@ -85,7 +85,10 @@ class TurnSettings(BaseModel):
     before the turn is committed; it is discarded if the user goes on speaking.
     """
 
-    detector: TurnDetectorName = "vad"
+    # words: on the bench it held 31 of 60 sentences cut by a 0.7 s pause (vad: none) and
+    # ended every other question as soon as vad; one that ends on a preposition ("Where are
+    # you from?") waits max_delay_s (docs/benchmarks.md, end of turn, 2026-11-30)
+    detector: TurnDetectorName = "words"
     # eot: P(end of turn) below this means "not finished"; unset = the framework's calibrated
     # value for the language (0.36 for English)
     eot_threshold: float | None = Field(None, gt=0.0, lt=1.0)
