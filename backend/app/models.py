@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -23,7 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column, relationship
 
 ConversationStatus = Literal["active", "ended"]
 Role = Literal["user", "assistant"]
@@ -202,7 +203,8 @@ class AuthSession(Base):
 
 class ConversationFile(Base):
     """A file the user shared in a conversation, as the agent read it: its name, kind and size,
-    and its text (text, Markdown, a PDF's text; empty for an image, whose bytes are not kept)."""
+    and its text (text, Markdown, a PDF's text; empty for an image). An image's bytes are kept
+    too (``content``, loaded only when asked for; ``content_type`` set with them)."""
 
     __tablename__ = "conversation_files"
     __table_args__ = (
@@ -221,6 +223,8 @@ class ConversationFile(Base):
     size: Mapped[int] = mapped_column(BigInteger())
     text: Mapped[str] = mapped_column(Text())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    content_type: Mapped[str | None] = mapped_column(String(64))
+    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary()))
 
 
 class ConversationRecording(Base):

@@ -141,6 +141,7 @@ class EventOut(BaseModel):
 
 
 FileKind = Literal["text", "markdown", "pdf", "image"]
+ImageType = Literal["image/png", "image/jpeg", "image/gif", "image/webp"]
 
 
 class FileIn(_Strict):
@@ -160,6 +161,14 @@ class FileOut(BaseModel):
     size: int
     text: str
     created_at: dt.datetime
+    content_type: ImageType | None = Field(
+        description="An image kept with it: GET /api/conversations/{id}/files/{file}/content."
+    )
+
+
+class FileContentIn(_Strict):
+    content_type: ImageType
+    data: Base64Text = Field(description="The image's bytes, base64 (padded).")
 
 
 class BatchMessageIn(MessageIn):
