@@ -8,8 +8,8 @@ import base64
 import uuid
 
 import pytest
-from fastapi.testclient import TestClient
 from conftest import ClientFactory
+from fastapi.testclient import TestClient
 from job_credentials import job_headers
 
 from app import crud
