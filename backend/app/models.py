@@ -241,3 +241,5 @@ class ConversationRecording(Base):
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     size: Mapped[int] = mapped_column(BigInteger(), default=0)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # where each later Ogg stream starts (a call resumed by a new agent appends its own)
+    links: Mapped[list[int]] = mapped_column(JSON(), default=list, server_default="[]")

@@ -1,5 +1,6 @@
 """The rows of ``conversation_recordings``: one per recorded conversation, its size the bytes
-committed so far. Appending checks the offset against it, so the store and the row agree."""
+committed so far. Appending checks the offset against it, so the store and the row agree, and
+notes where a resumed call's own Ogg stream starts (``links``, joined for playback)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import ConversationRecording, utcnow
+from app.recordings import ogg_links
 from app.recordings.store import RecordingStore
 
 
@@ -62,6 +64,7 @@ def append(
             started_at=started_at,
             size=0,
             updated_at=utcnow(),
+            links=[],
         )
         session.add(row)
         session.flush()
@@ -73,6 +76,8 @@ def append(
     if row.size + len(data) > max_bytes:
         raise RecordingTooLarge
     store.append(row.key, offset, data)
+    if offset > 0 and ogg_links.starts_link(data):  # a resumed call's own stream
+        row.links = [*row.links, offset]
     row.size = offset + len(data)
     row.updated_at = utcnow()
     session.flush()
