@@ -241,5 +241,14 @@ class ConversationRecording(Base):
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     size: Mapped[int] = mapped_column(BigInteger(), default=0)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # where each later Ogg stream starts (a call resumed by a new agent appends its own)
-    links: Mapped[list[int]] = mapped_column(JSON(), default=list, server_default="[]")
+    # each later Ogg stream (a call resumed by a new agent appends its own): its byte
+    # ``offset``, the wall time of its first sample (``started_at``), and ``starts_at_s``,
+    # where it plays in the joined stream (app.recordings.ogg_links)
+    links: Mapped[list[dict[str, Any]]] = mapped_column(JSON(), default=list, server_default="[]")
+
+    @property
+    def parts(self) -> list[dict[str, Any]]:
+        """Where each stream's audio plays: its first sample's wall time and its offset."""
+        first = {"started_at": self.started_at, "starts_at_s": 0.0}
+        later = [{k: link[k] for k in ("started_at", "starts_at_s")} for link in self.links]
+        return [first, *later]

@@ -205,11 +205,20 @@ class ConversationDetail(ConversationOut):
     )
 
 
+class RecordingPartOut(BaseModel):
+    started_at: dt.datetime = Field(description="Wall time of the part's first sample.")
+    starts_at_s: float = Field(description="Where the part starts in the recording (seconds).")
+
+
 class RecordingOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     started_at: dt.datetime = Field(description="Wall time of the recording's first sample.")
     size: int = Field(description="Bytes stored so far (Ogg/Opus, stereo: user left, agent right).")
+    parts: list[RecordingPartOut] = Field(
+        description="The recording's parts, one per agent that recorded the call (a call resumed "
+        "after a crash has more than one): place a message by the last part started before it."
+    )
 
 
 class RecordingChunkIn(_Strict):

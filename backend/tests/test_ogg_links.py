@@ -67,3 +67,12 @@ def test_three_parts_and_a_recording_still_being_written() -> None:
 def test_bytes_that_are_not_ogg_are_said_so() -> None:
     with pytest.raises(ogg_links.NotOggOpus):
         ogg_links.join(b"not ogg at all, no" * 10, [50])
+
+
+def test_the_end_of_a_stream_is_read_from_its_last_bytes() -> None:
+    whole = ogg_links.last_granule(FIRST)
+    assert 2.0 <= whole / 48000 < 2.02  # 2 s and the encoder's priming
+    assert ogg_links.last_granule(FIRST[-3000:]) == whole  # from mid-page on
+    cut = FIRST[:-150]
+    assert 0 < ogg_links.last_granule(cut) < whole  # the unfinished page does not count
+    assert ogg_links.last_granule(b"no pages here, OggS then junk") == 0

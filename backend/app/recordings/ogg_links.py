@@ -25,6 +25,7 @@ _HEADER = struct.Struct("<4sBBqIII B")  # capture, version, flags, granule, seri
 _CONTINUED, _BOS, _EOS = 0x01, 0x02, 0x04
 _NO_GRANULE = -1  # no packet ends on the page
 _HEAD_PACKETS = 2  # OpusHead and OpusTags (RFC 7845): the audio starts on a fresh page
+SAMPLE_RATE = 48000  # Opus granule positions count 48 kHz samples
 _REVERSED = bytes(int(f"{b:08b}"[::-1], 2) for b in range(256))
 
 
@@ -98,6 +99,38 @@ def _split(link: bytes) -> tuple[list[_Page], list[_Page]]:
     while audio and not audio[-1].ends_a_packet:
         audio.pop()
     return pages[:head], audio
+
+
+def last_granule(tail: bytes) -> int:
+    """The granule position (samples) at the end of the last complete page that ends a packet
+    in ``tail``, the end of a link that may begin mid-page; 0 when there is none. A page counts
+    only when its checksum holds (``OggS`` may occur inside audio)."""
+    found = 0
+    at = tail.find(_CAPTURE)
+    while 0 <= at <= len(tail) - _HEADER.size:
+        page = _checked_page(tail, at)
+        if page is None:
+            at = tail.find(_CAPTURE, at + 1)
+            continue
+        length, granule, ends_a_packet = page
+        if ends_a_packet and granule != _NO_GRANULE:
+            found = granule
+        at += length
+    return found
+
+
+def _checked_page(data: bytes, at: int) -> tuple[int, int, bool] | None:
+    """(length, granule, ends a packet) of the page at ``at`` if it is whole and its checksum
+    holds, else None."""
+    *_, granule, _serial, _seq, crc, segments = _HEADER.unpack_from(data, at)
+    lacing_end = at + _HEADER.size + segments
+    if lacing_end > len(data):
+        return None
+    lacing = data[at + _HEADER.size : lacing_end]
+    end = lacing_end + sum(lacing)
+    if end > len(data) or ogg_crc(data[at : at + 22] + bytes(4) + data[at + 26 : end]) != crc:
+        return None
+    return end - at, granule, bool(lacing) and lacing[-1] < 255
 
 
 def _page_bytes(page: _Page, *, serial: int, seq: int, granule: int, flags: int) -> bytes:

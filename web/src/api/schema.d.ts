@@ -1148,6 +1148,25 @@ export interface components {
              * @description Bytes stored so far (Ogg/Opus, stereo: user left, agent right).
              */
             size: number;
+            /**
+             * Parts
+             * @description The recording's parts, one per agent that recorded the call (a call resumed after a crash has more than one): place a message by the last part started before it.
+             */
+            parts: components["schemas"]["RecordingPartOut"][];
+        };
+        /** RecordingPartOut */
+        RecordingPartOut: {
+            /**
+             * Started At
+             * Format: date-time
+             * @description Wall time of the part's first sample.
+             */
+            started_at: string;
+            /**
+             * Starts At S
+             * @description Where the part starts in the recording (seconds).
+             */
+            starts_at_s: number;
         };
         /** RoomConfigIn */
         RoomConfigIn: {

@@ -133,7 +133,7 @@ def read_recording(
     row = records.get(session, conversation_id=conversation_id)
     if row is None or row.size == 0:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NO_RECORDING_DETAIL)
-    size, key, links = row.size, row.key, list(row.links)
+    size, key, links = row.size, row.key, records.link_offsets(row)
     session.close()  # the body streams from the store; no database needed meanwhile
     whole: bytes | None = None
     if links:  # a resumed call: its streams joined into one (whole, in memory)

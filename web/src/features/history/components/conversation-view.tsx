@@ -7,7 +7,7 @@ import { formatMs } from '../../metrics/latency-rows';
 import { deleteConversation, exportConversation, type ConversationRecord } from '../history-api';
 import { figureEntries, formatDateTime, formatTime } from '../format';
 import { useConversation } from '../hooks/use-conversation';
-import { messageAt, messageOffsets } from '../playback';
+import { messageAt, messageOffsets, recordingParts } from '../playback';
 import { saveFile } from '../save-file';
 import { DeleteConfirm } from './delete-confirm';
 import { RecordingPlayer } from './recording-player';
@@ -45,7 +45,7 @@ function ConversationDetails({ conversation }: { conversation: ConversationRecor
   const { persona, voice } = conversation.metadata;
   const recording = conversation.recording ?? null;
   const offsets = useMemo(
-    () => (recording ? messageOffsets(conversation.messages, recording.started_at) : null),
+    () => (recording ? messageOffsets(conversation.messages, recordingParts(recording)) : null),
     [conversation.messages, recording],
   );
   const [playhead, setPlayhead] = useState<number | null>(null);
