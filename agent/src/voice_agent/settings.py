@@ -363,10 +363,12 @@ class CallLimitSettings(BaseModel):
 class RecordingSettings(BaseModel):
     """A call whose user turned recording on (room metadata ``record``) is recorded with the
     framework's RecorderIO into a local Ogg file, whose new bytes go to the backend every
-    ``upload_interval_s`` (at most ``max_chunk_bytes`` per request, the backend's limit)."""
+    ``upload_interval_s`` (at most ``max_chunk_bytes`` per request, the backend's limit).
+    Once the recorder runs, the agent says ``notice`` before its greeting (empty: no notice)."""
 
     upload_interval_s: float = Field(3.0, gt=0.0, le=60.0)
     max_chunk_bytes: int = Field(1_048_576, ge=1024, le=16 * 1_048_576)
+    notice: str = Field("This call is being recorded.", max_length=300)
 
 
 class RecoverySettings(BaseModel):
