@@ -97,4 +97,5 @@ test('an image attached in the chat is kept and shown in the history', async ({ 
   // the picture itself, decoded by the browser from the backend's copy
   await expect.poll(() => image.evaluate((img: HTMLImageElement) => `${img.naturalWidth}x${img.naturalHeight}`)).toBe('24x16');
   await expect(page.getByTestId('shared-file').filter({ hasText: 'sunset.png' })).toContainText('(an image)');
+  await page.screenshot({ path: 'test-results/screenshots/history-image.png', fullPage: true });
 });
