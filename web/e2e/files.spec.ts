@@ -9,8 +9,8 @@ test.use({ launchOptions: { executablePath: e2eEnv.chromium, args: fakeMicArgs(e
 
 const NOTES = 'Team notes, week 12.\nThe office wifi password is heron-42.\nLunch is at noon.\n';
 
-/** A real PNG: a 24 x 16 orange rectangle. */
-function orangePng(width = 24, height = 16): Buffer {
+/** A real PNG: a 160 x 96 orange rectangle. */
+function orangePng(width = 160, height = 96): Buffer {
   const crcTable = Array.from({ length: 256 }, (_, n) => {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
@@ -95,7 +95,7 @@ test('an image attached in the chat is kept and shown in the history', async ({ 
   const image = page.getByRole('img', { name: 'sunset.png' });
   await expect(image).toBeVisible();
   // the picture itself, decoded by the browser from the backend's copy
-  await expect.poll(() => image.evaluate((img: HTMLImageElement) => `${img.naturalWidth}x${img.naturalHeight}`)).toBe('24x16');
+  await expect.poll(() => image.evaluate((img: HTMLImageElement) => `${img.naturalWidth}x${img.naturalHeight}`)).toBe('160x96');
   await expect(page.getByTestId('shared-file').filter({ hasText: 'sunset.png' })).toContainText('(an image)');
   await page.screenshot({ path: 'test-results/screenshots/history-image.png', fullPage: true });
 });

@@ -129,9 +129,11 @@ class FileInput:
                 if len(data) > limits.max_bytes:
                     refusal = limits.too_big
                     break
-        media_type = image_type(bytes(data)) if kind == "image" and refusal is None else None
-        if kind == "image" and refusal is None and media_type is None:
-            refusal = limits.wrong_type  # named .png, but not an image we know
+        media_type: str | None = None
+        if kind == "image" and refusal is None:
+            media_type = image_type(bytes(data))
+            if media_type is None:  # named .png, but not an image we know
+                refusal = limits.wrong_type
         if refusal is not None:
             reader.close()
             logger.info("file refused", extra={"kind": kind, "bytes": info.size or len(data)})

@@ -2,7 +2,8 @@
 
 A call resumed by a new agent after a crash appends the new agent's own Ogg Opus stream after
 the stored bytes: a chained Ogg file (a second "link"). Firefox and ffmpeg play every link;
-Chrome stops at the end of the first. So the stored bytes stay as uploaded (the agent appends
+Chromium, served by byte ranges, takes its length from the last link's granule positions and
+stops early. So the stored bytes stay as uploaded (the agent appends
 by their offsets), the backend notes where each later link starts (``starts_link``, at
 upload), and playback joins the links into one stream (``join``): the first link's headers,
 then every link's audio pages with the first link's serial number, page numbers that run on,
@@ -21,8 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 _CAPTURE = b"OggS"
-_HEADER = struct.Struct("<4sBBqIII B")  # capture, version, flags, granule, serial, seq, crc, n
-_CONTINUED, _BOS, _EOS = 0x01, 0x02, 0x04
+_HEADER = struct.Struct("<4sBBqIIIB")  # capture, version, flags, granule, serial, seq, crc, n
+_BOS, _EOS = 0x02, 0x04  # header flags: beginning and end of a stream
 _NO_GRANULE = -1  # no packet ends on the page
 _HEAD_PACKETS = 2  # OpusHead and OpusTags (RFC 7845): the audio starts on a fresh page
 SAMPLE_RATE = 48000  # Opus granule positions count 48 kHz samples
