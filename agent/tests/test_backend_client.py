@@ -149,3 +149,20 @@ async def test_a_file_is_stored_with_its_conversation(backend_app: Any) -> None:
     assert [(f["id"], f["name"], f["text"]) for f in files] == [
         ("file_1", "notes.txt", "The wifi is heron-42.")
     ]
+
+
+async def test_an_images_bytes_are_kept_with_its_file(backend_app: Any) -> None:
+    room = await new_room(backend_app)
+    client = make_client(httpx.ASGITransport(app=backend_app), credential_for(backend_app, room))
+    gif = b"GIF89a" + bytes(40)
+    await client.put_file(room, "file_2", {"name": "a.gif", "kind": "image", "size": 46})
+    await client.put_file_content(room, "file_2", content_type="image/gif", data=gif)
+    await client.aclose()
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=backend_app), base_url=BASE
+    ) as c:
+        items = (await c.get("/api/conversations")).json()["items"]
+        [conversation] = [i["id"] for i in items if i["room_name"] == room]
+        got = await c.get(f"/api/conversations/{conversation}/files/file_2/content")
+    assert got.status_code == 200 and got.content == gif
+    assert got.headers["content-type"] == "image/gif"

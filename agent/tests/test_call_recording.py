@@ -1,6 +1,7 @@
 """Call recording, the parts without a call: the room metadata turns it on; the file's new
 bytes go up in order, in bounded chunks, after what the backend already holds, and a failed
-upload is sent again (the bytes stay in the file); the backend client's requests."""
+upload is sent again (the bytes stay in the file); the backend client's requests; the spoken
+notice once the recorder runs."""
 
 from __future__ import annotations
 
@@ -11,11 +12,18 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import cast
 
 import httpx
 import pytest
-from voice_agent.call_recording import FileTail, copy_pipe, release_pipe
+from livekit.agents import AgentSession
+from test_session import ScriptedLLM
+from test_typed_input import said, settle
+from voice_agent.assistant import Assistant
+from voice_agent.call_recording import CallRecording, FileTail, copy_pipe, release_pipe
 from voice_agent.persistence.backend_client import BackendClient
+from voice_agent.settings import AgentSettings
+from voice_agent.state import SessionState
 from voice_agent.state.room_profile import RoomProfile
 
 pytestmark = pytest.mark.unit
@@ -130,3 +138,34 @@ def test_a_pipe_nobody_writes_is_released(tmp_path: Path) -> None:
         release_pipe(pipe)
         copier.join(timeout=0.1)
     assert not copier.is_alive()
+
+
+class _Recorder:
+    """Stands in for CallRecording in the Assistant: starts, or fails to."""
+
+    def __init__(self, *, starts: bool) -> None:
+        self.starts = starts
+        self.running = False
+
+    async def start(self) -> None:
+        self.running = self.starts
+
+
+@pytest.mark.parametrize(
+    ("notice", "starts", "said_first"),
+    [
+        ("This call is being recorded.", True, "This call is being recorded. "),
+        ("", True, ""),  # AGENT_RECORDING__NOTICE="": no notice
+        ("This call is being recorded.", False, ""),  # the recorder failed: nothing to say
+    ],
+)
+async def test_the_agent_says_the_call_is_recorded_before_its_greeting(
+    notice: str, starts: bool, said_first: str
+) -> None:
+    settings = AgentSettings(recording={"notice": notice})
+    state = SessionState()
+    state.call_recording = cast(CallRecording, _Recorder(starts=starts))
+    async with AgentSession(llm=ScriptedLLM("unused")) as session:
+        await session.start(Assistant(settings, state=state))
+        await settle(session)
+        assert said(session) == [("assistant", said_first + settings.greeting)]

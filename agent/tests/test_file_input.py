@@ -4,17 +4,23 @@ right after the instructions."""
 
 from __future__ import annotations
 
+import base64
+import struct
+import zlib
 from collections.abc import AsyncIterator
-from typing import cast
+from typing import Any, cast
 
 import pytest
+from fake_cloud import FakeOpenAI
 from livekit import rtc
 from livekit.agents import AgentSession
 from test_session import ScriptedLLM
 from test_typed_input import said, settle
 from voice_agent.assistant import Assistant
-from voice_agent.documents import Documents, cut, extract_text, file_kind
-from voice_agent.file_input import FileInput
+from voice_agent.documents import Documents, cut, extract_text, file_kind, image_type
+from voice_agent.file_input import FileInput, ImageBytes
+from voice_agent.providers.build_options import BuildOptions
+from voice_agent.providers.registry import build_llm
 from voice_agent.settings import AgentSettings, FileSettings
 from voice_agent.state import SessionState
 
@@ -80,8 +86,27 @@ def pdf_with(text: str) -> bytes:
     return bytes(out)
 
 
+def png(width: int = 2, height: int = 2) -> bytes:
+    """A real PNG: grey pixels."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    pixels = zlib.compress(b"".join(b"\x00" + b"\x80" * width for _ in range(height)))
+    body = chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + body
+
+
+PNG = png()
+
+
 async def take(files: FileInput, reader: FakeReader) -> str:
-    return await files.take(cast(rtc.ByteStreamReader, reader))
+    reply = await files.take(cast(rtc.ByteStreamReader, reader))
+    assert not reply.by_model
+    return reply.text
 
 
 def file_input(settings: FileSettings | None = None) -> tuple[FileInput, Documents]:
@@ -169,9 +194,60 @@ async def test_files_shared_before_a_rejoin_count_toward_the_limit() -> None:
 
 async def test_an_image_is_acknowledged_not_read() -> None:
     files, documents = file_input()
-    line = await take(files, FakeReader("cat.png", b"\x89PNG\r\n\x1a\n"))
+    line = await take(files, FakeReader("cat.png", PNG))
     assert line == "I've saved cat.png, but I can't see images."
     assert len(documents) == 0
+
+
+async def test_a_file_named_as_an_image_that_is_not_one_is_refused() -> None:
+    files, _ = file_input()
+    line = await take(files, FakeReader("cat.png", b"<svg onload=alert(1)>"))
+    assert line.startswith("I can't read cat.png.")
+
+
+def test_an_images_type_comes_from_its_bytes() -> None:
+    assert image_type(PNG) == "image/png"
+    assert image_type(b"\xff\xd8\xff\xe0rest") == "image/jpeg"
+    assert image_type(b"GIF89a...") == "image/gif"
+    assert image_type(b"RIFF\x10\x00\x00\x00WEBPVP8 ") == "image/webp"
+    assert image_type(b"<svg/>") is None
+
+
+async def test_with_vision_the_model_sees_the_image_and_describes_it() -> None:
+    server = await FakeOpenAI(reply="A grey square, nothing else.").start()
+    settings = AgentSettings(
+        llm={"provider": "openai", "base_url": server.base_url, "model": "gpt-4o", "vision": True}
+    )
+    model = build_llm(settings, BuildOptions(settings))
+    state = SessionState()
+    try:
+        async with AgentSession(llm=model) as session:
+            await session.start(Assistant(settings, state=state))
+            await settle(session)  # the greeting
+            files = FileInput(settings.files, session, state.documents, vision=True)
+            await files.receive(cast(rtc.ByteStreamReader, FakeReader("square.png", PNG)))
+            await settle(session)
+            assert said(session)[-1] == ("assistant", "A grey square, nothing else.")
+    finally:
+        await model.aclose()
+        await server.aclose()
+    [request] = [r for r in server.requests if r.path == "/v1/chat/completions"]
+    messages: list[dict[str, Any]] = request.body["messages"]
+    parts = [p for m in messages if isinstance(m["content"], list) for p in m["content"]]
+    [image] = [p for p in parts if p["type"] == "image_url"]
+    assert image["image_url"]["url"] == "data:image/png;base64," + base64.b64encode(PNG).decode()
+    # the model is asked to describe it
+    system = " ".join(m["content"] for m in messages if m["role"] == "system")
+    assert "The user just shared the image square.png." in system
+
+
+def test_vision_is_refused_with_the_local_model() -> None:
+    with pytest.raises(ValueError, match="AGENT_LLM__VISION"):
+        AgentSettings(llm={"provider": "local", "vision": True})
+    with pytest.raises(ValueError, match="AGENT_LLM__VISION"):
+        AgentSettings(
+            llm={"provider": "openai", "vision": True, "fallback": [{"provider": "local"}]}
+        )
 
 
 async def test_a_long_document_is_cut_and_the_agent_says_so() -> None:
@@ -212,25 +288,28 @@ async def test_the_model_sees_the_documents_after_the_instructions() -> None:
 
 
 async def test_each_file_taken_is_stored_and_refused_ones_are_not() -> None:
-    stored: list[tuple[str, dict[str, object]]] = []
+    stored: list[tuple[str, dict[str, object], ImageBytes | None]] = []
 
-    async def store(file_id: str, body: dict[str, object]) -> None:
-        stored.append((file_id, body))
+    async def store(file_id: str, body: dict[str, object], image: ImageBytes | None) -> None:
+        stored.append((file_id, body, image))
 
     files = FileInput(FileSettings(max_bytes=1000), AgentSession(), Documents(), store=store)
     await take(files, FakeReader("notes.txt", FACT.encode()))
-    await take(files, FakeReader("cat.png", b"\x89PNG"))
+    await take(files, FakeReader("cat.png", PNG))
     await take(files, FakeReader("big.txt", b"x" * 5000))
     await take(files, FakeReader("tool.exe", b"MZ"))
-    assert [body for _, body in stored] == [
-        {"name": "notes.txt", "kind": "text", "size": len(FACT), "text": FACT},
-        {"name": "cat.png", "kind": "image", "size": 4, "text": ""},
+    assert [(body, image) for _, body, image in stored] == [
+        ({"name": "notes.txt", "kind": "text", "size": len(FACT), "text": FACT}, None),
+        (
+            {"name": "cat.png", "kind": "image", "size": len(PNG), "text": ""},
+            ImageBytes("image/png", PNG),
+        ),
     ]
-    assert len({file_id for file_id, _ in stored}) == 2
+    assert len({file_id for file_id, _, _ in stored}) == 2
 
 
 async def test_a_file_is_still_read_when_the_backend_fails() -> None:
-    async def store(file_id: str, body: dict[str, object]) -> None:
+    async def store(file_id: str, body: dict[str, object], image: ImageBytes | None) -> None:
         raise OSError("backend down")
 
     documents = Documents()

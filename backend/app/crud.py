@@ -453,6 +453,15 @@ def upsert_file(
     return row
 
 
+def get_file(
+    session: Session, *, conversation_id: uuid.UUID, file_id: str
+) -> ConversationFile | None:
+    stmt = select(ConversationFile).where(
+        ConversationFile.conversation_id == conversation_id, ConversationFile.file_id == file_id
+    )
+    return session.scalars(stmt).one_or_none()
+
+
 def list_files(session: Session, *, conversation_id: uuid.UUID) -> list[ConversationFile]:
     stmt = (
         select(ConversationFile)

@@ -21,6 +21,7 @@ from app.api.routes import (
     auth,
     client_metrics,
     conversations,
+    file_contents,
     health,
     livekit_webhook,
     options,
@@ -155,6 +156,7 @@ def create_app(
             BATCH_PATH_SUFFIX: settings.max_batch_body_bytes,
             WEBHOOK_PATH: settings.max_webhook_body_bytes,
             recordings.CHUNK_PATH_SUFFIX: settings.recording.chunk_body_bytes,
+            file_contents.CONTENT_PATH_SUFFIX: (settings.max_file_bytes + 2) // 3 * 4 + 1024,
         },
     )
     app.add_middleware(
@@ -180,8 +182,10 @@ def create_app(
     app.include_router(client_metrics.router, prefix="/api")
     app.include_router(sessions.router, prefix="/api")
     app.include_router(recordings.router, prefix="/api")
+    app.include_router(file_contents.router, prefix="/api")
     app.include_router(agent.router, prefix="/api")
     app.include_router(recordings.agent_router, prefix="/api")
+    app.include_router(file_contents.agent_router, prefix="/api")
     app.include_router(health.router, prefix="/api")
     app.include_router(livekit_webhook.router, prefix="/livekit")
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -24,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column, relationship
 
 ConversationStatus = Literal["active", "ended"]
 Role = Literal["user", "assistant"]
@@ -209,7 +210,8 @@ class AuthSession(Base):
 
 class ConversationFile(Base):
     """A file the user shared in a conversation, as the agent read it: its name, kind and size,
-    and its text (text, Markdown, a PDF's text; empty for an image, whose bytes are not kept)."""
+    and its text (text, Markdown, a PDF's text; empty for an image). An image's bytes are kept
+    too (``content``, loaded only when asked for; ``content_type`` set with them)."""
 
     __tablename__ = "conversation_files"
     __table_args__ = (
@@ -228,6 +230,8 @@ class ConversationFile(Base):
     size: Mapped[int] = mapped_column(BigInteger())
     text: Mapped[str] = mapped_column(Text())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    content_type: Mapped[str | None] = mapped_column(String(64))
+    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary()))
 
 
 class ConversationRecording(Base):
@@ -244,6 +248,17 @@ class ConversationRecording(Base):
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     size: Mapped[int] = mapped_column(BigInteger(), default=0)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # each later Ogg stream (a call resumed by a new agent appends its own): its byte
+    # ``offset``, the wall time of its first sample (``started_at``), and ``starts_at_s``,
+    # where it plays in the joined stream (app.recordings.ogg_links)
+    links: Mapped[list[dict[str, Any]]] = mapped_column(JSON(), default=list, server_default="[]")
+
+    @property
+    def parts(self) -> list[dict[str, Any]]:
+        """Where each stream's audio plays: its first sample's wall time and its offset."""
+        first = {"started_at": self.started_at, "starts_at_s": 0.0}
+        later = [{k: link[k] for k in ("started_at", "starts_at_s")} for link in self.links]
+        return [first, *later]
 
 
 class ConversationRating(Base):

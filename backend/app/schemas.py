@@ -141,6 +141,7 @@ class EventOut(BaseModel):
 
 
 FileKind = Literal["text", "markdown", "pdf", "image"]
+ImageType = Literal["image/png", "image/jpeg", "image/gif", "image/webp"]
 
 
 class FileIn(_Strict):
@@ -160,6 +161,14 @@ class FileOut(BaseModel):
     size: int
     text: str
     created_at: dt.datetime
+    content_type: ImageType | None = Field(
+        description="An image kept with it: GET /api/conversations/{id}/files/{file}/content."
+    )
+
+
+class FileContentIn(_Strict):
+    content_type: ImageType
+    data: Base64Text = Field(description="The image's bytes, base64 (padded).")
 
 
 class BatchMessageIn(MessageIn):
@@ -214,11 +223,20 @@ class RatingOut(BaseModel):
     rated_at: dt.datetime
 
 
+class RecordingPartOut(BaseModel):
+    started_at: dt.datetime = Field(description="Wall time of the part's first sample.")
+    starts_at_s: float = Field(description="Where the part starts in the recording (seconds).")
+
+
 class RecordingOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     started_at: dt.datetime = Field(description="Wall time of the recording's first sample.")
     size: int = Field(description="Bytes stored so far (Ogg/Opus, stereo: user left, agent right).")
+    parts: list[RecordingPartOut] = Field(
+        description="The recording's parts, one per agent that recorded the call (a call resumed "
+        "after a crash has more than one): place a message by the last part started before it."
+    )
 
 
 class RecordingChunkIn(_Strict):

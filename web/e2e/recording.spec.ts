@@ -84,5 +84,18 @@ test('a recorded call plays back in the history beside its transcript', async ({
     el.currentTime = at;
   }, Math.max(0, first) + 0.2);
   await expect(page.locator('.history-transcript li').first()).toHaveAttribute('data-speaking', 'true');
+  // the first line is the spoken notice (AGENT_RECORDING__NOTICE), before the greeting
+  await expect(page.getByTestId('saved-agent').first()).toContainText('This call is being recorded.');
+
+  // a wide screen: the player beside the transcript; a narrow one: above it
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const transcriptList = page.getByRole('list', { name: 'Saved transcript' });
+  let playerBox = (await player.boundingBox())!;
+  let listBox = (await transcriptList.boundingBox())!;
+  expect(playerBox.x + playerBox.width).toBeLessThanOrEqual(listBox.x);
   await page.screenshot({ path: 'test-results/screenshots/history-recording.png', fullPage: true });
+  await page.setViewportSize({ width: 600, height: 800 });
+  playerBox = (await player.boundingBox())!;
+  listBox = (await transcriptList.boundingBox())!;
+  expect(playerBox.y + playerBox.height).toBeLessThanOrEqual(listBox.y);
 });

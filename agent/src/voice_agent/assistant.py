@@ -87,11 +87,15 @@ class Assistant(Agent):
         self._ignore_backchannels = settings.turn.ignore_backchannels
         self._window = ContextWindow.from_settings(settings)
         self._flush_timeout_s = settings.backend_timeout_s * 2
+        self._recording_notice = settings.recording.notice.strip()
         self._prefill_task: asyncio.Task[None] | None = None
 
     async def on_enter(self) -> None:
-        if self.state.call_recording is not None:  # before any of the agent's speech
-            await self.state.call_recording.start()  # a failure is logged: the call goes on
+        recording = self.state.call_recording
+        if recording is not None:  # before any of the agent's speech
+            await recording.start()  # a failure is logged: the call goes on
+            if recording.running and self._recording_notice:  # said first, in the greeting
+                self.greeting = f"{self._recording_notice} {self.greeting}"
         # A fixed greeting is spoken at once (no LLM round trip) and enters the history.
         self.session.say(self.greeting, allow_interruptions=True)
         # while it plays, the local model reads the conversation so far (persona, history,

@@ -128,6 +128,11 @@ class CallRecording:
     def uploaded(self) -> int:
         return self._tail.sent
 
+    @property
+    def running(self) -> bool:
+        """The recorder is writing the call."""
+        return self._recorder is not None
+
     async def start(self) -> None:
         """Record from now on (a second call changes nothing)."""
         if self._recorder is not None or self._started_at is not None:

@@ -56,6 +56,23 @@ def file_kind(name: str, mime_type: str) -> FileKind | None:
     return _BY_MIME.get(mime_type.split(";")[0].strip().lower())
 
 
+_IMAGE_MAGIC: tuple[tuple[str, bytes, int], ...] = (
+    ("image/png", b"\x89PNG\r\n\x1a\n", 0),
+    ("image/jpeg", b"\xff\xd8\xff", 0),
+    ("image/gif", b"GIF87a", 0),
+    ("image/gif", b"GIF89a", 0),
+    ("image/webp", b"WEBP", 8),  # after "RIFF" and the size
+)
+
+
+def image_type(data: bytes) -> str | None:
+    """The MIME type of an image by its first bytes (PNG, JPEG, GIF, WebP), or None."""
+    for media_type, magic, at in _IMAGE_MAGIC:
+        if data[at : at + len(magic)] == magic and (at == 0 or data[:4] == b"RIFF"):
+            return media_type
+    return None
+
+
 def extract_text(kind: FileKind, data: bytes) -> str:
     """The text of a text, Markdown or PDF file (blocking: run it in a thread for a PDF)."""
     if kind in ("text", "markdown"):

@@ -41,7 +41,7 @@ from .capacity import (
     uses_local_models,
 )
 from .documents import Documents
-from .file_input import FileInput, FileStore, restore_documents
+from .file_input import FileInput, FileStore, ImageBytes, restore_documents
 from .local_models import ModelPackageMissing, llm_gguf
 from .model_host import ModelHostUnavailable
 from .observability import SessionMetrics
@@ -151,6 +151,7 @@ async def entrypoint(ctx: JobContext) -> None:
         state.documents,
         store=start_file_store(ctx, settings),
         taken=files_held,
+        vision=settings.llm.vision,
     )
     await files.attach(ctx.room)
     release = RoomRelease(ctx, session)
@@ -315,8 +316,12 @@ def start_file_store(
         return None
     room = ctx.room.name
 
-    async def store(file_id: str, body: dict[str, Any]) -> None:
+    async def store(file_id: str, body: dict[str, Any], image: ImageBytes | None) -> None:
         await client.put_file(room, file_id, body)
+        if image is not None:
+            await client.put_file_content(
+                room, file_id, content_type=image.content_type, data=image.data
+            )
 
     return store
 

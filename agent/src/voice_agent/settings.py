@@ -248,10 +248,23 @@ class LlmSettings(ProviderConfig):
     # answered "What is the capital of France?" with a get_current_time call. The tools
     # still work: clear requests are recognised without the model (intents.py).
     offer_tools: bool = False
+    # The model sees the images the user shares (an OpenAI-style image part in the chat
+    # context) and describes them. Only for a remote model with vision, on every provider of
+    # the chain; the local 0.5B model has none (the agent then says ``files.image``).
+    vision: bool = False
 
     @property
     def context_window(self) -> int:
         return self.context_tokens or self.n_ctx
+
+    @model_validator(mode="after")
+    def _vision_needs_a_remote_model(self) -> LlmSettings:
+        if self.vision and any(p.provider == "local" for p in (self, *self.fallback)):
+            raise ValueError(
+                "AGENT_LLM__VISION needs a remote model with vision on every provider of the "
+                "chain (openai or azure), not the local one"
+            )
+        return self
 
 
 class TtsSettings(ProviderConfig):
@@ -319,6 +332,11 @@ class FileSettings(BaseModel):
         "{name} is long: I've read its first {chars:,} characters.", min_length=1
     )
     image: str = Field("I've saved {name}, but I can't see images.", min_length=1)
+    # with ``AGENT_LLM__VISION``: what the model is asked to do with an image just shared
+    describe_image: str = Field(
+        "The user just shared the image {name}. Say in one or two short sentences what it shows.",
+        min_length=1,
+    )
     empty: str = Field("I couldn't find any text in {name}.", min_length=1)
     too_big: str = Field(
         "{name} is too large for me. Please send files under {max_bytes:,} bytes.", min_length=1
@@ -334,7 +352,8 @@ class FileSettings(BaseModel):
     @model_validator(mode="after")
     def _check_lines(self) -> FileSettings:
         values = {"name": "a.txt", "chars": 1, "max_bytes": 1, "max_files": 1}
-        for line in ("read", "read_part", "image", "empty", "too_big", "wrong_type", "too_many"):
+        lines = ("read", "read_part", "image", "describe_image", "empty", "too_big")
+        for line in (*lines, "wrong_type", "too_many"):
             try:
                 getattr(self, line).format(**values)
             except (KeyError, IndexError, ValueError):
@@ -359,10 +378,12 @@ class CallLimitSettings(BaseModel):
 class RecordingSettings(BaseModel):
     """A call whose user turned recording on (room metadata ``record``) is recorded with the
     framework's RecorderIO into a local Ogg file, whose new bytes go to the backend every
-    ``upload_interval_s`` (at most ``max_chunk_bytes`` per request, the backend's limit)."""
+    ``upload_interval_s`` (at most ``max_chunk_bytes`` per request, the backend's limit).
+    Once the recorder runs, the agent says ``notice`` before its greeting (empty: no notice)."""
 
     upload_interval_s: float = Field(3.0, gt=0.0, le=60.0)
     max_chunk_bytes: int = Field(1_048_576, ge=1024, le=16 * 1_048_576)
+    notice: str = Field("This call is being recorded.", max_length=300)
 
 
 class RecoverySettings(BaseModel):

@@ -82,6 +82,13 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         default=120, ge=1, le=100_000, validation_alias="BACKEND_RATE_LIMIT_PER_MINUTE"
     )
+    max_file_bytes: int = Field(
+        default=10_000_000,
+        ge=1024,
+        le=100_000_000,
+        validation_alias="BACKEND_MAX_FILE_BYTES",
+        description="The largest image kept with a conversation (413 over it).",
+    )
     max_message_chars: int = Field(
         default=4000, ge=1, le=100_000, validation_alias="BACKEND_MAX_MESSAGE_CHARS"
     )

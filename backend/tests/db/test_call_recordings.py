@@ -15,6 +15,7 @@ import pytest
 from conftest import ClientFactory
 from fastapi.testclient import TestClient
 from job_credentials import job_headers
+from ogg_opus import decoded_seconds, ogg_opus, streams_started
 
 from app.core.services import services_of
 from app.recordings.retention import sweep
@@ -35,13 +36,14 @@ def _start(api: TestClient, user: Headers, *, record: bool = True) -> tuple[str,
     return str(conversation["id"]), str(conversation["room_name"])
 
 
-def _chunk(offset: int, data: bytes) -> dict[str, object]:
-    return {"offset": offset, "started_at": STARTED, "data": base64.b64encode(data).decode()}
+def _chunk(offset: int, data: bytes, started_at: str = STARTED) -> dict[str, object]:
+    return {"offset": offset, "started_at": started_at, "data": base64.b64encode(data).decode()}
 
 
-def _upload(api: TestClient, room: str, offset: int, data: bytes) -> int:
+def _upload(api: TestClient, room: str, offset: int, data: bytes, started_at: str = STARTED) -> int:
     url = f"/api/agent/conversations/{room}/recording/chunk"
-    return api.put(url, json=_chunk(offset, data), headers=job_headers(api, room)).status_code
+    body = _chunk(offset, data, started_at)
+    return api.put(url, json=body, headers=job_headers(api, room)).status_code
 
 
 def _recorded(api: TestClient, user: Headers) -> tuple[str, str]:
@@ -66,6 +68,7 @@ def test_the_owner_plays_the_appended_recording(api: TestClient, alice: Headers)
     assert detail["recording"] == {
         "started_at": "2026-11-30T04:00:00Z",
         "size": len(FIRST + SECOND + b"-more"),
+        "parts": [{"started_at": "2026-11-30T04:00:00Z", "starts_at_s": 0.0}],
     }
 
 
@@ -88,6 +91,44 @@ def test_byte_ranges_answer_206_and_a_range_past_the_end_416(
     assert past.headers["content-range"] == f"bytes */{len(whole)}"
     saved = api.get(url, params={"download": "true"}, headers=alice)
     assert saved.headers["content-disposition"].startswith("attachment;")
+
+
+def test_a_resumed_calls_recording_plays_both_parts_as_one_stream(
+    api: TestClient, alice: Headers
+) -> None:
+    """The first agent uploads its Ogg stream in chunks and dies mid-page; the agent that
+    resumes the call appends its own stream at the stored size. Playback is one stream of
+    both, by ranges too."""
+    first, second = ogg_opus(2.0, 440), ogg_opus(1.5, 660)
+    crashed = first[:-150]  # its last upload ended within a page
+    conversation, room = _start(api, alice)
+    for at in range(0, len(crashed), 4000):
+        assert _upload(api, room, at, crashed[at : at + 4000]) == 200
+    resumed = "2026-11-30T04:00:12+00:00"  # 12 s after the first: 10 s lost to the crash
+    assert _upload(api, room, len(crashed), second[:5000], resumed) == 200
+    assert _upload(api, room, len(crashed), second[:5000], resumed) == 200  # a retry
+    assert _upload(api, room, len(crashed) + 5000, second[5000:], resumed) == 200
+    url = f"/api/conversations/{conversation}/recording"
+    whole = api.get(url, headers=alice)
+    assert whole.status_code == 200
+    assert streams_started(whole.content) == 1  # not chained: Chrome plays it to the end
+    assert 3.2 < decoded_seconds(whole.content) < 3.55  # 2 s (less one 0.2 s page) + 1.5 s
+    # seeking: ranges of the joined file, which the download is too
+    size = len(whole.content)
+    part = api.get(url, headers={**alice, "Range": "bytes=1000-"})
+    assert part.status_code == 206
+    assert part.headers["content-range"] == f"bytes 1000-{size - 1}/{size}"
+    assert part.content == whole.content[1000:]
+    saved = api.get(url, params={"download": "true"}, headers=alice)
+    assert saved.content == whole.content
+    # the agent still appends by the bytes stored; the page places each line by its part:
+    # the second plays right after the first part's audio (to its last whole page)
+    recording = api.get(f"/api/conversations/{conversation}", headers=alice).json()["recording"]
+    assert recording["size"] == len(crashed) + len(second)
+    first_part, second_part = recording["parts"]
+    assert first_part == {"started_at": "2026-11-30T04:00:00Z", "starts_at_s": 0.0}
+    assert second_part["started_at"] == "2026-11-30T04:00:12Z"
+    assert 1.75 < second_part["starts_at_s"] < 2.02  # 2 s, less the unfinished page
 
 
 def test_another_user_gets_404_like_no_conversation(

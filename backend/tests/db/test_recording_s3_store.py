@@ -13,6 +13,7 @@ import pytest
 from conftest import ClientFactory
 from job_credentials import job_headers
 from live_servers import S3Server, start_s3
+from ogg_opus import decoded_seconds, ogg_opus, streams_started
 
 from app.recordings.s3_store import S3Store, s3_client
 from app.recordings.settings import RecordingSettings
@@ -91,3 +92,26 @@ def test_the_app_stores_plays_and_deletes_in_the_bucket(
     assert len(_objects(s3_settings)) == 3
     assert api.delete(f"/api/conversations/{conversation}", headers=alice).status_code == 204
     assert _objects(s3_settings) == []
+
+
+def test_a_resumed_calls_parts_are_joined_from_the_bucket(
+    make_client: ClientFactory, s3_settings: RecordingSettings
+) -> None:
+    from conftest import ALICE_KEY
+
+    api = make_client(recording=s3_settings)
+    alice = {"Authorization": f"Bearer {ALICE_KEY}"}
+    created = api.post("/api/conversations", json={"record": True}, headers=alice).json()
+    conversation, room = created["conversation"]["id"], created["conversation"]["room_name"]
+    url = f"/api/agent/conversations/{room}/recording/chunk"
+    first, second = ogg_opus(1.0, 440), ogg_opus(1.0, 660)
+    for offset, data in ((0, first), (len(first), second)):  # the second: the resumed agent's
+        body = {
+            "offset": offset,
+            "started_at": "2026-11-30T04:00:00Z",
+            "data": base64.b64encode(data).decode(),
+        }
+        assert api.put(url, json=body, headers=job_headers(api, room)).status_code == 200
+    whole = api.get(f"/api/conversations/{conversation}/recording", headers=alice).content
+    assert streams_started(whole) == 1
+    assert decoded_seconds(whole) == pytest.approx(2.0, abs=0.03)

@@ -329,6 +329,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/conversations/{conversation_id}/files/{file_id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read File Content
+         * @description An image shared in the conversation, as it was sent.
+         */
+        get: operations["read_file_content_api_conversations__conversation_id__files__file_id__content_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/conversations/{room_name}": {
         parameters: {
             query?: never;
@@ -570,6 +590,27 @@ export interface paths {
          */
         get: operations["read_job_recording_api_agent_conversations__room_name__recording_get"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/conversations/{room_name}/files/{file_id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put File Content
+         * @description Keep an image's bytes with the conversation's file (stored first with its row); the
+         *     same upload again replaces them.
+         */
+        put: operations["put_file_content_api_agent_conversations__room_name__files__file_id__content_put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -879,6 +920,19 @@ export interface components {
              */
             created_at: string;
         };
+        /** FileContentIn */
+        FileContentIn: {
+            /**
+             * Content Type
+             * @enum {string}
+             */
+            content_type: "image/png" | "image/jpeg" | "image/gif" | "image/webp";
+            /**
+             * Data
+             * @description The image's bytes, base64 (padded).
+             */
+            data: string;
+        };
         /** FileIn */
         FileIn: {
             /** Name */
@@ -922,6 +976,11 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Content Type
+             * @description An image kept with it: GET /api/conversations/{id}/files/{file}/content.
+             */
+            content_type: ("image/png" | "image/jpeg" | "image/gif" | "image/webp") | null;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -1144,6 +1203,25 @@ export interface components {
              * @description Bytes stored so far (Ogg/Opus, stereo: user left, agent right).
              */
             size: number;
+            /**
+             * Parts
+             * @description The recording's parts, one per agent that recorded the call (a call resumed after a crash has more than one): place a message by the last part started before it.
+             */
+            parts: components["schemas"]["RecordingPartOut"][];
+        };
+        /** RecordingPartOut */
+        RecordingPartOut: {
+            /**
+             * Started At
+             * Format: date-time
+             * @description Wall time of the part's first sample.
+             */
+            started_at: string;
+            /**
+             * Starts At S
+             * @description Where the part starts in the recording (seconds).
+             */
+            starts_at_s: number;
         };
         /** RoomConfigIn */
         RoomConfigIn: {
@@ -2746,6 +2824,96 @@ export interface operations {
             };
         };
     };
+    read_file_content_api_conversations__conversation_id__files__file_id__content_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+            };
+            path: {
+                conversation_id: string;
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image's bytes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": unknown;
+                };
+            };
+            /** @description There was an error parsing the body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description host not allowed | without sign-in only loopback connections are served | cross-origin request refused */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description conversation not found | file not found | no content kept for this file */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description rate limiter unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     read_room_conversation_api_agent_conversations__room_name__get: {
         parameters: {
             query?: never;
@@ -3735,6 +3903,84 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    put_file_content_api_agent_conversations__room_name__files__file_id__content_put: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+            };
+            path: {
+                room_name: string;
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileContentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileOut"];
+                };
+            };
+            /** @description There was an error parsing the body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description missing or invalid agent service token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description this job's credential is for another conversation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description conversation not found | file not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description file too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description only images are kept (PNG, JPEG, GIF, WebP), and the bytes must match */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -208,6 +208,14 @@ class BackendClient:
         path = f"/conversations/{_seg(room)}/files/{_seg(file_id)}"
         await self._request("PUT", path, json=dict(body), room=room)
 
+    async def put_file_content(
+        self, room: str, file_id: str, *, content_type: str, data: bytes
+    ) -> None:
+        """Keep an image's bytes with its file (stored first with ``put_file``)."""
+        path = f"/conversations/{_seg(room)}/files/{_seg(file_id)}/content"
+        body = {"content_type": content_type, "data": base64.b64encode(data).decode()}
+        await self._request("PUT", path, json=body, room=room)
+
     async def list_files(self, room: str) -> list[dict[str, Any]]:
         """The files shared in the room's conversation, oldest first (name, kind, text...)."""
         data = await self._request("GET", f"/conversations/{_seg(room)}/files", room=room)

@@ -6,6 +6,7 @@ seeking). Another user gets the same 404 as for a conversation that does not exi
 from __future__ import annotations
 
 import base64
+import logging
 import re
 import uuid
 from typing import Annotated, Any
@@ -27,7 +28,8 @@ from app.api.deps import (
 from app.api.routes.agent import NOT_FOUND_DETAIL, conversation_for_job
 from app.core.room_metadata import wants_recording
 from app.core.security import INVALID_AGENT_DETAIL, OUT_OF_SCOPE_DETAIL
-from app.recordings import records
+from app.recordings import ogg_links, records
+from app.recordings.store import RecordingStore
 from app.schemas import RecordingChunkIn, RecordingOut, RoomName
 
 CHUNK_PATH_SUFFIX = "/recording/chunk"
@@ -35,6 +37,8 @@ NO_RECORDING_DETAIL = "no recording"
 RECORDING_OFF_DETAIL = "recording is off for this conversation"
 BAD_RANGE_DETAIL = "range not satisfiable"
 MEDIA_TYPE = "audio/ogg"
+
+logger = logging.getLogger(__name__)
 
 agent_router = APIRouter(
     prefix="/agent",
@@ -129,8 +133,12 @@ def read_recording(
     row = records.get(session, conversation_id=conversation_id)
     if row is None or row.size == 0:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NO_RECORDING_DETAIL)
-    size, key = row.size, row.key
+    size, key, links = row.size, row.key, records.link_offsets(row)
     session.close()  # the body streams from the store; no database needed meanwhile
+    whole: bytes | None = None
+    if links:  # a resumed call: its streams joined into one (whole, in memory)
+        whole = joined(store, key, size, links)
+        size = len(whole)
     start, end = _range(range_header, size)
     kind = "attachment" if download else "inline"
     headers = {
@@ -143,9 +151,22 @@ def read_recording(
     if range_header is not None:
         code = status.HTTP_206_PARTIAL_CONTENT
         headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
+    if whole is not None:
+        return Response(whole[start:end], status_code=code, headers=headers, media_type=MEDIA_TYPE)
     return StreamingResponse(
         store.read(key, start, end), status_code=code, headers=headers, media_type=MEDIA_TYPE
     )
+
+
+def joined(store: RecordingStore, key: str, size: int, links: list[int]) -> bytes:
+    """The recording of a resumed call as one Ogg Opus stream (``ogg_links``); as stored
+    when its bytes are not Ogg pages."""
+    data = b"".join(store.read(key, 0, size))
+    try:
+        return ogg_links.join(data, links)
+    except ogg_links.NotOggOpus:
+        logger.warning("a recording's streams could not be joined", extra={"links": len(links)})
+        return data
 
 
 def _range(header: str | None, size: int) -> tuple[int, int]:

@@ -44,6 +44,11 @@ export async function listConversationFiles(id: string, client: ApiClient = api)
   );
 }
 
+/** The address of an image kept with the conversation (the owner's session cookie opens it). */
+export function fileContentUrl(conversationId: string, fileId: string): string {
+  return `/api/conversations/${encodeURIComponent(conversationId)}/files/${encodeURIComponent(fileId)}/content`;
+}
+
 export async function deleteConversation(id: string, client: ApiClient = api): Promise<void> {
   await client.DELETE('/api/conversations/{conversation_id}', { params: { path: { conversation_id: id } } });
 }

@@ -7,7 +7,7 @@ import { formatMs } from '../../metrics/latency-rows';
 import { deleteConversation, exportConversation, type ConversationRecord } from '../history-api';
 import { figureEntries, formatDateTime, formatTime } from '../format';
 import { useConversation } from '../hooks/use-conversation';
-import { messageAt, messageOffsets } from '../playback';
+import { messageAt, messageOffsets, recordingParts } from '../playback';
 import { saveFile } from '../save-file';
 import { DeleteConfirm } from './delete-confirm';
 import { RecordingPlayer } from './recording-player';
@@ -45,7 +45,7 @@ function ConversationDetails({ conversation }: { conversation: ConversationRecor
   const { persona, voice } = conversation.metadata;
   const recording = conversation.recording ?? null;
   const offsets = useMemo(
-    () => (recording ? messageOffsets(conversation.messages, recording.started_at) : null),
+    () => (recording ? messageOffsets(conversation.messages, recordingParts(recording)) : null),
     [conversation.messages, recording],
   );
   const [playhead, setPlayhead] = useState<number | null>(null);
@@ -89,46 +89,51 @@ function ConversationDetails({ conversation }: { conversation: ConversationRecor
       </div>
       {confirming && <DeleteConfirm busy={busy} onConfirm={remove} onCancel={() => setConfirming(false)} />}
 
-      {recording && (
-        <>
-          <h3>Recording</h3>
-          <RecordingPlayer conversationId={conversation.id} onTime={setPlayhead} />
-        </>
-      )}
+      {/* with a recording: the player beside the transcript on a wide screen, above it on a narrow one */}
+      <div className={recording ? 'history-body with-recording' : 'history-body'} data-testid="history-body">
+        {recording && (
+          <section className="history-recording" aria-labelledby="history-recording-title">
+            <h3 id="history-recording-title">Recording</h3>
+            <RecordingPlayer conversationId={conversation.id} onTime={setPlayhead} />
+          </section>
+        )}
 
-      <h3>Transcript</h3>
-      {conversation.messages.length === 0 ? (
-        <p className="empty">Nothing was said in this conversation.</p>
-      ) : (
-        <ol className="transcript-list history-transcript" aria-label="Saved transcript">
-          {conversation.messages.map((message) => {
-            const figures = figureEntries(message.latency);
-            return (
-              <li
-                key={message.id}
-                className={`bubble bubble-${message.role === 'user' ? 'user' : 'agent'}`}
-                data-testid={message.role === 'user' ? 'saved-user' : 'saved-agent'}
-                data-speaking={message.id === speaking ? 'true' : undefined}
-                aria-current={message.id === speaking ? 'true' : undefined}
-              >
-                <span className="visually-hidden">{message.role === 'user' ? 'You: ' : 'Assistant: '}</span>
-                {message.text}
-                {message.interrupted && <span className="latency-tag"> (interrupted)</span>}
-                {figures.length > 0 && (
-                  <dl className="turn-figures" aria-label="Turn latency in ms" data-testid="turn-figures">
-                    {figures.map((figure) => (
-                      <div key={figure.key}>
-                        <dt>{figure.label}</dt>
-                        <dd>{formatMs(figure.ms)}</dd>
-                      </div>
-                    ))}
-                  </dl>
-                )}
-              </li>
-            );
-          })}
-        </ol>
-      )}
+        <section className="history-transcript-section" aria-labelledby="history-transcript-title">
+          <h3 id="history-transcript-title">Transcript</h3>
+          {conversation.messages.length === 0 ? (
+            <p className="empty">Nothing was said in this conversation.</p>
+          ) : (
+            <ol className="transcript-list history-transcript" aria-label="Saved transcript">
+              {conversation.messages.map((message) => {
+                const figures = figureEntries(message.latency);
+                return (
+                  <li
+                    key={message.id}
+                    className={`bubble bubble-${message.role === 'user' ? 'user' : 'agent'}`}
+                    data-testid={message.role === 'user' ? 'saved-user' : 'saved-agent'}
+                    data-speaking={message.id === speaking ? 'true' : undefined}
+                    aria-current={message.id === speaking ? 'true' : undefined}
+                  >
+                    <span className="visually-hidden">{message.role === 'user' ? 'You: ' : 'Assistant: '}</span>
+                    {message.text}
+                    {message.interrupted && <span className="latency-tag"> (interrupted)</span>}
+                    {figures.length > 0 && (
+                      <dl className="turn-figures" aria-label="Turn latency in ms" data-testid="turn-figures">
+                        {figures.map((figure) => (
+                          <div key={figure.key}>
+                            <dt>{figure.label}</dt>
+                            <dd>{formatMs(figure.ms)}</dd>
+                          </div>
+                        ))}
+                      </dl>
+                    )}
+                  </li>
+                );
+              })}
+            </ol>
+          )}
+        </section>
+      </div>
 
       <SharedFiles conversationId={conversation.id} />
 

@@ -94,18 +94,23 @@ describe('ConversationView', () => {
   });
 
   it('lists the files shared in the call with what the assistant read', async () => {
-    const file = (name: string, kind: string, size: number, text: string) => ({
+    const file = (name: string, kind: string, size: number, text: string, content_type: string | null = null) => ({
       id: `file_${name}`,
       name,
       kind,
       size,
       text,
       created_at: '2026-11-21T10:00:05Z',
+      content_type,
     });
     server.use(
       http.get(`/api/conversations/${id}`, () => HttpResponse.json(detail)),
       http.get(`/api/conversations/${id}/files`, () =>
-        HttpResponse.json([file('notes.txt', 'text', 40, 'The wifi is heron-42.'), file('cat.png', 'image', 2500, '')]),
+        HttpResponse.json([
+          file('notes.txt', 'text', 40, 'The wifi is heron-42.'),
+          file('cat.png', 'image', 2500, '', 'image/png'),
+          file('old.png', 'image', 900, ''),
+        ]),
       ),
     );
     render(<ConversationView id={id} />);
@@ -113,8 +118,15 @@ describe('ConversationView', () => {
     const files = await screen.findAllByTestId('shared-file');
     expect(files.map((item) => item.textContent)).toEqual([
       'notes.txt text, 40 bytesWhat the assistant readThe wifi is heron-42.',
-      'cat.png image, 2.5 KB (an image: not read)',
+      'cat.png image, 2.5 KB (an image)',
+      'old.png image, 900 bytes (an image: not kept)',
     ]);
+    // the image kept is shown, from the owner-only address
+    expect(screen.getByRole('img', { name: 'cat.png' })).toHaveAttribute(
+      'src',
+      `/api/conversations/${id}/files/file_cat.png/content`,
+    );
+    expect(screen.queryByRole('img', { name: 'old.png' })).not.toBeInTheDocument();
   });
 
   it('says so when the shared files cannot be loaded, and shows nothing when there are none', async () => {

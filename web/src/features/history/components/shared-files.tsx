@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
 import { describeApiError } from '../../../api/api-error';
 import { formatBytes } from '../../chat/attachments';
-import { listConversationFiles, type ConversationFile } from '../history-api';
+import { fileContentUrl, listConversationFiles, type ConversationFile } from '../history-api';
 
 type FilesState = { status: 'loading' } | { status: 'failed'; error: string } | { status: 'ready'; files: ConversationFile[] };
 
-/** The files shared in the call, with what the agent read of each (nothing while none). */
+/** The files shared in the call, with what the agent read of each and a thumbnail of each image
+ * kept (nothing while none). */
 export function SharedFiles({ conversationId }: { conversationId: string }) {
   const [state, setState] = useState<FilesState>({ status: 'loading' });
 
@@ -32,13 +33,23 @@ export function SharedFiles({ conversationId }: { conversationId: string }) {
           {state.files.map((file) => (
             <li key={file.id} data-testid="shared-file">
               <strong>{file.name}</strong> <span className="latency-tag">{`${file.kind}, ${formatBytes(file.size)}`}</span>
+              {file.content_type && (
+                <a href={fileContentUrl(conversationId, file.id)} target="_blank" rel="noreferrer">
+                  <img
+                    className="shared-file-image"
+                    src={fileContentUrl(conversationId, file.id)}
+                    alt={file.name}
+                    loading="lazy"
+                  />
+                </a>
+              )}
               {file.text ? (
                 <details>
                   <summary>What the assistant read</summary>
                   <p className="shared-file-text">{file.text}</p>
                 </details>
               ) : (
-                <span className="latency-tag">{file.kind === 'image' ? ' (an image: not read)' : ' (no text)'}</span>
+                <span className="latency-tag">{file.kind === 'image' ? imageNote(file.content_type) : ' (no text)'}</span>
               )}
             </li>
           ))}
@@ -46,4 +57,8 @@ export function SharedFiles({ conversationId }: { conversationId: string }) {
       )}
     </>
   );
+}
+
+function imageNote(contentType: string | null | undefined): string {
+  return contentType ? ' (an image)' : ' (an image: not kept)';
 }
