@@ -21,6 +21,7 @@ from app.api.routes import (
     auth,
     client_metrics,
     conversations,
+    experiments,
     health,
     livekit_webhook,
     options,
@@ -177,6 +178,7 @@ def create_app(
     app.include_router(token.router, prefix="/api")
     app.include_router(conversations.router, prefix="/api")
     app.include_router(ratings.router, prefix="/api")
+    app.include_router(experiments.router, prefix="/api")
     app.include_router(client_metrics.router, prefix="/api")
     app.include_router(sessions.router, prefix="/api")
     app.include_router(recordings.router, prefix="/api")
