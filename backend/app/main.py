@@ -161,7 +161,11 @@ def create_app(
     app.add_middleware(
         DriveByGuardMiddleware,
         trusted_origins=settings.trusted_origins,
-        bodyless=("/api/auth/logout", conversations.HANG_UP_PATH_SUFFIX),
+        bodyless=(
+            "/api/auth/logout",
+            conversations.HANG_UP_PATH_SUFFIX,
+            *experiments.BODYLESS_PATH_SUFFIXES,
+        ),
     )
     if settings.metrics_enabled:
         app.add_middleware(HttpMetricsMiddleware, metrics=metrics)

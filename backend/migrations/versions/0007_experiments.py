@@ -53,15 +53,15 @@ def upgrade() -> None:
             ["id"],
             ondelete="SET NULL",
         )
-        batch.create_index(
-            op.f("ix_conversations_experiment_id"), ["experiment_id"], unique=False
-        )
+        batch.create_index(op.f("ix_conversations_experiment_id"), ["experiment_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("conversations") as batch:
         batch.drop_index(op.f("ix_conversations_experiment_id"))
-        batch.drop_constraint(op.f("fk_conversations_experiment_id_experiments"), type_="foreignkey")
+        batch.drop_constraint(
+            op.f("fk_conversations_experiment_id_experiments"), type_="foreignkey"
+        )
         batch.drop_column("variant_key")
         batch.drop_column("experiment_id")
     op.drop_index("uq_experiments_running", table_name="experiments")

@@ -40,6 +40,7 @@ router = APIRouter(
 )
 
 NOT_FOUND_DETAIL = "experiment not found"
+BODYLESS_PATH_SUFFIXES = ("/start", "/stop")  # POST …/{id}/start and …/stop take no body
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": NOT_FOUND_DETAIL}}
 _INVALID: dict[int | str, dict[str, Any]] = {
     422: {"description": " | ".join(CHECK_DETAILS) + " | invalid body"}
