@@ -12,14 +12,14 @@ import pytest
 from app.core.catalog import DEFAULT_CATALOG
 from app.core.room_metadata import room_metadata
 from app.experiments.assignment import Assignment, apply_to_choice, bucket, pick
-from app.experiments.schemas import Overrides, TurnOverrides, Variant
+from app.experiments.schemas import ExperimentVariant, VariantOverrides, VariantTurn
 
 pytestmark = pytest.mark.unit
 
 VARIANTS = [
-    Variant(key="control", split=70),
-    Variant(key="b", split=20),
-    Variant(key="c", split=10),
+    ExperimentVariant(key="control", split=70),
+    ExperimentVariant(key="b", split=20),
+    ExperimentVariant(key="c", split=10),
 ]
 
 
@@ -53,14 +53,14 @@ def test_pick_covers_every_bucket_in_order() -> None:
 
 
 def test_the_variant_wins_over_the_users_choice_and_reaches_the_room() -> None:
-    variant = Variant(
+    variant = ExperimentVariant(
         key="tutor",
         split=50,
-        overrides=Overrides(
+        overrides=VariantOverrides(
             persona="tutor",
             greeting="Welcome to variant B!",
             voice="slow",
-            turn=TurnOverrides(min_delay_s=0.4, interruption_min_s=0.3),
+            turn=VariantTurn(min_delay_s=0.4, interruption_min_s=0.3),
         ),
     )
     assigned = Assignment(experiment_id=uuid.UUID(int=3), variant=variant)

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.experiments import store
-from app.experiments.schemas import Overrides, Variant
+from app.experiments.schemas import ExperimentVariant, VariantOverrides
 from app.models import Conversation, Experiment
 
 BUCKETS = 10_000
@@ -32,7 +32,7 @@ BUCKETS = 10_000
 @dataclass(frozen=True, slots=True)
 class Assignment:
     experiment_id: uuid.UUID
-    variant: Variant
+    variant: ExperimentVariant
 
 
 def bucket(experiment_id: uuid.UUID, user_id: str) -> int:
@@ -40,7 +40,7 @@ def bucket(experiment_id: uuid.UUID, user_id: str) -> int:
     return int.from_bytes(digest[:8], "big") % BUCKETS
 
 
-def pick(variants: Sequence[Variant], at: int) -> Variant:
+def pick(variants: Sequence[ExperimentVariant], at: int) -> ExperimentVariant:
     """The variant whose range of buckets holds ``at`` (splits in percent, summing to 100)."""
     edge = 0
     for variant in variants:
@@ -50,8 +50,8 @@ def pick(variants: Sequence[Variant], at: int) -> Variant:
     return variants[-1]
 
 
-def variants_of(experiment: Experiment) -> list[Variant]:
-    return [Variant.model_validate(v) for v in experiment.variants]
+def variants_of(experiment: Experiment) -> list[ExperimentVariant]:
+    return [ExperimentVariant.model_validate(v) for v in experiment.variants]
 
 
 def assign(session: Session, *, user_id: str) -> Assignment | None:
@@ -92,7 +92,7 @@ def apply_to_choice(choice: dict[str, str], assignment: Assignment | None) -> di
 def room_fields(assignment: Assignment) -> dict[str, Any]:
     """What the room metadata carries beyond the stored choice: the variant's own
     instructions and greeting (over the persona's), its turn settings, and which it is."""
-    overrides: Overrides = assignment.variant.overrides
+    overrides: VariantOverrides = assignment.variant.overrides
     fields: dict[str, Any] = {}
     if overrides.instructions is not None:
         fields["instructions"] = overrides.instructions

@@ -33,7 +33,7 @@ METHOD = (
 )
 
 
-class Metric(BaseModel):
+class ExperimentMetric(BaseModel):
     n: int = Field(description="Conversations behind the figure (rated ones for ratings).")
     value: float | None
     low: float | None = Field(description="95 % confidence interval, lower end.")
@@ -46,11 +46,15 @@ class VariantResult(BaseModel):
     key: str
     split: int
     conversations: int
-    rating_up: Metric = Field(description="Share of rated conversations rated thumbs up.")
-    error_rate: Metric = Field(description="Share of conversations with an error event.")
-    v2v_ms: Metric = Field(description="Mean voice-to-voice latency per conversation (ms).")
-    turns: Metric = Field(description="Mean user turns per conversation.")
-    interruptions: Metric = Field(description="Mean interrupted replies per conversation.")
+    rating_up: ExperimentMetric = Field(description="Share of rated conversations rated thumbs up.")
+    error_rate: ExperimentMetric = Field(description="Share of conversations with an error event.")
+    v2v_ms: ExperimentMetric = Field(
+        description="Mean voice-to-voice latency per conversation (ms)."
+    )
+    turns: ExperimentMetric = Field(description="Mean user turns per conversation.")
+    interruptions: ExperimentMetric = Field(
+        description="Mean interrupted replies per conversation."
+    )
 
 
 class ExperimentResults(BaseModel):
@@ -78,14 +82,14 @@ def results(session: Session, experiment: Experiment) -> ExperimentResults:
             float(getattr(row, f"{name}_sq") or 0.0),
         )
 
-    def share_metric(row: object, successes: str, total: str, is_control: bool) -> Metric:
+    def share_metric(row: object, successes: str, total: str, is_control: bool) -> ExperimentMetric:
         k, n = share(row, successes, total) if row is not None else (0, 0)
         p = None
         if not is_control and control is not None:
             p = two_proportion_p(*share(control, successes, total), k, n)
         return _metric(n, wilson(k, n), p)
 
-    def mean_metric(row: object, name: str, count: str, is_control: bool) -> Metric:
+    def mean_metric(row: object, name: str, count: str, is_control: bool) -> ExperimentMetric:
         sample = moments(row, name, count)
         base = moments(control, name, count)
         p = None
@@ -121,8 +125,8 @@ def results(session: Session, experiment: Experiment) -> ExperimentResults:
     )
 
 
-def _metric(n: int, interval: Interval | None, p: float | None) -> Metric:
-    return Metric(
+def _metric(n: int, interval: Interval | None, p: float | None) -> ExperimentMetric:
+    return ExperimentMetric(
         n=n,
         value=interval.value if interval else None,
         low=interval.low if interval else None,

@@ -39,7 +39,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class TurnOverrides(_Strict):
+class VariantTurn(_Strict):
     """The agent's turn-taking settings (AGENT_TURN__*) for this variant, with their bounds."""
 
     min_delay_s: float | None = Field(
@@ -53,7 +53,7 @@ class TurnOverrides(_Strict):
     )
 
 
-class Overrides(_Strict):
+class VariantOverrides(_Strict):
     """What the variant changes; unset: the user's choice or the catalog's."""
 
     persona: Slug | None = Field(default=None, description="A persona id of GET /api/options.")
@@ -62,18 +62,18 @@ class Overrides(_Strict):
     )
     greeting: Greeting | None = Field(default=None, description="Replaces the persona's greeting.")
     voice: Slug | None = Field(default=None, description="A voice id of GET /api/options.")
-    turn: TurnOverrides | None = None
+    turn: VariantTurn | None = None
 
 
-class Variant(_Strict):
+class ExperimentVariant(_Strict):
     key: VariantKey
     split: int = Field(ge=1, le=99, description="Percent of users; all variants add up to 100.")
-    overrides: Overrides = Field(default_factory=Overrides)
+    overrides: VariantOverrides = Field(default_factory=VariantOverrides)
 
 
 class ExperimentIn(_Strict):
     name: Name
-    variants: list[Variant] = Field(
+    variants: list[ExperimentVariant] = Field(
         min_length=2, max_length=8, description="The first is the control."
     )
 
@@ -84,7 +84,7 @@ class ExperimentOut(BaseModel):
     id: uuid.UUID
     name: str
     status: Status
-    variants: list[Variant]
+    variants: list[ExperimentVariant]
     created_at: dt.datetime
     started_at: dt.datetime | None
     stopped_at: dt.datetime | None

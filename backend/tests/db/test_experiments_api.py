@@ -185,7 +185,7 @@ def test_a_user_keeps_their_variant_and_it_reaches_the_room(
 ) -> None:
     experiment = _started(operator, _body(voice="slow"))
     expected = assignment.pick(
-        [schemas.Variant.model_validate(v) for v in _body(voice="slow")["variants"]],
+        [schemas.ExperimentVariant.model_validate(v) for v in _body(voice="slow")["variants"]],
         assignment.bucket(uuid.UUID(experiment), ALICE),
     )
     rooms = []

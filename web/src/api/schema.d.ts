@@ -998,7 +998,31 @@ export interface components {
              * Variants
              * @description The first is the control.
              */
-            variants: components["schemas"]["Variant"][];
+            variants: components["schemas"]["ExperimentVariant"][];
+        };
+        /** ExperimentMetric */
+        ExperimentMetric: {
+            /**
+             * N
+             * @description Conversations behind the figure (rated ones for ratings).
+             */
+            n: number;
+            /** Value */
+            value: number | null;
+            /**
+             * Low
+             * @description 95 % confidence interval, lower end.
+             */
+            low: number | null;
+            /** High */
+            high: number | null;
+            /**
+             * P Value
+             * @description Against the control; None for the control.
+             */
+            p_value: number | null;
+            /** Significant */
+            significant: boolean;
         };
         /** ExperimentOut */
         ExperimentOut: {
@@ -1015,7 +1039,7 @@ export interface components {
              */
             status: "draft" | "running" | "stopped";
             /** Variants */
-            variants: components["schemas"]["Variant"][];
+            variants: components["schemas"]["ExperimentVariant"][];
             /**
              * Created At
              * Format: date-time
@@ -1038,6 +1062,17 @@ export interface components {
             method: string;
             /** Variants */
             variants: components["schemas"]["VariantResult"][];
+        };
+        /** ExperimentVariant */
+        ExperimentVariant: {
+            /** Key */
+            key: string;
+            /**
+             * Split
+             * @description Percent of users; all variants add up to 100.
+             */
+            split: number;
+            overrides?: components["schemas"]["VariantOverrides"];
         };
         /** FileIn */
         FileIn: {
@@ -1188,30 +1223,6 @@ export interface components {
              */
             next_cursor: string | null;
         };
-        /** Metric */
-        Metric: {
-            /**
-             * N
-             * @description Conversations behind the figure (rated ones for ratings).
-             */
-            n: number;
-            /** Value */
-            value: number | null;
-            /**
-             * Low
-             * @description 95 % confidence interval, lower end.
-             */
-            low: number | null;
-            /** High */
-            high: number | null;
-            /**
-             * P Value
-             * @description Against the control; None for the control.
-             */
-            p_value: number | null;
-            /** Significant */
-            significant: boolean;
-        };
         /** NoteIn */
         NoteIn: {
             /** Text */
@@ -1257,33 +1268,6 @@ export interface components {
              * @description Whether a conversation may be recorded (POST /api/conversations `record`).
              */
             recording_allowed: boolean;
-        };
-        /**
-         * Overrides
-         * @description What the variant changes; unset: the user's choice or the catalog's.
-         */
-        Overrides: {
-            /**
-             * Persona
-             * @description A persona id of GET /api/options.
-             */
-            persona?: string | null;
-            /**
-             * Instructions
-             * @description Replaces the persona's instructions.
-             */
-            instructions?: string | null;
-            /**
-             * Greeting
-             * @description Replaces the persona's greeting.
-             */
-            greeting?: string | null;
-            /**
-             * Voice
-             * @description A voice id of GET /api/options.
-             */
-            voice?: string | null;
-            turn?: components["schemas"]["TurnOverrides"] | null;
         };
         /** PersonaOption */
         PersonaOption: {
@@ -1397,27 +1381,6 @@ export interface components {
             /** Participant Identity */
             participant_identity: string;
         };
-        /**
-         * TurnOverrides
-         * @description The agent's turn-taking settings (AGENT_TURN__*) for this variant, with their bounds.
-         */
-        TurnOverrides: {
-            /**
-             * Min Delay S
-             * @description Silence before the turn ends (seconds).
-             */
-            min_delay_s?: number | null;
-            /**
-             * Max Delay S
-             * @description The end-of-turn model's longest wait.
-             */
-            max_delay_s?: number | null;
-            /**
-             * Interruption Min S
-             * @description Speech that interrupts the agent (seconds).
-             */
-            interruption_min_s?: number | null;
-        };
         /** UserOut */
         UserOut: {
             /** Id */
@@ -1440,16 +1403,32 @@ export interface components {
             /** Error Type */
             type: string;
         };
-        /** Variant */
-        Variant: {
-            /** Key */
-            key: string;
+        /**
+         * VariantOverrides
+         * @description What the variant changes; unset: the user's choice or the catalog's.
+         */
+        VariantOverrides: {
             /**
-             * Split
-             * @description Percent of users; all variants add up to 100.
+             * Persona
+             * @description A persona id of GET /api/options.
              */
-            split: number;
-            overrides?: components["schemas"]["Overrides"];
+            persona?: string | null;
+            /**
+             * Instructions
+             * @description Replaces the persona's instructions.
+             */
+            instructions?: string | null;
+            /**
+             * Greeting
+             * @description Replaces the persona's greeting.
+             */
+            greeting?: string | null;
+            /**
+             * Voice
+             * @description A voice id of GET /api/options.
+             */
+            voice?: string | null;
+            turn?: components["schemas"]["VariantTurn"] | null;
         };
         /** VariantResult */
         VariantResult: {
@@ -1460,15 +1439,36 @@ export interface components {
             /** Conversations */
             conversations: number;
             /** @description Share of rated conversations rated thumbs up. */
-            rating_up: components["schemas"]["Metric"];
+            rating_up: components["schemas"]["ExperimentMetric"];
             /** @description Share of conversations with an error event. */
-            error_rate: components["schemas"]["Metric"];
+            error_rate: components["schemas"]["ExperimentMetric"];
             /** @description Mean voice-to-voice latency per conversation (ms). */
-            v2v_ms: components["schemas"]["Metric"];
+            v2v_ms: components["schemas"]["ExperimentMetric"];
             /** @description Mean user turns per conversation. */
-            turns: components["schemas"]["Metric"];
+            turns: components["schemas"]["ExperimentMetric"];
             /** @description Mean interrupted replies per conversation. */
-            interruptions: components["schemas"]["Metric"];
+            interruptions: components["schemas"]["ExperimentMetric"];
+        };
+        /**
+         * VariantTurn
+         * @description The agent's turn-taking settings (AGENT_TURN__*) for this variant, with their bounds.
+         */
+        VariantTurn: {
+            /**
+             * Min Delay S
+             * @description Silence before the turn ends (seconds).
+             */
+            min_delay_s?: number | null;
+            /**
+             * Max Delay S
+             * @description The end-of-turn model's longest wait.
+             */
+            max_delay_s?: number | null;
+            /**
+             * Interruption Min S
+             * @description Speech that interrupts the agent (seconds).
+             */
+            interruption_min_s?: number | null;
         };
         /** VoiceOption */
         VoiceOption: {
