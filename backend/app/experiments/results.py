@@ -95,10 +95,10 @@ def results(session: Session, experiment: Experiment) -> ExperimentResults:
         p = None
         if not is_control and sample is not None and base is not None:
             p = welch_p(base, sample)
-        interval = mean_interval(sample) if sample is not None else None
-        if interval is None and sample is not None:
-            interval = Interval(sample.mean, sample.mean, sample.mean)
-        return _metric(sample.n if sample else 0, interval, p)
+        if sample is None:
+            return _metric(0, None, p)
+        interval = mean_interval(sample)  # None for one conversation: its mean alone
+        return _metric(sample.n, interval, p, value=sample.mean)
 
     out: list[VariantResult] = []
     for index, variant in enumerate(variants):
@@ -125,10 +125,12 @@ def results(session: Session, experiment: Experiment) -> ExperimentResults:
     )
 
 
-def _metric(n: int, interval: Interval | None, p: float | None) -> ExperimentMetric:
+def _metric(
+    n: int, interval: Interval | None, p: float | None, *, value: float | None = None
+) -> ExperimentMetric:
     return ExperimentMetric(
         n=n,
-        value=interval.value if interval else None,
+        value=interval.value if interval else value,
         low=interval.low if interval else None,
         high=interval.high if interval else None,
         p_value=p,

@@ -90,7 +90,9 @@ function MetricRow(props: {
       <td>{metric.n}</td>
       <td>{formatValue(metric.value, kind)}</td>
       <td>
-        {formatValue(metric.low, kind)} – {formatValue(metric.high, kind)}
+        {metric.low == null || metric.high == null
+          ? '–'
+          : `${formatValue(metric.low, kind)} – ${formatValue(metric.high, kind)}`}
       </td>
       <td>
         <CiBar metric={metric} scale={scale} label={label} />
