@@ -306,13 +306,15 @@ def test_results_on_seeded_data(
         "variants": [
             {"key": "control", "split": 40},
             {"key": "fast", "split": 40, "overrides": {"turn": {"min_delay_s": 0.05}}},
-            {"key": "empty", "split": 20},
+            {"key": "empty", "split": 10},
+            {"key": "single", "split": 10},
         ],
     }
     experiment = _create(operator, body)["id"]
     for i in range(30):
         _seed(db, experiment, "control", i, base_ms=1000.0, up=i % 2 == 0)
         _seed(db, experiment, "fast", i, base_ms=600.0, up=i % 10 != 0)
+    _seed(db, experiment, "single", 0, base_ms=800.0, up=True)
     db.commit()
     users.post("/api/conversations", json={}, headers=alice)  # not in the experiment
 
@@ -320,7 +322,7 @@ def test_results_on_seeded_data(
     assert results.status_code == 200, results.text
     data = results.json()
     assert data["control"] == "control" and data["alpha"] == 0.05
-    control, fast, empty = data["variants"]
+    control, fast, empty, single = data["variants"]
     assert (control["conversations"], fast["conversations"], empty["conversations"]) == (30, 30, 0)
 
     assert control["v2v_ms"]["value"] == pytest.approx(1040.0)
@@ -349,3 +351,6 @@ def test_results_on_seeded_data(
         "p_value": None,
         "significant": False,
     }
+    # one conversation: its mean, but no interval and no test yet
+    assert single["v2v_ms"]["value"] == pytest.approx(800.0)
+    assert (single["v2v_ms"]["low"], single["v2v_ms"]["p_value"]) == (None, None)
