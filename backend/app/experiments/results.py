@@ -6,13 +6,15 @@ independent, so a call's latency is its mean over its replies."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Float, Select, case, cast, func, select
+from sqlalchemy import Float, Row, Select, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from app.experiments.assignment import variants_of
+from app.experiments.schemas import ExperimentVariant
 from app.experiments.stats import (
     ALPHA,
     Interval,
@@ -65,64 +67,81 @@ class ExperimentResults(BaseModel):
     variants: list[VariantResult]
 
 
+@dataclass(frozen=True, slots=True)
+class _Sums:
+    """One variant's row of the aggregate, as counts and samples."""
+
+    conversations: int = 0
+    with_errors: int = 0
+    rated: int = 0
+    ups: int = 0
+    turns: Moments | None = None
+    interruptions: Moments | None = None
+    v2v: Moments | None = None
+
+    @classmethod
+    def of(cls, row: Row[Any]) -> _Sums:
+        n = int(row.conversations)
+
+        def sample(name: str, count: int) -> Moments | None:
+            total, squares = getattr(row, f"{name}_sum"), getattr(row, f"{name}_sq")
+            return Moments.from_sums(count, float(total or 0.0), float(squares or 0.0))
+
+        return cls(
+            conversations=n,
+            with_errors=int(row.with_errors or 0),
+            rated=int(row.rated or 0),
+            ups=int(row.ups or 0),
+            turns=sample("turns", n),
+            interruptions=sample("interruptions", n),
+            v2v=sample("v2v", int(row.v2v_n or 0)),
+        )
+
+
 def results(session: Session, experiment: Experiment) -> ExperimentResults:
-    rows = {row.variant_key: row for row in session.execute(_per_variant(experiment))}
+    sums = {row.variant_key: _Sums.of(row) for row in session.execute(_per_variant(experiment))}
     variants = variants_of(experiment)
-    control = rows.get(variants[0].key)
-
-    def share(row: object, successes: str, total: str) -> tuple[int, int]:
-        return (int(getattr(row, successes) or 0), int(getattr(row, total) or 0))
-
-    def moments(row: object, name: str, count: str) -> Moments | None:
-        if row is None:
-            return None
-        return Moments.from_sums(
-            int(getattr(row, count) or 0),
-            float(getattr(row, f"{name}_sum") or 0.0),
-            float(getattr(row, f"{name}_sq") or 0.0),
-        )
-
-    def share_metric(row: object, successes: str, total: str, is_control: bool) -> ExperimentMetric:
-        k, n = share(row, successes, total) if row is not None else (0, 0)
-        p = None
-        if not is_control and control is not None:
-            p = two_proportion_p(*share(control, successes, total), k, n)
-        return _metric(n, wilson(k, n), p)
-
-    def mean_metric(row: object, name: str, count: str, is_control: bool) -> ExperimentMetric:
-        sample = moments(row, name, count)
-        base = moments(control, name, count)
-        p = None
-        if not is_control and sample is not None and base is not None:
-            p = welch_p(base, sample)
-        if sample is None:
-            return _metric(0, None, p)
-        interval = mean_interval(sample)  # None for one conversation: its mean alone
-        return _metric(sample.n, interval, p, value=sample.mean)
-
-    out: list[VariantResult] = []
-    for index, variant in enumerate(variants):
-        row = rows.get(variant.key)
-        is_control = index == 0
-        out.append(
-            VariantResult(
-                key=variant.key,
-                split=variant.split,
-                conversations=int(row.conversations) if row is not None else 0,
-                rating_up=share_metric(row, "ups", "rated", is_control),
-                error_rate=share_metric(row, "with_errors", "conversations", is_control),
-                v2v_ms=mean_metric(row, "v2v", "v2v_n", is_control),
-                turns=mean_metric(row, "turns", "conversations", is_control),
-                interruptions=mean_metric(row, "interruptions", "conversations", is_control),
-            )
-        )
+    control = sums.get(variants[0].key, _Sums())
     return ExperimentResults(
         experiment_id=str(experiment.id),
         control=variants[0].key,
         alpha=ALPHA,
         method=METHOD,
-        variants=out,
+        variants=[
+            _variant(v, sums.get(v.key, _Sums()), None if i == 0 else control)
+            for i, v in enumerate(variants)
+        ],
     )
+
+
+def _variant(variant: ExperimentVariant, s: _Sums, control: _Sums | None) -> VariantResult:
+    """The variant's metrics; ``control`` None: this is the control (no tests)."""
+    c = control
+    return VariantResult(
+        key=variant.key,
+        split=variant.split,
+        conversations=s.conversations,
+        rating_up=_share(s.ups, s.rated, (c.ups, c.rated) if c else None),
+        error_rate=_share(
+            s.with_errors, s.conversations, (c.with_errors, c.conversations) if c else None
+        ),
+        v2v_ms=_mean(s.v2v, c.v2v if c else None),
+        turns=_mean(s.turns, c.turns if c else None),
+        interruptions=_mean(s.interruptions, c.interruptions if c else None),
+    )
+
+
+def _share(k: int, n: int, base: tuple[int, int] | None) -> ExperimentMetric:
+    p = two_proportion_p(*base, k, n) if base is not None else None
+    return _metric(n, wilson(k, n), p)
+
+
+def _mean(sample: Moments | None, base: Moments | None) -> ExperimentMetric:
+    if sample is None:
+        return _metric(0, None, None)
+    p = welch_p(base, sample) if base is not None else None
+    # one conversation: its mean alone, no interval
+    return _metric(sample.n, mean_interval(sample), p, value=sample.mean)
 
 
 def _metric(
