@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expectAccessible } from './support/axe';
 import { e2eEnv, fakeMicArgs } from './support/stack-env';
 
 // An operator (the no-login mode's local user) creates an A/B experiment on the Experiments
@@ -100,6 +101,8 @@ test("a running experiment's variant persona greets the caller", async ({ page }
   await expect(latency.getByTestId('result-tutor').locator('td').first()).toHaveText('40');
   await expect(latency.getByTestId('result-tutor')).toContainText(/significant \(p/);
   await expect(latency.getByTestId('result-tutor')).not.toContainText('not yet');
+  await expectAccessible(page, 'the Experiments page with results');
+  await page.emulateMedia({ colorScheme: 'light' });
   await page.getByRole('form', { name: 'New experiment' }).evaluate((form) => form.remove()); // results only
   await page.screenshot({ path: 'test-results/screenshots/experiments.png', fullPage: true });
 });
