@@ -8,10 +8,9 @@ import random
 import sys
 import uuid
 
-from sqlalchemy.orm import Session
-
 from app.core.db import make_engine
 from app.models import Conversation, ConversationEvent, ConversationRating, Message
+from sqlalchemy.orm import Session
 
 CALLS = 40
 
@@ -48,7 +47,11 @@ def seed(session: Session, experiment: uuid.UUID, key: str, latency_ms: float, u
         if rng.random() < 0.08:
             session.add(
                 ConversationEvent(
-                    conversation_id=call.id, event_id="e1", kind="error", source="llm", detail="seeded"
+                    conversation_id=call.id,
+                    event_id="e1",
+                    kind="error",
+                    source="llm",
+                    detail="seeded",
                 )
             )
 
