@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.core.livekit import SERVER_ROOM_PREFIX, new_room_name
+from app.experiments.assignment import Assignment, apply_to_choice
 from app.models import (
     Conversation,
     ConversationEvent,
@@ -128,8 +129,10 @@ def create_conversation(
     max_per_user: int,
     conversation_id: uuid.UUID | None = None,
     room_name: str | None = None,
+    experiment: Assignment | None = None,
 ) -> tuple[Conversation, bool]:
-    """(conversation, created). A known id or room of the same user returns that one."""
+    """(conversation, created). A known id or room of the same user returns that one (its
+    stored choice and experiment unchanged). ``experiment``: the new one's A/B variant."""
     if (found := _existing(session, user_id, conversation_id, room_name)) is not None:
         return found, False
     if room_name is not None and room_name.startswith(SERVER_ROOM_PREFIX):
@@ -146,7 +149,9 @@ def create_conversation(
             "user_id": user_id,
             "status": "active",
             "started_at": utcnow(),
-            "room_metadata": metadata,
+            "room_metadata": apply_to_choice(metadata, experiment),
+            "experiment_id": experiment.experiment_id if experiment else None,
+            "variant_key": experiment.variant.key if experiment else None,
         }
         stmt = _insert(session, Conversation).values(values).on_conflict_do_nothing()
         created = session.scalars(stmt.returning(Conversation)).one_or_none()

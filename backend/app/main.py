@@ -21,6 +21,7 @@ from app.api.routes import (
     auth,
     client_metrics,
     conversations,
+    experiments,
     file_contents,
     health,
     livekit_webhook,
@@ -162,7 +163,11 @@ def create_app(
     app.add_middleware(
         DriveByGuardMiddleware,
         trusted_origins=settings.trusted_origins,
-        bodyless=("/api/auth/logout", conversations.HANG_UP_PATH_SUFFIX),
+        bodyless=(
+            "/api/auth/logout",
+            conversations.HANG_UP_PATH_SUFFIX,
+            *experiments.BODYLESS_PATH_SUFFIXES,
+        ),
     )
     if settings.metrics_enabled:
         app.add_middleware(HttpMetricsMiddleware, metrics=metrics)
@@ -179,6 +184,7 @@ def create_app(
     app.include_router(token.router, prefix="/api")
     app.include_router(conversations.router, prefix="/api")
     app.include_router(ratings.router, prefix="/api")
+    app.include_router(experiments.router, prefix="/api")
     app.include_router(client_metrics.router, prefix="/api")
     app.include_router(sessions.router, prefix="/api")
     app.include_router(recordings.router, prefix="/api")

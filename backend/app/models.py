@@ -24,6 +24,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column, relationship
 
@@ -32,6 +33,7 @@ Role = Literal["user", "assistant"]
 UserRole = Literal["user", "operator"]
 EventKind = Literal["error", "fallback", "info"]
 EventSource = Literal["stt", "llm", "tts", "backend", "agent"]
+ExperimentStatus = Literal["draft", "running", "stopped"]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -90,6 +92,11 @@ class Conversation(Base):
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     room_metadata: Mapped[dict[str, Any]] = mapped_column(JSON(), default=dict)
+    # the A/B experiment running when the conversation was created, and the user's variant
+    experiment_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("experiments.id", ondelete="SET NULL"), index=True
+    )
+    variant_key: Mapped[str | None] = mapped_column(String(32))
 
     # The database deletes messages, events, files and the recording's row with their
     # conversation (ON DELETE CASCADE); the recording's bytes go with the delete route.
@@ -274,3 +281,28 @@ class ConversationRating(Base):
     score: Mapped[int] = mapped_column(SmallInteger())
     comment: Mapped[str] = mapped_column(Text(), default="")
     rated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Experiment(Base):
+    """An A/B experiment: variants (key, split percentage, overrides) as validated JSON
+    (app.experiments.schemas.Variant). At most one is running (a partial unique index)."""
+
+    __tablename__ = "experiments"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'running', 'stopped')", name="status"),
+        Index(
+            "uq_experiments_running",
+            "status",
+            unique=True,
+            postgresql_where=text("status = 'running'"),
+            sqlite_where=text("status = 'running'"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    variants: Mapped[list[dict[str, Any]]] = mapped_column(JSON())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    stopped_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -45,6 +45,14 @@ OPERATIONS = {
     ("put", "/api/agent/conversations/{room_name}/recording/chunk"),
     ("get", "/api/agent/conversations/{room_name}/recording"),
     ("put", "/api/agent/workers/{worker_id}"),
+    ("get", "/api/experiments"),
+    ("post", "/api/experiments"),
+    ("get", "/api/experiments/{experiment_id}"),
+    ("put", "/api/experiments/{experiment_id}"),
+    ("delete", "/api/experiments/{experiment_id}"),
+    ("post", "/api/experiments/{experiment_id}/start"),
+    ("post", "/api/experiments/{experiment_id}/stop"),
+    ("get", "/api/experiments/{experiment_id}/results"),
 }
 
 

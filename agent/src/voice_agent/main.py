@@ -115,7 +115,10 @@ async def entrypoint(ctx: JobContext) -> None:
         room=room, user=user, documents=Documents(settings.files.max_context_chars)
     )
     providers.apply_voice(state.room.voice, settings.tts.voice_paces)
-    session = build_session(settings, providers)
+    if room.experiment:
+        logger.info("A/B experiment variant", extra={"experiment": room.experiment})
+    # an A/B variant's turn-taking settings apply to this call only
+    session = build_session(room.for_call(settings), providers)
     TurnMetricsPublisher(ctx.room, settings.metrics_topic).attach(session)
     AgentErrorPublisher(ctx.room, settings.metrics_topic).attach(session)
     start_observability(ctx, settings, session)

@@ -7,6 +7,7 @@ import json
 
 from app.core.catalog import Catalog
 from app.core.config import Settings
+from app.experiments.assignment import Assignment, room_fields
 
 UNKNOWN_PERSONA_DETAIL = "unknown persona"
 UNKNOWN_VOICE_DETAIL = "unknown voice"
@@ -48,10 +49,18 @@ def recording_on(settings: Settings, stored: dict[str, str]) -> bool:
     return settings.recording.allowed and wants_recording(stored)
 
 
-def room_metadata(catalog: Catalog, stored: dict[str, str], *, record: bool = False) -> str:
+def room_metadata(
+    catalog: Catalog,
+    stored: dict[str, str],
+    *,
+    record: bool = False,
+    experiment: Assignment | None = None,
+) -> str:
     """JSON for the room: a stored choice the catalog no longer lists falls back to the
     default, so an old conversation can always be rejoined. ``record``: the agent records
-    the call (asked for, and allowed by the backend's settings)."""
+    the call (asked for, and allowed by the backend's settings). ``experiment``: the
+    conversation's A/B variant, whose instructions, greeting and turn settings win
+    (app.experiments.assignment.room_fields)."""
     default = catalog.default
     persona = catalog.persona(stored.get("persona", "")) or catalog.persona(default.persona)
     assert persona is not None  # the catalog validates its defaults
@@ -65,6 +74,7 @@ def room_metadata(catalog: Catalog, stored: dict[str, str], *, record: bool = Fa
             "instructions": persona.instructions,
             "greeting": persona.greeting,
             RECORD_KEY: record,
+            **(room_fields(experiment) if experiment is not None else {}),
         }
     )
 

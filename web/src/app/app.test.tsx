@@ -194,6 +194,29 @@ describe('App: routes', () => {
     expect(await screen.findByRole('button', { name: 'Connect' })).toBeVisible();
   });
 
+  it('links the Experiments page for an operator only', async () => {
+    const operator = { id: 'local', name: 'local', operator: true };
+    server.use(
+      http.get('/api/auth/session', () => HttpResponse.json({ auth_required: false, user: operator })),
+      http.get('/api/experiments', () => HttpResponse.json([])),
+    );
+    const { unmount } = render(<App config={config} />);
+    await userEvent.click(await screen.findByRole('link', { name: 'Experiments' }));
+    expect(await screen.findByRole('heading', { name: 'Experiments' })).toBeInTheDocument();
+    expect(await screen.findByText('No experiments yet.')).toBeInTheDocument();
+    unmount();
+
+    server.use(
+      http.get('/api/auth/session', () =>
+        HttpResponse.json({ auth_required: false, user: { ...operator, operator: false } }),
+      ),
+    );
+    render(<App config={config} />);
+    expect(await screen.findByRole('alert')).toHaveTextContent('Only an operator may see experiments.');
+    expect(screen.queryByRole('link', { name: 'Experiments' })).not.toBeInTheDocument();
+    window.location.hash = '';
+  });
+
   it('says so for an unknown route', async () => {
     window.location.hash = '#/nowhere';
     render(<App config={config} />);

@@ -1,6 +1,7 @@
 import { env, type Env } from '../config/env';
 import { SignInForm } from '../features/auth/components/sign-in-form';
 import { useAuth } from '../features/auth/hooks/use-auth';
+import { ExperimentsPage } from '../features/experiments/components/experiments-page';
 import { ConversationView } from '../features/history/components/conversation-view';
 import { HistoryPage } from '../features/history/components/history-page';
 import { Toaster } from '../features/toasts/components/toaster';
@@ -42,6 +43,7 @@ export function App({ config = env }: AppProps) {
 
   // In the local no-login mode the backend names a built-in user; there is nothing to sign out of.
   const user = auth.state.session.auth_required ? auth.state.session.user : null;
+  const operator = auth.state.session.user?.operator === true;
   return (
     <main className="app-shell">
       <header className="app-header">
@@ -50,6 +52,7 @@ export function App({ config = env }: AppProps) {
           <nav aria-label="Main">
             <NavLink route={route} to={{ name: 'call' }} label="Call" />
             <NavLink route={route} to={{ name: 'history' }} label="History" />
+            {operator && <NavLink route={route} to={{ name: 'experiments' }} label="Experiments" />}
           </nav>
         )}
         {user && (
@@ -74,6 +77,8 @@ export function App({ config = env }: AppProps) {
           <CallPage config={config} hidden={route.name !== 'call'} />
           {route.name === 'history' && <HistoryPage />}
           {route.name === 'conversation' && <ConversationView key={route.id} id={route.id} />}
+          {route.name === 'experiments' &&
+            (operator ? <ExperimentsPage /> : <p role="alert">Only an operator may see experiments.</p>)}
           {route.name === 'not-found' && (
             <p role="alert">
               Nothing at {route.path}. <a href={routeHref({ name: 'call' })}>Back to the call</a>
@@ -86,7 +91,9 @@ export function App({ config = env }: AppProps) {
   );
 }
 
-function NavLink({ route, to, label }: { route: Route; to: { name: 'call' } | { name: 'history' }; label: string }) {
+type NavTarget = { name: 'call' } | { name: 'history' } | { name: 'experiments' };
+
+function NavLink({ route, to, label }: { route: Route; to: NavTarget; label: string }) {
   const current = route.name === to.name || (to.name === 'history' && route.name === 'conversation');
   return (
     <a className="nav-link" href={routeHref(to)} aria-current={current ? 'page' : undefined}>

@@ -3,6 +3,11 @@
 The backend writes JSON ``{"persona", "voice", "language", "instructions", "greeting",
 "record"}`` into the room (and the agent dispatch); every key is optional. Bad JSON or wrong
 types are ignored field by field (logged), never fatal: the agent then uses its settings.
+
+A conversation in an A/B experiment (docs/experiments.md) also carries ``"experiment": {"id",
+"variant"}`` and may carry ``"turn": {"min_delay_s", "max_delay_s", "interruption_min_s"}``:
+turn-taking settings for this call over ``AGENT_TURN__*`` (``for_call``). Its persona,
+voice, instructions and greeting come in the keys above.
 """
 
 from __future__ import annotations
@@ -12,9 +17,14 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
+from ..settings import AgentSettings, TurnSettings
+
 logger = logging.getLogger("voice_agent.state")
 
 _MAX_TEXT = 2000  # instructions/greeting from the room, characters
+TURN_KEYS = ("min_delay_s", "max_delay_s", "interruption_min_s")  # a room may set these
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +35,8 @@ class RoomProfile:
     instructions: str | None = None
     greeting: str | None = None
     record: bool = False  # the user turned call recording on (call_recording.py)
+    turn: tuple[tuple[str, float], ...] = ()  # TURN_KEYS over the settings' (an A/B variant)
+    experiment: str | None = None  # "<experiment id>/<variant key>", for the logs
 
     @classmethod
     def parse(cls, metadata: str | None) -> RoomProfile:
@@ -45,6 +57,8 @@ class RoomProfile:
             instructions=_text(data, "instructions", _MAX_TEXT),
             greeting=_text(data, "greeting", _MAX_TEXT),
             record=data.get("record") in (True, "on"),
+            turn=_turn(data.get("turn")),
+            experiment=_experiment(data.get("experiment")),
         )
 
     @classmethod
@@ -59,6 +73,45 @@ class RoomProfile:
         if self.language and not self.language.lower().startswith("en"):
             text += f" Always answer in the language with the code {self.language}."
         return text
+
+    def for_call(self, settings: AgentSettings) -> AgentSettings:
+        """The settings with this room's turn-taking overrides. A set the settings refuse
+        (out of bounds, or max_delay_s under min_delay_s) is ignored whole (logged)."""
+        if not self.turn:
+            return settings
+        try:
+            turn = TurnSettings.model_validate({**settings.turn.model_dump(), **dict(self.turn)})
+        except ValidationError:
+            logger.warning("room turn settings ignored", extra={"turn": dict(self.turn)})
+            return settings
+        return settings.model_copy(update={"turn": turn})
+
+
+def _turn(value: Any) -> tuple[tuple[str, float], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        logger.warning("room metadata field ignored", extra={"field": "turn"})
+        return ()
+    out = []
+    for key in TURN_KEYS:
+        number = value.get(key)
+        if number is None:
+            continue
+        if isinstance(number, int | float) and not isinstance(number, bool):
+            out.append((key, float(number)))
+        else:
+            logger.warning("room metadata field ignored", extra={"field": f"turn.{key}"})
+    return tuple(out)
+
+
+def _experiment(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return None
+    experiment, variant = value.get("id"), value.get("variant")
+    if isinstance(experiment, str) and isinstance(variant, str):
+        return f"{experiment[:64]}/{variant[:32]}"
+    return None
 
 
 def _text(data: dict[str, Any], key: str, limit: int) -> str | None:

@@ -40,6 +40,7 @@ from app.core.room_metadata import (
 )
 from app.core.services import Services
 from app.core.session_registry import note_ended
+from app.experiments import assignment
 from app.log import logger
 from app.models import Conversation, Message, utcnow
 from app.recordings import records
@@ -114,6 +115,7 @@ def create_conversation(
             metadata=metadata,
             max_per_user=settings.max_conversations_per_user,
             conversation_id=body.id,
+            experiment=assignment.assign(session, user_id=user),
         )
     except crud.Conflict as e:
         raise HTTPException(status.HTTP_409_CONFLICT, e.detail) from None
@@ -123,6 +125,7 @@ def create_conversation(
         admit_new_call(services, settings, session, conversation)
     session.commit()
     record = recording_on(settings, conversation.room_metadata)
+    variant = assignment.of_conversation(session, conversation)
     issued = issue_token(
         settings,
         ParticipantGrant(
@@ -130,7 +133,7 @@ def create_conversation(
             room_name=conversation.room_name,
             name=account.name,
             room_metadata=room_metadata(
-                settings.catalog, conversation.room_metadata, record=record
+                settings.catalog, conversation.room_metadata, record=record, experiment=variant
             ),
             agent_metadata=dispatch_metadata(
                 conversation_id=str(conversation.id),

@@ -25,6 +25,7 @@ from app.core.config import Settings
 from app.core.livekit import ParticipantGrant, issue_token
 from app.core.room_metadata import choose, dispatch_metadata, recording_on, room_metadata
 from app.core.services import Services
+from app.experiments import assignment
 from app.log import logger
 from app.schemas import RoomName, TokenResponse
 
@@ -117,6 +118,7 @@ def _create_token(
             metadata=choose(settings.catalog, persona=None, voice=None, language=None),
             max_per_user=settings.max_conversations_per_user,
             room_name=body.room_name,
+            experiment=assignment.assign(session, user_id=user),
         )
     except crud.Conflict as e:
         raise HTTPException(status.HTTP_409_CONFLICT, e.detail) from None
@@ -124,6 +126,7 @@ def _create_token(
         admit_new_call(services, settings, session, conversation)
     session.commit()
     record = recording_on(settings, conversation.room_metadata)
+    variant = assignment.of_conversation(session, conversation)
     issued = issue_token(
         settings,
         ParticipantGrant(
@@ -131,7 +134,7 @@ def _create_token(
             room_name=conversation.room_name,
             name=body.participant_name or user_name,
             room_metadata=room_metadata(
-                settings.catalog, conversation.room_metadata, record=record
+                settings.catalog, conversation.room_metadata, record=record, experiment=variant
             ),
             metadata=body.participant_metadata,
             attributes=body.participant_attributes,
