@@ -65,25 +65,41 @@ def test_parts_join_into_one_recording(s3_settings: RecordingSettings) -> None:
     assert store.size("call") == 0 and _objects(s3_settings) == []
 
 
-def test_the_app_stores_plays_and_deletes_in_the_bucket(
-    make_client: ClientFactory, s3_settings: RecordingSettings
-) -> None:
-    from conftest import ALICE_KEY
+class _RecordedCall:
+    """A conversation with recording on, in an app that stores recordings in the bucket."""
 
-    api = make_client(recording=s3_settings)
-    alice = {"Authorization": f"Bearer {ALICE_KEY}"}
-    created = api.post("/api/conversations", json={"record": True}, headers=alice).json()
-    conversation, room = created["conversation"]["id"], created["conversation"]["room_name"]
-    url = f"/api/agent/conversations/{room}/recording/chunk"
-    offset = 0
-    for data in (b"OggS-first", b"OggS-second", b"OggS-third"):
+    def __init__(self, make_client: ClientFactory, s3_settings: RecordingSettings) -> None:
+        from conftest import ALICE_KEY
+
+        self.api = make_client(recording=s3_settings)
+        self.alice = {"Authorization": f"Bearer {ALICE_KEY}"}
+        created = self.api.post(
+            "/api/conversations", json={"record": True}, headers=self.alice
+        ).json()
+        self.conversation = created["conversation"]["id"]
+        self.room = created["conversation"]["room_name"]
+        self.offset = 0
+
+    def upload(self, data: bytes) -> None:
+        """The agent's next chunk, at the stored end."""
         body = {
-            "offset": offset,
+            "offset": self.offset,
             "started_at": "2026-11-30T04:00:00Z",
             "data": base64.b64encode(data).decode(),
         }
-        assert api.put(url, json=body, headers=job_headers(api, room)).status_code == 200
-        offset += len(data)
+        url = f"/api/agent/conversations/{self.room}/recording/chunk"
+        response = self.api.put(url, json=body, headers=job_headers(self.api, self.room))
+        assert response.status_code == 200
+        self.offset += len(data)
+
+
+def test_the_app_stores_plays_and_deletes_in_the_bucket(
+    make_client: ClientFactory, s3_settings: RecordingSettings
+) -> None:
+    call = _RecordedCall(make_client, s3_settings)
+    api, alice, conversation = call.api, call.alice, call.conversation
+    for data in (b"OggS-first", b"OggS-second", b"OggS-third"):
+        call.upload(data)
     audio = f"/api/conversations/{conversation}/recording"
     whole = api.get(audio, headers=alice)
     assert whole.content == b"OggS-firstOggS-secondOggS-third"
@@ -97,21 +113,10 @@ def test_the_app_stores_plays_and_deletes_in_the_bucket(
 def test_a_resumed_calls_parts_are_joined_from_the_bucket(
     make_client: ClientFactory, s3_settings: RecordingSettings
 ) -> None:
-    from conftest import ALICE_KEY
-
-    api = make_client(recording=s3_settings)
-    alice = {"Authorization": f"Bearer {ALICE_KEY}"}
-    created = api.post("/api/conversations", json={"record": True}, headers=alice).json()
-    conversation, room = created["conversation"]["id"], created["conversation"]["room_name"]
-    url = f"/api/agent/conversations/{room}/recording/chunk"
-    first, second = ogg_opus(1.0, 440), ogg_opus(1.0, 660)
-    for offset, data in ((0, first), (len(first), second)):  # the second: the resumed agent's
-        body = {
-            "offset": offset,
-            "started_at": "2026-11-30T04:00:00Z",
-            "data": base64.b64encode(data).decode(),
-        }
-        assert api.put(url, json=body, headers=job_headers(api, room)).status_code == 200
+    call = _RecordedCall(make_client, s3_settings)
+    api, alice, conversation = call.api, call.alice, call.conversation
+    call.upload(ogg_opus(1.0, 440))
+    call.upload(ogg_opus(1.0, 660))  # the resumed agent's own stream
     whole = api.get(f"/api/conversations/{conversation}/recording", headers=alice).content
     assert streams_started(whole) == 1
     assert decoded_seconds(whole) == pytest.approx(2.0, abs=0.03)

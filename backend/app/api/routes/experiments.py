@@ -5,7 +5,7 @@ results per variant; docs/experiments.md."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -100,11 +100,7 @@ def start_experiment(
     experiment_id: uuid.UUID, _operator: OperatorAccount, session: SessionDep
 ) -> ExperimentOut:
     """Run a draft: every new conversation gets a variant. One experiment runs at a time."""
-    experiment = _get(session, experiment_id)
-    with _conflict():
-        store.start(session, experiment=experiment)
-    session.commit()
-    return ExperimentOut.model_validate(experiment)
+    return _change(session, experiment_id, store.start)
 
 
 @router.post("/{experiment_id}/stop", responses={**_NOT_FOUND, **_CONFLICT})
@@ -112,11 +108,7 @@ def stop_experiment(
     experiment_id: uuid.UUID, _operator: OperatorAccount, session: SessionDep
 ) -> ExperimentOut:
     """No more assignments; its conversations and results stay."""
-    experiment = _get(session, experiment_id)
-    with _conflict():
-        store.stop(session, experiment=experiment)
-    session.commit()
-    return ExperimentOut.model_validate(experiment)
+    return _change(session, experiment_id, store.stop)
 
 
 @router.delete(
@@ -165,3 +157,14 @@ def _conflict() -> Iterator[None]:
         yield
     except store.WrongState as e:
         raise HTTPException(status.HTTP_409_CONFLICT, str(e)) from None
+
+
+def _change(
+    session: SessionDep, experiment_id: uuid.UUID, change: Callable[..., Experiment]
+) -> ExperimentOut:
+    """Start or stop the experiment (409 where its state does not allow it)."""
+    experiment = _get(session, experiment_id)
+    with _conflict():
+        change(session, experiment=experiment)
+    session.commit()
+    return ExperimentOut.model_validate(experiment)
