@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, and nothing else: safe to run again (each step checks first).
 # usage: scripts/install.sh [run|cluster|test|quality]   — `cluster` adds PostgreSQL and
-#        Redis, `test` also the browser and test tools, `quality` (make bench-quality) what
-#        `run` needs and espeak-ng (the quality bench's synthetic callers).
+#        Redis, `test` also the browser and test tools (espeak-ng: German test speech),
+#        `quality` (make bench-quality) what `run` needs and espeak-ng (the quality bench's
+#        synthetic callers).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -13,7 +14,7 @@ apt_packages=(ca-certificates)
 case "$purpose" in
   run) ;;
   cluster) apt_packages+=(postgresql redis-server) ;;
-  test) apt_packages+=(postgresql redis-server chromium) ;;
+  test) apt_packages+=(postgresql redis-server chromium espeak-ng) ;;
   quality) apt_packages+=(espeak-ng) ;;
   *) die "unknown purpose '$purpose' (run, cluster, test or quality)" ;;
 esac
