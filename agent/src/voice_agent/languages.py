@@ -36,8 +36,9 @@ AZURE_SPEECH: dict[str, tuple[str, str]] = {
     "zh": ("zh-CN", "zh-CN-XiaoxiaoNeural"),
 }
 
-# languages multilingual Whisper base hears well enough to offer offline (docs/languages.md)
-OFFLINE_HEARING = frozenset({"en", "de", "fr", "es", "it", "pt", "nl"})
+# languages the offline stack serves (backend/app/core/languages.py offers the same): Whisper
+# base hears them (checked on espeak-ng speech: docs/languages.md)
+OFFLINE_HEARING = frozenset({"en", "de", "fr", "es"})
 # languages with a native offline voice (Piper joe-medium is en_US)
 OFFLINE_VOICES = frozenset({"en"})
 
