@@ -1,0 +1,49 @@
+import type { Messages } from './en';
+
+/** Deutsch. */
+export const de: Messages = {
+  'app.loading': 'Wird geladen…',
+  'app.serverUnreachable': 'Der Server ist nicht erreichbar: {error}',
+  'app.retry': 'Erneut versuchen',
+  'app.title': 'Sprachassistent',
+  'app.mainNav': 'Hauptmenü',
+  'app.navCall': 'Anruf',
+  'app.navHistory': 'Verlauf',
+  'app.signOut': 'Abmelden',
+  'app.signOutFailed': 'Abmelden fehlgeschlagen. Bitte erneut versuchen.',
+  'app.notFound': 'Unter {path} gibt es nichts.',
+  'app.backToCall': 'Zurück zum Anruf',
+
+  'call.title': 'Anruf',
+  'call.enableAudio': 'Ton einschalten',
+  'call.saved': 'Gespeichert.',
+  'call.openInHistory': 'Dieses Gespräch im Verlauf öffnen',
+
+  'setup.loadFailed':
+    'Personas und Stimmen konnten nicht geladen werden ({error}); es gelten die Voreinstellungen.',
+  'setup.legend': 'Vor dem Anruf',
+  'setup.persona': 'Persona',
+  'setup.voice': 'Stimme',
+  'setup.language': 'Sprache',
+  'setup.record': 'Diesen Anruf aufzeichnen',
+
+  'controls.connect': 'Verbinden',
+  'controls.disconnect': 'Auflegen',
+  'controls.mute': 'Mikrofon stummschalten',
+
+  'status.region': 'Status des Assistenten',
+  'status.voiceLevel': 'Lautstärke des Assistenten',
+  'status.assistantIs': 'Der Assistent ist ',
+
+  'banner.reconnecting': 'Verbindung verloren. Verbinde neu…',
+  'banner.retry': 'Erneut versuchen',
+  'banner.dismiss': 'Fehler schließen',
+
+  'chat.form': 'Nachricht senden',
+  'chat.message': 'Nachricht',
+  'chat.placeholderOffline': 'Verbinden, um Nachrichten zu senden',
+  'chat.placeholder': 'Nachricht eingeben…',
+  'chat.send': 'Senden',
+  'chat.notSent': 'Nachricht nicht gesendet.',
+  'chat.notSentBecause': 'Nachricht nicht gesendet: {reason}',
+};

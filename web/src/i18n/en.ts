@@ -1,0 +1,51 @@
+/** The page's own text in English: the source every translation follows. `{name}` marks a
+ * value filled in where the text is used. */
+export const en = {
+  'app.loading': 'Loading…',
+  'app.serverUnreachable': 'Could not reach the server: {error}',
+  'app.retry': 'Retry',
+  'app.title': 'Voice Assistant',
+  'app.mainNav': 'Main',
+  'app.navCall': 'Call',
+  'app.navHistory': 'History',
+  'app.signOut': 'Sign out',
+  'app.signOutFailed': 'Sign-out failed. Try again.',
+  'app.notFound': 'Nothing at {path}.',
+  'app.backToCall': 'Back to the call',
+
+  'call.title': 'Call',
+  'call.enableAudio': 'Enable audio',
+  'call.saved': 'Saved.',
+  'call.openInHistory': 'Open this conversation in History',
+
+  'setup.loadFailed': 'Personas and voices could not be loaded ({error}); the defaults will be used.',
+  'setup.legend': 'Before you call',
+  'setup.persona': 'Persona',
+  'setup.voice': 'Voice',
+  'setup.language': 'Language',
+  'setup.record': 'Record this call',
+
+  'controls.connect': 'Connect',
+  'controls.disconnect': 'Disconnect',
+  'controls.mute': 'Mute microphone',
+
+  'status.region': 'Assistant status',
+  'status.voiceLevel': 'Assistant voice level',
+  'status.assistantIs': 'Assistant is ',
+
+  'banner.reconnecting': 'Connection lost. Reconnecting…',
+  'banner.retry': 'Retry',
+  'banner.dismiss': 'Dismiss error',
+
+  'chat.form': 'Send a message',
+  'chat.message': 'Message',
+  'chat.placeholderOffline': 'Connect to send messages',
+  'chat.placeholder': 'Type a message…',
+  'chat.send': 'Send',
+  'chat.notSent': 'Message not sent.',
+  'chat.notSentBecause': 'Message not sent: {reason}',
+} as const;
+
+export type MessageKey = keyof typeof en;
+/** A translation: every key of the English source, each with its own text. */
+export type Messages = Record<MessageKey, string>;
