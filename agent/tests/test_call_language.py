@@ -62,6 +62,17 @@ def test_each_provider_gets_the_language_in_its_own_form() -> None:
         languages.azure_voice("xx", None)
 
 
+def test_the_llm_is_told_the_language_by_name() -> None:
+    assert languages.llm_instruction("de-AT") == (
+        "Always answer in German (language code de-AT), whatever language the user writes in."
+    )
+    assert languages.llm_instruction("tlh").startswith(
+        "Always answer in the language with the code tlh"
+    )
+    assert RoomProfile(language="fr").instructions_for("Be brief.").startswith("Be brief. Always")
+    assert RoomProfile(language="en-GB").instructions_for("Be brief.") == "Be brief."
+
+
 def test_offline_plan_says_what_the_local_models_can_do() -> None:
     english = languages.offline("en-US")
     assert not english.multilingual_stt and english.native_voice
@@ -173,6 +184,9 @@ async def test_the_llm_is_told_the_rooms_language(cloud: FakeOpenAI) -> None:
     await model.aclose()
 
     [chat] = [r for r in cloud.requests if r.path == "/v1/chat/completions"]
+    greeting = chat.body["messages"][1]  # said before the first turn, in the call's language
+    assert greeting["role"] == "assistant"
+    assert "Hallo! Wie kann ich Ihnen helfen?" in str(greeting["content"])
     system = chat.body["messages"][0]
     assert system["role"] == "system"
-    assert "Always answer in the language with the code de." in str(system["content"])
+    assert "Always answer in German (language code de)" in str(system["content"])

@@ -36,6 +36,21 @@ AZURE_SPEECH: dict[str, tuple[str, str]] = {
     "zh": ("zh-CN", "zh-CN-XiaoxiaoNeural"),
 }
 
+# the LLM is told a language by name: a small model follows "German" better than "de"
+NAMES: dict[str, str] = {
+    "en": "English",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "sv": "Swedish",
+    "ja": "Japanese",
+    "zh": "Chinese",
+}
+
 # languages the offline stack serves (backend/app/core/languages.py offers the same): Whisper
 # base hears them (checked on espeak-ng speech: docs/languages.md)
 OFFLINE_HEARING = frozenset({"en", "de", "fr", "es"})
@@ -55,6 +70,29 @@ def resolve(room: str | None, configured: str | None) -> str:
     if configured and "-" not in room and base_language(configured) == base_language(room):
         return configured
     return room
+
+
+def llm_instruction(code: str) -> str:
+    """What the LLM's instructions say for a call in ``code``."""
+    name = NAMES.get(base_language(code))
+    named = f"{name} (language code {code})" if name else f"the language with the code {code}"
+    return f"Always answer in {named}, whatever language the user writes in."
+
+
+# a call in another language is greeted in it (the persona's greetings are English)
+GREETINGS: dict[str, str] = {
+    "de": "Hallo! Wie kann ich Ihnen helfen?",
+    "fr": "Bonjour ! Comment puis-je vous aider ?",
+    "es": "¡Hola! ¿En qué puedo ayudarle?",
+    "it": "Ciao! Come posso aiutarla?",
+    "pt": "Olá! Como posso ajudar?",
+    "nl": "Hallo! Waarmee kan ik u helpen?",
+}
+
+
+def greeting(code: str | None) -> str | None:
+    """The greeting for a call in ``code``; None for English or a language not listed."""
+    return None if code is None else GREETINGS.get(base_language(code))
 
 
 def is_english(code: str) -> bool:

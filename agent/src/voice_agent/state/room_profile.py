@@ -12,6 +12,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from .. import languages
+
 logger = logging.getLogger("voice_agent.state")
 
 _MAX_TEXT = 2000  # instructions/greeting from the room, characters
@@ -56,8 +58,8 @@ class RoomProfile:
     def instructions_for(self, default: str) -> str:
         """The system prompt: the room's instructions (or the default), with its language."""
         text = self.instructions or default
-        if self.language and not self.language.lower().startswith("en"):
-            text += f" Always answer in the language with the code {self.language}."
+        if self.language and not languages.is_english(self.language):
+            text += " " + languages.llm_instruction(self.language)
         return text
 
 
