@@ -1,0 +1,28 @@
+import { expect, test } from '@playwright/test';
+import { e2eEnv, fakeMicArgs } from './support/stack-env';
+
+// A call in German with the offline models: the picker turns the page German, the agent
+// greets in German, hears a German question (multilingual Whisper base) and answers it.
+test.use({ launchOptions: { executablePath: e2eEnv.chromium, args: fakeMicArgs(e2eEnv.germanQuestionWav) } });
+
+const REPLY_TIMEOUT = 150_000;
+
+test('a German call: German page, greeting, hearing and answer', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto('/');
+  await page.getByRole('combobox', { name: 'Language' }).selectOption('de');
+  await expect(page.getByRole('heading', { name: 'Sprachassistent' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Verbinden', exact: true }).click();
+  const transcript = page.getByRole('list', { name: 'Transcript' });
+  const agentLines = transcript.getByTestId('msg-agent');
+  await expect(agentLines.first()).toContainText('Hallo! Wie kann ich Ihnen helfen?', { timeout: REPLY_TIMEOUT });
+
+  const userLine = transcript.getByTestId('msg-user').first();
+  await expect(userLine).toContainText(/münchen/i, { timeout: REPLY_TIMEOUT });
+  await expect(agentLines).toHaveCount(2, { timeout: REPLY_TIMEOUT });
+  await expect(agentLines.nth(1)).not.toBeEmpty();
+  console.log(`German call: ${(await transcript.innerText()).replace(/\s+/g, ' ')}`);
+  await page.screenshot({ path: 'test-results/screenshots/language-de.png', fullPage: true });
+  await page.getByRole('button', { name: 'Auflegen' }).click();
+});
