@@ -14,7 +14,7 @@ test('a German call: German page, greeting, hearing and answer', async ({ page }
   await expect(page.getByRole('heading', { name: 'Sprachassistent' })).toBeVisible();
 
   await page.getByRole('button', { name: 'Verbinden', exact: true }).click();
-  const transcript = page.getByRole('list', { name: 'Transcript' });
+  const transcript = page.getByRole('list', { name: 'Protokoll' }); // 'Transcript' in German
   const agentLines = transcript.getByTestId('msg-agent');
   await expect(agentLines.first()).toContainText('Hallo! Wie kann ich Ihnen helfen?', { timeout: REPLY_TIMEOUT });
 

@@ -46,4 +46,36 @@ export const de: Messages = {
   'chat.send': 'Senden',
   'chat.notSent': 'Nachricht nicht gesendet.',
   'chat.notSentBecause': 'Nachricht nicht gesendet: {reason}',
+  'call.recording': 'Aufnahme',
+
+  'transcript.list': 'Protokoll',
+  'transcript.you': 'Sie: ',
+  'transcript.assistant': 'Assistent: ',
+  'transcript.emptyConnected': 'Sagen Sie Hallo oder schreiben Sie unten eine Nachricht.',
+  'transcript.emptyOffline': 'Verbinden Sie sich, um mit dem Assistenten zu sprechen.',
+
+  'chat.attach': 'Anhängen',
+  'chat.attachFile': 'Datei anhängen',
+
+  'devices.button': 'Geräte',
+  'devices.panel': 'Geräte',
+  'devices.microphone': 'Mikrofon',
+  'devices.camera': 'Kamera',
+  'devices.speaker': 'Lautsprecher',
+  'devices.noneFound': 'Keine gefunden',
+  'devices.listUnavailable': 'Liste für {device} nicht verfügbar: {error}',
+  'devices.switchFailed': '{device} konnte nicht gewechselt werden: {error}',
+
+  'media.camera': 'Kamera',
+  'media.shareScreen': 'Bildschirm teilen',
+
+  'quality.connection': 'Verbindung: {quality}',
+  'quality.excellent': 'sehr gut',
+  'quality.good': 'gut',
+  'quality.poor': 'schwach',
+  'quality.lost': 'verloren',
+  'quality.measuring': 'wird gemessen',
+
+  'toasts.region': 'Benachrichtigungen',
+  'toasts.dismiss': 'Benachrichtigung schließen',
 };

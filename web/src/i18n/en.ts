@@ -44,6 +44,38 @@ export const en = {
   'chat.send': 'Send',
   'chat.notSent': 'Message not sent.',
   'chat.notSentBecause': 'Message not sent: {reason}',
+  'call.recording': 'Recording',
+
+  'transcript.list': 'Transcript',
+  'transcript.you': 'You: ',
+  'transcript.assistant': 'Assistant: ',
+  'transcript.emptyConnected': 'Say hello, or type a message below.',
+  'transcript.emptyOffline': 'Connect to start talking with the assistant.',
+
+  'chat.attach': 'Attach',
+  'chat.attachFile': 'Attach a file',
+
+  'devices.button': 'Devices',
+  'devices.panel': 'Devices',
+  'devices.microphone': 'Microphone',
+  'devices.camera': 'Camera',
+  'devices.speaker': 'Speaker',
+  'devices.noneFound': 'None found',
+  'devices.listUnavailable': '{device} list unavailable: {error}',
+  'devices.switchFailed': 'Could not switch the {device}: {error}',
+
+  'media.camera': 'Camera',
+  'media.shareScreen': 'Share screen',
+
+  'quality.connection': 'Connection: {quality}',
+  'quality.excellent': 'excellent',
+  'quality.good': 'good',
+  'quality.poor': 'poor',
+  'quality.lost': 'lost',
+  'quality.measuring': 'measuring',
+
+  'toasts.region': 'Notifications',
+  'toasts.dismiss': 'Dismiss notification',
 } as const;
 
 export type MessageKey = keyof typeof en;
