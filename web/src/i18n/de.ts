@@ -78,4 +78,21 @@ export const de: Messages = {
 
   'toasts.region': 'Benachrichtigungen',
   'toasts.dismiss': 'Benachrichtigung schließen',
+  'history.title': 'Verlauf',
+  'history.loadFailed': 'Ihre Gespräche konnten nicht geladen werden: {error}',
+  'history.empty': 'Noch keine Gespräche.',
+  'history.list': 'Gespräche',
+  'history.default': 'Standard',
+  'history.inProgress': 'läuft',
+  'history.loadMore': 'Mehr laden',
+  'history.deleteQuestion':
+    'Dieses Gespräch und sein Protokoll löschen? Das kann nicht rückgängig gemacht werden.',
+  'history.deleteConfirm': 'Endgültig löschen',
+  'history.cancel': 'Abbrechen',
+
+  'signIn.title': 'Anmelden',
+  'signIn.username': 'Benutzername',
+  'signIn.password': 'Passwort',
+  'signIn.submit': 'Anmelden',
+  'signIn.wrong': 'Benutzername oder Passwort ist falsch.',
 };

@@ -76,6 +76,22 @@ export const en = {
 
   'toasts.region': 'Notifications',
   'toasts.dismiss': 'Dismiss notification',
+  'history.title': 'History',
+  'history.loadFailed': 'Could not load your conversations: {error}',
+  'history.empty': 'No conversations yet.',
+  'history.list': 'Conversations',
+  'history.default': 'default',
+  'history.inProgress': 'in progress',
+  'history.loadMore': 'Load more',
+  'history.deleteQuestion': 'Delete this conversation and its transcript? This cannot be undone.',
+  'history.deleteConfirm': 'Delete for good',
+  'history.cancel': 'Cancel',
+
+  'signIn.title': 'Sign in',
+  'signIn.username': 'Username',
+  'signIn.password': 'Password',
+  'signIn.submit': 'Sign in',
+  'signIn.wrong': 'Wrong username or password.',
 } as const;
 
 export type MessageKey = keyof typeof en;
