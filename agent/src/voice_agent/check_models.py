@@ -9,6 +9,7 @@ from .local_models import (
     moonshine_model_dir,
     piper_voice_files,
     qwen_gguf,
+    whisper_base_model_dir,
     whisper_model_dir,
 )
 from .settings import AgentSettings
@@ -19,11 +20,13 @@ def main() -> None:
         moonshine_model_dir()
         whisper_model_dir()
         piper_voice_files()
-        path = qwen_gguf(AgentSettings().model_dir)
+        model_dir = AgentSettings().model_dir
+        path = qwen_gguf(model_dir)
+        whisper_base_model_dir(model_dir)  # joined once: a German call's hearing
     except ModelPackageMissing as e:
         sys.exit(f"models: {e}")
     print(
-        "    models ok: Moonshine tiny-en, Whisper tiny.en, Piper joe-medium, "
+        "    models ok: Moonshine tiny-en, Whisper tiny.en and base, Piper joe-medium, "
         f"{path.name} (sha256 verified)"
     )
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,10 +47,14 @@ class WhisperSTT(LocalSTT):
         model_dir: Path | None = None,
         language: str = "en",
         name: str | None = None,
+        files: Callable[[], Path] | None = None,
     ) -> None:
+        """``files``: finds (or prepares) the model's directory when the model loads, off the
+        event loop (multilingual base is joined from its parts the first time)."""
         super().__init__(name, language=language)
         self._opts = options or WhisperOptions()
-        self._model_dir: Path = model_dir or whisper_model_dir()
+        self._files = files
+        self._model_dir = model_dir or (None if files else whisper_model_dir())
         self._model: Any = None
         self._lock = threading.Lock()
 
@@ -60,7 +65,7 @@ class WhisperSTT(LocalSTT):
         outside English, and base costs ~0.7 s an utterance on 2 cores either way."""
         return cls(
             options=WhisperOptions(beam_size=5),
-            model_dir=whisper_base_model_dir(model_dir),
+            files=lambda: whisper_base_model_dir(model_dir),
             language=language,
             name="whisper-base",
         )
@@ -68,6 +73,8 @@ class WhisperSTT(LocalSTT):
     def _load(self) -> Any:
         with self._lock:
             if self._model is None:
+                if self._files is not None:
+                    self._model_dir = self._files()
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a path, never a hub name
                 from faster_whisper import WhisperModel
 
