@@ -14,8 +14,10 @@ once, the first word after ``first_token_s``, then one word per ``token_interval
 transcriptions (``POST /v1/audio/transcriptions``, answered after ``stt_s``), speech
 (``POST /v1/audio/speech``, raw 24 kHz PCM streamed in 100 ms chunks: the first after
 ``tts_first_byte_s``, the rest ``TTS_SPEED`` times faster than real time), the Azure OpenAI
-deployment URL (``POST /openai/deployments/{d}/chat/completions?api-version=``) and
-``GET /v1/models``.
+deployment URL (``POST /openai/deployments/{d}/chat/completions?api-version=``), Azure
+Speech's REST synthesis (``POST /cognitiveservices/v1``: SSML in, raw PCM at the rate its
+``X-Microsoft-OutputFormat`` names; the SSML is kept as ``body["ssml"]``, so a test sees the
+voice and ``xml:lang`` it asked for) and ``GET /v1/models``.
 
 It cannot transcribe: every audio it is sent is heard as ``transcript`` (the capacity bench
 does not check what the agent understood, only that each turn is answered and when). Its
@@ -32,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import signal
 import socket
 import time
@@ -99,6 +102,7 @@ class FakeOpenAI:
         app.router.add_post("/openai/deployments/{deployment}/chat/completions", self._chat)
         app.router.add_post("/v1/audio/transcriptions", self._transcription)
         app.router.add_post("/v1/audio/speech", self._speech)
+        app.router.add_post("/cognitiveservices/v1", self._azure_speech)
         app.router.add_get("/v1/models", self._models)
         self._runner = web.AppRunner(app, shutdown_timeout=0.1, access_log=None)
         await self._runner.setup()
@@ -121,6 +125,8 @@ class FakeOpenAI:
         body: dict[str, Any] = {}
         if request.content_type == "application/json":
             body = await request.json()
+        elif request.content_type == "application/ssml+xml":
+            body = {"ssml": await request.text()}
         elif request.content_type.startswith("multipart/"):
             form = await request.post()
             body = {
@@ -225,15 +231,27 @@ class FakeOpenAI:
         await response.write_eof()
         return response
 
+    async def _azure_speech(self, request: web.Request) -> web.Response:
+        recorded = await self._record(request)
+        if (error := self._error()) is not None:
+            return error
+        found = re.search(r"raw-(\d+)(k?)hz", recorded.headers.get("x-microsoft-outputformat", ""))
+        rate = SPEECH_RATE
+        if found:  # "raw-24khz-…" or "raw-22050hz-…"
+            rate = int(found.group(1)) * (1000 if found.group(2) else 1)
+        text = re.sub(r"<[^>]+>", "", str(recorded.body.get("ssml", "")))
+        recorded.first_byte_at = time.monotonic()
+        return web.Response(body=speech_signal(text, rate=rate), content_type="audio/pcm")
+
     async def _models(self, request: web.Request) -> web.Response:
         return web.json_response({"object": "list", "data": [{"id": "fake", "object": "model"}]})
 
 
-def speech_signal(text: str) -> bytes:
-    """Int16 PCM at 24 kHz as long as ``text`` would take to say: a 140 Hz voiced buzz
-    (fundamental and harmonics) under a 4 Hz syllable envelope, at about -15 dBFS RMS."""
+def speech_signal(text: str, *, rate: int = SPEECH_RATE) -> bytes:
+    """Int16 PCM at ``rate`` (24 kHz) as long as ``text`` would take to say: a 140 Hz voiced
+    buzz (fundamental and harmonics) under a 4 Hz syllable envelope, at about -15 dBFS RMS."""
     seconds = max(0.3, min(15.0, SECONDS_PER_CHAR * len(text)))
-    t = np.arange(int(SPEECH_RATE * seconds)) / SPEECH_RATE
+    t = np.arange(int(rate * seconds)) / rate
     voice = sum(np.sin(2 * np.pi * 140 * k * t) / k for k in range(1, 6))
     envelope = 0.55 + 0.45 * np.sin(2 * np.pi * 4 * t)
     return (voice * envelope * 5000).astype(np.int16).tobytes()

@@ -1,13 +1,17 @@
-"""Spoken test prompts, synthesised offline with Piper (the joe voice from PyPI).
+"""Spoken test prompts, synthesised offline with Piper (the joe voice from PyPI), or by
+espeak-ng in another language (``--espeak-voice de``: Piper's only voice is English).
 
-`python bench/speech.py OUT.wav "text" [--lead 1.0] [--tail 3.0]` writes a 48 kHz mono 16-bit
-WAV (the format Chromium's fake microphone reads) with leading and trailing silence.
+`python bench/speech.py OUT.wav "text" [--lead 1.0] [--tail 3.0] [--espeak-voice de]` writes a
+48 kHz mono 16-bit WAV (the format Chromium's fake microphone reads) with leading and trailing
+silence.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import subprocess
+import tempfile
 import wave
 from pathlib import Path
 from typing import Any
@@ -38,6 +42,21 @@ def speak(text: str) -> np.ndarray:
     return np.interp(t_out, t_in, pcm.astype(np.float32)).astype(np.int16)
 
 
+def espeak(text: str, voice: str) -> np.ndarray:
+    """espeak-ng speech for ``text`` in ``voice`` (a language: ``de``), slowed a little, as
+    int16 mono at 48 kHz (apt ``espeak-ng``: ``make install-test`` installs it)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "espeak.wav"
+        subprocess.run(
+            ["espeak-ng", "-v", voice, "-s", "130", "-w", str(out), text], check=True, timeout=60
+        )
+        with wave.open(str(out), "rb") as f:
+            rate = f.getframerate()
+            pcm = np.frombuffer(f.readframes(f.getnframes()), dtype=np.int16)
+    t_out = np.arange(int(len(pcm) * RATE / rate)) / RATE
+    return np.interp(t_out, np.arange(len(pcm)) / rate, pcm.astype(np.float32)).astype(np.int16)
+
+
 def with_silence(speech: np.ndarray, lead_s: float, tail_s: float) -> np.ndarray:
     lead = np.zeros(int(lead_s * RATE), dtype=np.int16)
     tail = np.zeros(int(tail_s * RATE), dtype=np.int16)
@@ -59,8 +78,10 @@ def main() -> None:
     parser.add_argument("text")
     parser.add_argument("--lead", type=float, default=1.0)
     parser.add_argument("--tail", type=float, default=3.0)
+    parser.add_argument("--espeak-voice", help="speak with espeak-ng in this language (de)")
     args = parser.parse_args()
-    write_wav(args.out, with_silence(speak(args.text), args.lead, args.tail))
+    speech = espeak(args.text, args.espeak_voice) if args.espeak_voice else speak(args.text)
+    write_wav(args.out, with_silence(speech, args.lead, args.tail))
     print(args.out)
 
 

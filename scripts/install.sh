@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, and nothing else: safe to run again (each step checks first).
 # usage: scripts/install.sh [run|cluster|test|speech|quality]   — `cluster` adds PostgreSQL
-#        and Redis, `test` also the browser and test tools, `speech` espeak-ng (the quality
-#        benches' synthetic callers), `quality` that and the quality profile's 1.5B LLM.
+#        and Redis, `test` also the browser and test tools (espeak-ng: German test speech),
+#        `speech` espeak-ng (the quality benches' synthetic callers), `quality` that and the
+#        quality profile's 1.5B LLM.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -14,7 +15,7 @@ uv_extras=()
 case "$purpose" in
   run) ;;
   cluster) apt_packages+=(postgresql redis-server) ;;
-  test) apt_packages+=(postgresql redis-server chromium) ;;
+  test) apt_packages+=(postgresql redis-server chromium espeak-ng) ;;
   speech) apt_packages+=(espeak-ng) ;;
   quality) apt_packages+=(espeak-ng); uv_extras=(--all-packages --extra quality) ;;
   *) die "unknown purpose '$purpose' (run, cluster, test, speech or quality)" ;;

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
-from voice_agent.local_models import LlamaOptions
+from voice_agent.local_models import LlamaOptions, PiperOptions
 from voice_agent.model_host import HostedChatEngine, HostedPiperTTS, HostedSTT, host_info
 from voice_agent.model_host.server import ModelHostServer, Models
 
@@ -48,8 +48,12 @@ class EchoStt:
 
 
 class ScaleTts:
-    def synthesize_pcm(self, text: str, *, length_scale: float | None = None) -> Iterator[bytes]:
-        yield f"{text}@{length_scale}".encode()
+    def synthesize_pcm(
+        self, text: str, *, length_scale: float | None = None, espeak_voice: str | None = None
+    ) -> Iterator[bytes]:
+        yield f"{text}@{length_scale}".encode() + (
+            f"/{espeak_voice}".encode() if espeak_voice else b""
+        )
 
 
 @pytest.fixture
@@ -103,12 +107,19 @@ def test_speech_to_text_and_back(host: tuple[str, Models]) -> None:
     assert b"".join(tts.synthesize_pcm("Hello.")) == b"Hello.@1.2"
 
 
+def test_speech_in_another_language_is_read_with_its_phonemes(host: tuple[str, Models]) -> None:
+    url, _ = host
+    german = HostedPiperTTS(url, options=PiperOptions(espeak_voice="de"))
+    assert b"".join(german.synthesize_pcm("Hallo.")) == b"Hallo.@1.0/de"
+
+
 @pytest.mark.parametrize(
     ("path", "body", "status"),
     [
         ("/v1/stt", b"abc", 400),  # not float32 samples
         ("/v1/tts", b'{"text": "x", "length_scale": 9}', 400),
         ("/v1/tts", b"not json", 400),
+        ("/v1/tts", b'{"text": "x", "espeak_voice": "../etc"}', 400),
         ("/v1/chat/completions", b'{"messages": "x"}', 400),
         ("/v1/chat/completions", b"", 400),
         ("/v1/nothing", b"{}", 404),

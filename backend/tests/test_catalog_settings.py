@@ -37,7 +37,7 @@ def test_builtin_catalog() -> None:
         ("slow", "Joe (slower)"),
         ("fast", "Joe (faster)"),
     ]
-    assert catalog.languages == ("en",)
+    assert catalog.languages == ("en", "de", "es", "fr")  # what the offline models serve
     assert catalog.default.model_dump() == {
         "persona": "assistant",
         "voice": "default",
@@ -131,6 +131,44 @@ def test_a_missing_catalog_file_names_the_setting(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("BACKEND_CATALOG_FILE", "/nonexistent/catalog.json")
     with pytest.raises(ConfigError, match="BACKEND_CATALOG_FILE.*cannot read"):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    ("providers", "languages"),
+    [
+        ("local", ("en", "de", "es", "fr")),
+        ("openai,azure", ("en", "de", "es", "fr", "it", "ja", "nl", "pl", "pt", "sv", "zh")),
+        ("local,azure", ("en", "de", "es", "fr")),  # a fallback must serve it too
+    ],
+)
+def test_the_builtin_catalog_offers_what_the_speech_providers_serve(
+    monkeypatch: pytest.MonkeyPatch, providers: str, languages: tuple[str, ...]
+) -> None:
+    monkeypatch.setenv("BACKEND_SPEECH_PROVIDERS", providers)
+    catalog = load_settings().catalog
+    assert catalog.languages == languages
+    assert catalog.default.language == "en"
+    assert choose(catalog, persona=None, voice=None, language="de")["language"] == "de"
+    with pytest.raises(UnknownChoice, match="^unknown language$"):
+        choose(catalog, persona=None, voice=None, language="ko")  # no provider above has it
+
+
+def test_a_catalog_language_the_providers_cannot_serve_is_refused_at_startup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _write(
+        tmp_path,
+        {
+            "personas": [{"id": "p", "name": "P", "instructions": "Hi."}],
+            "voices": [{"id": "v", "name": "V"}],
+            "languages": ["en", "de-AT", "ja", "ko"],
+        },
+    )
+    monkeypatch.setenv("BACKEND_CATALOG_FILE", str(path))
+    with pytest.raises(ConfigError, match=r"BACKEND_CATALOG_FILE.*\(local\) do not serve: ja, ko$"):
+        load_settings()
+    monkeypatch.setenv("BACKEND_SPEECH_PROVIDERS", "openai")
+    assert load_settings().catalog.languages == ("en", "de-AT", "ja", "ko")
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,7 @@ from livekit.agents import (
 from livekit.agents.llm import ToolError
 from livekit.agents.voice.generation import update_instructions
 
+from . import languages
 from . import tools as toolbox
 from .backchannel import drop_backchannels
 from .context_window import ContextWindow, prompt_tokens, tools_tokens
@@ -302,8 +303,11 @@ def _log_prefill_failure(task: asyncio.Task[None]) -> None:
 
 
 def _greeting(settings: AgentSettings, state: SessionState, *, returning: bool) -> str:
-    """The room's greeting, else the settings' one; by name when the user's is known."""
+    """The room's greeting, else the settings' one; by name when the user's is known. A call
+    in another language than English is greeted in it (the catalog's greetings are English)."""
     name = state.user.name
+    if (translated := languages.greeting(state.room.language)) is not None:
+        return translated
     if returning and name:
         return settings.named_returning_greeting.format(name=name)
     if returning:

@@ -10,6 +10,7 @@ from .local_models import (
     llm_gguf,
     moonshine_model_dir,
     piper_voice_files,
+    whisper_base_model_dir,
     whisper_model_dir,
 )
 from .settings import AgentSettings
@@ -22,10 +23,11 @@ def main() -> None:
         piper_voice_files()
         settings = AgentSettings()
         path = llm_gguf(settings.model_dir, settings.llm.local_model)
+        whisper_base_model_dir(settings.model_dir)  # joined once: a German call's hearing
     except ModelPackageMissing as e:
         sys.exit(f"models: {e}")
     print(
-        "    models ok: Moonshine tiny-en, Whisper tiny.en, Piper joe-medium, "
+        "    models ok: Moonshine tiny-en, Whisper tiny.en and base, Piper joe-medium, "
         f"{path.name} (sha256 verified)"
     )
 

@@ -55,6 +55,7 @@ from .persistence import (
     load_history,
     open_journal,
 )
+from .providers.call_language import aclose_new, for_language
 from .providers.local import Providers, omp_environment
 from .providers.registry import build_providers, import_plugins
 from .recovery import JobRecovery, dispatch_resumed, is_resume, livekit_api, replaced_agents
@@ -114,6 +115,7 @@ async def entrypoint(ctx: JobContext) -> None:
     state = SessionState(
         room=room, user=user, documents=Documents(settings.files.max_context_chars)
     )
+    providers = call_providers(ctx, settings, providers, room.language)
     providers.apply_voice(state.room.voice, settings.tts.voice_paces)
     if room.experiment:
         logger.info("A/B experiment variant", extra={"experiment": room.experiment})
@@ -166,6 +168,20 @@ async def entrypoint(ctx: JobContext) -> None:
     ctx.add_shutdown_callback(single.aclose)
     start_restart_handover(ctx, settings, release)
     CallLimits(session, settings.limits, on_end=release.end_call).attach()
+
+
+def call_providers(
+    ctx: JobContext, settings: AgentSettings, built: Providers, language: str | None
+) -> Providers:
+    """The providers for the room's language (the prewarmed ones unless it changes them)."""
+    providers = for_language(settings, built, language)
+    if providers is not built:
+
+        async def close(_reason: str) -> None:
+            await aclose_new(built, providers)
+
+        ctx.add_shutdown_callback(close)
+    return providers
 
 
 def start_restart_handover(ctx: JobContext, settings: AgentSettings, release: RoomRelease) -> None:

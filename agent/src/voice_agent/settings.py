@@ -160,9 +160,11 @@ class ProviderConfig(BaseModel):
     api_version: str | None = Field(None, min_length=1)
     # Azure Speech
     region: str | None = Field(None, min_length=1)
-    # STT/TTS language (BCP-47, e.g. en-US); None: the provider's default
+    # STT/TTS language (BCP-47, e.g. en-US) when the room names none; None: English. The
+    # room's language wins, except over a more specific one of its own (languages.py)
     language: str | None = Field(None, min_length=2, max_length=35)
     # TTS voice for openai/azure (e.g. alloy, en-US-JennyNeural); None: the provider's default
+    # (Azure: a voice of the call's language replaces one of another: languages.py)
     voice: str | None = Field(None, min_length=1)
 
     @field_validator("base_url", "api_key", "model", mode="before")

@@ -1,6 +1,7 @@
 """What a user may pick for a conversation: personas (with the agent's instructions and
-greeting), voices and languages. Built in, or replaced whole by the JSON file that
-BACKEND_CATALOG_FILE names (same shape as `Catalog`)."""
+greeting), voices and languages. Built in (its languages: those the agent's speech providers
+serve, app.core.languages), or replaced whole by the JSON file that BACKEND_CATALOG_FILE
+names (same shape as `Catalog`)."""
 
 from __future__ import annotations
 
@@ -88,6 +89,13 @@ class Catalog(_Frozen):
 
     def has_language(self, language: str) -> bool:
         return language in self.languages
+
+    def with_languages(self, languages: tuple[str, ...]) -> Catalog:
+        """This catalog offering ``languages`` (the default one: the first)."""
+        defaults = self.default.model_copy(update={"language": languages[0]})
+        return Catalog(
+            personas=self.personas, voices=self.voices, languages=languages, defaults=defaults
+        )
 
 
 def _first_id(items: Any) -> Any:

@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from app.core.catalog import DEFAULT_CATALOG, Catalog, load_catalog
+from app.core.languages import SpeechProvider, offered, unserved
 from app.recordings.settings import RecordingSettings
 
 # backend/app/core/config.py -> repo root is three levels above this package directory.
@@ -132,6 +133,14 @@ class Settings(BaseSettings):
     min_password_chars: int = Field(
         default=8, ge=1, le=1024, validation_alias="BACKEND_MIN_PASSWORD_CHARS"
     )
+    speech_providers: Annotated[tuple[SpeechProvider, ...], NoDecode] = Field(
+        default=("local",),
+        min_length=1,
+        validation_alias="BACKEND_SPEECH_PROVIDERS",
+        description="The providers of the agent's STT and TTS, fallbacks included (comma "
+        "separated: local, openai, azure). The built-in catalog offers the languages all of "
+        "them serve; a catalog file may list no other (docs/languages.md).",
+    )
     catalog: Annotated[Catalog, NoDecode] = Field(
         default=DEFAULT_CATALOG,
         validation_alias="BACKEND_CATALOG_FILE",
@@ -236,7 +245,9 @@ class Settings(BaseSettings):
             raise ValueError("must be a ws://, wss://, http:// or https:// URL with a host")
         return value.rstrip("/")
 
-    @field_validator("api_keys", "trusted_origins", "forwarded_allow_ips", mode="before")
+    @field_validator(
+        "api_keys", "trusted_origins", "forwarded_allow_ips", "speech_providers", mode="before"
+    )
     @classmethod
     def _split_list(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -293,6 +304,21 @@ class Settings(BaseSettings):
     def _check_redis_url(cls, value: str | None) -> str | None:
         if value is not None and urlsplit(value).scheme not in {"redis", "rediss", "unix"}:
             raise ValueError("must be a redis://, rediss:// or unix:// URL")
+        return value
+
+    @field_validator("catalog")
+    @classmethod
+    def _languages_the_agent_serves(cls, value: Catalog, info: ValidationInfo) -> Catalog:
+        providers = info.data.get("speech_providers")
+        if providers is None:  # invalid itself: reported on its own
+            return value
+        if value is DEFAULT_CATALOG:
+            return value.with_languages(offered(providers))
+        if missing := unserved(value.languages, providers):
+            raise ValueError(
+                f"languages that BACKEND_SPEECH_PROVIDERS ({', '.join(providers)}) do not "
+                f"serve: {', '.join(missing)}"
+            )
         return value
 
     @model_validator(mode="after")

@@ -94,6 +94,7 @@ def test_create_records_the_room_and_dispatches_the_agent(api: TestClient, alice
         ({"persona": "pirate"}, "unknown persona"),
         ({"voice": "amy"}, "unknown voice"),
         ({"language": "de-DE"}, "unknown language"),
+        ({"language": "ja"}, "unknown language"),  # the offline models cannot serve it
     ],
 )
 def test_choices_outside_the_catalog_are_422(
@@ -103,6 +104,16 @@ def test_choices_outside_the_catalog_are_422(
     assert response.status_code == 422
     assert response.json() == {"detail": detail}
     assert api.get("/api/conversations", headers=alice).json()["items"] == []
+
+
+def test_a_picked_language_reaches_the_room_and_the_agent(api: TestClient, alice: Headers) -> None:
+    body = _create(api, alice, language="de")
+    assert body["conversation"]["metadata"]["language"] == "de"
+    claims = _claims(body["connection"]["participant_token"])
+    assert claims.room_config is not None
+    assert json.loads(claims.room_config.metadata)["language"] == "de"
+    [dispatch] = claims.room_config.agents
+    assert json.loads(dispatch.metadata)["language"] == "de"
 
 
 def test_defaults_for_an_empty_body(api: TestClient, alice: Headers) -> None:

@@ -48,7 +48,7 @@ def test_options_list_the_catalog(api: TestClient, alice: Headers) -> None:
             {"id": "slow", "name": "Joe (slower)"},
             {"id": "fast", "name": "Joe (faster)"},
         ],
-        "languages": ["en"],
+        "languages": ["en", "de", "es", "fr"],
         "defaults": {"persona": "assistant", "voice": "default", "language": "en"},
         "recording_allowed": True,
     }

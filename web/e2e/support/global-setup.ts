@@ -23,6 +23,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   makeWav(first, [e2eEnv.question, '--lead', '5.0', '--tail', '0.0']);
   makeWav(second, [e2eEnv.secondQuestion, '--lead', '0.0', '--tail', '4.0']);
   joinWavs(e2eEnv.twoQuestionsWav, [first, second], 12);
+  makeWav(e2eEnv.germanQuestionWav, [e2eEnv.germanQuestion, '--lead', '6.0', '--tail', '4.0', '--espeak-voice', 'de']);
 
   const log = fs.openSync(`${e2eEnv.stateDir}/stack.out`, 'w');
   const stack = spawn(e2eEnv.python, ['scripts/stack.py'], {

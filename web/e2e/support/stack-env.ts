@@ -24,6 +24,9 @@ export const e2eEnv = {
   /** Two spoken questions in one file, for the two-turn conversation test. */
   twoQuestionsWav: path.join(stateDir, 'two-questions.wav'),
   secondQuestion: 'What is the capital of Italy?',
+  /** A question in German (espeak-ng), for the language test. */
+  germanQuestionWav: path.join(stateDir, 'question-de.wav'),
+  germanQuestion: 'Guten Morgen. Ich möchte wissen, wie das Wetter morgen in München wird.',
 };
 
 /** Chromium flags for a headless run with a WAV file as the microphone (docs/reference/livekit-api.md §9.3). */

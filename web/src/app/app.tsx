@@ -9,6 +9,7 @@ import { useUiStore } from '../store/ui-store';
 import { CallPage } from './call-page';
 import { routeHref, type Route } from './routes';
 import { useHashRoute } from './use-hash-route';
+import { useTranslate } from '../i18n';
 
 type AppProps = {
   config?: Pick<Env, 'agentConnectTimeoutMs'>;
@@ -18,11 +19,12 @@ export function App({ config = env }: AppProps) {
   const auth = useAuth();
   const route = useHashRoute();
   const pushToast = useUiStore((store) => store.pushToast);
+  const { t } = useTranslate();
 
   if (auth.state.status === 'loading') {
     return (
       <main className="app-shell">
-        <p role="status">Loading…</p>
+        <p role="status">{t('app.loading')}</p>
       </main>
     );
   }
@@ -31,10 +33,10 @@ export function App({ config = env }: AppProps) {
       <main className="app-shell">
         <div className="alert">
           <p className="alert-text" role="alert">
-            Could not reach the server: {auth.state.error}
+            {t('app.serverUnreachable', { error: auth.state.error })}
           </p>
           <button type="button" className="button button-primary" onClick={auth.retry}>
-            Retry
+            {t('app.retry')}
           </button>
         </div>
       </main>
@@ -47,12 +49,14 @@ export function App({ config = env }: AppProps) {
   return (
     <main className="app-shell">
       <header className="app-header">
-        <h1 id="app-title">Voice Assistant</h1>
+        <h1 id="app-title">{t('app.title')}</h1>
         {!auth.mustSignIn && (
-          <nav aria-label="Main">
-            <NavLink route={route} to={{ name: 'call' }} label="Call" />
-            <NavLink route={route} to={{ name: 'history' }} label="History" />
-            {operator && <NavLink route={route} to={{ name: 'experiments' }} label="Experiments" />}
+          <nav aria-label={t('app.mainNav')}>
+            <NavLink route={route} to={{ name: 'call' }} label={t('app.navCall')} />
+            <NavLink route={route} to={{ name: 'history' }} label={t('app.navHistory')} />
+            {operator && (
+              <NavLink route={route} to={{ name: 'experiments' }} label={t('app.navExperiments')} />
+            )}
           </nav>
         )}
         {user && (
@@ -62,10 +66,10 @@ export function App({ config = env }: AppProps) {
               type="button"
               className="button button-secondary"
               onClick={() => {
-                auth.signOut().catch(() => pushToast('Sign-out failed. Try again.'));
+                auth.signOut().catch(() => pushToast(t('app.signOutFailed')));
               }}
             >
-              Sign out
+              {t('app.signOut')}
             </button>
           </div>
         )}
@@ -81,7 +85,7 @@ export function App({ config = env }: AppProps) {
             (operator ? <ExperimentsPage /> : <p role="alert">Only an operator may see experiments.</p>)}
           {route.name === 'not-found' && (
             <p role="alert">
-              Nothing at {route.path}. <a href={routeHref({ name: 'call' })}>Back to the call</a>
+              {t('app.notFound', { path: route.path })} <a href={routeHref({ name: 'call' })}>{t('app.backToCall')}</a>
             </p>
           )}
         </>

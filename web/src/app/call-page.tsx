@@ -43,6 +43,7 @@ import { TranscriptList } from '../features/transcript/components/transcript-lis
 import { useTranscript } from '../features/transcript/hooks/use-transcript';
 import { placeAttachments } from '../features/transcript/transcript-entries';
 import { routeHref } from './routes';
+import { useTranslate } from '../i18n';
 
 type CallPageProps = {
   config: Pick<Env, 'agentConnectTimeoutMs'>;
@@ -82,6 +83,7 @@ function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSo
   const connection = useSessionConnection(session, failure);
   const drop = useCallDrop(session.room);
   const options = useCallOptions();
+  const { t } = useTranslate();
   useAgentErrorToasts(session.room);
   useStoredDevices(session.room);
 
@@ -102,11 +104,11 @@ function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSo
       ...(choice.persona ? { persona: choice.persona } : {}),
       ...(choice.voice ? { voice: choice.voice } : {}),
       ...(choice.record ? { record: true } : {}),
-      ...(options.options ? { language: options.options.defaults.language } : {}),
+      ...(choice.language ? { language: choice.language } : {}),
     });
     drop.dismiss();
     connect();
-  }, [tokenSource, options.options, connect, drop, resetRejoin]);
+  }, [tokenSource, connect, drop, resetRejoin]);
 
   // Hang up: only this ends the call. Leaving the room otherwise (a reload) keeps it a while.
   const hangUp = useCallback(() => {
@@ -123,7 +125,7 @@ function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSo
     <article className="card" aria-labelledby="call-title">
       <header className="card-header">
         <h2 id="call-title" className="visually-hidden">
-          Call
+          {t('call.title')}
         </h2>
         <AgentStatus label={stateLabel} agentState={live.state} audioTrack={agent.microphoneTrack} />
         {session.isConnected && <RecordingIndicator attributes={agent.attributes} />}
@@ -170,10 +172,11 @@ function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSo
           </div>
         )}
       </div>
-      <StartAudio label="Enable audio" className="button button-secondary start-audio" />
+      <StartAudio label={t('call.enableAudio')} className="button button-secondary start-audio" />
       {!session.isConnected && !isConnecting && started && (
         <p className="notice" role="status">
-          Saved. <a href={routeHref({ name: 'conversation', id: started.conversationId })}>Open this conversation in History</a>
+          {t('call.saved')}{' '}
+          <a href={routeHref({ name: 'conversation', id: started.conversationId })}>{t('call.openInHistory')}</a>
         </p>
       )}
 

@@ -16,10 +16,11 @@ describe('useUiStore', () => {
     });
   });
 
-  it('merges persona and voice choices', () => {
+  it('merges persona, voice and language choices', () => {
     useUiStore.getState().choose({ persona: 'tutor' });
     useUiStore.getState().choose({ voice: 'amy' });
-    expect(useUiStore.getState().choice).toEqual({ persona: 'tutor', voice: 'amy', record: false });
+    useUiStore.getState().choose({ language: 'de' });
+    expect(useUiStore.getState().choice).toEqual({ persona: 'tutor', voice: 'amy', language: 'de', record: false });
   });
 
   it('toggles the device panel', () => {
@@ -45,19 +46,20 @@ describe('useUiStore', () => {
 
   it('remembers devices and choices across visits, but not toasts or panels', async () => {
     useUiStore.getState().setDevice('audiooutput', 'speaker-9');
-    useUiStore.getState().choose({ persona: 'tutor' });
+    useUiStore.getState().choose({ persona: 'tutor', language: 'de' });
     useUiStore.getState().pushToast('transient');
     useUiStore.getState().toggleDevicePanel();
     const stored = JSON.parse(localStorage.getItem(UI_STORAGE_KEY) ?? '{}') as { state: Record<string, unknown> };
     expect(stored.state).toEqual({
       devices: { audioinput: null, videoinput: null, audiooutput: 'speaker-9' },
-      choice: { persona: 'tutor', voice: null },
+      choice: { persona: 'tutor', voice: null, language: 'de' },
     });
 
     useUiStore.setState({ devices: { audioinput: null, videoinput: null, audiooutput: null } });
     localStorage.setItem(UI_STORAGE_KEY, JSON.stringify(stored));
     await useUiStore.persist.rehydrate();
     expect(useUiStore.getState().devices.audiooutput).toBe('speaker-9');
+    expect(useUiStore.getState().choice.language).toBe('de');
   });
 
   it('never remembers recording: every visit starts with it off', async () => {
@@ -66,6 +68,6 @@ describe('useUiStore', () => {
     expect(stored).not.toContain('record');
     localStorage.setItem(UI_STORAGE_KEY, stored.replace('"voice":null', '"voice":null,"record":true'));
     await useUiStore.persist.rehydrate();
-    expect(useUiStore.getState().choice).toEqual({ persona: 'tutor', voice: null, record: false });
+    expect(useUiStore.getState().choice).toEqual({ persona: 'tutor', voice: null, language: null, record: false });
   });
 });

@@ -4,14 +4,20 @@ import { createJSONStorage, persist } from 'zustand/middleware';
 /**
  * UI state only: what the user picked and which panels are open. The call itself (room,
  * agent, tracks, transcripts) stays in LiveKit's session hooks and is never copied here.
- * Device and persona/voice choices are remembered in localStorage across visits; recording
+ * Device and persona/voice/language choices are remembered in localStorage across visits; recording
  * is not: it is off for every new visit until the user turns it on.
  */
 
 export type DeviceKind = 'audioinput' | 'videoinput' | 'audiooutput';
 export type ToastTone = 'error' | 'info';
 export type Toast = { id: number; tone: ToastTone; message: string };
-export type CallChoice = { persona: string | null; voice: string | null; record: boolean };
+export type CallChoice = {
+  persona: string | null;
+  voice: string | null;
+  /** The call's language; the page's own text follows it where a translation exists. */
+  language: string | null;
+  record: boolean;
+};
 
 export const MAX_TOASTS = 4;
 export const UI_STORAGE_KEY = 'voice-assistant.ui';
@@ -35,7 +41,7 @@ export const useUiStore = create<UiState>()(
     (set, get) => ({
   devices: { audioinput: null, videoinput: null, audiooutput: null },
   devicePanelOpen: false,
-  choice: { persona: null, voice: null, record: false },
+  choice: { persona: null, voice: null, language: null, record: false },
   toasts: [],
   setDevice: (kind, deviceId) => set((state) => ({ devices: { ...state.devices, [kind]: deviceId } })),
   toggleDevicePanel: () => set((state) => ({ devicePanelOpen: !state.devicePanelOpen })),
@@ -55,7 +61,7 @@ export const useUiStore = create<UiState>()(
       storage: createJSONStorage(() => localStorage),
       partialize: (state) => ({
         devices: state.devices,
-        choice: { persona: state.choice.persona, voice: state.choice.voice },
+        choice: { persona: state.choice.persona, voice: state.choice.voice, language: state.choice.language },
       }),
       merge: (stored, current) => {
         const saved = (stored ?? {}) as Partial<UiState>;
@@ -71,7 +77,7 @@ export function resetUiStore(): void {
   useUiStore.setState({
     devices: { audioinput: null, videoinput: null, audiooutput: null },
     devicePanelOpen: false,
-    choice: { persona: null, voice: null, record: false },
+    choice: { persona: null, voice: null, language: null, record: false },
     toasts: [],
   });
 }

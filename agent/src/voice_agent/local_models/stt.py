@@ -98,9 +98,10 @@ class LocalSTT(stt.STT[Any]):
 
     DEFAULT_MODEL: ClassVar[str] = "local"
 
-    def __init__(self, model: str | None = None) -> None:
+    def __init__(self, model: str | None = None, *, language: str = "en") -> None:
         super().__init__(capabilities=stt.STTCapabilities(streaming=False, interim_results=False))
         self._model_name = model or self.DEFAULT_MODEL
+        self.language = language  # what it hears (ISO-639-1); the transcripts carry it
 
     @property
     def model(self) -> str:
@@ -128,7 +129,7 @@ class LocalSTT(stt.STT[Any]):
         text = await asyncio.to_thread(self.transcribe, to_mono_float(frame))
         return stt.SpeechEvent(
             type=stt.SpeechEventType.FINAL_TRANSCRIPT,
-            alternatives=[stt.SpeechData(language=LanguageCode("en"), text=text)],
+            alternatives=[stt.SpeechData(language=LanguageCode(self.language), text=text)],
         )
 
 

@@ -31,6 +31,9 @@ class PiperOptions:
     # None = the voice's own; 0 makes synthesis deterministic (used for test clips)
     noise_scale: float | None = None
     noise_w_scale: float | None = None
+    # the espeak-ng voice that turns text into phonemes; None: the voice's own (en-us). Another
+    # language's ("de") makes the English voice read that language, with an English accent
+    espeak_voice: str | None = None
 
 
 class PiperTTS(tts.TTS[Any]):
@@ -53,10 +56,15 @@ class PiperTTS(tts.TTS[Any]):
     def options(self) -> PiperOptions:
         return self._opts
 
-    def update_options(self, *, length_scale: float | None = None) -> None:
-        """Change the pace of what is synthesised next (per conversation: room metadata)."""
+    def update_options(
+        self, *, length_scale: float | None = None, espeak_voice: str | None = None
+    ) -> None:
+        """Change the pace or the pronunciation of what is synthesised next (per
+        conversation: room metadata)."""
         if length_scale is not None:
             self._opts = dataclasses.replace(self._opts, length_scale=length_scale)
+        if espeak_voice is not None:
+            self._opts = dataclasses.replace(self._opts, espeak_voice=espeak_voice)
 
     @property
     def provider(self) -> str:
@@ -81,9 +89,11 @@ class PiperTTS(tts.TTS[Any]):
     def new_reply(self) -> None:
         """A reply starts (the model host orders its requests by when their audio is due)."""
 
-    def synthesize_pcm(self, text: str, *, length_scale: float | None = None) -> Iterator[bytes]:
+    def synthesize_pcm(
+        self, text: str, *, length_scale: float | None = None, espeak_voice: str | None = None
+    ) -> Iterator[bytes]:
         """Blocking generator of 16-bit mono PCM at 22.05 kHz, one chunk per sentence, at
-        ``length_scale`` (default: the options' own)."""
+        ``length_scale`` and read with ``espeak_voice`` (defaults: the options' own)."""
         from piper.config import SynthesisConfig
 
         voice = self._load()
@@ -92,8 +102,14 @@ class PiperTTS(tts.TTS[Any]):
             noise_scale=self._opts.noise_scale,
             noise_w_scale=self._opts.noise_w_scale,
         )
-        with self._lock:
-            chunks = list(voice.synthesize(text, syn_config=config))  # type: ignore[attr-defined]
+        piper: Any = voice
+        with self._lock:  # the phonemizer's voice is the loaded voice's: set for this text
+            own = piper.config.espeak_voice
+            piper.config.espeak_voice = espeak_voice or self._opts.espeak_voice or own
+            try:
+                chunks = list(piper.synthesize(text, syn_config=config))
+            finally:
+                piper.config.espeak_voice = own
         # a chunk cut mid-sentence (the first few words of a reply) runs straight on into
         # the next one: no sentence-final pause after it
         cut = not text.rstrip().endswith(_ENDS)

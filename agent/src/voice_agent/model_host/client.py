@@ -118,11 +118,17 @@ class HostedPiperTTS(PiperTTS):
     def new_reply(self) -> None:
         self._playout = Playout()
 
-    def synthesize_pcm(self, text: str, *, length_scale: float | None = None) -> Iterator[bytes]:
+    def synthesize_pcm(
+        self, text: str, *, length_scale: float | None = None, espeak_voice: str | None = None
+    ) -> Iterator[bytes]:
         playout = self._playout
         response = self._client.post(
             f"{self._url}/v1/tts",
-            json={"text": text, "length_scale": length_scale or self.options.length_scale},
+            json={
+                "text": text,
+                "length_scale": length_scale or self.options.length_scale,
+                "espeak_voice": espeak_voice or self.options.espeak_voice,
+            },
             headers={"X-Deadline-Ms": str(round(playout.due_in_s() * 1000))},
         )
         response.raise_for_status()

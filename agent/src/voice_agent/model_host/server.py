@@ -11,7 +11,9 @@ their audio, and talk to this process over HTTP on loopback:
   stops the generation at the next token. ``X-Conversation: <key>`` keeps the conversation
   on a slot of its own (``slots.py``), so its next turn reuses its cached prompt.
 - ``POST /v1/stt``: 16 kHz mono float32 little-endian PCM in, ``{"text": ...}`` out.
-- ``POST /v1/tts``: ``{"text": ..., "length_scale": ...}`` in, 22.05 kHz mono int16 PCM out.
+- ``POST /v1/tts``: ``{"text": ..., "length_scale": ..., "espeak_voice": ...}`` in (the last
+  two optional; ``espeak_voice`` reads another language: languages.py), 22.05 kHz mono int16
+  PCM out.
   ``X-Deadline-Ms``: how soon the audio is due; the voice serves the soonest first
   (``deadline_gate.py``).
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -34,6 +37,8 @@ from ..local_models import LlamaEngine, LocalSTT, PiperTTS
 from .deadline_gate import DeadlineGate
 from .log import logger
 from .slots import MAX_KEY_CHARS, ConversationSlots
+
+_ESPEAK_VOICE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
 
 # a request body larger than this is refused (60 s of 16 kHz float32 audio is 3.8 MB)
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -183,17 +188,24 @@ class _Handler(BaseHTTPRequestHandler):
             request = json.loads(body)
             text = str(request["text"])
             length_scale = float(request.get("length_scale") or 0) or None
+            espeak_voice = str(request.get("espeak_voice") or "") or None
         except (ValueError, KeyError, TypeError):
             raise _BadRequest('a speech request is {"text": ..., "length_scale": ...}') from None
         if length_scale is not None and not 0.2 < length_scale <= 3.0:
             raise _BadRequest("length_scale must be in (0.2, 3.0]")
+        if espeak_voice is not None and not _ESPEAK_VOICE.fullmatch(str(espeak_voice)):
+            raise _BadRequest("espeak_voice must be a language code such as de or pt-br")
         try:
             due_in_ms = int(self.headers.get("X-Deadline-Ms") or 0)
         except ValueError:
             raise _BadRequest("X-Deadline-Ms must be a whole number of milliseconds") from None
         models = self.server.models
         with models.voice_gate.turn(min(due_in_ms, MAX_DEADLINE_MS) / 1000):
-            pcm = b"".join(models.tts.synthesize_pcm(text, length_scale=length_scale))
+            pcm = b"".join(
+                models.tts.synthesize_pcm(
+                    text, length_scale=length_scale, espeak_voice=espeak_voice
+                )
+            )
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Content-Length", str(len(pcm)))

@@ -9,6 +9,7 @@ from livekit.agents import llm, stt, tts
 from livekit.agents.types import NOT_GIVEN
 from livekit.plugins import azure, openai
 
+from .. import languages
 from ..settings import ProviderConfig
 from .build_options import BuildOptions
 
@@ -54,16 +55,17 @@ def azure_stt(config: ProviderConfig, build: BuildOptions) -> stt.STT[Any]:
         speech_key=_key(config, "Azure Speech"),
         speech_region=region or NOT_GIVEN,
         speech_endpoint=endpoint or NOT_GIVEN,
-        language=config.language or "en-US",
+        language=languages.azure_locale(languages.resolve(build.language, config.language)),
     )
 
 
 def azure_tts(config: ProviderConfig, build: BuildOptions) -> tts.TTS[Any]:
     region, endpoint = _speech_place(config)
+    language = languages.resolve(build.language, config.language)
     return azure.TTS(
         speech_key=_key(config, "Azure Speech"),
         speech_region=region,
         speech_endpoint=endpoint,
-        voice=config.voice or "en-US-JennyNeural",
-        language=config.language,
+        voice=languages.azure_voice(language, config.voice),
+        language=languages.azure_locale(language),
     )

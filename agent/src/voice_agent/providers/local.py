@@ -9,6 +9,7 @@ from typing import Any
 from livekit.agents import DEFAULT_API_CONNECT_OPTIONS, APIConnectOptions, llm, stt, tts, vad
 from livekit.agents.tts.stream_adapter import StreamAdapterWrapper
 
+from .. import languages
 from ..local_models import (
     LlamaCppLLM,
     LlamaEngine,
@@ -24,6 +25,7 @@ from ..local_models.clause_tokenizer import ClauseTokenizer
 from ..model_host.client import HostedChatEngine, HostedPiperTTS, HostedSTT
 from ..settings import AgentSettings, ProviderConfig, SttEngine
 from .build_options import BuildOptions
+from .log import logger
 from .vad import InPlaceSileroVAD
 
 
@@ -125,7 +127,14 @@ def stt_engine(settings: AgentSettings) -> LocalSTT:
 
 def local_stt(config: ProviderConfig, build: BuildOptions) -> stt.STT[Any]:
     settings = build.settings
-    if (url := settings.model_host.url) is None:
+    plan = offline_plan(languages.resolve(build.language, config.language))
+    if plan is not None and plan.multilingual_stt:
+        # the configured engine hears English only; the host serves that one
+        logger.info("offline hearing: multilingual Whisper", extra={"language": plan.code})
+        hearing: LocalSTT = WhisperSTT.multilingual(
+            languages.base_language(plan.code), settings.model_dir
+        )
+    elif (url := settings.model_host.url) is None:
         hearing = stt_engine(settings)
     else:  # the host's engine: the same setting (its name for the metrics)
         hearing = HostedSTT(url, model=STT_ENGINES[settings.stt.engine].DEFAULT_MODEL)
@@ -155,7 +164,14 @@ def local_llm(config: ProviderConfig, build: BuildOptions) -> llm.LLM[Any]:
 
 def local_tts(config: ProviderConfig, build: BuildOptions) -> tts.TTS[Any]:
     settings = build.settings
-    options = PiperOptions(length_scale=settings.tts.length_scale)
+    plan = offline_plan(languages.resolve(build.language, config.language))
+    espeak_voice = plan.espeak_voice if plan is not None else None
+    if espeak_voice is not None:
+        logger.warning(
+            "no offline voice for the language: the English voice reads it, accented",
+            extra={"language": espeak_voice},
+        )
+    options = PiperOptions(length_scale=settings.tts.length_scale, espeak_voice=espeak_voice)
     host = settings.model_host.url
     piper = PiperTTS(options=options) if host is None else HostedPiperTTS(host, options=options)
     if build.warm:
@@ -171,6 +187,18 @@ def local_tts(config: ProviderConfig, build: BuildOptions) -> tts.TTS[Any]:
     )
     tokenizer = ClauseTokenizer(first_chunk_words=settings.tts.first_chunk_words)
     return LocalVoice(piper, tokenizer, pacing=pacing)
+
+
+def offline_plan(language: str) -> languages.OfflineLanguage | None:
+    """What the offline models do for ``language``; None: English as configured (also for a
+    language they do not hear, logged: the backend's catalog should not offer it)."""
+    if languages.is_english(language):
+        return None
+    try:
+        return languages.offline(language)
+    except languages.UnsupportedLanguage:
+        logger.error("the offline models do not hear the language", extra={"language": language})
+        return None
 
 
 def load_local_providers(

@@ -10,6 +10,7 @@ import openai as openai_sdk
 from livekit.agents import llm, stt, tts
 from livekit.plugins import openai
 
+from .. import languages
 from ..http_clients import tls_context
 from ..settings import ProviderConfig
 from .build_options import BuildOptions
@@ -45,15 +46,10 @@ def client(config: ProviderConfig) -> openai_sdk.AsyncClient:
     )
 
 
-def _language(config: ProviderConfig) -> str:
-    # OpenAI takes ISO-639-1 ("en"), settings may say "en-US"
-    return (config.language or "en").split("-")[0].lower()
-
-
 def openai_stt(config: ProviderConfig, build: BuildOptions) -> stt.STT[Any]:
     return openai.STT(
         model=config.model or DEFAULT_STT_MODEL,
-        language=_language(config),
+        language=languages.openai_language(languages.resolve(build.language, config.language)),
         client=client(config),
         use_realtime=False,  # one HTTP request per utterance (segmented by our VAD)
     )

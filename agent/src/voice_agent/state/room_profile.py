@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .. import languages
 from ..settings import AgentSettings, TurnSettings
 
 logger = logging.getLogger("voice_agent.state")
@@ -70,8 +71,8 @@ class RoomProfile:
     def instructions_for(self, default: str) -> str:
         """The system prompt: the room's instructions (or the default), with its language."""
         text = self.instructions or default
-        if self.language and not self.language.lower().startswith("en"):
-            text += f" Always answer in the language with the code {self.language}."
+        if self.language and not languages.is_english(self.language):
+            text += " " + languages.llm_instruction(self.language)
         return text
 
     def for_call(self, settings: AgentSettings) -> AgentSettings:

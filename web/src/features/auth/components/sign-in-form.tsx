@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { describeApiError, isApiError } from '../../../api/api-error';
+import { useTranslate } from '../../../i18n';
 
 type SignInFormProps = {
   onSignIn: (username: string, password: string) => Promise<void>;
@@ -11,6 +12,7 @@ export function SignInForm({ onSignIn }: SignInFormProps) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const errorId = useId();
+  const { t } = useTranslate();
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -19,7 +21,7 @@ export function SignInForm({ onSignIn }: SignInFormProps) {
     setError(null);
     onSignIn(username.trim(), password)
       .catch((err: unknown) => {
-        setError(isApiError(err, 401) ? 'Wrong username or password.' : describeApiError(err));
+        setError(isApiError(err, 401) ? t('signIn.wrong') : describeApiError(err));
         setPassword('');
       })
       .finally(() => setBusy(false));
@@ -27,9 +29,9 @@ export function SignInForm({ onSignIn }: SignInFormProps) {
 
   return (
     <form className="sign-in" onSubmit={submit} aria-labelledby="sign-in-title">
-      <h2 id="sign-in-title">Sign in</h2>
+      <h2 id="sign-in-title">{t('signIn.title')}</h2>
       <label className="field">
-        <span>Username</span>
+        <span>{t('signIn.username')}</span>
         <input
           name="username"
           autoComplete="username"
@@ -40,7 +42,7 @@ export function SignInForm({ onSignIn }: SignInFormProps) {
         />
       </label>
       <label className="field">
-        <span>Password</span>
+        <span>{t('signIn.password')}</span>
         <input
           name="password"
           type="password"
@@ -57,7 +59,7 @@ export function SignInForm({ onSignIn }: SignInFormProps) {
         </p>
       )}
       <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy}>
-        Sign in
+        {t('signIn.submit')}
       </button>
     </form>
   );

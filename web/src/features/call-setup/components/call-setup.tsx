@@ -1,4 +1,5 @@
 import type { CallOptions } from '../../../api/types';
+import { languageName, useTranslate } from '../../../i18n';
 import { useUiStore } from '../../../store/ui-store';
 
 type CallSetupProps = {
@@ -7,36 +8,51 @@ type CallSetupProps = {
   disabled: boolean;
 };
 
-/** Persona and voice for the next call, from what the backend offers, and whether to record
- * it (where the backend allows recording; off until the user ticks it). */
+/** Persona, voice and language for the next call, from what the backend offers, and whether to
+ * record it (where the backend allows recording; off until the user ticks it). */
 export function CallSetup({ options, error, disabled }: CallSetupProps) {
   const choice = useUiStore((store) => store.choice);
   const choose = useUiStore((store) => store.choose);
+  const { t, language } = useTranslate();
   if (error) {
     return (
       <p className="notice" role="status">
-        Personas and voices could not be loaded ({error}); the defaults will be used.
+        {t('setup.loadFailed', { error })}
       </p>
     );
   }
   if (!options) return null;
   const persona = options.personas.find((item) => item.id === choice.persona);
+  const languages = options.languages.map((id) => ({ id, name: languageName(id, language) }));
 
   return (
     <fieldset className="call-setup" disabled={disabled}>
-      <legend>Before you call</legend>
+      <legend>{t('setup.legend')}</legend>
       <ChoiceSelect
-        label="Persona"
+        label={t('setup.persona')}
         items={options.personas}
         value={choice.persona}
         onChange={(persona) => choose({ persona })}
       />
-      <ChoiceSelect label="Voice" items={options.voices} value={choice.voice} onChange={(voice) => choose({ voice })} />
+      <ChoiceSelect
+        label={t('setup.voice')}
+        items={options.voices}
+        value={choice.voice}
+        onChange={(voice) => choose({ voice })}
+      />
+      {languages.length > 1 && (
+        <ChoiceSelect
+          label={t('setup.language')}
+          items={languages}
+          value={choice.language}
+          onChange={(language) => choose({ language })}
+        />
+      )}
       {persona?.description && <p className="call-setup-hint">{persona.description}</p>}
       {options.recording_allowed && (
         <label className="field field-check">
           <input type="checkbox" checked={choice.record} onChange={(event) => choose({ record: event.target.checked })} />
-          <span>Record this call</span>
+          <span>{t('setup.record')}</span>
         </label>
       )}
     </fieldset>

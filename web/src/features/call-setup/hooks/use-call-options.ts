@@ -10,7 +10,8 @@ export type CallOptionsState = {
   loading: boolean;
 };
 
-/** Loads the offered personas and voices once, and preselects the backend's defaults. */
+/** Loads the offered personas, voices and languages once; a stored choice the backend no longer
+ * offers becomes its default. */
 export function useCallOptions(): CallOptionsState {
   const [state, setState] = useState<CallOptionsState>({ options: null, error: null, loading: true });
   const choose = useUiStore((store) => store.choose);
@@ -27,6 +28,8 @@ export function useCallOptions(): CallOptionsState {
         choose({
           persona: known(options.personas, choice.persona) ? choice.persona : options.defaults.persona,
           voice: known(options.voices, choice.voice) ? choice.voice : options.defaults.voice,
+          language:
+            choice.language && options.languages.includes(choice.language) ? choice.language : options.defaults.language,
         });
       })
       .catch((error: unknown) => {

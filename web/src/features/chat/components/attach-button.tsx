@@ -1,5 +1,6 @@
 import { useRef, type ChangeEvent } from 'react';
 import { ACCEPTED_FILES } from '../attachments';
+import { useTranslate } from '../../../i18n';
 
 type AttachButtonProps = {
   disabled: boolean;
@@ -9,6 +10,7 @@ type AttachButtonProps = {
 /** A button that opens the file picker; each chosen file goes to `onAttach`. */
 export function AttachButton({ disabled, onAttach }: AttachButtonProps) {
   const inputRef = useRef<HTMLInputElement>(null);
+  const { t } = useTranslate();
 
   const handleChange = (event: ChangeEvent<HTMLInputElement>) => {
     const files = Array.from(event.target.files ?? []);
@@ -21,11 +23,11 @@ export function AttachButton({ disabled, onAttach }: AttachButtonProps) {
       <button
         type="button"
         className="button button-secondary"
-        aria-label="Attach a file"
+        aria-label={t('chat.attachFile')}
         disabled={disabled}
         onClick={() => inputRef.current?.click()}
       >
-        Attach
+        {t('chat.attach')}
       </button>
       <input
         ref={inputRef}

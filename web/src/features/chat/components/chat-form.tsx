@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { AttachButton } from './attach-button';
+import { useTranslate } from '../../../i18n';
 
 type ChatFormProps = {
   disabled: boolean;
@@ -12,6 +13,7 @@ export function ChatForm({ disabled, onSend, onAttach }: ChatFormProps) {
   const [text, setText] = useState('');
   const [isSending, setIsSending] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const { t } = useTranslate();
 
   const handleSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -22,18 +24,18 @@ export function ChatForm({ disabled, onSend, onAttach }: ChatFormProps) {
     onSend(message)
       .then(() => setText(''))
       .catch((err: unknown) => {
-        setError(err instanceof Error ? `Message not sent: ${err.message}` : 'Message not sent.');
+        setError(err instanceof Error ? t('chat.notSentBecause', { reason: err.message }) : t('chat.notSent'));
       })
       .finally(() => setIsSending(false));
   };
 
   return (
-    <form className="chat-form" onSubmit={handleSubmit} aria-label="Send a message">
+    <form className="chat-form" onSubmit={handleSubmit} aria-label={t('chat.form')}>
       <input
         className="chat-input"
         type="text"
-        aria-label="Message"
-        placeholder={disabled ? 'Connect to send messages' : 'Type a message…'}
+        aria-label={t('chat.message')}
+        placeholder={disabled ? t('chat.placeholderOffline') : t('chat.placeholder')}
         autoComplete="off"
         value={text}
         onChange={(event) => setText(event.target.value)}
@@ -41,7 +43,7 @@ export function ChatForm({ disabled, onSend, onAttach }: ChatFormProps) {
       />
       {onAttach && <AttachButton disabled={disabled} onAttach={onAttach} />}
       <button type="submit" className="button button-primary" disabled={disabled || isSending}>
-        Send
+        {t('chat.send')}
       </button>
       {error && (
         <p className="chat-error" role="alert">

@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef } from 'react';
+import { useTranslate } from '../../../i18n';
 
 type DeleteConfirmProps = {
   busy: boolean;
@@ -9,6 +10,7 @@ type DeleteConfirmProps = {
 /** Asks before a conversation is deleted; focus starts on Cancel, Escape cancels. */
 export function DeleteConfirm({ busy, onConfirm, onCancel }: DeleteConfirmProps) {
   const titleId = useId();
+  const { t } = useTranslate();
   const cancelRef = useRef<HTMLButtonElement>(null);
   useEffect(() => cancelRef.current?.focus(), []);
   return (
@@ -20,13 +22,13 @@ export function DeleteConfirm({ busy, onConfirm, onCancel }: DeleteConfirmProps)
         if (event.key === 'Escape') onCancel();
       }}
     >
-      <p id={titleId}>Delete this conversation and its transcript? This cannot be undone.</p>
+      <p id={titleId}>{t('history.deleteQuestion')}</p>
       <div className="confirm-actions">
         <button type="button" className="button button-danger" onClick={onConfirm} disabled={busy} aria-busy={busy}>
-          Delete for good
+          {t('history.deleteConfirm')}
         </button>
         <button ref={cancelRef} type="button" className="button button-secondary" onClick={onCancel}>
-          Cancel
+          {t('history.cancel')}
         </button>
       </div>
     </div>

@@ -1,11 +1,12 @@
 import { useMediaDeviceSelect, useRoomContext } from '@livekit/components-react';
 import { useId } from 'react';
 import { useUiStore, type DeviceKind } from '../../../store/ui-store';
+import { useTranslate, type MessageKey } from '../../../i18n';
 
-const LABELS: Record<DeviceKind, string> = {
-  audioinput: 'Microphone',
-  videoinput: 'Camera',
-  audiooutput: 'Speaker',
+const LABELS: Record<DeviceKind, MessageKey> = {
+  audioinput: 'devices.microphone',
+  videoinput: 'devices.camera',
+  audiooutput: 'devices.speaker',
 };
 
 function DeviceSelect({ kind }: { kind: DeviceKind }) {
@@ -13,17 +14,19 @@ function DeviceSelect({ kind }: { kind: DeviceKind }) {
   const setDevice = useUiStore((store) => store.setDevice);
   const pushToast = useUiStore((store) => store.pushToast);
   const id = useId();
+  const { t } = useTranslate();
+  const label = t(LABELS[kind]);
   const { devices, activeDeviceId, setActiveMediaDevice } = useMediaDeviceSelect({
     kind,
     room,
     requestPermissions: false,
-    onError: (error) => pushToast(`${LABELS[kind]} list unavailable: ${error.message}`),
+    onError: (error) => pushToast(t('devices.listUnavailable', { device: label, error: error.message })),
   });
   const usable = devices.filter((device) => device.deviceId !== '');
 
   return (
     <div className="field">
-      <label htmlFor={id}>{LABELS[kind]}</label>
+      <label htmlFor={id}>{label}</label>
       <select
         id={id}
         value={activeDeviceId}
@@ -32,14 +35,14 @@ function DeviceSelect({ kind }: { kind: DeviceKind }) {
           const deviceId = event.target.value;
           setDevice(kind, deviceId);
           setActiveMediaDevice(deviceId).catch((error: unknown) =>
-            pushToast(`Could not switch the ${LABELS[kind].toLowerCase()}: ${String(error)}`),
+            pushToast(t('devices.switchFailed', { device: label.toLowerCase(), error: String(error) })),
           );
         }}
       >
-        {usable.length === 0 && <option value={activeDeviceId}>None found</option>}
+        {usable.length === 0 && <option value={activeDeviceId}>{t('devices.noneFound')}</option>}
         {usable.map((device, index) => (
           <option key={device.deviceId} value={device.deviceId}>
-            {device.label || `${LABELS[kind]} ${index + 1}`}
+            {device.label || `${label} ${index + 1}`}
           </option>
         ))}
       </select>
@@ -52,6 +55,7 @@ export function DeviceSettings() {
   const open = useUiStore((store) => store.devicePanelOpen);
   const toggle = useUiStore((store) => store.toggleDevicePanel);
   const panelId = useId();
+  const { t } = useTranslate();
   return (
     <div className="device-settings">
       <button
@@ -61,10 +65,10 @@ export function DeviceSettings() {
         aria-controls={panelId}
         onClick={toggle}
       >
-        Devices
+        {t('devices.button')}
       </button>
       {open && (
-        <section id={panelId} className="device-panel" aria-label="Devices">
+        <section id={panelId} className="device-panel" aria-label={t('devices.panel')}>
           <DeviceSelect kind="audioinput" />
           <DeviceSelect kind="videoinput" />
           <DeviceSelect kind="audiooutput" />

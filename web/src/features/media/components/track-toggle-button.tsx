@@ -2,17 +2,19 @@ import { useTrackToggle } from '@livekit/components-react';
 import { Track } from 'livekit-client';
 import { useUiStore } from '../../../store/ui-store';
 import { describeMediaError } from '../media-error';
+import { useTranslate, type MessageKey } from '../../../i18n';
 
 type ToggleSource = Track.Source.Camera | Track.Source.ScreenShare;
 
-const LABELS: Record<ToggleSource, string> = {
-  [Track.Source.Camera]: 'Camera',
-  [Track.Source.ScreenShare]: 'Share screen',
+const LABELS: Record<ToggleSource, MessageKey> = {
+  [Track.Source.Camera]: 'media.camera',
+  [Track.Source.ScreenShare]: 'media.shareScreen',
 };
 
 /** On/off for the local camera or screen share; pressed means on. */
 export function TrackToggleButton({ source }: { source: ToggleSource }) {
   const pushToast = useUiStore((store) => store.pushToast);
+  const { t } = useTranslate();
   const { enabled, pending, toggle } = useTrackToggle({
     source,
     onDeviceError: (error) => pushToast(describeMediaError(source, error)),
@@ -27,7 +29,7 @@ export function TrackToggleButton({ source }: { source: ToggleSource }) {
         toggle().catch((error: unknown) => pushToast(describeMediaError(source, error)));
       }}
     >
-      {LABELS[source]}
+      {t(LABELS[source])}
     </button>
   );
 }

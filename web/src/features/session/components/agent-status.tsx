@@ -1,5 +1,6 @@
 import { BarVisualizer, type AgentState, type TrackReference } from '@livekit/components-react';
 import type { AgentStateLabel } from '../agent-state';
+import { useTranslate } from '../../../i18n';
 
 type AgentStatusProps = {
   label: AgentStateLabel;
@@ -9,12 +10,13 @@ type AgentStatusProps = {
 };
 
 export function AgentStatus({ label, agentState, audioTrack }: AgentStatusProps) {
+  const { t } = useTranslate();
   return (
-    <section className="agent-status" aria-label="Assistant status">
+    <section className="agent-status" aria-label={t('status.region')}>
       <BarVisualizer
         className="agent-visualizer"
         role="img"
-        aria-label="Assistant voice level"
+        aria-label={t('status.voiceLevel')}
         state={agentState}
         track={audioTrack}
         barCount={7}
@@ -22,7 +24,7 @@ export function AgentStatus({ label, agentState, audioTrack }: AgentStatusProps)
       />
       <p className="state-pill" data-state={label}>
         <span className="state-dot" aria-hidden="true" />
-        <span className="visually-hidden">Assistant is </span>
+        <span className="visually-hidden">{t('status.assistantIs')}</span>
         <span data-testid="agent-state" role="status" aria-live="polite">
           {label}
         </span>

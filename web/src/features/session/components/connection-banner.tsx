@@ -1,4 +1,5 @@
 import { ConnectionState } from 'livekit-client';
+import { useTranslate } from '../../../i18n';
 
 type ConnectionBannerProps = {
   connectionState: ConnectionState;
@@ -13,11 +14,12 @@ type ConnectionBannerProps = {
 
 /** Reconnecting and failure states, each with what happened and what to do. */
 export function ConnectionBanner({ connectionState, error, dropped, isBusy, onRetry, onDismiss }: ConnectionBannerProps) {
+  const { t } = useTranslate();
   if (connectionState === ConnectionState.Reconnecting || connectionState === ConnectionState.SignalReconnecting) {
     return (
       <p className="notice notice-warning" role="status" data-testid="reconnecting">
         <span className="spinner" aria-hidden="true" />
-        Connection lost. Reconnecting…
+        {t('banner.reconnecting')}
       </p>
     );
   }
@@ -29,9 +31,9 @@ export function ConnectionBanner({ connectionState, error, dropped, isBusy, onRe
         {message}
       </p>
       <button type="button" className="button button-primary" onClick={onRetry} disabled={isBusy}>
-        Retry
+        {t('banner.retry')}
       </button>
-      <button type="button" className="alert-dismiss" aria-label="Dismiss error" onClick={onDismiss}>
+      <button type="button" className="alert-dismiss" aria-label={t('banner.dismiss')} onClick={onDismiss}>
         ×
       </button>
     </div>

@@ -1,5 +1,6 @@
 import { useTrackToggle } from '@livekit/components-react';
 import { Track } from 'livekit-client';
+import { useTranslate } from '../../../i18n';
 
 type SessionControlsProps = {
   isConnected: boolean;
@@ -16,13 +17,14 @@ export function SessionControls({
   onConnect,
   onDisconnect,
 }: SessionControlsProps) {
+  const { t } = useTranslate();
   return (
     <div className="session-controls">
       {isConnected ? (
         <>
           {showMicToggle && <MicToggle />}
           <button type="button" className="button button-danger" onClick={onDisconnect}>
-            Disconnect
+            {t('controls.disconnect')}
           </button>
         </>
       ) : (
@@ -34,7 +36,7 @@ export function SessionControls({
           aria-busy={isBusy}
         >
           {isBusy && <span className="spinner" aria-hidden="true" />}
-          Connect
+          {t('controls.connect')}
         </button>
       )}
     </div>
@@ -44,6 +46,7 @@ export function SessionControls({
 /** Mute toggle for the local microphone; pressed means muted. */
 export function MicToggle() {
   const { enabled, pending, toggle } = useTrackToggle({ source: Track.Source.Microphone });
+  const { t } = useTranslate();
   return (
     <button
       type="button"
@@ -55,7 +58,7 @@ export function MicToggle() {
       }}
     >
       <span className="mic-indicator" data-muted={!enabled} aria-hidden="true" />
-      Mute microphone
+      {t('controls.mute')}
     </button>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { AttachmentView } from '../../chat/components/attachment-view';
 import type { TranscriptEntry } from '../transcript-entries';
+import { useTranslate } from '../../../i18n';
 
 type TranscriptListProps = {
   entries: ReadonlyArray<TranscriptEntry>;
@@ -10,6 +11,7 @@ type TranscriptListProps = {
 export function TranscriptList({ entries, isConnected }: TranscriptListProps) {
   const listRef = useRef<HTMLOListElement>(null);
   const lastText = entries.at(-1)?.text;
+  const { t } = useTranslate();
 
   // Keep the newest line in view as entries arrive or grow.
   useEffect(() => {
@@ -19,7 +21,7 @@ export function TranscriptList({ entries, isConnected }: TranscriptListProps) {
 
   return (
     <div className="transcript">
-      <ol ref={listRef} className="transcript-list" aria-label="Transcript" aria-live="polite">
+      <ol ref={listRef} className="transcript-list" aria-label={t('transcript.list')} aria-live="polite">
         {entries.map((entry) => (
           <li
             key={entry.key}
@@ -28,7 +30,7 @@ export function TranscriptList({ entries, isConnected }: TranscriptListProps) {
             data-final={entry.final}
             data-kind={entry.kind}
           >
-            <span className="visually-hidden">{entry.role === 'user' ? 'You: ' : 'Assistant: '}</span>
+            <span className="visually-hidden">{entry.role === 'user' ? t('transcript.you') : t('transcript.assistant')}</span>
             {entry.attachment ? <AttachmentView attachment={entry.attachment} /> : entry.text}
           </li>
         ))}
@@ -36,8 +38,8 @@ export function TranscriptList({ entries, isConnected }: TranscriptListProps) {
       {entries.length === 0 && (
         <p className="transcript-empty">
           {isConnected
-            ? 'Say hello, or type a message below.'
-            : 'Connect to start talking with the assistant.'}
+            ? t('transcript.emptyConnected')
+            : t('transcript.emptyOffline')}
         </p>
       )}
     </div>
