@@ -135,6 +135,13 @@ class Message(Base):
             postgresql_where=sql_text("v2v_ms IS NOT NULL"),
             sqlite_where=sql_text("v2v_ms IS NOT NULL"),
         ),
+        Index(
+            "ix_messages_conversation_v2v",
+            "conversation_id",
+            "v2v_ms",
+            postgresql_where=sql_text("v2v_ms IS NOT NULL"),
+            sqlite_where=sql_text("v2v_ms IS NOT NULL"),
+        ),
     )
 
     pk: Mapped[int] = mapped_column(_SurrogateKey, primary_key=True, autoincrement=True)

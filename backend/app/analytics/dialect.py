@@ -9,7 +9,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, case, cast, extract, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 
@@ -36,6 +47,9 @@ class Spread:
 
 
 PERCENTILES = (0.5, 0.95)
+# percentile_cont sorts every value of the range: in memory, not in temporary files
+# (PostgreSQL's default work_mem is 4 MB; a year's replies take ~60 MB to sort).
+SORT_MEMORY = "SET LOCAL work_mem = '128MB'"
 
 
 def percentiles(
@@ -45,6 +59,7 @@ def percentiles(
     selects exactly those two labelled columns, NULL values of ``v`` already excluded."""
     rows = source.subquery()
     if dialect == "postgresql":
+        session.execute(text(SORT_MEMORY))
         figures = [func.percentile_cont(p).within_group(rows.c.v) for p in PERCENTILES]
         query = select(rows.c.g, func.count(), *figures).group_by(rows.c.g)
         return {g: Spread(n, _round(a), _round(b)) for g, n, a, b in session.execute(query)}

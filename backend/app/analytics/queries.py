@@ -1,14 +1,15 @@
 """The analytics aggregates, one SQL query each (two for a breakdown: its counts, then its
-latency percentiles), on PostgreSQL and SQLite. Per-conversation figures come from the
-conversation's own columns (app/analytics/counts.py keeps them), so they read one row per
-conversation; latency reads the replies' ``v2v_ms`` through a partial index."""
+latency percentiles), on PostgreSQL and SQLite. Per-conversation figures cover the
+conversations started in the range and come from the conversation's own columns
+(app/analytics/counts.py keeps them), so they read one row per conversation. Latency covers
+the replies given in the range and reads their ``v2v_ms`` through a partial index."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, case, cast, func, null, select
+from sqlalchemy import ColumnElement, Float, Select, case, cast, func, null, select
 from sqlalchemy.orm import Session
 
 from app.analytics import dialect as sql
@@ -84,21 +85,27 @@ def days(session: Session, where: Filter) -> list[DayRow]:
     ]
 
 
-def latency(session: Session, where: Filter) -> list[LatencyRow]:
-    """Voice-to-voice p50 and p95 of the replies given on each day (the reply's day)."""
-    dialect = _dialect(session)
-    source = select(
-        sql.utc_day(Message.created_at, dialect).label("g"), Message.v2v_ms.label("v")
-    ).where(
+def _replies(where: Filter, key: Any, *, keyed_by_conversation: bool) -> Select[Any]:
+    """The voice-to-voice figures of the replies given in the range (by the reply's own
+    time, through the partial index on it), as ``g`` (``key``) and ``v``; joined to their
+    conversation for a key of its own or one user's scope."""
+    source = select(key.label("g"), Message.v2v_ms.label("v")).where(
         Message.v2v_ms.is_not(None),
         Message.created_at >= where.range.start,
         Message.created_at < where.range.end,
     )
+    if keyed_by_conversation or where.user_id is not None:
+        source = source.join(Conversation, Conversation.id == Message.conversation_id)
     if where.user_id is not None:
-        source = source.join(Conversation, Conversation.id == Message.conversation_id).where(
-            Conversation.user_id == where.user_id
-        )
-    spreads = sql.percentiles(session, source, dialect)
+        source = source.where(Conversation.user_id == where.user_id)
+    return source
+
+
+def latency(session: Session, where: Filter) -> list[LatencyRow]:
+    """Voice-to-voice p50 and p95 of the replies given on each day (the reply's day)."""
+    dialect = _dialect(session)
+    day = sql.utc_day(Message.created_at, dialect)
+    spreads = sql.percentiles(session, _replies(where, day, keyed_by_conversation=False), dialect)
     return [
         LatencyRow(day=dt.date.fromisoformat(d), replies=s.count, p50_ms=s.p50, p95_ms=s.p95)
         for d, s in sorted(spreads.items())
@@ -145,11 +152,7 @@ def breakdown(session: Session, where: Filter, by: Dimension | None) -> list[Bre
     )
     if by is not None:
         counts = counts.group_by(key)
-    replies = (
-        select(key.label("g"), Message.v2v_ms.label("v"))
-        .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(where.conversations(), Message.v2v_ms.is_not(None))
-    )
+    replies = _replies(where, key, keyed_by_conversation=by is not None)
     spreads = sql.percentiles(session, replies, dialect)
     rows = []
     for k, n, turns, avg_s, cut, errs, falls, up, down in session.execute(counts):

@@ -33,13 +33,14 @@ def upgrade() -> None:
         batch.add_column(sa.Column("v2v_ms", sa.Float(), nullable=True))
     _backfill(op.get_bind().dialect.name)
     op.create_index(op.f("ix_conversations_started"), "conversations", ["started_at"])
-    op.create_index(
-        op.f("ix_messages_created_v2v"),
-        "messages",
-        ["created_at", "v2v_ms"],
-        postgresql_where=sa.text(_V2V_ONLY),
-        sqlite_where=sa.text(_V2V_ONLY),
-    )
+    for name, first in (("created", "created_at"), ("conversation", "conversation_id")):
+        op.create_index(
+            op.f(f"ix_messages_{name}_v2v"),
+            "messages",
+            [first, "v2v_ms"],
+            postgresql_where=sa.text(_V2V_ONLY),
+            sqlite_where=sa.text(_V2V_ONLY),
+        )
 
 
 def _backfill(dialect: str) -> None:
@@ -67,6 +68,7 @@ def _backfill(dialect: str) -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_messages_conversation_v2v"), table_name="messages")
     op.drop_index(op.f("ix_messages_created_v2v"), table_name="messages")
     op.drop_index(op.f("ix_conversations_started"), table_name="conversations")
     with op.batch_alter_table("messages") as batch:
