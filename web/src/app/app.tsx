@@ -1,4 +1,5 @@
 import { env, type Env } from '../config/env';
+import { AnalyticsPage } from '../features/analytics/components/analytics-page';
 import { SignInForm } from '../features/auth/components/sign-in-form';
 import { useAuth } from '../features/auth/hooks/use-auth';
 import { ConversationView } from '../features/history/components/conversation-view';
@@ -42,6 +43,7 @@ export function App({ config = env }: AppProps) {
 
   // In the local no-login mode the backend names a built-in user; there is nothing to sign out of.
   const user = auth.state.session.auth_required ? auth.state.session.user : null;
+  const operator = auth.state.session.user?.operator ?? false;
   return (
     <main className="app-shell">
       <header className="app-header">
@@ -50,6 +52,7 @@ export function App({ config = env }: AppProps) {
           <nav aria-label="Main">
             <NavLink route={route} to={{ name: 'call' }} label="Call" />
             <NavLink route={route} to={{ name: 'history' }} label="History" />
+            {operator && <NavLink route={route} to={{ name: 'analytics' }} label="Analytics" />}
           </nav>
         )}
         {user && (
@@ -73,6 +76,7 @@ export function App({ config = env }: AppProps) {
         <>
           <CallPage config={config} hidden={route.name !== 'call'} />
           {route.name === 'history' && <HistoryPage />}
+          {route.name === 'analytics' && <AnalyticsPage operator={operator} />}
           {route.name === 'conversation' && <ConversationView key={route.id} id={route.id} />}
           {route.name === 'not-found' && (
             <p role="alert">
@@ -86,7 +90,15 @@ export function App({ config = env }: AppProps) {
   );
 }
 
-function NavLink({ route, to, label }: { route: Route; to: { name: 'call' } | { name: 'history' }; label: string }) {
+function NavLink({
+  route,
+  to,
+  label,
+}: {
+  route: Route;
+  to: { name: 'call' } | { name: 'history' } | { name: 'analytics' };
+  label: string;
+}) {
   const current = route.name === to.name || (to.name === 'history' && route.name === 'conversation');
   return (
     <a className="nav-link" href={routeHref(to)} aria-current={current ? 'page' : undefined}>

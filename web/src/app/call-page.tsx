@@ -42,6 +42,7 @@ import { useAgentErrorToasts } from '../features/toasts/hooks/use-agent-error-to
 import { TranscriptList } from '../features/transcript/components/transcript-list';
 import { useTranscript } from '../features/transcript/hooks/use-transcript';
 import { placeAttachments } from '../features/transcript/transcript-entries';
+import { RatingForm } from '../features/rating/components/rating-form';
 import { routeHref } from './routes';
 
 type CallPageProps = {
@@ -95,8 +96,11 @@ function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSo
   const rejoin = useRejoin(tokenSource, connect);
   const { reset: resetRejoin } = rejoin;
   useForgetEndedCall(session.room);
+  // The call the user hung up (not one that dropped): it may be rated below.
+  const [hungUpId, setHungUpId] = useState<string | null>(null);
   const startCall = useCallback(() => {
     resetRejoin();
+    setHungUpId(null);
     const { choice } = useUiStore.getState();
     tokenSource.arm({
       ...(choice.persona ? { persona: choice.persona } : {}),
@@ -111,7 +115,10 @@ function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSo
   // Hang up: only this ends the call. Leaving the room otherwise (a reload) keeps it a while.
   const hangUp = useCallback(() => {
     clearCall();
-    if (started) endConversation(started.conversationId).catch(() => undefined);
+    if (started) {
+      endConversation(started.conversationId).catch(() => undefined);
+      setHungUpId(started.conversationId);
+    }
     disconnect();
   }, [started, disconnect]);
 
@@ -175,6 +182,9 @@ function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSo
         <p className="notice" role="status">
           Saved. <a href={routeHref({ name: 'conversation', id: started.conversationId })}>Open this conversation in History</a>
         </p>
+      )}
+      {!session.isConnected && !isConnecting && started && hungUpId === started.conversationId && (
+        <RatingForm key={hungUpId} conversationId={hungUpId} />
       )}
 
       <VideoTiles />

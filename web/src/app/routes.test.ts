@@ -8,6 +8,7 @@ describe('parseRoute', () => {
     ['#/', { name: 'call' }],
     ['#/history', { name: 'history' }],
     ['#/history/', { name: 'history' }],
+    ['#/analytics', { name: 'analytics' }],
     ['#/history/4f1c-9a', { name: 'conversation', id: '4f1c-9a' }],
     ['#/history/a/b', { name: 'not-found', path: '/history/a/b' }],
     ['#/nope', { name: 'not-found', path: '/nope' }],
@@ -19,6 +20,7 @@ describe('parseRoute', () => {
     for (const route of [
       { name: 'call' },
       { name: 'history' },
+      { name: 'analytics' },
       { name: 'conversation', id: 'abc-1' },
     ] as const) {
       expect(parseRoute(routeHref(route))).toEqual(route);
