@@ -47,7 +47,8 @@ test('a call rated at hang-up, its rating in History, and the analytics page', a
 
   // History: the rating is there, and can be changed.
   await page.getByRole('link', { name: 'Open this conversation in History' }).click();
-  const stored = page.getByTestId('rating-form');
+  // (the call page stays mounted, hidden, with its own form)
+  const stored = page.getByRole('region', { name: 'Conversation' }).getByTestId('rating-form');
   await expect(stored.getByRole('button', { name: 'Thumbs up' })).toHaveAttribute('aria-pressed', 'true');
   await expect(stored.getByLabel('Comment (optional)')).toHaveValue('Quick answer from the e2e call.');
 
@@ -59,7 +60,9 @@ test('a call rated at hang-up, its rating in History, and the analytics page', a
   await expect(page.getByTestId('latency-line-chart')).toBeVisible();
   await expect(page.getByTestId('errors-chart')).toBeVisible();
   await expect(page.getByTestId('ratings-chart')).toContainText('up');
-  await expect(page.getByText('Quick answer from the e2e call.')).toBeVisible();
+  // (first: the stack's database outlives a run, so a rerun finds earlier ones too)
+  const comments = page.getByRole('list', { name: 'Comments' });
+  await expect(comments.getByText('Quick answer from the e2e call.').first()).toBeVisible();
   const table = page.getByTestId('breakdown-table');
   await expect(table.getByRole('rowheader', { name: 'tutor' })).toBeVisible();
   await page.getByLabel('Breakdown by').selectOption('provider');

@@ -144,7 +144,7 @@ function Report({ report, query }: { report: AnalyticsReport; query: AnalyticsQu
       {report.comments.length === 0 ? (
         <p className="empty">No comments in this range.</p>
       ) : (
-        <ul className="analytics-comments">
+        <ul className="analytics-comments" aria-label="Comments">
           {report.comments.map((c) => (
             <li key={c.conversation_id}>
               <span aria-label={c.score === 'up' ? 'thumbs up' : 'thumbs down'}>{c.score === 'up' ? '👍' : '👎'}</span> {c.comment}{' '}
