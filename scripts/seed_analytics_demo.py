@@ -6,8 +6,8 @@ page, and for the e2e run's screenshots (web/e2e/analytics.spec.ts).
 Writes through the backend's own crud functions (so every analytics column is kept as the
 routes keep it), for users named ``demo-1`` to ``demo-5``: a few calls a day ending today,
 each with turns, reply latencies, an interruption now and then, some errors and fallbacks,
-and a rating on about half of them. Deterministic (a fixed random seed); running it again
-adds the same calls again under new ids.
+and a rating on about half of them. Deterministic (a fixed random seed); a database that
+already has demo calls is left as it is.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, update
+from sqlalchemy import create_engine, select, update
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backend"))
@@ -39,6 +39,9 @@ def seed(url: str, days: int) -> int:
     engine = create_engine(url)
     count = 0
     with Session(engine) as session:
+        demo = select(Conversation.id).where(Conversation.user_id.like("demo-%")).limit(1)
+        if session.scalar(demo) is not None:
+            return 0
         for back in range(days - 1, -1, -1):
             day = today - dt.timedelta(days=back)
             for _ in range(rng.randint(1, 3 + (days - back) // 6)):

@@ -15,11 +15,13 @@ import {
   type Scope,
 } from '../analytics-data';
 import { useAnalytics } from '../hooks/use-analytics';
+import { ThumbIcon } from '../../rating/components/thumb-icon';
 import { BarChart } from './bar-chart';
 import { HBarChart } from './hbar-chart';
 import { LatencyLineChart } from './line-chart';
 import './analytics.css';
 
+const COMMENTS_SHOWN = 10;
 const DIMENSIONS: Dimension[] = ['persona', 'voice', 'provider', 'language'];
 const TABLES: { table: AnalyticsTable; label: string }[] = [
   { table: 'days', label: 'Per day' },
@@ -145,13 +147,17 @@ function Report({ report, query }: { report: AnalyticsReport; query: AnalyticsQu
         <p className="empty">No comments in this range.</p>
       ) : (
         <ul className="analytics-comments" aria-label="Comments">
-          {report.comments.map((c) => (
+          {report.comments.slice(0, COMMENTS_SHOWN).map((c) => (
             <li key={c.conversation_id}>
-              <span aria-label={c.score === 'up' ? 'thumbs up' : 'thumbs down'}>{c.score === 'up' ? '👍' : '👎'}</span> {c.comment}{' '}
+              <span className="visually-hidden">{c.score === 'up' ? 'thumbs up: ' : 'thumbs down: '}</span>
+              <ThumbIcon up={c.score === 'up'} size={16} /> {c.comment}{' '}
               <time dateTime={c.rated_at}>{c.rated_at.slice(0, 10)}</time>
             </li>
           ))}
         </ul>
+      )}
+      {report.comments.length > COMMENTS_SHOWN && (
+        <p className="empty">The newest {COMMENTS_SHOWN} of {report.comments.length}: all are in the Comments CSV.</p>
       )}
 
       <p className="analytics-csv">
@@ -191,7 +197,7 @@ function BreakdownTable({ rows, by }: { rows: readonly AnalyticsBreakdownRow[]; 
             <th scope="col">Interrupted</th>
             <th scope="col">Errors</th>
             <th scope="col">Fallbacks</th>
-            <th scope="col">👍 / 👎</th>
+            <th scope="col">Up / down</th>
           </tr>
         </thead>
         <tbody>

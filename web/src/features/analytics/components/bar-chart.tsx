@@ -3,7 +3,7 @@ import { niceMax, type DayPoint } from '../analytics-data';
 
 const W = 640;
 const H = 180;
-const PAD = { left: 36, right: 8, top: 10, bottom: 22 };
+const PAD = { left: 44, right: 8, top: 10, bottom: 22 };
 
 /** Bars per day, with the axis's top value and the first and last dates. */
 export function BarChart({ points, label, unit }: { points: readonly DayPoint[]; label: string; unit: string }) {

@@ -3,8 +3,8 @@ import { niceMax, segments, type LatencyPoint } from '../analytics-data';
 import { Axis, CHART, DayLabels } from './bar-chart';
 
 const SERIES = [
-  { key: 'p50', label: 'p50', className: 'chart-line-p50' },
-  { key: 'p95', label: 'p95', className: 'chart-line-p95' },
+  { key: 'p50', label: 'p50 (ms)', className: 'chart-line-p50' },
+  { key: 'p95', label: 'p95 (ms)', className: 'chart-line-p95' },
 ] as const;
 
 /** Voice-to-voice p50 and p95 per day, in ms; days without replies are gaps. */
@@ -26,7 +26,7 @@ export function LatencyLineChart({ points }: { points: readonly LatencyPoint[] }
     <figure className="chart-figure">
       <svg className="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={titleId} data-testid="latency-line-chart">
         <title id={titleId}>{`Voice-to-voice latency per day: typical p50 ${Math.round(median('p50'))} ms, typical p95 ${Math.round(median('p95'))} ms`}</title>
-        <Axis top={top} suffix=" ms" />
+        <Axis top={top} />
         {SERIES.map((series) =>
           segments(points, (p) => p[series.key]).map((run) =>
             run.length === 1 ? (

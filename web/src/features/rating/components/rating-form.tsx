@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { describeApiError } from '../../../api/api-error';
 import { saveRating, type Rating } from '../rating-api';
+import { ThumbIcon } from './thumb-icon';
 import './rating.css';
 
 type Thumb = Rating['score'];
@@ -87,7 +88,7 @@ function ThumbButton({ thumb, chosen, onChoose }: { thumb: Thumb; chosen: Thumb 
       title={label}
       onClick={() => onChoose(thumb)}
     >
-      <span aria-hidden="true">{thumb === 'up' ? '👍' : '👎'}</span>
+      <ThumbIcon up={thumb === 'up'} />
     </button>
   );
 }
