@@ -5,13 +5,14 @@ import { e2eEnv, fakeMicArgs } from './support/stack-env';
 
 // A silent microphone: the call is typed. It is rated when the user hangs up, the History
 // shows the rating, and the analytics page (the local user is an operator) shows it among a
-// month of seeded calls: screenshots go to docs/images/.
+// month of seeded calls: its screenshots (test-results/screenshots/) are docs/images/analytics.png
+// and call-rating.png.
 test.use({
   viewport: { width: 1280, height: 900 },
   launchOptions: { executablePath: e2eEnv.chromium, args: fakeMicArgs(e2eEnv.silenceWav) },
 });
 
-const IMAGES = path.join(e2eEnv.repoRoot, 'docs/images');
+const SHOTS = 'test-results/screenshots';
 
 function seedDemoCalls(): void {
   const database = `sqlite:///${path.join(e2eEnv.stateDir, 'backend.db')}`;
@@ -43,7 +44,7 @@ test('a call rated at hang-up, its rating in History, and the analytics page', a
   await form.getByLabel('Comment (optional)').fill('Quick answer from the e2e call.');
   await form.getByRole('button', { name: 'Save rating' }).click();
   await expect(form.getByRole('status')).toHaveText('Saved: thumbs up');
-  await form.screenshot({ path: path.join(IMAGES, 'call-rating.png') });
+  await form.screenshot({ path: `${SHOTS}/call-rating.png` });
 
   // History: the rating is there, and can be changed.
   await page.getByRole('link', { name: 'Open this conversation in History' }).click();
@@ -67,7 +68,7 @@ test('a call rated at hang-up, its rating in History, and the analytics page', a
   await expect(table.getByRole('rowheader', { name: 'tutor' })).toBeVisible();
   await page.getByLabel('Breakdown by').selectOption('provider');
   await expect(table.getByRole('rowheader', { name: 'openai' })).toBeVisible();
-  await page.screenshot({ path: path.join(IMAGES, 'analytics.png'), fullPage: true });
+  await page.screenshot({ path: `${SHOTS}/analytics.png`, fullPage: true });
 
   // The CSV of the same table.
   const href = await page.getByRole('link', { name: 'Breakdown' }).getAttribute('href');
