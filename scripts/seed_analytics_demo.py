@@ -102,7 +102,9 @@ def _call(session: Session, rng: random.Random, started: dt.datetime) -> None:
     if rng.random() < 0.5:
         up = rng.random() < 0.75
         comment = rng.choice(COMMENTS) if rng.random() < 0.3 else ""
-        ratings.put(session, conversation_id=cid, score=1 if up else -1, comment=comment)
+        rating = ratings.put(session, conversation_id=cid, score=1 if up else -1, comment=comment)
+        rating.rated_at = started + dt.timedelta(minutes=5)  # rated as the call ended
+        session.flush()
 
 
 def _event(
