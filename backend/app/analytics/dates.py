@@ -8,6 +8,9 @@ from dataclasses import dataclass
 DEFAULT_DAYS = 30
 FROM_AFTER_TO_DETAIL = "'from' is after 'to'"
 TOO_LONG_DETAIL = "the date range is longer than {days} days (BACKEND_ANALYTICS_MAX_DAYS)"
+FIRST_DAY = dt.date(1970, 1, 1)
+LAST_DAY = dt.date(9999, 12, 30)  # its end, the next midnight, is still a datetime
+OUT_OF_SPAN_DETAIL = f"dates must be from {FIRST_DAY} to {LAST_DAY}"
 
 
 class BadRange(ValueError):
@@ -39,7 +42,9 @@ def date_range(
     """The range asked for; an open end defaults to today, an open start to the
     ``DEFAULT_DAYS`` (or ``max_days``, if fewer) days that end at ``last``."""
     last = last or today
-    first = first or last - dt.timedelta(days=min(DEFAULT_DAYS, max_days) - 1)
+    if not FIRST_DAY <= last <= LAST_DAY or not FIRST_DAY <= (first or last) <= LAST_DAY:
+        raise BadRange(OUT_OF_SPAN_DETAIL)
+    first = first or max(FIRST_DAY, last - dt.timedelta(days=min(DEFAULT_DAYS, max_days) - 1))
     if first > last:
         raise BadRange(FROM_AFTER_TO_DETAIL)
     chosen = DateRange(first, last)

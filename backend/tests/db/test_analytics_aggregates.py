@@ -331,6 +331,8 @@ def test_csv_export_of_each_table(operator: TestClient, seeded: list[str]) -> No
             {"from": "2025-01-01", "to": "2026-01-02"},
             "the date range is longer than 366 days (BACKEND_ANALYTICS_MAX_DAYS)",
         ),
+        ({"to": "0001-01-05"}, "dates must be from 1970-01-01 to 9999-12-30"),
+        ({"from": "9999-12-31", "to": "9999-12-31"}, "dates must be from 1970-01-01 to 9999-12-30"),
     ],
 )
 def test_a_bad_range_is_422_with_a_clear_detail(

@@ -2730,7 +2730,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description 'from' is after 'to' | the date range is longer than {days} days (BACKEND_ANALYTICS_MAX_DAYS) */
+            /** @description 'from' is after 'to' | the date range is longer than {days} days (BACKEND_ANALYTICS_MAX_DAYS) | dates must be from 1970-01-01 to 9999-12-30 */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2819,7 +2819,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description 'from' is after 'to' | the date range is longer than {days} days (BACKEND_ANALYTICS_MAX_DAYS) */
+            /** @description 'from' is after 'to' | the date range is longer than {days} days (BACKEND_ANALYTICS_MAX_DAYS) | dates must be from 1970-01-01 to 9999-12-30 */
             422: {
                 headers: {
                     [name: string]: unknown;

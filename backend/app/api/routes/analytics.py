@@ -5,13 +5,21 @@ conversations; ``scope=all`` covers everyone's and is for operators only (403 ot
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import Response
+from pydantic import BeforeValidator
 
 from app.analytics import report
-from app.analytics.dates import FROM_AFTER_TO_DETAIL, TOO_LONG_DETAIL, BadRange, date_range
+from app.analytics.dates import (
+    FROM_AFTER_TO_DETAIL,
+    OUT_OF_SPAN_DETAIL,
+    TOO_LONG_DETAIL,
+    BadRange,
+    date_range,
+)
 from app.analytics.filters import Filter
 from app.analytics.schemas import (
     AnalyticsReport,
@@ -32,7 +40,7 @@ router = APIRouter(prefix="/analytics", tags=["analytics"], responses=USER_ERROR
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": OPERATOR_ONLY_DETAIL},
-    422: {"description": f"{FROM_AFTER_TO_DETAIL} | {TOO_LONG_DETAIL}"},
+    422: {"description": f"{FROM_AFTER_TO_DETAIL} | {TOO_LONG_DETAIL} | {OUT_OF_SPAN_DETAIL}"},
 }
 _COLUMNS: dict[Table, list[str]] = {
     "days": list(DayRow.model_fields),
@@ -42,10 +50,20 @@ _COLUMNS: dict[Table, list[str]] = {
     "comments": list(RatingComment.model_fields),
 }
 
+
+def _iso_day(value: object) -> object:
+    """Only YYYY-MM-DD, as the schema's ``format: date`` says (pydantic would also read a
+    number as a Unix time)."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("expected a date, YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_day)]
 FromDay = Annotated[
-    dt.date | None, Query(alias="from", description="First UTC day; default: 30 days before 'to'.")
+    Day | None, Query(alias="from", description="First UTC day; default: 30 days before 'to'.")
 ]
-ToDay = Annotated[dt.date | None, Query(alias="to", description="Last UTC day; default: today.")]
+ToDay = Annotated[Day | None, Query(alias="to", description="Last UTC day; default: today.")]
 ScopeQuery = Annotated[Scope, Query(description="mine: your own; all: everyone's (operators).")]
 ByQuery = Annotated[Dimension, Query(description="What the breakdown table is per.")]
 
