@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export AGENT_MODEL_DIR ?= $(CURDIR)/.data/models
 
-.PHONY: help run run-cluster console install install-cluster install-test install-quality test test-python test-web test-e2e bench bench-capacity bench-capacity-cloud bench-backend bench-quality bench-turns bench-recovery lint format clean api-client
+.PHONY: help run run-cluster console install install-cluster install-test install-quality test test-python test-web test-e2e bench bench-capacity bench-capacity-cloud bench-backend bench-analytics bench-quality bench-turns bench-recovery lint format clean api-client
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ bench-turns: ## end of turn, vad against eot: cut-off clips held, delay on compl
 
 bench-backend: install-test ## token issuance and message ingest into PostgreSQL; appends to docs/benchmarks.md
 	@$(PY) bench/backend/run.py
+
+bench-analytics: install-test ## analytics query times on 100,000 conversations and 2 million messages in PostgreSQL; appends to docs/benchmarks.md
+	@$(PY) bench/analytics/run.py
 
 bench-recovery: install ## kill -9 a call's job process 10 times (TRIALS=): recovered, kill to speech p50/p95; appends to docs/benchmarks.md
 	@$(PY) bench/recovery/run.py --trials $(or $(TRIALS),10)

@@ -11,6 +11,7 @@ from backend_helpers import BASE, journaled_writes, new_room
 from livekit.agents import APIConnectionError
 from voice_agent import observability
 from voice_agent.persistence import TimelineRecorder
+from voice_agent.persistence.timeline import providers_detail
 
 pytestmark = pytest.mark.unit
 
@@ -69,3 +70,28 @@ async def test_backend_errors_are_counted_but_not_sent_to_the_failing_backend() 
     finally:
         stop()
     assert [(kind, source) for kind, source, _ in told] == [("error", "tts")]
+
+
+async def test_the_calls_providers_reach_the_conversation(
+    backend_app: Any, journal_dir: Path
+) -> None:
+    room = await new_room(backend_app)
+    _, sender = journaled_writes(backend_app, journal_dir)
+    timeline = TimelineRecorder(sender, room)
+    timeline.add_providers(stt="local", llm="openai", tts="local")
+    assert await timeline.aflush(timeout_s=5)
+    await sender.aclose()
+
+    events = await conversation_events(backend_app, room)
+    assert [(e["kind"], e["source"], e["detail"]) for e in events] == [
+        ("info", "agent", "providers: stt=local llm=openai tts=local")
+    ]
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=backend_app), base_url=BASE
+    ) as c:
+        report = (await c.get("/api/analytics", params={"by": "provider"})).json()
+    assert [row["key"] for row in report["breakdown"]] == ["stt=local llm=openai tts=local"]
+
+
+def test_one_provider_for_everything_is_named_once() -> None:
+    assert providers_detail(stt="openai", llm="openai", tts="openai") == "openai"

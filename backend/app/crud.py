@@ -15,6 +15,7 @@ from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from app.analytics import counts
 from app.core.livekit import SERVER_ROOM_PREFIX, new_room_name
 from app.experiments.assignment import Assignment, apply_to_choice
 from app.models import (
@@ -142,6 +143,7 @@ def create_conversation(
     )
     if (count or 0) >= max_per_user:
         raise ConversationLimitReached
+    choice = apply_to_choice(metadata, experiment)  # what the call really uses
     for _ in range(ROOM_NAME_ATTEMPTS):
         values = {
             "id": conversation_id or uuid.uuid4(),
@@ -149,7 +151,8 @@ def create_conversation(
             "user_id": user_id,
             "status": "active",
             "started_at": utcnow(),
-            "room_metadata": apply_to_choice(metadata, experiment),
+            "room_metadata": choice,
+            **counts.choices(choice),
             "experiment_id": experiment.experiment_id if experiment else None,
             "variant_key": experiment.variant.key if experiment else None,
         }
@@ -299,9 +302,11 @@ def upsert_message(
         "text": text,
         "latency": latency,
         "interrupted": interrupted,
+        "v2v_ms": counts.v2v_ms(latency),
     }
     key = {"conversation_id": conversation_id, "message_id": message_id}
     message: Message = _upsert(session, Message, key, values, created_at)
+    counts.count_messages(session, conversation_id)
     return message
 
 
@@ -314,22 +319,28 @@ def upsert_messages(
     now = utcnow()
     rows: dict[str, dict[str, Any]] = {}
     for message in messages:
-        rows[message["message_id"]] = {**message, "created_at": message.get("created_at") or now}
+        rows[message["message_id"]] = {
+            **message,
+            "created_at": message.get("created_at") or now,
+            "v2v_ms": counts.v2v_ms(message["latency"]),
+        }
     if not rows:
         return 0
     if session.get_bind().dialect.name == "postgresql":
         batch = json.dumps(list(rows.values()), default=_json_value, separators=(",", ":"))
         session.execute(_PG_UPSERT_MESSAGES, {"conversation_id": conversation_id, "batch": batch})
-        return len(rows)
-    stmt = _insert(session, Message)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["conversation_id", "message_id"],
-        set_={
-            name: stmt.excluded[name]
-            for name in ("role", "text", "latency", "interrupted", "created_at")
-        },
-    )
-    session.execute(stmt, [{**row, "conversation_id": conversation_id} for row in rows.values()])
+    else:
+        stmt = _insert(session, Message)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["conversation_id", "message_id"],
+            set_={
+                name: stmt.excluded[name]
+                for name in ("role", "text", "latency", "interrupted", "created_at", "v2v_ms")
+            },
+        )
+        rows_in = [{**row, "conversation_id": conversation_id} for row in rows.values()]
+        session.execute(stmt, rows_in)
+    counts.count_messages(session, conversation_id)
     return len(rows)
 
 
@@ -338,15 +349,17 @@ def upsert_messages(
 # the batch's order, so their surrogate keys keep it; the ids are unique (deduplicated above).
 _PG_UPSERT_MESSAGES = text("""
 INSERT INTO messages
-    (conversation_id, message_id, role, text, latency, interrupted, created_at)
+    (conversation_id, message_id, role, text, latency, interrupted, created_at, v2v_ms)
 SELECT
     CAST(:conversation_id AS uuid), m ->> 'message_id', m ->> 'role', m ->> 'text',
-    (m -> 'latency')::json, (m ->> 'interrupted')::boolean, (m ->> 'created_at')::timestamptz
+    (m -> 'latency')::json, (m ->> 'interrupted')::boolean, (m ->> 'created_at')::timestamptz,
+    (m ->> 'v2v_ms')::double precision
 FROM jsonb_array_elements(CAST(:batch AS jsonb)) WITH ORDINALITY AS b (m, n)
 ORDER BY n
 ON CONFLICT (conversation_id, message_id) DO UPDATE SET
     role = excluded.role, text = excluded.text, latency = excluded.latency,
-    interrupted = excluded.interrupted, created_at = excluded.created_at
+    interrupted = excluded.interrupted, created_at = excluded.created_at,
+    v2v_ms = excluded.v2v_ms
 """)
 
 
@@ -428,6 +441,8 @@ def upsert_event(
     key = {"conversation_id": conversation_id, "event_id": event_id}
     values = {"kind": kind, "source": source, "detail": detail, "turn_id": turn_id}
     event: ConversationEvent = _upsert(session, ConversationEvent, key, values, created_at)
+    counts.count_events(session, conversation_id)
+    counts.note_providers(session, conversation_id, kind=kind, source=source, detail=detail)
     return event
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import sessionmaker
 
 from app.api.routes import (
     agent,
+    analytics,
     auth,
     client_metrics,
     conversations,
@@ -185,6 +186,7 @@ def create_app(
     app.include_router(conversations.router, prefix="/api")
     app.include_router(ratings.router, prefix="/api")
     app.include_router(experiments.router, prefix="/api")
+    app.include_router(analytics.router, prefix="/api")
     app.include_router(client_metrics.router, prefix="/api")
     app.include_router(sessions.router, prefix="/api")
     app.include_router(recordings.router, prefix="/api")

@@ -13,6 +13,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -83,6 +84,7 @@ class Conversation(Base):
     __table_args__ = (
         CheckConstraint("status IN ('active', 'ended')", name="status"),
         Index("ix_conversations_user_started", "user_id", "started_at", "id"),
+        Index("ix_conversations_started", "started_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid.uuid4)
@@ -97,6 +99,16 @@ class Conversation(Base):
         ForeignKey("experiments.id", ondelete="SET NULL"), index=True
     )
     variant_key: Mapped[str | None] = mapped_column(String(32))
+    # For analytics (app/analytics), filled on write: the room metadata's choices, the
+    # providers the agent reported, and counts kept by app/analytics/counts.py.
+    persona: Mapped[str | None] = mapped_column(String(64))
+    voice: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(35))
+    provider: Mapped[str | None] = mapped_column(String(64))
+    turns: Mapped[int] = mapped_column(Integer(), default=0, server_default="0")
+    interruptions: Mapped[int] = mapped_column(Integer(), default=0, server_default="0")
+    errors: Mapped[int] = mapped_column(Integer(), default=0, server_default="0")
+    fallbacks: Mapped[int] = mapped_column(Integer(), default=0, server_default="0")
 
     # The database deletes messages, events, files and the recording's row with their
     # conversation (ON DELETE CASCADE); the recording's bytes go with the delete route.
@@ -123,6 +135,20 @@ class Message(Base):
         UniqueConstraint("conversation_id", "message_id"),
         CheckConstraint("role IN ('user', 'assistant')", name="role"),
         Index("ix_messages_conversation_created", "conversation_id", "created_at"),
+        Index(
+            "ix_messages_created_v2v",
+            "created_at",
+            "v2v_ms",
+            postgresql_where=text("v2v_ms IS NOT NULL"),
+            sqlite_where=text("v2v_ms IS NOT NULL"),
+        ),
+        Index(
+            "ix_messages_conversation_v2v",
+            "conversation_id",
+            "v2v_ms",
+            postgresql_where=text("v2v_ms IS NOT NULL"),
+            sqlite_where=text("v2v_ms IS NOT NULL"),
+        ),
     )
 
     pk: Mapped[int] = mapped_column(_SurrogateKey, primary_key=True, autoincrement=True)
@@ -135,6 +161,8 @@ class Message(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     latency: Mapped[dict[str, float]] = mapped_column(JSON(), default=dict)
     interrupted: Mapped[bool] = mapped_column(Boolean(), default=False)
+    # latency["e2e_ms"] (voice to voice: the user stops speaking -> the agent's first audio)
+    v2v_ms: Mapped[float | None] = mapped_column(Float())
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 

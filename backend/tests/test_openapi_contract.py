@@ -25,6 +25,8 @@ OPERATIONS = {
     ("get", "/api/conversations/{conversation_id}/recording"),
     ("put", "/api/conversations/{conversation_id}/rating"),
     ("delete", "/api/conversations/{conversation_id}/rating"),
+    ("get", "/api/analytics"),
+    ("get", "/api/analytics/{table}.csv"),
     ("get", "/api/agent/conversations/{room_name}"),
     ("get", "/api/agent/conversations/{room_name}/messages"),
     ("put", "/api/agent/conversations/{room_name}/messages/{message_id}"),
@@ -77,6 +79,10 @@ def test_error_answers_are_documented(schema: dict[str, Any]) -> None:
     assert {"200", "201", "409"} <= set(paths["/api/conversations"]["post"]["responses"])
     for path in ("/api/token", "/api/conversations"):
         assert {"401", "403", "429"} <= set(paths[path]["post"]["responses"])
+    for path in ("/api/analytics", "/api/analytics/{table}.csv"):
+        assert {"401", "403", "422"} <= set(paths[path]["get"]["responses"])
+    csv = paths["/api/analytics/{table}.csv"]["get"]["responses"]["200"]["content"]
+    assert "text/csv" in csv
     webhook = paths["/livekit/webhook"]["post"]
     assert "application/webhook+json" in webhook["requestBody"]["content"]
     assert {"400", "401"} <= set(webhook["responses"])

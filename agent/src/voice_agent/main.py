@@ -256,6 +256,9 @@ async def start_persistence(
     if state is not None:
         state.recorder = recorder
     timeline = TimelineRecorder(writes.sender, room)
+    timeline.add_providers(
+        stt=settings.stt.provider, llm=settings.llm.provider, tts=settings.tts.provider
+    )
     stop_listening = observability.add_listener(timeline.add)
 
     async def flush(_reason: str) -> None:

@@ -205,6 +205,10 @@ class Settings(BaseSettings):
     busy_retry_after_seconds: int = Field(
         default=5, ge=1, le=600, validation_alias="BACKEND_BUSY_RETRY_AFTER_SECONDS"
     )
+    # the longest date range (in UTC days) one analytics request may ask for
+    analytics_max_days: int = Field(
+        default=366, ge=1, le=3660, validation_alias="BACKEND_ANALYTICS_MAX_DAYS"
+    )
     max_batch_messages: int = Field(
         default=1000, ge=1, le=10_000, validation_alias="BACKEND_MAX_BATCH_MESSAGES"
     )

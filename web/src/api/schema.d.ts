@@ -379,6 +379,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Analytics
+         * @description Every aggregate of the range: per day, latency per day, errors by source, the
+         *     breakdown, ratings and the newest comments.
+         */
+        get: operations["get_analytics_api_analytics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/{table}.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Table
+         * @description One table of the report as a CSV download (the JSON report's field names as columns).
+         */
+        get: operations["export_table_api_analytics__table__csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/metrics/client-latency": {
         parameters: {
             query?: never;
@@ -820,6 +861,44 @@ export interface components {
             /** Metadata */
             metadata?: string | null;
         };
+        /** AnalyticsReport */
+        AnalyticsReport: {
+            /**
+             * Scope
+             * @enum {string}
+             */
+            scope: "mine" | "all";
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+            /**
+             * By
+             * @enum {string}
+             */
+            by: "persona" | "voice" | "provider" | "language";
+            totals: components["schemas"]["BreakdownRow"];
+            /** Days */
+            days: components["schemas"]["DayRow"][];
+            /** Latency */
+            latency: components["schemas"]["LatencyRow"][];
+            /** Errors */
+            errors: components["schemas"]["ErrorRow"][];
+            /** Breakdown */
+            breakdown: components["schemas"]["BreakdownRow"][];
+            ratings: components["schemas"]["RatingSummary"];
+            /**
+             * Comments
+             * @description The newest comments, newest first.
+             */
+            comments: components["schemas"]["RatingComment"][];
+        };
         /** BatchMessageIn */
         BatchMessageIn: {
             /**
@@ -848,6 +927,36 @@ export interface components {
             interrupted?: boolean;
             /** Id */
             id: string;
+        };
+        /** BreakdownRow */
+        BreakdownRow: {
+            /**
+             * Key
+             * @description The persona, voice, provider or language; null: unknown.
+             */
+            key: string | null;
+            /** Conversations */
+            conversations: number;
+            /** Avg Turns */
+            avg_turns: number | null;
+            /** Avg Duration S */
+            avg_duration_s: number | null;
+            /** Interruptions */
+            interruptions: number;
+            /** Errors */
+            errors: number;
+            /** Fallbacks */
+            fallbacks: number;
+            /** Replies */
+            replies: number;
+            /** P50 Ms */
+            p50_ms: number | null;
+            /** P95 Ms */
+            p95_ms: number | null;
+            /** Up */
+            up: number;
+            /** Down */
+            down: number;
         };
         /** ClientLatencyIn */
         ClientLatencyIn: {
@@ -984,6 +1093,46 @@ export interface components {
              * @description Pass as ?cursor= for the next page.
              */
             next_cursor: string | null;
+        };
+        /** DayRow */
+        DayRow: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Conversations */
+            conversations: number;
+            /** Turns */
+            turns: number;
+            /**
+             * Avg Turns
+             * @description Turns (user messages) per conversation.
+             */
+            avg_turns: number | null;
+            /**
+             * Avg Duration S
+             * @description Seconds per ended conversation.
+             */
+            avg_duration_s: number | null;
+            /** Interruptions */
+            interruptions: number;
+            /** Errors */
+            errors: number;
+            /** Fallbacks */
+            fallbacks: number;
+        };
+        /** ErrorRow */
+        ErrorRow: {
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "stt" | "llm" | "tts" | "backend" | "agent";
+            /** Errors */
+            errors: number;
+            /** Fallbacks */
+            fallbacks: number;
         };
         /** EventIn */
         EventIn: {
@@ -1195,6 +1344,23 @@ export interface components {
              */
             livekit: "ok" | "unreachable";
         };
+        /** LatencyRow */
+        LatencyRow: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * Replies
+             * @description Replies with a voice-to-voice figure.
+             */
+            replies: number;
+            /** P50 Ms */
+            p50_ms: number | null;
+            /** P95 Ms */
+            p95_ms: number | null;
+        };
         /** LoginIn */
         LoginIn: {
             /** Username */
@@ -1337,6 +1503,26 @@ export interface components {
             /** Description */
             description: string;
         };
+        /** RatingComment */
+        RatingComment: {
+            /**
+             * Conversation Id
+             * Format: uuid
+             */
+            conversation_id: string;
+            /**
+             * Score
+             * @enum {string}
+             */
+            score: "up" | "down";
+            /** Comment */
+            comment: string;
+            /**
+             * Rated At
+             * Format: date-time
+             */
+            rated_at: string;
+        };
         /** RatingIn */
         RatingIn: {
             /**
@@ -1365,6 +1551,18 @@ export interface components {
              * Format: date-time
              */
             rated_at: string;
+        };
+        /** RatingSummary */
+        RatingSummary: {
+            /** Up */
+            up: number;
+            /** Down */
+            down: number;
+            /**
+             * Up Share
+             * @description up / (up + down); null without ratings.
+             */
+            up_share: number | null;
         };
         /** RecordingChunkIn */
         RecordingChunkIn: {
@@ -3515,6 +3713,182 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+            /** @description rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description rate limiter unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_analytics_api_analytics_get: {
+        parameters: {
+            query?: {
+                /** @description First UTC day; default: 30 days before 'to'. */
+                from?: string | null;
+                /** @description Last UTC day; default: today. */
+                to?: string | null;
+                /** @description mine: your own; all: everyone's (operators). */
+                scope?: "mine" | "all";
+                /** @description What the breakdown table is per. */
+                by?: "persona" | "voice" | "provider" | "language";
+            };
+            header?: {
+                authorization?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsReport"];
+                };
+            };
+            /** @description There was an error parsing the body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description only an operator may do this (python -m app users role NAME operator) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 'from' is after 'to' | the date range is longer than {days} days (BACKEND_ANALYTICS_MAX_DAYS) | dates must be from 1970-01-01 to 9999-12-30 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description rate limit exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description rate limiter unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    export_table_api_analytics__table__csv_get: {
+        parameters: {
+            query?: {
+                /** @description First UTC day; default: 30 days before 'to'. */
+                from?: string | null;
+                /** @description Last UTC day; default: today. */
+                to?: string | null;
+                /** @description mine: your own; all: everyone's (operators). */
+                scope?: "mine" | "all";
+                /** @description What the breakdown table is per. */
+                by?: "persona" | "voice" | "provider" | "language";
+            };
+            header?: {
+                authorization?: string | null;
+            };
+            path: {
+                table: "days" | "latency" | "errors" | "breakdown" | "comments";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description There was an error parsing the body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description only an operator may do this (python -m app users role NAME operator) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description content type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 'from' is after 'to' | the date range is longer than {days} days (BACKEND_ANALYTICS_MAX_DAYS) | dates must be from 1970-01-01 to 9999-12-30 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description rate limit exceeded */
             429: {

@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { delay, http, HttpResponse } from 'msw';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -215,6 +215,30 @@ describe('App: routes', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('Only an operator may see experiments.');
     expect(screen.queryByRole('link', { name: 'Experiments' })).not.toBeInTheDocument();
     window.location.hash = '';
+  });
+
+  it('links the analytics page for an operator only', async () => {
+    server.use(
+      http.get('/api/auth/session', () =>
+        HttpResponse.json({ auth_required: false, user: { id: 'local', name: 'local', operator: true } }),
+      ),
+      http.get('/api/analytics', () => HttpResponse.json({ detail: 'later' }, { status: 503 })),
+    );
+    render(<App config={config} />);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('link', { name: 'Analytics' }));
+    expect(await screen.findByRole('heading', { name: 'Analytics' })).toBeInTheDocument();
+    expect(await screen.findByRole('alert')).toHaveTextContent('Could not load the analytics: later');
+    cleanup();
+
+    server.use(
+      http.get('/api/auth/session', () =>
+        HttpResponse.json({ auth_required: true, user: { id: 'u1', name: 'ursula', operator: false } }),
+      ),
+    );
+    render(<App config={config} />);
+    expect(await screen.findByRole('link', { name: 'History' })).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'Analytics' })).not.toBeInTheDocument();
   });
 
   it('says so for an unknown route', async () => {

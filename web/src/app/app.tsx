@@ -1,4 +1,5 @@
 import { env, type Env } from '../config/env';
+import { AnalyticsPage } from '../features/analytics/components/analytics-page';
 import { SignInForm } from '../features/auth/components/sign-in-form';
 import { useAuth } from '../features/auth/hooks/use-auth';
 import { ExperimentsPage } from '../features/experiments/components/experiments-page';
@@ -55,6 +56,9 @@ export function App({ config = env }: AppProps) {
             <NavLink route={route} to={{ name: 'call' }} label={t('app.navCall')} />
             <NavLink route={route} to={{ name: 'history' }} label={t('app.navHistory')} />
             {operator && (
+              <NavLink route={route} to={{ name: 'analytics' }} label={t('app.navAnalytics')} />
+            )}
+            {operator && (
               <NavLink route={route} to={{ name: 'experiments' }} label={t('app.navExperiments')} />
             )}
           </nav>
@@ -80,6 +84,7 @@ export function App({ config = env }: AppProps) {
         <>
           <CallPage config={config} hidden={route.name !== 'call'} />
           {route.name === 'history' && <HistoryPage />}
+          {route.name === 'analytics' && <AnalyticsPage operator={operator} />}
           {route.name === 'conversation' && <ConversationView key={route.id} id={route.id} />}
           {route.name === 'experiments' &&
             (operator ? <ExperimentsPage /> : <p role="alert">Only an operator may see experiments.</p>)}
@@ -95,7 +100,11 @@ export function App({ config = env }: AppProps) {
   );
 }
 
-type NavTarget = { name: 'call' } | { name: 'history' } | { name: 'experiments' };
+type NavTarget =
+  | { name: 'call' }
+  | { name: 'history' }
+  | { name: 'analytics' }
+  | { name: 'experiments' };
 
 function NavLink({ route, to, label }: { route: Route; to: NavTarget; label: string }) {
   const current = route.name === to.name || (to.name === 'history' && route.name === 'conversation');

@@ -42,6 +42,7 @@ import { useAgentErrorToasts } from '../features/toasts/hooks/use-agent-error-to
 import { TranscriptList } from '../features/transcript/components/transcript-list';
 import { useTranscript } from '../features/transcript/hooks/use-transcript';
 import { placeAttachments } from '../features/transcript/transcript-entries';
+import { RatingForm } from '../features/rating/components/rating-form';
 import { routeHref } from './routes';
 import { useTranslate } from '../i18n';
 
@@ -97,8 +98,11 @@ function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSo
   const rejoin = useRejoin(tokenSource, connect);
   const { reset: resetRejoin } = rejoin;
   useForgetEndedCall(session.room);
+  // The call the user hung up (not one that dropped): it may be rated below.
+  const [hungUpId, setHungUpId] = useState<string | null>(null);
   const startCall = useCallback(() => {
     resetRejoin();
+    setHungUpId(null);
     const { choice } = useUiStore.getState();
     tokenSource.arm({
       ...(choice.persona ? { persona: choice.persona } : {}),
@@ -113,7 +117,10 @@ function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSo
   // Hang up: only this ends the call. Leaving the room otherwise (a reload) keeps it a while.
   const hangUp = useCallback(() => {
     clearCall();
-    if (started) endConversation(started.conversationId).catch(() => undefined);
+    if (started) {
+      endConversation(started.conversationId).catch(() => undefined);
+      setHungUpId(started.conversationId);
+    }
     disconnect();
   }, [started, disconnect]);
 
@@ -178,6 +185,9 @@ function CallScreen({ tokenSource, started }: { tokenSource: ConversationTokenSo
           {t('call.saved')}{' '}
           <a href={routeHref({ name: 'conversation', id: started.conversationId })}>{t('call.openInHistory')}</a>
         </p>
+      )}
+      {!session.isConnected && !isConnecting && started && hungUpId === started.conversationId && (
+        <RatingForm key={hungUpId} conversationId={hungUpId} />
       )}
 
       <VideoTiles />

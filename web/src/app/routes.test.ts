@@ -9,6 +9,7 @@ describe('parseRoute', () => {
     ['#/history', { name: 'history' }],
     ['#/history/', { name: 'history' }],
     ['#/experiments', { name: 'experiments' }],
+    ['#/analytics', { name: 'analytics' }],
     ['#/history/4f1c-9a', { name: 'conversation', id: '4f1c-9a' }],
     ['#/history/a/b', { name: 'not-found', path: '/history/a/b' }],
     ['#/nope', { name: 'not-found', path: '/nope' }],
@@ -21,6 +22,7 @@ describe('parseRoute', () => {
       { name: 'call' },
       { name: 'history' },
       { name: 'experiments' },
+      { name: 'analytics' },
       { name: 'conversation', id: 'abc-1' },
     ] as const) {
       expect(parseRoute(routeHref(route))).toEqual(route);

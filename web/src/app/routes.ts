@@ -2,6 +2,7 @@
 export type Route =
   | { name: 'call' }
   | { name: 'history' }
+  | { name: 'analytics' }
   | { name: 'experiments' }
   | { name: 'conversation'; id: string }
   | { name: 'not-found'; path: string };
@@ -12,6 +13,7 @@ export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
   if (path === '/') return { name: 'call' };
   if (path === '/history' || path === '/history/') return { name: 'history' };
+  if (path === '/analytics' || path === '/analytics/') return { name: 'analytics' };
   if (path === '/experiments' || path === '/experiments/') return { name: 'experiments' };
   const match = CONVERSATION.exec(path);
   if (match?.[1]) return { name: 'conversation', id: match[1] };
@@ -24,6 +26,8 @@ export function routeHref(route: Exclude<Route, { name: 'not-found' }>): string 
       return '#/';
     case 'history':
       return '#/history';
+    case 'analytics':
+      return '#/analytics';
     case 'experiments':
       return '#/experiments';
     case 'conversation':

@@ -9,6 +9,7 @@ export const de: Messages = {
   'app.mainNav': 'Hauptmenü',
   'app.navCall': 'Anruf',
   'app.navHistory': 'Verlauf',
+  'app.navAnalytics': 'Auswertung',
   'app.navExperiments': 'Experimente',
   'app.signOut': 'Abmelden',
   'app.signOutFailed': 'Abmelden fehlgeschlagen. Bitte erneut versuchen.',

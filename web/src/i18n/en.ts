@@ -8,6 +8,7 @@ export const en = {
   'app.mainNav': 'Main',
   'app.navCall': 'Call',
   'app.navHistory': 'History',
+  'app.navAnalytics': 'Analytics',
   'app.navExperiments': 'Experiments',
   'app.signOut': 'Sign out',
   'app.signOutFailed': 'Sign-out failed. Try again.',

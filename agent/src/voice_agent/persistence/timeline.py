@@ -9,6 +9,15 @@ import uuid
 from .backend_client import event_body
 from .journal_sender import JournalSender
 
+# The backend reads this event (app/analytics/counts.py, same prefix) into the conversation.
+PROVIDERS_PREFIX = "providers: "
+
+
+def providers_detail(*, stt: str, llm: str, tts: str) -> str:
+    if stt == llm == tts:
+        return stt
+    return f"stt={stt} llm={llm} tts={tts}"
+
 
 class TimelineRecorder:
     """Journals events in order, each with its own id (a replay never duplicates one)."""
@@ -22,6 +31,12 @@ class TimelineRecorder:
         now = dt.datetime.now(dt.UTC)
         body = event_body(kind=kind, source=source, detail=detail, created_at=now)
         self._writes.write(self._room, "event", uuid.uuid4().hex, body)
+
+    def add_providers(self, *, stt: str, llm: str, tts: str) -> None:
+        """Name the call's primary providers (an info event; the backend keeps it on the
+        conversation for analytics): "providers: openai" when one serves all three, else
+        "providers: stt=local llm=openai tts=azure"."""
+        self.add("info", "agent", PROVIDERS_PREFIX + providers_detail(stt=stt, llm=llm, tts=tts))
 
     async def aflush(self, timeout_s: float) -> bool:
         """Wait (bounded) until the backend has the events; True if it has."""

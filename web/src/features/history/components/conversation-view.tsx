@@ -4,6 +4,7 @@ import { navigate } from '../../../app/use-hash-route';
 import { routeHref } from '../../../app/routes';
 import { useUiStore } from '../../../store/ui-store';
 import { formatMs } from '../../metrics/latency-rows';
+import { RatingForm } from '../../rating/components/rating-form';
 import { deleteConversation, exportConversation, type ConversationRecord } from '../history-api';
 import { figureEntries, formatDateTime, formatTime } from '../format';
 import { useConversation } from '../hooks/use-conversation';
@@ -88,6 +89,9 @@ function ConversationDetails({ conversation }: { conversation: ConversationRecor
         </button>
       </div>
       {confirming && <DeleteConfirm busy={busy} onConfirm={remove} onCancel={() => setConfirming(false)} />}
+      {conversation.status === 'ended' && (
+        <RatingForm conversationId={conversation.id} initial={conversation.rating ?? null} title="Your rating" />
+      )}
 
       {/* with a recording: the player beside the transcript on a wide screen, above it on a narrow one */}
       <div className={recording ? 'history-body with-recording' : 'history-body'} data-testid="history-body">
