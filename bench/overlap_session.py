@@ -44,12 +44,19 @@ class Stop:
 
 class PacedSpeaker(io.AudioOutput):
     """Plays the agent's audio in real time, keeping ``queue_s`` of it ahead in the device
-    (RoomIO's ``AudioSource`` queue is 200 ms): a pause stops feeding the device, so what
-    it holds still plays; a clear drops it. Records every stop and resume."""
+    (RoomIO's ``AudioSource`` queue is 200 ms), as RoomIO does. A clear drops the device's
+    queue. A pause stops feeding the device, and RoomIO's forwarder, which holds the next
+    50 ms frame until the queue has room for it, drops the queue unplayed as soon as it
+    takes a further frame while paused (``_ParticipantAudioOutput._forward_audio``): so
+    what plays after a pause is at most one frame's wait when more audio is waiting, and
+    the whole queue only when the reply has no more audio yet. Records every stop and
+    resume."""
 
-    def __init__(self, queue_s: float = 0.2) -> None:
+    def __init__(self, queue_s: float = 0.2, frame_s: float = 0.05) -> None:
         super().__init__(label="paced speaker", capabilities=io.AudioOutputCapabilities(pause=True))
         self._queue_s = queue_s
+        self._frame_s = frame_s  # RoomIO hands its source 50 ms frames
+        self._waiting_s = 0.0  # audio not yet handed to the device
         self._frames: asyncio.Queue[rtc.AudioFrame | None] = asyncio.Queue()  # None: flush
         self._playing = asyncio.Event()
         self._playing.set()
@@ -75,6 +82,7 @@ class PacedSpeaker(io.AudioOutput):
         data = np.frombuffer(frame.data, np.int16)
         for start in range(0, len(data), step):
             piece = data[start : start + step]
+            self._waiting_s += len(piece) / frame.num_channels / frame.sample_rate
             self._frames.put_nowait(
                 rtc.AudioFrame(
                     piece.tobytes(),
@@ -93,9 +101,8 @@ class PacedSpeaker(io.AudioOutput):
         self._generation += 1
         while not self._frames.empty():
             self._frames.get_nowait()
-        if self._ends_at > now:  # the device's queue is dropped unplayed
-            self._played -= self._ends_at - now
-            self._ends_at = now
+        self._waiting_s = 0.0
+        self._drop_after(now)
         if self._open:
             self.stops.append(Stop(now, now, "clear"))
             self._finish(interrupted=True)
@@ -104,8 +111,19 @@ class PacedSpeaker(io.AudioOutput):
         super().pause()
         now = time.monotonic()
         if self._playing.is_set():
+            if self._waiting_s > self._frame_s:
+                # the forwarder's frame in hand waits for room (at most one frame's play),
+                # then its next frame finds the output paused and the queue is dropped
+                room_at = self._ends_at - self._queue_s + self._frame_s
+                self._drop_after(max(now, room_at))
             self.stops.append(Stop(now, max(now, self._ends_at), "pause"))
         self._playing.clear()
+
+    def _drop_after(self, at: float) -> None:
+        """The device's queue past ``at`` is dropped unplayed."""
+        if self._ends_at > at:
+            self._played -= self._ends_at - at
+            self._ends_at = at
 
     def resume(self) -> None:
         super().resume()
@@ -126,6 +144,8 @@ class PacedSpeaker(io.AudioOutput):
         while True:
             frame = await self._frames.get()
             generation = self._generation
+            if frame is not None:
+                self._waiting_s = max(0.0, self._waiting_s - frame.duration)
             if frame is None:
                 await asyncio.sleep(max(0.0, self._ends_at - time.monotonic()))
                 if self._open and generation == self._generation:
