@@ -19,6 +19,8 @@ import re
 from livekit.agents import llm
 from livekit.agents.language import LanguageCode
 
+from .unfinished_clauses import ends_mid_clause
+
 UNFINISHED = 0.0
 FINISHED = 1.0
 _THRESHOLD = 0.5
@@ -41,10 +43,11 @@ _WORD = re.compile(r"[a-z']+")
 
 
 def ends_unfinished(text: str) -> bool:
-    """Whether ``text`` stops on a word an English sentence does not end with. A final
-    question mark or full stop from the STT does not count (Whisper adds one to fragments)."""
+    """Whether ``text`` stops on a word an English sentence does not end with, or inside a
+    clause (``unfinished_clauses.py``: "My phone number is", "Where can I"). A final question
+    mark or full stop from the STT does not count (both STTs add one to fragments)."""
     words = _WORD.findall(text.lower())
-    return bool(words) and words[-1] in UNFINISHED_WORDS
+    return bool(words) and (words[-1] in UNFINISHED_WORDS or ends_mid_clause(words))
 
 
 class UnfinishedWordsDetector:
