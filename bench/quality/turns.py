@@ -209,8 +209,9 @@ async def measure(settings: Any, hearing: Any, all_clips: list[Clip]) -> list[Ou
             delay = turns[0].at_s - clip.pause_end_s if turns and clip.kind == "complete" else None
             first = predictions.seen[0] if predictions.seen else None
             outcomes.append(Outcome(clip, len(turns), delay, first))
+            heard = " / ".join(repr(t.text) for t in turns)  # a cut one: what was answered
             line = f"{clip.kind} | {clip.part} | {clip.voice} | {clip.text} | turns {len(turns)}"
-            print(f"  {line} | delay {delay} | P {predictions.seen}", flush=True)
+            print(f"  {line} | {heard} | delay {delay} | P {predictions.seen}", flush=True)
     finally:
         framework.removeHandler(predictions)
     return outcomes
