@@ -6,6 +6,8 @@ article, a possessive, a conjunction, most prepositions and the fillers ("um", "
 end an English sentence. Such a transcript gets P(end of turn) 0, and the framework waits
 ``turn.max_delay_s`` after the speech for the caller to go on (as for the ``eot`` model's "not
 finished"); any other gets 1 and the turn ends after ``turn.min_delay_s``, as with ``vad``.
+A clause cut before its end on a word that could end a sentence ("My phone number is",
+"Where can I") is held too: ``unfinished_clauses.py`` reads the words before the last.
 
 Cheap (a set lookup, no model) and predictable, unlike the audio model, which made half the
 complete questions wait. The cost: a question that really ends on a preposition ("Where are
