@@ -60,9 +60,9 @@ bench-quality: ## hearing (WER by voice and noise), answers (keyword accuracy) a
 	@scripts/install.sh $(if $(QUALITY),quality,speech)
 	@$(PY) bench/quality/run.py $(if $(PROFILE),--profile $(PROFILE))
 
-bench-turns: ## end of turn, vad against eot: cut-off clips held, delay on complete questions; appends to docs/benchmarks.md
+bench-turns: ## end of turn per detector (TURNS_ARGS="--detectors words --held-out"): cut-off clips held, delay on complete questions; appends to docs/benchmarks.md
 	@scripts/install.sh speech
-	@$(PY) bench/quality/turns.py
+	@$(PY) bench/quality/turns.py $(TURNS_ARGS)
 
 bench-backend: install-test ## token issuance and message ingest into PostgreSQL; appends to docs/benchmarks.md
 	@$(PY) bench/backend/run.py

@@ -7,7 +7,9 @@ A caller who pauses mid-sentence ("How many days are there in ... a leap year?")
 with ``eot`` and two with ``vad``; a complete question still ends well before ``max_delay_s``.
 The clips are ones the model judges clearly (docs/benchmarks.md, end of turn: P 0.09 for
 the fragment, 0.64 for the question); it is wrong on others. ``words`` holds the same
-fragment on its last word ("in") and ends the complete question as ``vad`` does.
+fragment on its last word ("in") and ends the complete question as ``vad`` does; it also
+holds a clause cut after its copula ("Is it going to be ... sunny this weekend?") and ends a
+question whose copula had its complement before it ("Do you know what it is?") as ``vad`` does.
 """
 
 from __future__ import annotations
@@ -48,9 +50,14 @@ def _clip(*parts: np.ndarray, tail_s: float) -> np.ndarray:
     return np.concatenate([_silence(0.5), *parts, _silence(tail_s)])
 
 
-def _cut_off(speech: Callable[[str], np.ndarray], settings: AgentSettings) -> np.ndarray:
+def _cut_off(
+    speech: Callable[[str], np.ndarray],
+    settings: AgentSettings,
+    fragment: str = FRAGMENT,
+    rest: str = REST,
+) -> np.ndarray:
     return _clip(
-        speech(FRAGMENT), _silence(PAUSE_S), speech(REST), tail_s=settings.turn.max_delay_s + 1
+        speech(fragment), _silence(PAUSE_S), speech(rest), tail_s=settings.turn.max_delay_s + 1
     )
 
 
@@ -91,11 +98,25 @@ async def test_words_wait_through_a_pause_after_a_dangling_word(
     assert len(turns[0].text.split()) > len(FRAGMENT.split()), turns
 
 
-async def test_words_end_a_complete_question_as_soon_as_vad(
+async def test_words_wait_through_a_pause_after_a_copula_with_no_complement(
     hearing: Any, speech: Callable[[str], np.ndarray]
 ) -> None:
     settings = AgentSettings(turn=TurnSettings(detector="words"))
-    clip = _clip(speech(QUESTION), tail_s=settings.turn.max_delay_s + 1)
+    fragment = "Is it going to be"
+    clip = _cut_off(speech, settings, fragment, "sunny this weekend?")
+    turns = await user_turns(settings, hearing, clip)
+
+    assert len(turns) == 1, turns
+    assert "going" in turns[0].text.lower()
+    assert len(turns[0].text.split()) > len(fragment.split()), turns
+
+
+@pytest.mark.parametrize("question", [QUESTION, "Do you know what it is?"])
+async def test_words_end_a_complete_question_as_soon_as_vad(
+    hearing: Any, speech: Callable[[str], np.ndarray], question: str
+) -> None:
+    settings = AgentSettings(turn=TurnSettings(detector="words"))
+    clip = _clip(speech(question), tail_s=settings.turn.max_delay_s + 1)
     turns = await user_turns(settings, hearing, clip)
 
     assert len(turns) == 1, turns

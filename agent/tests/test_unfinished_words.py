@@ -78,3 +78,14 @@ async def test_english_only() -> None:
 def test_the_session_gets_the_detector() -> None:
     detector = turn_detection(AgentSettings(turn=TurnSettings(detector="words")))
     assert isinstance(detector, UnfinishedWordsDetector)
+
+
+async def test_the_detector_holds_a_clause_cut_on_a_copula_and_not_a_wh_clause() -> None:
+    detector = UnfinishedWordsDetector()
+    threshold = await detector.unlikely_threshold(LanguageCode("en"))
+    assert threshold is not None
+
+    held = _chat(("assistant", "Hello!"), ("user", "My phone number is."))
+    done = _chat(("assistant", "Hello!"), ("user", "Do you know what it is?"))
+    assert await detector.predict_end_of_turn(held) < threshold
+    assert await detector.predict_end_of_turn(done) >= threshold

@@ -65,6 +65,45 @@ FRAGMENTS = (
     ("What's a good name for", "a puppy?"),
     ("Who was the first person to", "walk on the moon?"),
     ("Tell me a story about", "a dragon."),
+    # written with the clause rules (unfinished_clauses.py, 2026-11-30) before they were:
+    # their fragments' transcripts were in the listing the rules were drawn from, so they
+    # are not a clean held-out (HELD_OUT is)
+    ("Could you please", "turn off the lights?"),
+    ("What time does the", "pharmacy close?"),
+    ("I want to", "book a flight to Rome."),
+    ("Do you think it will", "rain this afternoon?"),
+    ("My phone number is", "five five five, one two three four."),
+    ("Can you help me find", "a good restaurant nearby?"),
+    ("The meeting is scheduled", "for Thursday at noon."),
+    ("Is it going to be", "sunny this weekend?"),
+    ("How do I", "reset my password?"),
+    ("Send a message to", "my brother saying I'm late."),
+)
+# `--held-out`: written after the clause rules were fixed and never tuned on: fragments, and
+# complete questions that end on a word the rules look at
+HELD_OUT = (
+    ("Can you recommend", "a good book for my holiday?"),
+    ("What's the fastest way to get", "to the airport?"),
+    ("I'd like to order", "a large pizza with mushrooms."),
+    ("Could you check if", "my train is on time?"),
+    ("My daughter's birthday is", "next Friday, any gift ideas?"),
+    ("Where should we", "go for dinner tonight?"),
+    ("How long does it take to", "boil an egg?"),
+    ("Do you know whether the", "library is open on Sundays?"),
+    ("Tell me something", "interesting about octopuses."),
+    ("What I really need is", "a quick breakfast idea."),
+    ("Why does my", "laptop keep freezing?"),
+    ("Please add a reminder", "to water the plants."),
+)
+HELD_OUT_COMPLETE = (
+    "I'm not sure what the answer is.",
+    "Could you tell me where the nearest bank is?",
+    "What time is it?",
+    "Can you help us?",
+    "Is that what you meant?",
+    "I wonder how old he is.",
+    "Is it as good as it was?",
+    "Tell me who you are.",
 )
 # complete questions that end on a preposition: what the `words` detector makes wait
 STRANDED = (
@@ -73,6 +112,20 @@ STRANDED = (
     "Who are you talking to?",
     "What is it made of?",
     "Which one should I go with?",
+)
+# complete questions that end on a copula, a modal or a pronoun: what the clause rules
+# (unfinished_clauses.py) must let end
+CLAUSE_ENDINGS = (
+    "Do you know what it is?",
+    "Can you tell me what time it is?",
+    "What should I do?",
+    "Who are you?",
+    "Where is my phone?",
+    "Can you help me?",
+    "I don't know where they are.",
+    "Yes, I can.",
+    "What would you like?",
+    "How are you?",
 )
 VOICES = {
     "piper x1.0": lambda text: piper(1.0, text),
@@ -107,6 +160,7 @@ class Predictions(logging.Handler):
 @dataclass(frozen=True, slots=True)
 class Clip:
     kind: str  # "cut" or "complete"
+    part: str  # "bench" or "held-out"
     voice: str
     text: str
     pcm: np.ndarray
@@ -121,17 +175,24 @@ class Outcome:
     probability: float | None  # the model's first decision (eot only)
 
 
-def clips(questions: int, pause_s: float, tail_s: float, fragments: int) -> list[Clip]:
+def clips(
+    questions: int, pause_s: float, tail_s: float, fragments: int, held_out: bool
+) -> list[Clip]:
+    cut = [("bench", f) for f in FRAGMENTS[:fragments]]
+    done = [("bench", q) for q in (*EVERYDAY_QUESTIONS[:questions], *STRANDED, *CLAUSE_ENDINGS)]
+    if held_out:
+        cut += [("held-out", f) for f in HELD_OUT]
+        done += [("held-out", q) for q in HELD_OUT_COMPLETE]
     out = []
     for voice, speak in VOICES.items():
-        for head, rest in FRAGMENTS[:fragments]:
+        for part, (head, rest) in cut:
             first = _pcm(_silence(LEAD_S), speak(head))
             pcm = _pcm(first.astype(np.float32) / 32767, _silence(pause_s), speak(rest),
                        _silence(tail_s))  # fmt: skip
-            out.append(Clip("cut", voice, f"{head} … {rest}", pcm, speech_end_s(first)))
-        for text in (*EVERYDAY_QUESTIONS[:questions], *STRANDED):
+            out.append(Clip("cut", part, voice, f"{head} … {rest}", pcm, speech_end_s(first)))
+        for part, text in done:
             pcm = _pcm(_silence(LEAD_S), speak(text), _silence(tail_s))
-            out.append(Clip("complete", voice, text, pcm, speech_end_s(pcm)))
+            out.append(Clip("complete", part, voice, text, pcm, speech_end_s(pcm)))
     return out
 
 
@@ -148,8 +209,9 @@ async def measure(settings: Any, hearing: Any, all_clips: list[Clip]) -> list[Ou
             delay = turns[0].at_s - clip.pause_end_s if turns and clip.kind == "complete" else None
             first = predictions.seen[0] if predictions.seen else None
             outcomes.append(Outcome(clip, len(turns), delay, first))
-            print(f"  {clip.kind} | {clip.voice} | {clip.text} | turns {len(turns)} | "
-                  f"delay {delay} | P {predictions.seen}", flush=True)  # fmt: skip
+            heard = " / ".join(repr(t.text) for t in turns)  # a cut one: what was answered
+            line = f"{clip.kind} | {clip.part} | {clip.voice} | {clip.text} | turns {len(turns)}"
+            print(f"  {line} | {heard} | delay {delay} | P {predictions.seen}", flush=True)
     finally:
         framework.removeHandler(predictions)
     return outcomes
@@ -172,8 +234,13 @@ def report(results: dict[str, list[Outcome]], max_delay_s: float) -> str:
         "|---|---|---|---|---|---|",
     ]
     for detector, outcomes in results.items():
-        for voice in [*VOICES, "all"]:
-            mine = [o for o in outcomes if voice in ("all", o.clip.voice)]
+        parts = sorted({o.clip.part for o in outcomes})
+        for part, voice in [("bench", v) for v in [*VOICES, "all"]] + [
+            (p, "all") for p in parts if p != "bench"
+        ]:
+            mine = [o for o in outcomes if o.clip.part == part and voice in ("all", o.clip.voice)]
+            if part != "bench":
+                voice = f"all, {part}"
             cut = [o for o in mine if o.clip.kind == "cut"]
             done = [o for o in mine if o.clip.kind == "complete"]
             delays = [o.delay_s for o in done if o.delay_s is not None]
@@ -233,7 +300,9 @@ async def run(args: argparse.Namespace) -> tuple[str, str]:
     # long enough for the longest wait: max_delay_s with eot and words, the VAD's silence
     tails = {"vad": 1.0, "eot": max_delay_s + 1.0, "words": max_delay_s + 1.0}
     for detector in detectors:
-        all_clips = clips(args.questions, args.pause, tails[detector], args.fragments)
+        all_clips = clips(
+            args.questions, args.pause, tails[detector], args.fragments, args.held_out
+        )
         print(f"bench: {detector}, {len(all_clips)} clips", flush=True)
         results[detector] = await measure(settings[detector], hearing, all_clips)
     body = report(results, max_delay_s)
@@ -247,9 +316,16 @@ async def run(args: argparse.Namespace) -> tuple[str, str]:
         f"eot: `turn-detector-v1-mini`, VAD silence 0.25 s, min_delay {turn.min_delay_s:g} s, "
         f"max_delay {turn.max_delay_s:g} s. words: as vad, and max_delay "
         f"{turn.max_delay_s:g} s after a transcript that stops on a dangling word "
-        f"(unfinished_words.py). {args.fragments} cut-off clips (pause {args.pause:g} s) and "
-        f"{args.questions} complete questions plus {len(STRANDED)} that end on a preposition "
-        "per voice."
+        f"(unfinished_words.py) or inside a clause (unfinished_clauses.py). {args.fragments} "
+        f"cut-off clips (pause {args.pause:g} s) and {args.questions} complete questions plus "
+        f"{len(STRANDED)} that end on a preposition and {len(CLAUSE_ENDINGS)} on a copula, "
+        "modal or pronoun, per voice"
+        + (
+            f"; held-out (written after the rules, never tuned on): {len(HELD_OUT)} cut-off "
+            f"clips and {len(HELD_OUT_COMPLETE)} complete questions per voice."
+            if args.held_out
+            else "."
+        )
     )
     return description, body
 
@@ -261,6 +337,9 @@ def main() -> None:
     parser.add_argument("--fragments", type=int, default=len(FRAGMENTS), help="cut-off clips")
     parser.add_argument(
         "--detectors", default="vad,eot,words", help="comma-separated: vad, eot, words"
+    )
+    parser.add_argument(
+        "--held-out", action="store_true", help="also the held-out fragments and questions"
     )
     parser.add_argument(
         "--stt", choices=("moonshine", "whisper"), help="the STT engine (AGENT_STT__ENGINE)"

@@ -63,7 +63,8 @@ TurnDetectorName = Literal["vad", "eot", "words"]
 """``vad``: silence alone ends a turn. ``eot``: livekit-agents' local audio end-of-turn model
 (``inference.TurnDetector(version="v1-mini")``, weights inside ``livekit-local-inference``).
 ``words``: silence, unless the transcript stops on a word no sentence ends with ("the", "of",
-"and", "um": ``unfinished_words.py``)."""
+"and", "um": ``unfinished_words.py``) or inside a clause ("My phone number is", "Where can I":
+``unfinished_clauses.py``)."""
 
 EOT_MIN_SILENCE_S = 0.25
 """The shortest VAD silence the framework accepts with its end-of-turn model (it asks the
@@ -78,16 +79,18 @@ class TurnSettings(BaseModel):
     the end-of-turn model judges the last 1.2 s of speech; "finished" ends the turn as
     ``vad`` does, "not finished" waits until ``max_delay_s`` after speech ended for the user
     to go on. ``detector=words``: as ``vad``, but a transcript that stops on a word no
-    sentence ends with ("What is the capital of", "I need a table for, um") waits until
-    ``max_delay_s`` too (``max_delay_s`` is used only by ``eot`` and ``words``).
+    sentence ends with ("What is the capital of", "I need a table for, um") or inside a
+    clause ("My phone number is", "Where can I") waits until ``max_delay_s`` too
+    (``max_delay_s`` is used only by ``eot`` and ``words``).
 
     With ``preemptive`` the LLM starts on the transcript as soon as the VAD closes a segment,
     before the turn is committed; it is discarded if the user goes on speaking.
     """
 
-    # words: on the bench it held 31 of 60 sentences cut by a 0.7 s pause (vad: none) and
-    # ended every other question as soon as vad; one that ends on a preposition ("Where are
-    # you from?") waits max_delay_s (docs/benchmarks.md, end of turn, 2026-11-30)
+    # words: on the bench it held 58 of 90 sentences cut by a 0.7 s pause (11 of 36 held-out
+    # ones; vad: none) and ended every other question as soon as vad; one that ends on a
+    # preposition ("Where are you from?") waits max_delay_s (docs/benchmarks.md, end of
+    # turn, words reading the clause, 2026-11-30)
     detector: TurnDetectorName = "words"
     # eot: P(end of turn) below this means "not finished"; unset = the framework's calibrated
     # value for the language (0.36 for English)

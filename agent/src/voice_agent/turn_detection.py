@@ -4,7 +4,8 @@
 inside the ``livekit-local-inference`` wheel, never LiveKit Cloud: the version is given, so
 no gateway URL or key is ever read). It runs in the job process: the session asks it once the
 VAD has heard 0.2 s of silence, on a thread (~25 ms a decision on 2 cores). ``words``
-judges the transcript's last word instead (``unfinished_words.py``: no model).
+judges the transcript's last words instead (``unfinished_words.py``, ``unfinished_clauses.py``:
+no model).
 """
 
 from __future__ import annotations

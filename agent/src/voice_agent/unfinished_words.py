@@ -6,6 +6,8 @@ article, a possessive, a conjunction, most prepositions and the fillers ("um", "
 end an English sentence. Such a transcript gets P(end of turn) 0, and the framework waits
 ``turn.max_delay_s`` after the speech for the caller to go on (as for the ``eot`` model's "not
 finished"); any other gets 1 and the turn ends after ``turn.min_delay_s``, as with ``vad``.
+A clause cut before its end on a word that could end a sentence ("My phone number is",
+"Where can I") is held too: ``unfinished_clauses.py`` reads the words before the last.
 
 Cheap (a set lookup, no model) and predictable, unlike the audio model, which made half the
 complete questions wait. The cost: a question that really ends on a preposition ("Where are
@@ -18,6 +20,8 @@ import re
 
 from livekit.agents import llm
 from livekit.agents.language import LanguageCode
+
+from .unfinished_clauses import ends_mid_clause
 
 UNFINISHED = 0.0
 FINISHED = 1.0
@@ -41,10 +45,11 @@ _WORD = re.compile(r"[a-z']+")
 
 
 def ends_unfinished(text: str) -> bool:
-    """Whether ``text`` stops on a word an English sentence does not end with. A final
-    question mark or full stop from the STT does not count (Whisper adds one to fragments)."""
+    """Whether ``text`` stops on a word an English sentence does not end with, or inside a
+    clause (``unfinished_clauses.py``: "My phone number is", "Where can I"). A final question
+    mark or full stop from the STT does not count (both STTs add one to fragments)."""
     words = _WORD.findall(text.lower())
-    return bool(words) and words[-1] in UNFINISHED_WORDS
+    return bool(words) and (words[-1] in UNFINISHED_WORDS or ends_mid_clause(words))
 
 
 class UnfinishedWordsDetector:
