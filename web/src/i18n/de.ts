@@ -221,7 +221,7 @@ export const de: Messages = {
 
   'experiments.title': 'Experimente',
   'experiments.note':
-    'Jeder neue Anruf eines Nutzers landet in derselben Variante des laufenden Experiments (es läuft immer nur eines); Persona und Stimme der Variante haben Vorrang vor der Wahl des Nutzers.',
+    'Jeder neue Anruf eines Nutzers landet im laufenden Experiment in derselben Variante (es läuft immer nur eines); Persona und Stimme der Variante haben Vorrang vor der Wahl des Nutzers.',
   'experiments.loadFailed': 'Die Experimente konnten nicht geladen werden: {error}',
   'experiments.empty': 'Noch keine Experimente.',
   'experiments.list': 'Experimente',

@@ -12,6 +12,21 @@ import { languageName, pageLanguage, translate, TRANSLATIONS } from './translate
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 describe('the page text', () => {
+  it('has the same keys in English and each translation, none missing, none extra', () => {
+    const english = Object.keys(en).sort();
+    for (const [language, messages] of Object.entries(TRANSLATIONS)) {
+      const keys = Object.keys(messages).sort();
+      expect(
+        english.filter((key) => !keys.includes(key)),
+        `${language}: in English, not in this translation`,
+      ).toEqual([]);
+      expect(
+        keys.filter((key) => !english.includes(key)),
+        `${language}: in this translation, not in English`,
+      ).toEqual([]);
+    }
+  });
+
   it('has every English text in each translation, with the same placeholders', () => {
     for (const [language, messages] of Object.entries(TRANSLATIONS)) {
       for (const key of Object.keys(en) as MessageKey[]) {
