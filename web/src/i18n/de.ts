@@ -35,7 +35,7 @@ export const de: Messages = {
 
   'status.region': 'Status des Assistenten',
   'status.voiceLevel': 'Lautstärke des Assistenten',
-  'status.assistantIs': 'Der Assistent ist ',
+  'status.assistantIs': 'Assistent: ',
 
   'banner.reconnecting': 'Verbindung verloren. Verbinde neu…',
   'banner.retry': 'Erneut versuchen',
@@ -282,4 +282,60 @@ export const de: Messages = {
   'experiments.splitsWrong': 'Die Anteile müssen zusammen 100 ergeben.',
   'experiments.addVariant': 'Variante hinzufügen',
   'experiments.createDraft': 'Entwurf anlegen',
+
+  'state.disconnected': 'nicht verbunden',
+  'state.connecting': 'verbindet',
+  'state.initializing': 'startet',
+  'state.listening': 'hört zu',
+  'state.thinking': 'denkt nach',
+  'state.speaking': 'spricht',
+  'state.failed': 'gestört',
+
+  'connect.micDenied':
+    'Der Zugriff auf das Mikrofon wurde verweigert. Erlauben Sie ihn im Browser, um zu sprechen; schreiben können Sie trotzdem.',
+  'connect.micNotFound': 'Es wurde kein Mikrofon gefunden. Sie können trotzdem Nachrichten schreiben.',
+  'connect.micInUse': 'Eine andere Anwendung benutzt gerade das Mikrofon.',
+  'connect.refused': 'Das Gespräch konnte nicht beginnen (HTTP {status}): {detail}.',
+  'connect.noToken': 'Von {url} kam kein Sitzungstoken (HTTP {status}).',
+  'connect.unreachable': 'Der Server ist nicht erreichbar. Läuft das Backend?',
+  'connect.failed': 'Verbindung fehlgeschlagen: {message}',
+  'connect.unknownError': 'Unbekannter Fehler',
+
+  'session.micUnavailable':
+    'Das Mikrofon ist hier nicht verfügbar (es braucht https oder localhost): verbunden nur zum Schreiben.',
+  'session.agentSlow': 'Der Assistent ist noch nicht da. Bitte warten…',
+  'session.agentUnavailable': 'Der Assistent ist nicht verfügbar: {reason}',
+  'session.callEnded': 'Ihr letzter Anruf ist beendet. Starten Sie einen neuen, wenn Sie so weit sind.',
+  'session.rejoinFailed':
+    'Ihr Anruf konnte nicht fortgesetzt werden. Laden Sie die Seite neu oder starten Sie einen neuen Anruf.',
+
+  'drop.elsewhere': 'Der Anruf wurde an anderer Stelle geöffnet und deshalb hier beendet.',
+  'drop.serverShutdown': 'Der Medienserver wurde heruntergefahren.',
+  'drop.endedByServer': 'Der Server hat den Anruf beendet.',
+  'drop.connectionLost': 'Die Verbindung zum Medienserver ist abgebrochen.',
+  'drop.agentError': 'Der Assistent hat wegen eines Fehlers aufgehört.',
+  'drop.disconnected': 'Die Verbindung wurde getrennt.',
+
+  'media.video': 'Video',
+  'media.you': 'Sie',
+  'media.assistant': 'Assistent',
+  'media.screen': 'Bildschirm',
+  'media.cameraLower': 'Kamera',
+  'media.theCamera': 'die Kamera',
+  'media.theMicrophone': 'das Mikrofon',
+  'media.theScreenShare': 'die Bildschirmfreigabe',
+  'media.theDevice': 'das Gerät',
+  'media.denied': 'Der Zugriff auf {what} wurde verweigert.',
+  'media.notFound': 'Auf diesem Rechner fehlt {what}.',
+  'media.inUse': 'Eine andere Anwendung benutzt gerade {what}.',
+  'media.notStarted': 'Beim Starten ist ein Fehler aufgetreten ({what}).',
+  'media.notStartedBecause': 'Beim Starten ist ein Fehler aufgetreten ({what}): {error}',
+
+  'toasts.agentError': 'Fehler des Assistenten ({source}): {message}',
+
+  'chat.fileTooBig': 'Nicht gesendet: {name} ist größer, als der Assistent annimmt (höchstens {max}).',
+  'chat.fileNotSent': 'Nicht gesendet.',
+  'chat.fileNotSentBecause': 'Nicht gesendet: {error}',
+
+  'app.operatorsOnly': 'Nur Betreiber dürfen Experimente sehen.',
 };

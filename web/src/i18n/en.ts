@@ -279,6 +279,59 @@ export const en = {
   'experiments.splitsWrong': 'The splits must add up to 100.',
   'experiments.addVariant': 'Add variant',
   'experiments.createDraft': 'Create draft',
+
+  'state.disconnected': 'disconnected',
+  'state.connecting': 'connecting',
+  'state.initializing': 'initializing',
+  'state.listening': 'listening',
+  'state.thinking': 'thinking',
+  'state.speaking': 'speaking',
+  'state.failed': 'failed',
+
+  'connect.micDenied': 'Microphone access was denied. Allow it in the browser to talk; you can still type.',
+  'connect.micNotFound': 'No microphone was found. You can still type messages.',
+  'connect.micInUse': 'The microphone is in use by another application.',
+  'connect.refused': 'Could not start a conversation (HTTP {status}): {detail}.',
+  'connect.noToken': 'Could not get a session token from {url} (HTTP {status}).',
+  'connect.unreachable': 'Could not reach the server. Check that the backend is running.',
+  'connect.failed': 'Connection failed: {message}',
+  'connect.unknownError': 'Unknown error',
+
+  'session.micUnavailable': 'Microphone unavailable here (it needs https or localhost): connected for typed chat only.',
+  'session.agentSlow': 'The assistant has not joined yet. Still waiting…',
+  'session.agentUnavailable': 'The assistant is unavailable: {reason}',
+  'session.callEnded': 'Your previous call has ended. Start a new one when you are ready.',
+  'session.rejoinFailed': 'Could not rejoin your call. Reload to try again, or start a new one.',
+
+  'drop.elsewhere': 'The call was opened somewhere else, so it ended here.',
+  'drop.serverShutdown': 'The media server shut down.',
+  'drop.endedByServer': 'The call was ended by the server.',
+  'drop.connectionLost': 'The connection to the media server was lost.',
+  'drop.agentError': 'The assistant stopped because of an error.',
+  'drop.disconnected': 'The call was disconnected.',
+
+  'media.video': 'Video',
+  'media.you': 'You',
+  'media.assistant': 'Assistant',
+  'media.screen': 'screen',
+  'media.cameraLower': 'camera',
+  'media.theCamera': 'camera',
+  'media.theMicrophone': 'microphone',
+  'media.theScreenShare': 'screen share',
+  'media.theDevice': 'device',
+  'media.denied': 'Access to the {what} was denied.',
+  'media.notFound': 'No {what} was found.',
+  'media.inUse': 'The {what} is in use by another application.',
+  'media.notStarted': 'The {what} could not be started.',
+  'media.notStartedBecause': 'The {what} could not be started: {error}',
+
+  'toasts.agentError': 'Assistant error ({source}): {message}',
+
+  'chat.fileTooBig': 'Not sent: {name} is larger than the assistant takes (at most {max}).',
+  'chat.fileNotSent': 'Not sent.',
+  'chat.fileNotSentBecause': 'Not sent: {error}',
+
+  'app.operatorsOnly': 'Only an operator may see experiments.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,3 +1,5 @@
+import type { Translate } from '../../i18n';
+
 /**
  * Files the user attaches in the chat go to the agent as LiveKit byte streams on this topic
  * (`room.localParticipant.sendFile(file, { topic: FILE_TOPIC })`); the agent reads them
@@ -20,9 +22,9 @@ export function agentMaxBytes(participants: Iterable<{ attributes: Readonly<Reco
 }
 
 /** The page's own refusal of a file over the agent's limit, or null to send it. */
-export function tooBig(file: { name: string; size: number }, maxBytes: number | null): string | null {
+export function tooBig(t: Translate, file: { name: string; size: number }, maxBytes: number | null): string | null {
   if (maxBytes === null || file.size <= maxBytes) return null;
-  return `Not sent: ${file.name} is larger than the assistant takes (at most ${formatBytes(maxBytes)}).`;
+  return t('chat.fileTooBig', { name: file.name, max: formatBytes(maxBytes) });
 }
 
 /** What the file picker offers: text, Markdown, PDF and images (the agent's types). */

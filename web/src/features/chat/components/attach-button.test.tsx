@@ -5,6 +5,9 @@ import { agentMaxBytes, describeAttachment, formatBytes, MAX_BYTES_ATTRIBUTE, to
 import { AttachButton } from './attach-button';
 import { AttachmentView } from './attachment-view';
 import { ChatForm } from './chat-form';
+import { translate } from '../../../i18n';
+
+const t = translate('en');
 
 describe('AttachButton', () => {
   it('hands each chosen file to onAttach', async () => {
@@ -70,10 +73,10 @@ describe('the agent’s size limit', () => {
   });
 
   it('refuses a larger file before it is sent, and lets others through', () => {
-    expect(tooBig({ name: 'big.txt', size: 2_100_000 }, 2_000_000)).toBe(
+    expect(tooBig(t, { name: 'big.txt', size: 2_100_000 }, 2_000_000)).toBe(
       'Not sent: big.txt is larger than the assistant takes (at most 2.0 MB).',
     );
-    expect(tooBig({ name: 'notes.txt', size: 2_000_000 }, 2_000_000)).toBeNull();
-    expect(tooBig({ name: 'big.txt', size: 9_000_000 }, null)).toBeNull(); // no limit said: the agent decides
+    expect(tooBig(t, { name: 'notes.txt', size: 2_000_000 }, 2_000_000)).toBeNull();
+    expect(tooBig(t, { name: 'big.txt', size: 9_000_000 }, null)).toBeNull(); // no limit said: the agent decides
   });
 });
