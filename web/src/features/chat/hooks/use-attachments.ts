@@ -15,7 +15,7 @@ export function useAttachments(room: Room, transcriptLength: number) {
   const lengthRef = useRef(transcriptLength);
   lengthRef.current = transcriptLength;
   const counter = useRef(0);
-  const { t } = useTranslate();
+  const { t, language } = useTranslate();
 
   const update = useCallback((key: string, change: Partial<PlacedAttachment>) => {
     setAttachments((all) => all.map((item) => (item.key === key ? { ...item, ...change } : item)));
@@ -30,7 +30,7 @@ export function useAttachments(room: Room, transcriptLength: number) {
       describeAttachment(file, key)
         .then(({ preview }) => update(key, { preview }))
         .catch(() => undefined); // no preview: the name and size still show
-      const refused = tooBig(t, file, agentMaxBytes(room.remoteParticipants.values()));
+      const refused = tooBig(t, language, file, agentMaxBytes(room.remoteParticipants.values()));
       if (refused) {
         update(key, { error: refused });
         return;
@@ -41,7 +41,7 @@ export function useAttachments(room: Room, transcriptLength: number) {
         });
       });
     },
-    [room, update, t],
+    [room, update, t, language],
   );
 
   // a new call starts with a new transcript

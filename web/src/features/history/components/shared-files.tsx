@@ -10,7 +10,7 @@ type FilesState = { status: 'loading' } | { status: 'failed'; error: string } | 
  * kept (nothing while none). */
 export function SharedFiles({ conversationId }: { conversationId: string }) {
   const [state, setState] = useState<FilesState>({ status: 'loading' });
-  const { t } = useTranslate();
+  const { t, language } = useTranslate();
 
   useEffect(() => {
     let live = true;
@@ -34,7 +34,7 @@ export function SharedFiles({ conversationId }: { conversationId: string }) {
         <ul className="shared-files" aria-label={t('files.title')}>
           {state.files.map((file) => (
             <li key={file.id} data-testid="shared-file">
-              <strong>{file.name}</strong> <span className="latency-tag">{`${file.kind}, ${formatBytes(file.size)}`}</span>
+              <strong>{file.name}</strong> <span className="latency-tag">{`${file.kind}, ${formatBytes(language, file.size)}`}</span>
               {file.content_type && (
                 <a href={fileContentUrl(conversationId, file.id)} target="_blank" rel="noreferrer">
                   <img
