@@ -73,15 +73,17 @@ function ExperimentItem(props: {
 }) {
   const { experiment, selected, onSelect, onStart, onStop, onDelete } = props;
   const { t, language } = useTranslate();
-  const seconds = (s: number) => formatNumber(language, s, String(s).split('.')[1]?.length ?? 0);
+  const seconds = (s: number) => new Intl.NumberFormat(language, { maximumFractionDigits: 3 }).format(s);
   return (
     <li className={selected ? 'experiment-item experiment-item-selected' : 'experiment-item'} data-testid="experiment">
       <div className="experiment-item-head">
         <strong>{experiment.name}</strong>
         <span className={`experiment-status experiment-status-${experiment.status}`}>{t(STATUS[experiment.status])}</span>
-        {experiment.started_at && <span className="experiment-when">
+        {experiment.started_at && (
+          <span className="experiment-when">
             {t('experiments.since', { when: formatDateTime(language, experiment.started_at) })}
-          </span>}
+          </span>
+        )}
       </div>
       <ul className="variant-list">
         {experiment.variants.map((variant) => (
