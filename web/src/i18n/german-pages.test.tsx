@@ -4,7 +4,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { AnalyticsReport, Experiment, ExperimentResults, ResultMetric } from '../api/types';
 import { AnalyticsPage } from '../features/analytics/components/analytics-page';
 import { ExperimentsPage } from '../features/experiments/components/experiments-page';
+import { ConversationView } from '../features/history/components/conversation-view';
 import { useUiStore } from '../store/ui-store';
+import { conversationDetail } from '../testing/api-fixtures';
 import { server } from '../testing/msw-server';
 import { de } from './de';
 import { en, type MessageKey } from './en';
@@ -148,6 +150,31 @@ describe('the pages in German', () => {
     expect(within(tutor).getByRole('img')).toHaveAccessibleName(/95-%-Intervall von 0,770 bis 0,960/);
     expect(screen.getByRole('form', { name: 'Neues Experiment' })).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Entwurf anlegen' })).toBeInTheDocument();
+    expectNoEnglish();
+  });
+
+  it('shows a saved conversation in German: transcript, latency figures, files, events, rating', async () => {
+    const fixture = conversationDetail(1);
+    // the event's detail is data the agent wrote: German here, so only the page's text is English-checked
+    const detail = { ...fixture, events: fixture.events?.map((e) => ({ ...e, detail: 'Stimmmodell neu geladen' })) };
+    server.use(
+      http.get(`/api/conversations/${detail.id}`, () => HttpResponse.json(detail)),
+      http.get(`/api/conversations/${detail.id}/files`, () =>
+        HttpResponse.json([
+          { id: 'f1', name: 'notizen.txt', kind: 'text', size: 1234, text: 'WLAN: reiher-42', created_at: '2026-11-21T10:00:05Z', content_type: null },
+        ]),
+      ),
+    );
+    render(<ConversationView id={detail.id} />);
+
+    const transcript = await screen.findByRole('list', { name: 'Gespeichertes Protokoll' });
+    expect(screen.getByRole('heading', { name: 'Gespräch' })).toBeInTheDocument();
+    expect(within(transcript).getByText('Erstes LLM-Token')).toBeInTheDocument();
+    expect(await screen.findByRole('list', { name: 'Geteilte Dateien' })).toHaveTextContent('1,2 KB');
+    expect(screen.getByRole('list', { name: 'Ereignisse' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Als JSON exportieren' })).toBeInTheDocument();
+    expect(screen.getByTestId('rating-form')).toHaveTextContent('Ihre Bewertung');
+    expect(screen.getByText(/21\.11\.2026/)).toBeInTheDocument(); // the German date
     expectNoEnglish();
   });
 });
