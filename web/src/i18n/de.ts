@@ -338,4 +338,7 @@ export const de: Messages = {
   'chat.fileNotSentBecause': 'Nicht gesendet: {error}',
 
   'app.operatorsOnly': 'Nur Betreiber dürfen Experimente sehen.',
+
+  'api.unreachable': 'Der Server ist nicht erreichbar.',
+  'api.unknown': 'Etwas ist schiefgegangen.',
 };

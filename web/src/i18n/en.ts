@@ -332,6 +332,9 @@ export const en = {
   'chat.fileNotSentBecause': 'Not sent: {error}',
 
   'app.operatorsOnly': 'Only an operator may see experiments.',
+
+  'api.unreachable': 'Could not reach the server.',
+  'api.unknown': 'Something went wrong.',
 } as const;
 
 export type MessageKey = keyof typeof en;
