@@ -1,3 +1,5 @@
+import { currentTranslate } from '../i18n';
+
 /** A non-2xx answer from the backend, with its `detail` when the body carries one. */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -32,6 +34,6 @@ export function isApiError(error: unknown, status?: number): error is ApiError {
 /** One sentence for people, whatever failed. */
 export function describeApiError(error: unknown): string {
   if (error instanceof ApiError) return error.detail;
-  if (error instanceof TypeError) return 'Could not reach the server.';
-  return error instanceof Error ? error.message : 'Something went wrong.';
+  if (error instanceof TypeError) return currentTranslate()('api.unreachable');
+  return error instanceof Error ? error.message : currentTranslate()('api.unknown');
 }

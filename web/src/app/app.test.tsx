@@ -2,10 +2,10 @@ import { cleanup, render, screen, waitFor, within } from '@testing-library/react
 import userEvent from '@testing-library/user-event';
 import { delay, http, HttpResponse } from 'msw';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { MIC_UNAVAILABLE_NOTICE } from '../features/session/hooks/use-session-connection';
 import { callOptions } from '../testing/api-fixtures';
 import { server } from '../testing/msw-server';
 import { App } from './app';
+import { en } from '../i18n/en';
 
 const config = { agentConnectTimeoutMs: 20_000 };
 
@@ -54,7 +54,7 @@ describe('App: before a call', () => {
     expect(screen.getByTestId('agent-state')).toHaveTextContent(/^connecting$/);
     expect(screen.getByRole('button', { name: 'Connect' })).toBeDisabled();
     // jsdom has no navigator.mediaDevices, like an insecure origin: text-only, with a notice.
-    expect(screen.getByText(MIC_UNAVAILABLE_NOTICE)).toBeInTheDocument();
+    expect(screen.getByText(en['session.micUnavailable'])).toBeInTheDocument();
   });
 
   it('records the call only when the user ticks the box, where the backend allows it', async () => {

@@ -87,7 +87,7 @@ export function App({ config = env }: AppProps) {
           {route.name === 'analytics' && <AnalyticsPage operator={operator} />}
           {route.name === 'conversation' && <ConversationView key={route.id} id={route.id} />}
           {route.name === 'experiments' &&
-            (operator ? <ExperimentsPage /> : <p role="alert">Only an operator may see experiments.</p>)}
+            (operator ? <ExperimentsPage /> : <p role="alert">{t('app.operatorsOnly')}</p>)}
           {route.name === 'not-found' && (
             <p role="alert">
               {t('app.notFound', { path: route.path })} <a href={routeHref({ name: 'call' })}>{t('app.backToCall')}</a>

@@ -2,8 +2,9 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { delay, http, HttpResponse } from 'msw';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describeApiError } from '../api/api-error';
 import { App } from '../app/app';
-import { UI_STORAGE_KEY } from '../store/ui-store';
+import { UI_STORAGE_KEY, useUiStore } from '../store/ui-store';
 import { callOptions } from '../testing/api-fixtures';
 import { server } from '../testing/msw-server';
 import { en, type MessageKey } from './en';
@@ -12,6 +13,21 @@ import { languageName, pageLanguage, translate, TRANSLATIONS } from './translate
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 describe('the page text', () => {
+  it('has the same keys in English and each translation, none missing, none extra', () => {
+    const english = Object.keys(en).sort();
+    for (const [language, messages] of Object.entries(TRANSLATIONS)) {
+      const keys = Object.keys(messages).sort();
+      expect(
+        english.filter((key) => !keys.includes(key)),
+        `${language}: in English, not in this translation`,
+      ).toEqual([]);
+      expect(
+        keys.filter((key) => !english.includes(key)),
+        `${language}: in this translation, not in English`,
+      ).toEqual([]);
+    }
+  });
+
   it('has every English text in each translation, with the same placeholders', () => {
     for (const [language, messages] of Object.entries(TRANSLATIONS)) {
       for (const key of Object.keys(en) as MessageKey[]) {
@@ -19,6 +35,13 @@ describe('the page text', () => {
         expect(placeholders(messages[key]), `${language} ${key}`).toEqual(placeholders(en[key]));
       }
     }
+  });
+
+  it('words a failed request in the language picked when it failed', () => {
+    expect(describeApiError(new TypeError('Failed to fetch'))).toBe('Could not reach the server.');
+    useUiStore.getState().choose({ language: 'de' });
+    expect(describeApiError(new TypeError('Failed to fetch'))).toBe('Der Server ist nicht erreichbar.');
+    expect(describeApiError(42)).toBe('Etwas ist schiefgegangen.');
   });
 
   it('follows the call language where a translation exists, else English', () => {

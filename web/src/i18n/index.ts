@@ -1,3 +1,4 @@
 export type { MessageKey, Messages } from './en';
+export { formatDateTime, formatDay, formatNumber, formatPercent, formatTime } from './format';
 export { languageName, pageLanguage, translate, TRANSLATIONS, type PageLanguage, type Translate } from './translate';
-export { useTranslate } from './use-translate';
+export { currentTranslate, useTranslate } from './use-translate';

@@ -10,3 +10,8 @@ export function useTranslate(): { t: Translate; language: PageLanguage } {
     return { t: translate(language), language };
   }, [picked]);
 }
+
+/** The page's text as it is now, for code outside components (an API error's fallback text). */
+export function currentTranslate(): Translate {
+  return translate(pageLanguage(useUiStore.getState().choice.language));
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { translate } from '../../i18n';
 import {
   conversationsPerDay,
   csvUrl,
@@ -6,7 +7,6 @@ import {
   defaultRange,
   errorsBySource,
   formatSeconds,
-  formatShare,
   latencyPerDay,
   niceMax,
   segments,
@@ -66,9 +66,9 @@ describe('analytics data shaping', () => {
     expect([niceMax(0), niceMax(7), niceMax(10), niceMax(480), niceMax(1234)]).toEqual([1, 10, 10, 500, 2000]);
   });
 
-  it('formats shares, durations and the CSV links', () => {
-    expect([formatShare(0.6667), formatShare(null)]).toEqual(['67%', '—']);
-    expect([formatSeconds(45.2), formatSeconds(150), formatSeconds(null)]).toEqual(['45 s', '2 min 30 s', '—']);
+  it('formats durations and the CSV links', () => {
+    const t = translate('en');
+    expect([formatSeconds(t, 45.2), formatSeconds(t, 150), formatSeconds(t, null)]).toEqual(['45 s', '2 min 30 s', '—']);
     expect(csvUrl('days', { from: '2026-01-01', to: '2026-01-31', scope: 'all', by: 'voice' })).toBe(
       '/api/analytics/days.csv?from=2026-01-01&to=2026-01-31&scope=all&by=voice',
     );

@@ -1,3 +1,4 @@
+import type { Translate } from '../../i18n';
 import type { AnalyticsDayRow, AnalyticsErrorRow, AnalyticsLatencyRow } from '../../api/types';
 
 export type Scope = 'mine' | 'all';
@@ -76,19 +77,12 @@ export function segments<T>(points: readonly T[], value: (point: T) => number | 
   return out;
 }
 
-export function formatShare(share: number | null | undefined): string {
-  return share === null || share === undefined ? '—' : `${Math.round(share * 100)}%`;
-}
-
-export function formatSeconds(seconds: number | null | undefined): string {
+export /** A call's length as "45 s" or "2 min 30 s"; an em dash when unknown. */
+function formatSeconds(t: Translate, seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined) return '—';
-  if (seconds < 60) return `${Math.round(seconds)} s`;
+  if (seconds < 60) return t('analytics.seconds', { s: String(Math.round(seconds)) });
   const m = Math.floor(seconds / 60);
-  return `${m} min ${Math.round(seconds - m * 60)} s`;
-}
-
-export function formatNumber(value: number | null | undefined, digits = 0): string {
-  return value === null || value === undefined ? '—' : value.toFixed(digits);
+  return t('analytics.minutes', { m: String(m), s: String(Math.round(seconds - m * 60)) });
 }
 
 /** The same-origin URL of one table as CSV (the browser sends the sign-in cookie). */

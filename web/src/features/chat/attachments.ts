@@ -1,3 +1,5 @@
+import { formatNumber, type PageLanguage, type Translate } from '../../i18n';
+
 /**
  * Files the user attaches in the chat go to the agent as LiveKit byte streams on this topic
  * (`room.localParticipant.sendFile(file, { topic: FILE_TOPIC })`); the agent reads them
@@ -20,9 +22,14 @@ export function agentMaxBytes(participants: Iterable<{ attributes: Readonly<Reco
 }
 
 /** The page's own refusal of a file over the agent's limit, or null to send it. */
-export function tooBig(file: { name: string; size: number }, maxBytes: number | null): string | null {
+export function tooBig(
+  t: Translate,
+  language: PageLanguage,
+  file: { name: string; size: number },
+  maxBytes: number | null,
+): string | null {
   if (maxBytes === null || file.size <= maxBytes) return null;
-  return `Not sent: ${file.name} is larger than the assistant takes (at most ${formatBytes(maxBytes)}).`;
+  return t('chat.fileTooBig', { name: file.name, max: formatBytes(language, maxBytes) });
 }
 
 /** What the file picker offers: text, Markdown, PDF and images (the agent's types). */
@@ -39,11 +46,14 @@ export type Attachment = {
   preview: { kind: 'text'; text: string } | { kind: 'image'; url: string } | null;
 };
 
-/** `1,234 bytes` below a kilobyte, else `12.3 KB` / `4.5 MB`. */
-export function formatBytes(size: number): string {
-  if (size < 1000) return `${size.toLocaleString('en-US')} bytes`;
-  if (size < 1_000_000) return `${(size / 1000).toFixed(1)} KB`;
-  return `${(size / 1_000_000).toFixed(1)} MB`;
+/** `999 bytes` below a kilobyte, else `12.3 KB` / `4.5 MB`, as the page's language writes
+ * numbers (`999 Byte`, `12,3 KB` in German). */
+export function formatBytes(language: PageLanguage, size: number): string {
+  if (size < 1000) {
+    return new Intl.NumberFormat(language, { style: 'unit', unit: 'byte', unitDisplay: 'long' }).format(size);
+  }
+  if (size < 1_000_000) return `${formatNumber(language, size / 1000, 1)} KB`;
+  return `${formatNumber(language, size / 1_000_000, 1)} MB`;
 }
 
 function isText(file: File): boolean {

@@ -1,4 +1,5 @@
 import type { ExperimentCreate, ExperimentVariant } from '../../api/types';
+import type { Translate } from '../../i18n';
 
 /** One variant as the form holds it: text fields, '' meaning "not overridden". */
 export type VariantDraft = {
@@ -24,8 +25,6 @@ export const emptyVariant = (key: string, split: number): VariantDraft => ({
   maxDelay: '',
   interruptionMin: '',
 });
-
-export const SPLITS_MESSAGE = 'The splits must add up to 100.';
 
 /** The splits' sum, for the form to show before the backend refuses it. */
 export function splitTotal(variants: VariantDraft[]): number {
@@ -53,17 +52,19 @@ function toVariant(draft: VariantDraft): ExperimentVariant {
   return { key: draft.key.trim(), split: Number.parseInt(draft.split, 10) || 0, overrides };
 }
 
-/** A short line saying what a variant changes ("control" when nothing). */
-export function describeVariant(variant: ExperimentVariant): string {
+/** A short line saying what a variant changes ("no change" when nothing); `seconds` writes a
+ * number of seconds in the page's language. */
+export function describeVariant(t: Translate, seconds: (s: number) => string, variant: ExperimentVariant): string {
   const o = variant.overrides ?? {};
+  const turn = o.turn ?? {};
   const parts = [
-    o.persona && `persona ${o.persona}`,
-    o.voice && `voice ${o.voice}`,
-    o.greeting && `greeting “${o.greeting}”`,
-    o.instructions && 'own instructions',
-    o.turn?.min_delay_s != null && `min delay ${o.turn.min_delay_s} s`,
-    o.turn?.max_delay_s != null && `max delay ${o.turn.max_delay_s} s`,
-    o.turn?.interruption_min_s != null && `interruption ${o.turn.interruption_min_s} s`,
+    o.persona && t('experiments.changesPersona', { id: o.persona }),
+    o.voice && t('experiments.changesVoice', { id: o.voice }),
+    o.greeting && t('experiments.changesGreeting', { text: o.greeting }),
+    o.instructions && t('experiments.changesInstructions'),
+    turn.min_delay_s != null && t('experiments.changesMinDelay', { s: seconds(turn.min_delay_s) }),
+    turn.max_delay_s != null && t('experiments.changesMaxDelay', { s: seconds(turn.max_delay_s) }),
+    turn.interruption_min_s != null && t('experiments.changesInterruption', { s: seconds(turn.interruption_min_s) }),
   ].filter(Boolean);
-  return parts.length > 0 ? parts.join(', ') : 'no change';
+  return parts.length > 0 ? parts.join(', ') : t('experiments.noChange');
 }

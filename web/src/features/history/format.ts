@@ -1,30 +1,23 @@
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const time = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
-
-export function formatDateTime(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
-}
-
-export function formatTime(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : time.format(date);
-}
+import type { MessageKey, Translate } from '../../i18n';
 
 /** Per-turn figures the agent stores with each reply (ms), in pipeline order. */
-export const FIGURE_LABELS: ReadonlyArray<[key: string, label: string]> = [
-  ['transcription_ms', 'STT'],
-  ['end_of_turn_ms', 'End of turn'],
-  ['on_user_turn_completed_ms', 'Turn hook'],
-  ['ttft_ms', 'LLM first token'],
-  ['ttfb_ms', 'TTS first byte'],
-  ['e2e_ms', 'Agent e2e'],
+export const FIGURE_LABELS: ReadonlyArray<[key: string, label: MessageKey]> = [
+  ['transcription_ms', 'latency.stt'],
+  ['end_of_turn_ms', 'latency.endOfTurn'],
+  ['on_user_turn_completed_ms', 'latency.turnHook'],
+  ['ttft_ms', 'latency.llm'],
+  ['ttfb_ms', 'latency.tts'],
+  ['e2e_ms', 'latency.agentE2e'],
 ];
 
-/** Known figures first, in order, then any others under their own key. */
-export function figureEntries(latency: Record<string, number>): Array<{ key: string; label: string; ms: number }> {
+/** Known figures first, in order and named in the page's language, then any others under
+ * their own key. */
+export function figureEntries(
+  t: Translate,
+  latency: Record<string, number>,
+): Array<{ key: string; label: string; ms: number }> {
   const known = FIGURE_LABELS.flatMap(([key, label]) =>
-    latency[key] === undefined ? [] : [{ key, label, ms: latency[key] }],
+    latency[key] === undefined ? [] : [{ key, label: t(label), ms: latency[key] }],
   );
   const labelled = new Set(FIGURE_LABELS.map(([key]) => key));
   const others = Object.entries(latency)

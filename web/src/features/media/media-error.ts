@@ -1,23 +1,26 @@
 import { MediaDeviceFailure, Track } from 'livekit-client';
+import type { MessageKey, Translate } from '../../i18n';
 
-const WHAT: Partial<Record<Track.Source, string>> = {
-  [Track.Source.Camera]: 'camera',
-  [Track.Source.Microphone]: 'microphone',
-  [Track.Source.ScreenShare]: 'screen share',
+const WHAT: Partial<Record<Track.Source, MessageKey>> = {
+  [Track.Source.Camera]: 'media.theCamera',
+  [Track.Source.Microphone]: 'media.theMicrophone',
+  [Track.Source.ScreenShare]: 'media.theScreenShare',
 };
 
 /** A failed camera, microphone or screen share, as one sentence. */
-export function describeMediaError(source: Track.Source, error: unknown): string {
-  const what = WHAT[source] ?? 'device';
+export function describeMediaError(t: Translate, source: Track.Source, error: unknown): string {
+  const what = t(WHAT[source] ?? 'media.theDevice');
   const failure = error instanceof Error ? MediaDeviceFailure.getFailure(error) : undefined;
   switch (failure) {
     case MediaDeviceFailure.PermissionDenied:
-      return `Access to the ${what} was denied.`;
+      return t('media.denied', { what });
     case MediaDeviceFailure.NotFound:
-      return `No ${what} was found.`;
+      return t('media.notFound', { what });
     case MediaDeviceFailure.DeviceInUse:
-      return `The ${what} is in use by another application.`;
+      return t('media.inUse', { what });
     default:
-      return `The ${what} could not be started${error instanceof Error ? `: ${error.message}` : '.'}`;
+      return error instanceof Error
+        ? t('media.notStartedBecause', { what, error: error.message })
+        : t('media.notStarted', { what });
   }
 }

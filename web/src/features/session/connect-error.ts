@@ -1,25 +1,26 @@
 import { MediaDeviceFailure } from 'livekit-client';
 import { ApiError } from '../../api/api-error';
+import type { Translate } from '../../i18n';
 
-function messageOf(error: unknown): string {
+function messageOf(t: Translate, error: unknown): string {
   if (error instanceof Error) return error.message;
   if (typeof error === 'string') return error;
-  return 'Unknown error';
+  return t('connect.unknownError');
 }
 
 /** Turn a `session.start()` rejection into one sentence a person can act on. */
-export function describeConnectError(error: unknown): string {
+export function describeConnectError(t: Translate, error: unknown): string {
   const mediaFailure =
     error instanceof Error || (typeof error === 'object' && error !== null && 'name' in error)
       ? MediaDeviceFailure.getFailure(error)
       : undefined;
   switch (mediaFailure) {
     case MediaDeviceFailure.PermissionDenied:
-      return 'Microphone access was denied. Allow it in the browser to talk; you can still type.';
+      return t('connect.micDenied');
     case MediaDeviceFailure.NotFound:
-      return 'No microphone was found. You can still type messages.';
+      return t('connect.micNotFound');
     case MediaDeviceFailure.DeviceInUse:
-      return 'The microphone is in use by another application.';
+      return t('connect.micInUse');
     default:
       break;
   }
@@ -27,16 +28,16 @@ export function describeConnectError(error: unknown): string {
   if (error instanceof ApiError) {
     // 503: no agent can take the call now (the backend says which, and when to retry)
     if (error.status === 503) return `${error.detail.charAt(0).toUpperCase()}${error.detail.slice(1)}.`;
-    return `Could not start a conversation (HTTP ${error.status}): ${error.detail}.`;
+    return t('connect.refused', { status: String(error.status), detail: error.detail });
   }
-  const message = messageOf(error);
+  const message = messageOf(t, error);
   // livekit-client TokenSourceEndpoint: "Error generating token from endpoint URL: received 502 / body"
   const tokenFailure = /^Error generating token from endpoint (\S+): received (\d+)/.exec(message);
   if (tokenFailure) {
-    return `Could not get a session token from ${tokenFailure[1]} (HTTP ${tokenFailure[2]}).`;
+    return t('connect.noToken', { url: tokenFailure[1] ?? '', status: tokenFailure[2] ?? '' });
   }
   if (error instanceof TypeError && /fetch|network|load failed/i.test(message)) {
-    return 'Could not reach the server. Check that the backend is running.';
+    return t('connect.unreachable');
   }
-  return `Connection failed: ${message}`;
+  return t('connect.failed', { message });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Translate } from '../../i18n';
 
 /** An agent failure the agent publishes on the `va.metrics` data topic. */
 export type AgentError = { source: string; message: string };
@@ -23,6 +24,6 @@ export function parseAgentError(payload: Uint8Array): AgentError | null {
   return result.success ? { source: result.data.source, message: result.data.message } : null;
 }
 
-export function describeAgentError({ source, message }: AgentError): string {
-  return `Assistant error (${source}): ${message}`;
+export function describeAgentError(t: Translate, { source, message }: AgentError): string {
+  return t('toasts.agentError', { source, message });
 }

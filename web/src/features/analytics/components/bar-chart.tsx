@@ -1,4 +1,5 @@
 import { useId } from 'react';
+import { formatDay, formatNumber, useTranslate } from '../../../i18n';
 import { niceMax, type DayPoint } from '../analytics-data';
 
 const W = 640;
@@ -8,6 +9,7 @@ const PAD = { left: 44, right: 8, top: 10, bottom: 22 };
 /** Bars per day, with the axis's top value and the first and last dates. */
 export function BarChart({ points, label, unit }: { points: readonly DayPoint[]; label: string; unit: string }) {
   const titleId = useId();
+  const { t, language } = useTranslate();
   if (points.length === 0) return null;
   const top = niceMax(Math.max(...points.map((p) => p.value)));
   const plotW = W - PAD.left - PAD.right;
@@ -17,7 +19,15 @@ export function BarChart({ points, label, unit }: { points: readonly DayPoint[];
   const total = points.reduce((sum, p) => sum + p.value, 0);
   return (
     <svg className="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={titleId} data-testid="bar-chart">
-      <title id={titleId}>{`${label}: ${total} ${unit} over ${points.length} days, at most ${Math.max(...points.map((p) => p.value))} a day`}</title>
+      <title id={titleId}>
+        {t('analytics.perDayChart', {
+          label,
+          total: formatNumber(language, total),
+          unit,
+          days: formatNumber(language, points.length),
+          max: formatNumber(language, Math.max(...points.map((p) => p.value))),
+        })}
+      </title>
       <Axis top={top} />
       {points.map((point, index) => {
         const h = (point.value / top) * plotH;
@@ -30,7 +40,7 @@ export function BarChart({ points, label, unit }: { points: readonly DayPoint[];
             width={bar}
             height={h}
           >
-            <title>{`${point.day}: ${point.value} ${unit}`}</title>
+            <title>{`${formatDay(language, point.day)}: ${formatNumber(language, point.value)} ${unit}`}</title>
           </rect>
         );
       })}
@@ -40,6 +50,7 @@ export function BarChart({ points, label, unit }: { points: readonly DayPoint[];
 }
 
 export function Axis({ top, suffix = '' }: { top: number; suffix?: string }) {
+  const { language } = useTranslate();
   const plotH = H - PAD.top - PAD.bottom;
   return (
     <g className="chart-axis">
@@ -49,7 +60,7 @@ export function Axis({ top, suffix = '' }: { top: number; suffix?: string }) {
           <g key={f}>
             <line className="chart-grid" x1={PAD.left} x2={W - PAD.right} y1={y} y2={y} />
             <text className="chart-label" x={PAD.left - 4} y={y + 4} textAnchor="end">
-              {`${Math.round(top * f)}${suffix}`}
+              {`${formatNumber(language, top * f)}${suffix}`}
             </text>
           </g>
         );
@@ -59,13 +70,14 @@ export function Axis({ top, suffix = '' }: { top: number; suffix?: string }) {
 }
 
 export function DayLabels({ first, last }: { first: string; last: string }) {
+  const { language } = useTranslate();
   return (
     <g className="chart-axis">
       <text className="chart-label" x={PAD.left} y={H - 6}>
-        {first}
+        {formatDay(language, first)}
       </text>
       <text className="chart-label" x={W - PAD.right} y={H - 6} textAnchor="end">
-        {last}
+        {formatDay(language, last)}
       </text>
     </g>
   );

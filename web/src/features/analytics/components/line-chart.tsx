@@ -1,17 +1,19 @@
 import { useId } from 'react';
+import { formatNumber, useTranslate } from '../../../i18n';
 import { niceMax, segments, type LatencyPoint } from '../analytics-data';
 import { Axis, CHART, DayLabels } from './bar-chart';
 
-const SERIES = [
-  { key: 'p50', label: 'p50 (ms)', className: 'chart-line-p50' },
-  { key: 'p95', label: 'p95 (ms)', className: 'chart-line-p95' },
-] as const;
+const SERIES: readonly { key: 'p50' | 'p95'; className: string }[] = [
+  { key: 'p50', className: 'chart-line-p50' },
+  { key: 'p95', className: 'chart-line-p95' },
+];
 
 /** Voice-to-voice p50 and p95 per day, in ms; days without replies are gaps. */
 export function LatencyLineChart({ points }: { points: readonly LatencyPoint[] }) {
   const titleId = useId();
+  const { t, language } = useTranslate();
   const values = points.flatMap((p) => [p.p50, p.p95]).filter((v): v is number => v !== null);
-  if (values.length === 0) return <p className="empty">No replies with a latency figure in this range.</p>;
+  if (values.length === 0) return <p className="empty">{t('analytics.noLatency')}</p>;
   const { W, H, PAD } = CHART;
   const top = niceMax(Math.max(...values));
   const plotW = W - PAD.left - PAD.right;
@@ -25,7 +27,12 @@ export function LatencyLineChart({ points }: { points: readonly LatencyPoint[] }
   return (
     <figure className="chart-figure">
       <svg className="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={titleId} data-testid="latency-line-chart">
-        <title id={titleId}>{`Voice-to-voice latency per day: typical p50 ${Math.round(median('p50'))} ms, typical p95 ${Math.round(median('p95'))} ms`}</title>
+        <title id={titleId}>
+          {t('analytics.latencyChart', {
+            p50: formatNumber(language, median('p50')),
+            p95: formatNumber(language, median('p95')),
+          })}
+        </title>
         <Axis top={top} />
         {SERIES.map((series) =>
           segments(points, (p) => p[series.key]).map((run) =>
@@ -45,7 +52,7 @@ export function LatencyLineChart({ points }: { points: readonly LatencyPoint[] }
       <figcaption className="chart-legend">
         {SERIES.map((series) => (
           <span key={series.key}>
-            <span className={`chart-swatch ${series.className}`} aria-hidden="true" /> {series.label}
+            <span className={`chart-swatch ${series.className}`} aria-hidden="true" /> {`${series.key} (ms)`}
           </span>
         ))}
       </figcaption>

@@ -5,6 +5,9 @@ import { agentMaxBytes, describeAttachment, formatBytes, MAX_BYTES_ATTRIBUTE, to
 import { AttachButton } from './attach-button';
 import { AttachmentView } from './attachment-view';
 import { ChatForm } from './chat-form';
+import { translate } from '../../../i18n';
+
+const t = translate('en');
 
 describe('AttachButton', () => {
   it('hands each chosen file to onAttach', async () => {
@@ -54,9 +57,11 @@ describe('AttachmentView', () => {
 
 describe('formatBytes', () => {
   it('counts bytes, then kilobytes and megabytes', () => {
-    expect(formatBytes(999)).toBe('999 bytes');
-    expect(formatBytes(12_345)).toBe('12.3 KB');
-    expect(formatBytes(4_500_000)).toBe('4.5 MB');
+    expect(formatBytes('en', 999)).toBe('999 bytes');
+    expect(formatBytes('de', 999)).toBe('999 Byte');
+    expect(formatBytes('de', 12_345)).toBe('12,3 KB');
+    expect(formatBytes('en', 12_345)).toBe('12.3 KB');
+    expect(formatBytes('en', 4_500_000)).toBe('4.5 MB');
   });
 });
 
@@ -70,10 +75,10 @@ describe('the agent’s size limit', () => {
   });
 
   it('refuses a larger file before it is sent, and lets others through', () => {
-    expect(tooBig({ name: 'big.txt', size: 2_100_000 }, 2_000_000)).toBe(
+    expect(tooBig(t, 'en', { name: 'big.txt', size: 2_100_000 }, 2_000_000)).toBe(
       'Not sent: big.txt is larger than the assistant takes (at most 2.0 MB).',
     );
-    expect(tooBig({ name: 'notes.txt', size: 2_000_000 }, 2_000_000)).toBeNull();
-    expect(tooBig({ name: 'big.txt', size: 9_000_000 }, null)).toBeNull(); // no limit said: the agent decides
+    expect(tooBig(t, 'en', { name: 'notes.txt', size: 2_000_000 }, 2_000_000)).toBeNull();
+    expect(tooBig(t, 'en', { name: 'big.txt', size: 9_000_000 }, null)).toBeNull(); // no limit said: the agent decides
   });
 });

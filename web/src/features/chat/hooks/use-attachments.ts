@@ -1,5 +1,6 @@
 import { RoomEvent, type Room } from 'livekit-client';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslate } from '../../../i18n';
 import { agentMaxBytes, describeAttachment, FILE_TOPIC, tooBig, type Attachment } from '../attachments';
 
 /** An attachment, placed in the transcript after its first `after` entries. */
@@ -14,6 +15,7 @@ export function useAttachments(room: Room, transcriptLength: number) {
   const lengthRef = useRef(transcriptLength);
   lengthRef.current = transcriptLength;
   const counter = useRef(0);
+  const { t, language } = useTranslate();
 
   const update = useCallback((key: string, change: Partial<PlacedAttachment>) => {
     setAttachments((all) => all.map((item) => (item.key === key ? { ...item, ...change } : item)));
@@ -28,16 +30,18 @@ export function useAttachments(room: Room, transcriptLength: number) {
       describeAttachment(file, key)
         .then(({ preview }) => update(key, { preview }))
         .catch(() => undefined); // no preview: the name and size still show
-      const refused = tooBig(file, agentMaxBytes(room.remoteParticipants.values()));
+      const refused = tooBig(t, language, file, agentMaxBytes(room.remoteParticipants.values()));
       if (refused) {
         update(key, { error: refused });
         return;
       }
       room.localParticipant.sendFile(file, { topic: FILE_TOPIC }).catch((err: unknown) => {
-        update(key, { error: err instanceof Error ? `Not sent: ${err.message}` : 'Not sent.' });
+        update(key, {
+          error: err instanceof Error ? t('chat.fileNotSentBecause', { error: err.message }) : t('chat.fileNotSent'),
+        });
       });
     },
-    [room, update],
+    [room, update, t, language],
   );
 
   // a new call starts with a new transcript

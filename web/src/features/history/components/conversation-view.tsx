@@ -2,11 +2,12 @@ import { useMemo, useState } from 'react';
 import { describeApiError } from '../../../api/api-error';
 import { navigate } from '../../../app/use-hash-route';
 import { routeHref } from '../../../app/routes';
+import { formatDateTime, formatTime, useTranslate } from '../../../i18n';
 import { useUiStore } from '../../../store/ui-store';
 import { formatMs } from '../../metrics/latency-rows';
 import { RatingForm } from '../../rating/components/rating-form';
 import { deleteConversation, exportConversation, type ConversationRecord } from '../history-api';
-import { figureEntries, formatDateTime, formatTime } from '../format';
+import { figureEntries } from '../format';
 import { useConversation } from '../hooks/use-conversation';
 import { messageAt, messageOffsets, recordingParts } from '../playback';
 import { saveFile } from '../save-file';
@@ -16,21 +17,22 @@ import { SharedFiles } from './shared-files';
 
 export function ConversationView({ id }: { id: string }) {
   const { state, reload } = useConversation(id);
+  const { t } = useTranslate();
   return (
     <section className="conversation page" aria-labelledby="conversation-title">
       <a className="back-link" href={routeHref({ name: 'history' })}>
-        ← History
+        {t('conversation.back')}
       </a>
-      <h2 id="conversation-title">Conversation</h2>
-      {state.status === 'loading' && <p role="status">Loading…</p>}
-      {state.status === 'missing' && <p role="alert">This conversation does not exist (or was deleted).</p>}
+      <h2 id="conversation-title">{t('conversation.title')}</h2>
+      {state.status === 'loading' && <p role="status">{t('app.loading')}</p>}
+      {state.status === 'missing' && <p role="alert">{t('conversation.missing')}</p>}
       {state.status === 'failed' && (
         <div className="alert">
           <p className="alert-text" role="alert">
-            Could not load the conversation: {state.error}
+            {t('conversation.loadFailed', { error: state.error })}
           </p>
           <button type="button" className="button button-primary" onClick={reload}>
-            Retry
+            {t('app.retry')}
           </button>
         </div>
       )}
@@ -41,6 +43,7 @@ export function ConversationView({ id }: { id: string }) {
 
 function ConversationDetails({ conversation }: { conversation: ConversationRecord }) {
   const pushToast = useUiStore((store) => store.pushToast);
+  const { t, language } = useTranslate();
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const { persona, voice } = conversation.metadata;
@@ -55,17 +58,17 @@ function ConversationDetails({ conversation }: { conversation: ConversationRecor
   const download = () => {
     exportConversation(conversation.id)
       .then(({ blob, filename }) => saveFile(blob, filename))
-      .catch((error: unknown) => pushToast(`Export failed: ${describeApiError(error)}`));
+      .catch((error: unknown) => pushToast(t('conversation.exportFailed', { error: describeApiError(error) })));
   };
   const remove = () => {
     setBusy(true);
     deleteConversation(conversation.id)
       .then(() => {
-        pushToast('Conversation deleted.', 'info');
+        pushToast(t('conversation.deleted'), 'info');
         navigate(routeHref({ name: 'history' }));
       })
       .catch((error: unknown) => {
-        pushToast(`Delete failed: ${describeApiError(error)}`);
+        pushToast(t('conversation.deleteFailed', { error: describeApiError(error) }));
         setBusy(false);
         setConfirming(false);
       });
@@ -74,42 +77,42 @@ function ConversationDetails({ conversation }: { conversation: ConversationRecor
   return (
     <>
       <p className="conversation-meta">
-        {formatDateTime(conversation.started_at)}
+        {formatDateTime(language, conversation.started_at)}
         {persona ? ` · ${persona}` : ''}
         {voice ? ` · ${voice}` : ''}
-        {conversation.status === 'active' ? ' · in progress' : ''}
-        {recording ? ' · recorded' : ''}
+        {conversation.status === 'active' ? ` · ${t('history.inProgress')}` : ''}
+        {recording ? ` · ${t('conversation.recorded')}` : ''}
       </p>
       <div className="conversation-actions">
         <button type="button" className="button button-secondary" onClick={download}>
-          Export JSON
+          {t('conversation.export')}
         </button>
         <button type="button" className="button button-danger" onClick={() => setConfirming(true)} disabled={confirming}>
-          Delete
+          {t('conversation.delete')}
         </button>
       </div>
       {confirming && <DeleteConfirm busy={busy} onConfirm={remove} onCancel={() => setConfirming(false)} />}
       {conversation.status === 'ended' && (
-        <RatingForm conversationId={conversation.id} initial={conversation.rating ?? null} title="Your rating" />
+        <RatingForm conversationId={conversation.id} initial={conversation.rating ?? null} title={t('rating.yours')} />
       )}
 
       {/* with a recording: the player beside the transcript on a wide screen, above it on a narrow one */}
       <div className={recording ? 'history-body with-recording' : 'history-body'} data-testid="history-body">
         {recording && (
           <section className="history-recording" aria-labelledby="history-recording-title">
-            <h3 id="history-recording-title">Recording</h3>
+            <h3 id="history-recording-title">{t('call.recording')}</h3>
             <RecordingPlayer conversationId={conversation.id} onTime={setPlayhead} />
           </section>
         )}
 
         <section className="history-transcript-section" aria-labelledby="history-transcript-title">
-          <h3 id="history-transcript-title">Transcript</h3>
+          <h3 id="history-transcript-title">{t('transcript.list')}</h3>
           {conversation.messages.length === 0 ? (
-            <p className="empty">Nothing was said in this conversation.</p>
+            <p className="empty">{t('conversation.nothingSaid')}</p>
           ) : (
-            <ol className="transcript-list history-transcript" aria-label="Saved transcript">
+            <ol className="transcript-list history-transcript" aria-label={t('conversation.savedTranscript')}>
               {conversation.messages.map((message) => {
-                const figures = figureEntries(message.latency);
+                const figures = figureEntries(t, message.latency);
                 return (
                   <li
                     key={message.id}
@@ -118,11 +121,11 @@ function ConversationDetails({ conversation }: { conversation: ConversationRecor
                     data-speaking={message.id === speaking ? 'true' : undefined}
                     aria-current={message.id === speaking ? 'true' : undefined}
                   >
-                    <span className="visually-hidden">{message.role === 'user' ? 'You: ' : 'Assistant: '}</span>
+                    <span className="visually-hidden">{message.role === 'user' ? t('transcript.you') : t('transcript.assistant')}</span>
                     {message.text}
-                    {message.interrupted && <span className="latency-tag"> (interrupted)</span>}
+                    {message.interrupted && <span className="latency-tag"> {t('conversation.interrupted')}</span>}
                     {figures.length > 0 && (
-                      <dl className="turn-figures" aria-label="Turn latency in ms" data-testid="turn-figures">
+                      <dl className="turn-figures" aria-label={t('conversation.turnFigures')} data-testid="turn-figures">
                         {figures.map((figure) => (
                           <div key={figure.key}>
                             <dt>{figure.label}</dt>
@@ -143,11 +146,11 @@ function ConversationDetails({ conversation }: { conversation: ConversationRecor
 
       {conversation.events && conversation.events.length > 0 && (
         <>
-          <h3>Events</h3>
-          <ol className="event-list" aria-label="Events">
+          <h3>{t('conversation.events')}</h3>
+          <ol className="event-list" aria-label={t('conversation.events')}>
             {conversation.events.map((event) => (
               <li key={event.id} data-testid="event" data-kind={event.kind}>
-                <time dateTime={event.created_at}>{formatTime(event.created_at)}</time> <strong>{event.kind}</strong>
+                <time dateTime={event.created_at}>{formatTime(language, event.created_at)}</time> <strong>{event.kind}</strong>
                 {event.source ? ` (${event.source})` : ''}
                 {event.detail ? `: ${event.detail}` : ''}
               </li>

@@ -1,11 +1,10 @@
 import { routeHref } from '../../../app/routes';
-import { formatDateTime } from '../format';
 import { useConversationList } from '../hooks/use-conversation-list';
-import { useTranslate } from '../../../i18n';
+import { formatDateTime, useTranslate } from '../../../i18n';
 
 export function HistoryPage() {
   const { items, hasMore, loading, error, loadMore, reload } = useConversationList();
-  const { t } = useTranslate();
+  const { t, language } = useTranslate();
   return (
     <section className="history page" aria-labelledby="history-title">
       <h2 id="history-title">{t('history.title')}</h2>
@@ -25,7 +24,7 @@ export function HistoryPage() {
           {items.map((item) => (
             <li key={item.id} data-testid="history-item">
               <a className="history-link" href={routeHref({ name: 'conversation', id: item.id })}>
-                <span className="history-when">{formatDateTime(item.started_at)}</span>
+                <span className="history-when">{formatDateTime(language, item.started_at)}</span>
                 <span className="history-meta">
                   {[item.metadata.persona, item.metadata.voice].filter(Boolean).join(' · ') || t('history.default')}
                   {item.status === 'active' ? ` · ${t('history.inProgress')}` : ''}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { describeApiError } from '../../../api/api-error';
+import { useTranslate, type Translate } from '../../../i18n';
 import { formatBytes } from '../../chat/attachments';
 import { fileContentUrl, listConversationFiles, type ConversationFile } from '../history-api';
 
@@ -9,6 +10,7 @@ type FilesState = { status: 'loading' } | { status: 'failed'; error: string } | 
  * kept (nothing while none). */
 export function SharedFiles({ conversationId }: { conversationId: string }) {
   const [state, setState] = useState<FilesState>({ status: 'loading' });
+  const { t, language } = useTranslate();
 
   useEffect(() => {
     let live = true;
@@ -23,16 +25,16 @@ export function SharedFiles({ conversationId }: { conversationId: string }) {
   if (state.status === 'loading' || (state.status === 'ready' && state.files.length === 0)) return null;
   return (
     <>
-      <h3>Shared files</h3>
+      <h3>{t('files.title')}</h3>
       {state.status === 'failed' ? (
         <p className="empty" role="alert">
-          Could not load the shared files: {state.error}
+          {t('files.loadFailed', { error: state.error })}
         </p>
       ) : (
-        <ul className="shared-files" aria-label="Shared files">
+        <ul className="shared-files" aria-label={t('files.title')}>
           {state.files.map((file) => (
             <li key={file.id} data-testid="shared-file">
-              <strong>{file.name}</strong> <span className="latency-tag">{`${file.kind}, ${formatBytes(file.size)}`}</span>
+              <strong>{file.name}</strong> <span className="latency-tag">{`${file.kind}, ${formatBytes(language, file.size)}`}</span>
               {file.content_type && (
                 <a href={fileContentUrl(conversationId, file.id)} target="_blank" rel="noreferrer">
                   <img
@@ -45,11 +47,14 @@ export function SharedFiles({ conversationId }: { conversationId: string }) {
               )}
               {file.text ? (
                 <details>
-                  <summary>What the assistant read</summary>
+                  <summary>{t('files.read')}</summary>
                   <p className="shared-file-text">{file.text}</p>
                 </details>
               ) : (
-                <span className="latency-tag">{file.kind === 'image' ? imageNote(file.content_type) : ' (no text)'}</span>
+                <span className="latency-tag">
+                  {' '}
+                  {file.kind === 'image' ? imageNote(t, file.content_type) : t('files.noText')}
+                </span>
               )}
             </li>
           ))}
@@ -59,6 +64,6 @@ export function SharedFiles({ conversationId }: { conversationId: string }) {
   );
 }
 
-function imageNote(contentType: string | null | undefined): string {
-  return contentType ? ' (an image)' : ' (an image: not kept)';
+function imageNote(t: Translate, contentType: string | null | undefined): string {
+  return contentType ? t('files.image') : t('files.imageNotKept');
 }

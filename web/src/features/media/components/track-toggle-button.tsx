@@ -17,7 +17,7 @@ export function TrackToggleButton({ source }: { source: ToggleSource }) {
   const { t } = useTranslate();
   const { enabled, pending, toggle } = useTrackToggle({
     source,
-    onDeviceError: (error) => pushToast(describeMediaError(source, error)),
+    onDeviceError: (error) => pushToast(describeMediaError(t, source, error)),
   });
   return (
     <button
@@ -26,7 +26,7 @@ export function TrackToggleButton({ source }: { source: ToggleSource }) {
       aria-pressed={enabled}
       disabled={pending}
       onClick={() => {
-        toggle().catch((error: unknown) => pushToast(describeMediaError(source, error)));
+        toggle().catch((error: unknown) => pushToast(describeMediaError(t, source, error)));
       }}
     >
       {t(LABELS[source])}

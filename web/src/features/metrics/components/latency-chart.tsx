@@ -1,4 +1,5 @@
 import { useId } from 'react';
+import { useTranslate } from '../../../i18n';
 import { chartValue, formatMs, type LatencyRow } from '../latency-rows';
 
 const WIDTH = 300;
@@ -13,6 +14,7 @@ type LatencyChartProps = {
 /** Latency per turn over the call: what the user felt, else the agent's e2e figure. */
 export function LatencyChart({ rows }: LatencyChartProps) {
   const titleId = useId();
+  const { t } = useTranslate();
   const points = rows.flatMap((row) => {
     const value = chartValue(row);
     return value ? [{ key: row.key, ...value }] : [];
@@ -27,7 +29,7 @@ export function LatencyChart({ rows }: LatencyChartProps) {
     y: HEIGHT - PAD - (point.ms / max) * (HEIGHT - 2 * PAD),
   }));
   const summary = coords
-    .map((point) => `${formatMs(point.ms)} ms${point.source === 'agent' ? ' (agent e2e)' : ''}`)
+    .map((point) => t(point.source === 'agent' ? 'latency.pointAgent' : 'latency.point', { ms: formatMs(point.ms) }))
     .join(', ');
 
   return (
@@ -38,7 +40,7 @@ export function LatencyChart({ rows }: LatencyChartProps) {
       aria-labelledby={titleId}
       data-testid="latency-chart"
     >
-      <title id={titleId}>{`Latency per turn over the call, peak ${formatMs(max)} ms: ${summary}`}</title>
+      <title id={titleId}>{t('latency.chart', { peak: formatMs(max), points: summary })}</title>
       <line className="latency-chart-axis" x1={PAD} x2={WIDTH - PAD} y1={HEIGHT - PAD} y2={HEIGHT - PAD} />
       {coords.length > 1 && (
         <polyline

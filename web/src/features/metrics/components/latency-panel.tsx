@@ -1,3 +1,4 @@
+import { useTranslate, type Translate } from '../../../i18n';
 import { formatMs, type LatencyRow } from '../latency-rows';
 import { LatencyChart } from './latency-chart';
 
@@ -6,40 +7,39 @@ type LatencyPanelProps = {
   rows: ReadonlyArray<LatencyRow>;
 };
 
-function turnLabel(row: LatencyRow): string {
+function turnLabel(t: Translate, row: LatencyRow): string {
   if (row.turn === null) return '…';
-  return row.isGreeting ? `${row.turn} (greeting)` : String(row.turn);
+  return row.isGreeting ? t('latency.greeting', { turn: String(row.turn) }) : String(row.turn);
 }
 
 export function LatencyPanel({ rows }: LatencyPanelProps) {
   const newestFirst = [...rows].reverse();
+  const { t } = useTranslate();
   return (
-    <section className="latency" aria-label="Latency">
-      <h2 className="latency-title">Latency</h2>
+    <section className="latency" aria-label={t('latency.title')}>
+      <h2 className="latency-title">{t('latency.title')}</h2>
       {rows.length === 0 ? (
-        <p className="latency-empty">Figures appear after each reply.</p>
+        <p className="latency-empty">{t('latency.empty')}</p>
       ) : (
         <>
           <LatencyChart rows={rows} />
           <div className="latency-table-wrap">
             <table className="latency-table">
-              <caption className="visually-hidden">
-                Latency per turn in milliseconds, newest first
-              </caption>
+              <caption className="visually-hidden">{t('latency.caption')}</caption>
               <thead>
                 <tr>
-                  <th scope="col">Turn</th>
-                  <th scope="col" title="End of your speech to the first agent audio, measured here">
-                    You felt
+                  <th scope="col">{t('latency.turn')}</th>
+                  <th scope="col" title={t('latency.youFeltHint')}>
+                    {t('latency.youFelt')}
                   </th>
-                  <th scope="col" title="Agent clock: end of speech to agent audio out">
-                    Agent e2e
+                  <th scope="col" title={t('latency.agentE2eHint')}>
+                    {t('latency.agentE2e')}
                   </th>
-                  <th scope="col" title="End of speech to transcript">
-                    STT
+                  <th scope="col" title={t('latency.sttHint')}>
+                    {t('latency.stt')}
                   </th>
-                  <th scope="col">LLM first token</th>
-                  <th scope="col">TTS first byte</th>
+                  <th scope="col">{t('latency.llm')}</th>
+                  <th scope="col">{t('latency.tts')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -53,8 +53,8 @@ export function LatencyPanel({ rows }: LatencyPanelProps) {
                     data-greeting={row.isGreeting ? 'true' : undefined}
                   >
                     <th scope="row">
-                      {turnLabel(row)}
-                      {row.interrupted && <span className="latency-tag"> interrupted</span>}
+                      {turnLabel(t, row)}
+                      {row.interrupted && <span className="latency-tag"> {t('latency.interrupted')}</span>}
                     </th>
                     <td data-testid="latency-browser-ms">{formatMs(row.browserMs)}</td>
                     <td data-testid="latency-e2e-ms">{formatMs(row.e2eMs)}</td>
@@ -66,7 +66,7 @@ export function LatencyPanel({ rows }: LatencyPanelProps) {
               </tbody>
             </table>
           </div>
-          <p className="latency-note">All figures in ms; “—” when not measured.</p>
+          <p className="latency-note">{t('latency.note')}</p>
         </>
       )}
     </section>

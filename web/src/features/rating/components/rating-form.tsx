@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
 import { describeApiError } from '../../../api/api-error';
+import { useTranslate } from '../../../i18n';
 import { saveRating, type Rating } from '../rating-api';
 import { ThumbIcon } from './thumb-icon';
 import './rating.css';
@@ -15,12 +16,13 @@ type RatingFormProps = {
 };
 
 /** Thumbs up or down and an optional comment, saved with PUT …/rating. */
-export function RatingForm({ conversationId, initial = null, title = 'How was this call?', onSaved }: RatingFormProps) {
+export function RatingForm({ conversationId, initial = null, title, onSaved }: RatingFormProps) {
   const [score, setScore] = useState<Thumb | null>(initial?.score ?? null);
   const [comment, setComment] = useState(initial?.comment ?? '');
   const [saved, setSaved] = useState<Rating | null>(initial);
   const [state, setState] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
   const commentId = useId();
+  const { t } = useTranslate();
   const titleId = useId();
   const changed = score !== null && (saved === null || saved.score !== score || saved.comment !== comment.trim());
 
@@ -41,14 +43,14 @@ export function RatingForm({ conversationId, initial = null, title = 'How was th
   return (
     <form className="rating-form" aria-labelledby={titleId} onSubmit={submit} data-testid="rating-form">
       <p id={titleId} className="rating-title">
-        {title}
+        {title ?? t('rating.title')}
       </p>
-      <div className="rating-thumbs" role="group" aria-label="Rating">
+      <div className="rating-thumbs" role="group" aria-label={t('rating.group')}>
         <ThumbButton thumb="up" chosen={score} onChoose={setScore} />
         <ThumbButton thumb="down" chosen={score} onChoose={setScore} />
       </div>
       <label htmlFor={commentId} className="rating-comment-label">
-        Comment (optional)
+        {t('rating.comment')}
       </label>
       <textarea
         id={commentId}
@@ -60,17 +62,17 @@ export function RatingForm({ conversationId, initial = null, title = 'How was th
       />
       <div className="rating-actions">
         <button type="submit" className="button button-primary" disabled={!changed || state.busy}>
-          {saved ? 'Update rating' : 'Save rating'}
+          {saved ? t('rating.update') : t('rating.save')}
         </button>
         {saved && !changed && (
           <span role="status" className="rating-saved">
-            Saved: {saved.score === 'up' ? 'thumbs up' : 'thumbs down'}
+            {saved.score === 'up' ? t('rating.savedUp') : t('rating.savedDown')}
           </span>
         )}
       </div>
       {state.error && (
         <p role="alert" className="alert-text">
-          Could not save the rating: {state.error}
+          {t('rating.failed', { error: state.error })}
         </p>
       )}
     </form>
@@ -78,7 +80,8 @@ export function RatingForm({ conversationId, initial = null, title = 'How was th
 }
 
 function ThumbButton({ thumb, chosen, onChoose }: { thumb: Thumb; chosen: Thumb | null; onChoose: (t: Thumb) => void }) {
-  const label = thumb === 'up' ? 'Thumbs up' : 'Thumbs down';
+  const { t } = useTranslate();
+  const label = thumb === 'up' ? t('rating.thumbsUp') : t('rating.thumbsDown');
   return (
     <button
       type="button"

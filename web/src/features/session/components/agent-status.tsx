@@ -25,8 +25,8 @@ export function AgentStatus({ label, agentState, audioTrack }: AgentStatusProps)
       <p className="state-pill" data-state={label}>
         <span className="state-dot" aria-hidden="true" />
         <span className="visually-hidden">{t('status.assistantIs')}</span>
-        <span data-testid="agent-state" role="status" aria-live="polite">
-          {label}
+        <span data-testid="agent-state" data-state={label} role="status" aria-live="polite">
+          {t(`state.${label}`)}
         </span>
       </p>
     </section>

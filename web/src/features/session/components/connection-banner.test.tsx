@@ -4,6 +4,9 @@ import { ConnectionState, DisconnectReason } from 'livekit-client';
 import { describe, expect, it, vi } from 'vitest';
 import { describeCallDrop } from '../call-drop';
 import { ConnectionBanner } from './connection-banner';
+import { translate } from '../../../i18n';
+
+const t = translate('en');
 
 const base = { error: null, dropped: null, isBusy: false, onRetry: () => undefined, onDismiss: () => undefined };
 
@@ -20,7 +23,7 @@ describe('ConnectionBanner', () => {
       <ConnectionBanner
         {...base}
         connectionState={ConnectionState.Disconnected}
-        dropped={describeCallDrop(DisconnectReason.SIGNAL_CLOSE)}
+        dropped={t(describeCallDrop(DisconnectReason.SIGNAL_CLOSE) ?? 'drop.disconnected')}
         onRetry={onRetry}
       />,
     );
@@ -36,7 +39,7 @@ describe('ConnectionBanner', () => {
       <ConnectionBanner
         {...base}
         connectionState={ConnectionState.Disconnected}
-        dropped={describeCallDrop(DisconnectReason.CLIENT_INITIATED)}
+        dropped={null}
       />,
     );
     expect(container).toBeEmptyDOMElement();
@@ -52,8 +55,8 @@ describe('ConnectionBanner', () => {
 describe('describeCallDrop', () => {
   it('is silent for a hang-up and explains the rest', () => {
     expect(describeCallDrop(DisconnectReason.CLIENT_INITIATED)).toBeNull();
-    expect(describeCallDrop(DisconnectReason.ROOM_DELETED)).toBe('The call was ended by the server.');
-    expect(describeCallDrop(DisconnectReason.AGENT_ERROR)).toMatch(/assistant stopped/);
-    expect(describeCallDrop(undefined)).toBe('The call was disconnected.');
+    expect(describeCallDrop(DisconnectReason.ROOM_DELETED)).toBe('drop.endedByServer');
+    expect(t(describeCallDrop(DisconnectReason.AGENT_ERROR) ?? 'drop.disconnected')).toMatch(/assistant stopped/);
+    expect(describeCallDrop(undefined)).toBe('drop.disconnected');
   });
 });

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ConnectionState, RoomEvent, type DisconnectReason, type Room } from 'livekit-client';
+import { useTranslate, type MessageKey } from '../../../i18n';
 import { describeCallDrop } from '../call-drop';
 
 export type CallDrop = {
@@ -10,7 +11,8 @@ export type CallDrop = {
 
 /** Notices a call that ends without the user hanging up, until the next call starts. */
 export function useCallDrop(room: Room): CallDrop {
-  const [message, setMessage] = useState<string | null>(null);
+  const [message, setMessage] = useState<MessageKey | null>(null);
+  const { t } = useTranslate();
 
   useEffect(() => {
     const onDisconnected = (reason?: DisconnectReason) => setMessage(describeCallDrop(reason));
@@ -26,5 +28,5 @@ export function useCallDrop(room: Room): CallDrop {
   }, [room]);
 
   const dismiss = useCallback(() => setMessage(null), []);
-  return { message, dismiss };
+  return { message: message && t(message), dismiss };
 }

@@ -6,7 +6,8 @@ import { conversation, conversationDetail } from '../../../testing/api-fixtures'
 import { server } from '../../../testing/msw-server';
 import { ConversationTokenSource } from '../conversation-token-source';
 import { loadCall, saveCall } from '../stored-call';
-import { CALL_ENDED_NOTE, REJOIN_FAILED_NOTE, useForgetEndedCall, useRejoin } from './use-rejoin';
+import { useForgetEndedCall, useRejoin } from './use-rejoin';
+import { en } from '../../../i18n/en';
 
 const stored = { conversationId: conversation(1).id, roomName: 'room-1' };
 
@@ -51,7 +52,7 @@ describe('useRejoin', () => {
     saveCall(stored);
     withConversation(status);
     const { hook, connect } = render();
-    await waitFor(() => expect(hook.result.current.note).toBe(CALL_ENDED_NOTE));
+    await waitFor(() => expect(hook.result.current.note).toBe(en['session.callEnded']));
     expect(connect).not.toHaveBeenCalled();
     expect(loadCall()).toBeNull();
     expect(hook.result.current.earlier).toEqual([]);
@@ -61,7 +62,7 @@ describe('useRejoin', () => {
     saveCall(stored);
     withConversation(500);
     const { hook, connect } = render();
-    await waitFor(() => expect(hook.result.current.note).toBe(REJOIN_FAILED_NOTE));
+    await waitFor(() => expect(hook.result.current.note).toBe(en['session.rejoinFailed']));
     expect(connect).not.toHaveBeenCalled();
     expect(loadCall()).toEqual(stored);
   });

@@ -7,9 +7,8 @@ import { getConversation } from '../../history/history-api';
 import type { TranscriptEntry } from '../../transcript/transcript-entries';
 import type { ConversationTokenSource } from '../conversation-token-source';
 import { clearCall, loadCall } from '../stored-call';
+import { useTranslate, type MessageKey } from '../../../i18n';
 
-export const CALL_ENDED_NOTE = 'Your previous call has ended. Start a new one when you are ready.';
-export const REJOIN_FAILED_NOTE = 'Could not rejoin your call. Reload to try again, or start a new one.';
 
 export type Rejoin = {
   /** The stored transcript of the call rejoined after a reload (live lines follow it). */
@@ -41,7 +40,8 @@ export function useRejoin(
   client: ApiClient = api,
 ): Rejoin {
   const [earlier, setEarlier] = useState<TranscriptEntry[]>([]);
-  const [note, setNote] = useState<string | null>(null);
+  const [note, setNote] = useState<MessageKey | null>(null);
+  const { t } = useTranslate();
   const connectRef = useRef(connect);
   useEffect(() => {
     connectRef.current = connect;
@@ -56,7 +56,7 @@ export function useRejoin(
         if (cancelled) return;
         if (record.status !== 'active') {
           clearCall();
-          setNote(CALL_ENDED_NOTE);
+          setNote('session.callEnded');
           return;
         }
         setEarlier(storedTranscript(record));
@@ -67,7 +67,7 @@ export function useRejoin(
         if (cancelled) return;
         const gone = err instanceof ApiError && err.status === 404;
         if (gone) clearCall();
-        setNote(gone ? CALL_ENDED_NOTE : REJOIN_FAILED_NOTE);
+        setNote(gone ? 'session.callEnded' : 'session.rejoinFailed');
       },
     );
     return () => {
@@ -79,7 +79,7 @@ export function useRejoin(
     setEarlier([]);
     setNote(null);
   }, []);
-  return { earlier, note, reset };
+  return { earlier, note: note && t(note), reset };
 }
 
 /** A call the server ended (hung up elsewhere, the agent's goodbye, the rejoin grace) is not

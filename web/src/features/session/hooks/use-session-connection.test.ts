@@ -1,7 +1,8 @@
 import type { SessionConnectOptions } from '@livekit/components-react';
 import { act, renderHook, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import { AGENT_SLOW_MS, AGENT_SLOW_NOTICE, useSessionConnection } from './use-session-connection';
+import { AGENT_SLOW_MS, useSessionConnection } from './use-session-connection';
+import { en } from '../../../i18n/en';
 
 /** A `session.start` that stays pending until aborted, like one waiting for an agent. */
 function pendingStart() {
@@ -41,9 +42,9 @@ describe('useSessionConnection', () => {
 
       act(() => result.current.connect());
       act(() => vi.advanceTimersByTime(AGENT_SLOW_MS - 1));
-      expect(result.current.notice).not.toBe(AGENT_SLOW_NOTICE);
+      expect(result.current.notice).not.toBe(en['session.agentSlow']);
       act(() => vi.advanceTimersByTime(1));
-      expect(result.current.notice).toBe(AGENT_SLOW_NOTICE);
+      expect(result.current.notice).toBe(en['session.agentSlow']);
 
       await act(async () => joined());
       expect(result.current.notice).toBeNull();

@@ -1,14 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { UseSessionReturn } from '@livekit/components-react';
+import { useTranslate } from '../../../i18n';
 import { describeConnectError } from '../connect-error';
 
-export const MIC_UNAVAILABLE_NOTICE =
-  'Microphone unavailable here (it needs https or localhost): connected for typed chat only.';
-
-/** Shown while a started call still has no agent after `AGENT_SLOW_MS`. */
-export const AGENT_SLOW_NOTICE = 'The assistant has not joined yet. Still waiting…';
+/** A notice (`session.agentSlow`) comes after this long without an agent. */
 export const AGENT_SLOW_MS = 5_000;
-export const AGENT_FAILURE_PREFIX = 'The assistant is unavailable: ';
 
 export function canCaptureAudio(): boolean {
   return typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getUserMedia === 'function';
@@ -42,6 +38,13 @@ export function useSessionConnection(
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const pendingRef = useRef<AbortController | null>(null);
+  const agentErrorRef = useRef<string | null>(null); // the agent's failure, as shown
+  // the texts in the page's language when they are shown, without restarting anything
+  const { t } = useTranslate();
+  const tRef = useRef(t);
+  useEffect(() => {
+    tRef.current = t;
+  });
 
   const connect = useCallback(() => {
     if (pendingRef.current) return;
@@ -52,10 +55,11 @@ export function useSessionConnection(
     // Browsers hide `navigator.mediaDevices` on insecure origins (plain http other than
     // localhost); connect for text chat instead of failing the whole session.
     const micAvailable = canCaptureAudio();
-    setNotice(micAvailable ? null : MIC_UNAVAILABLE_NOTICE);
+    const slowNotice = tRef.current('session.agentSlow');
+    setNotice(micAvailable ? null : tRef.current('session.micUnavailable'));
     // a few seconds without an agent is worth saying (the full timeout then fails the call)
     const slow = setTimeout(() => {
-      if (pendingRef.current === controller) setNotice(AGENT_SLOW_NOTICE);
+      if (pendingRef.current === controller) setNotice(slowNotice);
     }, AGENT_SLOW_MS);
     // Called straight from the click so the browser sees a user gesture for mic + audio.
     start(
@@ -65,12 +69,12 @@ export function useSessionConnection(
     )
       .catch((err: unknown) => {
         if (controller.signal.aborted) return;
-        setError(describeConnectError(err));
+        setError(describeConnectError(tRef.current, err));
         setNotice(null);
       })
       .finally(() => {
         clearTimeout(slow);
-        setNotice((current) => (current === AGENT_SLOW_NOTICE ? null : current));
+        setNotice((current) => (current === slowNotice ? null : current));
         if (pendingRef.current === controller) pendingRef.current = null;
         setIsStarting(false);
       });
@@ -81,16 +85,17 @@ export function useSessionConnection(
     pendingRef.current = null;
     setError(null);
     setNotice(null);
-    end().catch((err: unknown) => setError(describeConnectError(err)));
+    end().catch((err: unknown) => setError(describeConnectError(tRef.current, err)));
   }, [end]);
 
   useEffect(() => {
     if (!agentFailure) {
       // another agent took the call over (a crashed job's replacement): its failure is over
-      setError((current) => (current?.startsWith(AGENT_FAILURE_PREFIX) ? null : current));
+      setError((current) => (current === agentErrorRef.current ? null : current));
       return;
     }
-    setError(`${AGENT_FAILURE_PREFIX}${agentFailure}`);
+    agentErrorRef.current = tRef.current('session.agentUnavailable', { reason: agentFailure });
+    setError(agentErrorRef.current);
     pendingRef.current?.abort();
     pendingRef.current = null;
   }, [agentFailure]);
