@@ -12,7 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, get_args
 
 import httpx
 import pytest
@@ -28,7 +28,7 @@ from voice_agent.providers.first_token import FirstTokenTimeoutLLM
 from voice_agent.providers.local import Providers
 from voice_agent.providers.registry import LLMChain
 from voice_agent.providers.variant import choose
-from voice_agent.settings import AgentSettings
+from voice_agent.settings import AgentSettings, ProviderName
 from voice_agent.state import RoomProfile
 
 pytestmark = pytest.mark.unit
@@ -105,6 +105,12 @@ def test_the_room_names_providers_by_kind_and_unknown_names_are_dropped(
     ignored = {getattr(r, "field", None) for r in caplog.records}
     assert {"providers.stt", "providers.llm", "providers"} <= ignored
     assert RoomProfile.parse(json.dumps({"persona": "assistant"})).providers == ()
+
+
+def test_the_backend_accepts_exactly_the_registrys_names() -> None:
+    from app.experiments.schemas import PROVIDER_NAMES
+
+    assert set(get_args(ProviderName)) == PROVIDER_NAMES
 
 
 def test_the_named_provider_goes_first_and_the_workers_chain_follows(
