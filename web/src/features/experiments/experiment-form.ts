@@ -11,7 +11,16 @@ export type VariantDraft = {
   minDelay: string;
   maxDelay: string;
   interruptionMin: string;
+  sttProvider: string;
+  llmProvider: string;
+  ttsProvider: string;
 };
+
+/** The agent's provider registry (the backend refuses any other name). */
+export const PROVIDER_NAMES = ['local', 'openai', 'azure'] as const;
+export const PROVIDER_KINDS = ['stt', 'llm', 'tts'] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+export const providerField = (kind: ProviderKind) => `${kind}Provider` as const;
 
 export const emptyVariant = (key: string, split: number): VariantDraft => ({
   key,
@@ -23,9 +32,10 @@ export const emptyVariant = (key: string, split: number): VariantDraft => ({
   minDelay: '',
   maxDelay: '',
   interruptionMin: '',
+  sttProvider: '',
+  llmProvider: '',
+  ttsProvider: '',
 });
-
-export const SPLITS_MESSAGE = 'The splits must add up to 100.';
 
 /** The splits' sum, for the form to show before the backend refuses it. */
 export function splitTotal(variants: VariantDraft[]): number {
@@ -50,6 +60,12 @@ function toVariant(draft: VariantDraft): ExperimentVariant {
   if (max !== undefined) turn.max_delay_s = max;
   if (interruption !== undefined) turn.interruption_min_s = interruption;
   if (Object.keys(turn).length > 0) overrides.turn = turn;
+  const providers: NonNullable<NonNullable<ExperimentVariant['overrides']>['providers']> = {};
+  for (const kind of PROVIDER_KINDS) {
+    const name = draft[providerField(kind)];
+    if (name) providers[kind] = name;
+  }
+  if (Object.keys(providers).length > 0) overrides.providers = providers;
   return { key: draft.key.trim(), split: Number.parseInt(draft.split, 10) || 0, overrides };
 }
 
@@ -64,6 +80,7 @@ export function describeVariant(variant: ExperimentVariant): string {
     o.turn?.min_delay_s != null && `min delay ${o.turn.min_delay_s} s`,
     o.turn?.max_delay_s != null && `max delay ${o.turn.max_delay_s} s`,
     o.turn?.interruption_min_s != null && `interruption ${o.turn.interruption_min_s} s`,
+    ...PROVIDER_KINDS.map((kind) => o.providers?.[kind] && `${kind} ${o.providers[kind]}`),
   ].filter(Boolean);
   return parts.length > 0 ? parts.join(', ') : 'no change';
 }

@@ -1,11 +1,28 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { describeApiError } from '../../../api/api-error';
 import type { CallOptions } from '../../../api/types';
-import { emptyVariant, splitTotal, SPLITS_MESSAGE, toExperimentBody, type VariantDraft } from '../experiment-form';
+import { useTranslate, type MessageKey } from '../../../i18n';
+import {
+  emptyVariant,
+  PROVIDER_KINDS,
+  PROVIDER_NAMES,
+  providerField,
+  splitTotal,
+  toExperimentBody,
+  type ProviderKind,
+  type VariantDraft,
+} from '../experiment-form';
 import { createExperiment, getChoices, type Experiment } from '../experiments-api';
+
+const PROVIDER_LABELS: Record<ProviderKind, MessageKey> = {
+  stt: 'experiments.sttProvider',
+  llm: 'experiments.llmProvider',
+  tts: 'experiments.ttsProvider',
+};
 
 /** The form that creates a draft experiment (the first variant is the control). */
 export function ExperimentEditor({ onCreated }: { onCreated: (experiment: Experiment) => void }) {
+  const { t } = useTranslate();
   const [name, setName] = useState('');
   const [variants, setVariants] = useState<VariantDraft[]>([emptyVariant('control', 50), emptyVariant('b', 50)]);
   const [choices, setChoices] = useState<CallOptions | null>(null);
@@ -25,7 +42,7 @@ export function ExperimentEditor({ onCreated }: { onCreated: (experiment: Experi
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (total !== 100) {
-      setError(SPLITS_MESSAGE);
+      setError(t('experiments.splitsWrong'));
       return;
     }
     setSaving(true);
@@ -41,17 +58,19 @@ export function ExperimentEditor({ onCreated }: { onCreated: (experiment: Experi
   };
 
   return (
-    <form className="experiment-editor" onSubmit={submit} aria-label="New experiment">
-      <h3>New experiment</h3>
+    <form className="experiment-editor" onSubmit={submit} aria-label={t('experiments.newTitle')}>
+      <h3>{t('experiments.newTitle')}</h3>
       <label className="field">
-        <span>Name</span>
+        <span>{t('experiments.name')}</span>
         <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} />
       </label>
       {variants.map((variant, index) => (
         <fieldset key={index} className="variant-fields">
-          <legend>{index === 0 ? 'Variant 1 (control)' : `Variant ${index + 1}`}</legend>
+          <legend>
+            {index === 0 ? t('experiments.control') : t('experiments.variant', { number: String(index + 1) })}
+          </legend>
           <label className="field">
-            <span>Key</span>
+            <span>{t('experiments.key')}</span>
             <input
               value={variant.key}
               onChange={(e) => change(index, { key: e.target.value })}
@@ -60,7 +79,7 @@ export function ExperimentEditor({ onCreated }: { onCreated: (experiment: Experi
             />
           </label>
           <label className="field field-narrow">
-            <span>Split %</span>
+            <span>{t('experiments.split')}</span>
             <input
               type="number"
               min={1}
@@ -71,9 +90,9 @@ export function ExperimentEditor({ onCreated }: { onCreated: (experiment: Experi
             />
           </label>
           <label className="field">
-            <span>Persona</span>
+            <span>{t('experiments.persona')}</span>
             <select value={variant.persona} onChange={(e) => change(index, { persona: e.target.value })}>
-              <option value="">(the user's)</option>
+              <option value="">{t('experiments.usersChoice')}</option>
               {choices?.personas.map((p) => (
                 <option key={p.id} value={p.id}>
                   {p.name}
@@ -82,9 +101,9 @@ export function ExperimentEditor({ onCreated }: { onCreated: (experiment: Experi
             </select>
           </label>
           <label className="field">
-            <span>Voice</span>
+            <span>{t('experiments.voice')}</span>
             <select value={variant.voice} onChange={(e) => change(index, { voice: e.target.value })}>
-              <option value="">(the user's)</option>
+              <option value="">{t('experiments.usersChoice')}</option>
               {choices?.voices.map((v) => (
                 <option key={v.id} value={v.id}>
                   {v.name}
@@ -93,26 +112,26 @@ export function ExperimentEditor({ onCreated }: { onCreated: (experiment: Experi
             </select>
           </label>
           <label className="field field-wide">
-            <span>Greeting</span>
+            <span>{t('experiments.greeting')}</span>
             <input
               value={variant.greeting}
               onChange={(e) => change(index, { greeting: e.target.value })}
               maxLength={500}
-              placeholder="(the persona's)"
+              placeholder={t('experiments.personasOwn')}
             />
           </label>
           <label className="field field-wide">
-            <span>Instructions</span>
+            <span>{t('experiments.instructions')}</span>
             <textarea
               value={variant.instructions}
               onChange={(e) => change(index, { instructions: e.target.value })}
               maxLength={2000}
               rows={2}
-              placeholder="(the persona's)"
+              placeholder={t('experiments.personasOwn')}
             />
           </label>
           <label className="field field-narrow">
-            <span>Min delay s</span>
+            <span>{t('experiments.minDelay')}</span>
             <input
               type="number"
               step="0.05"
@@ -123,7 +142,7 @@ export function ExperimentEditor({ onCreated }: { onCreated: (experiment: Experi
             />
           </label>
           <label className="field field-narrow">
-            <span>Max delay s</span>
+            <span>{t('experiments.maxDelay')}</span>
             <input
               type="number"
               step="0.1"
@@ -134,7 +153,7 @@ export function ExperimentEditor({ onCreated }: { onCreated: (experiment: Experi
             />
           </label>
           <label className="field field-narrow">
-            <span>Interruption s</span>
+            <span>{t('experiments.interruption')}</span>
             <input
               type="number"
               step="0.05"
@@ -144,19 +163,35 @@ export function ExperimentEditor({ onCreated }: { onCreated: (experiment: Experi
               onChange={(e) => change(index, { interruptionMin: e.target.value })}
             />
           </label>
+          {PROVIDER_KINDS.map((kind) => (
+            <label key={kind} className="field">
+              <span>{t(PROVIDER_LABELS[kind])}</span>
+              <select
+                value={variant[providerField(kind)]}
+                onChange={(e) => change(index, { [providerField(kind)]: e.target.value })}
+              >
+                <option value="">{t('experiments.agentsOwn')}</option>
+                {PROVIDER_NAMES.map((name) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ))}
           {index >= 2 && (
             <button
               type="button"
               className="button button-secondary"
               onClick={() => setVariants((all) => all.filter((_, i) => i !== index))}
             >
-              Remove variant
+              {t('experiments.removeVariant')}
             </button>
           )}
         </fieldset>
       ))}
       <p className={total === 100 ? 'split-total' : 'split-total split-total-wrong'} aria-live="polite">
-        Splits: {total} %
+        {t('experiments.splitTotal', { total: String(total) })}
       </p>
       {error && (
         <p className="alert-text" role="alert">
@@ -170,11 +205,11 @@ export function ExperimentEditor({ onCreated }: { onCreated: (experiment: Experi
             className="button button-secondary"
             onClick={() => setVariants((all) => [...all, emptyVariant(`v${all.length + 1}`, 0)])}
           >
-            Add variant
+            {t('experiments.addVariant')}
           </button>
         )}
         <button type="submit" className="button button-primary" disabled={saving}>
-          Create draft
+          {t('experiments.createDraft')}
         </button>
       </div>
     </form>
