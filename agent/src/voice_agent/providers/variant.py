@@ -44,8 +44,9 @@ def choose(settings: AgentSettings, named: Sequence[tuple[str, str]]) -> CallPro
             unavailable.append(f"{kind}={provider}")
         elif at > 0:
             updates[kind] = _first(section, chain, at)
-    if updates:
-        logger.info("the variant's providers serve the call", extra={"providers": dict(named)})
+    if not updates:
+        return CallProviders(settings, tuple(unavailable))
+    logger.info("the variant's providers serve the call", extra={"providers": dict(named)})
     return CallProviders(settings.model_copy(update=updates), tuple(unavailable))
 
 
