@@ -20,7 +20,7 @@ from livekit.plugins import azure as azure_plugin
 from voice_agent import languages
 from voice_agent.assistant import Assistant
 from voice_agent.providers.build_options import BuildOptions
-from voice_agent.providers.call_language import aclose_new, changes, for_language
+from voice_agent.providers.call_providers import aclose_new, changes, for_language
 from voice_agent.providers.local import Providers
 from voice_agent.providers.registry import build_llm, build_stt, build_tts
 from voice_agent.settings import AgentSettings

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from livekit import rtc
 from voice_agent.local_models import MoonshineSTT, WhisperSTT
-from voice_agent.providers.call_language import for_language
+from voice_agent.providers.call_providers import for_language
 from voice_agent.providers.local import Providers
 from voice_agent.settings import AgentSettings
 

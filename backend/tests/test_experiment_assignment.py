@@ -12,7 +12,12 @@ import pytest
 from app.core.catalog import DEFAULT_CATALOG
 from app.core.room_metadata import room_metadata
 from app.experiments.assignment import Assignment, apply_to_choice, bucket, pick
-from app.experiments.schemas import ExperimentVariant, VariantOverrides, VariantTurn
+from app.experiments.schemas import (
+    ExperimentVariant,
+    VariantOverrides,
+    VariantProviders,
+    VariantTurn,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -61,6 +66,7 @@ def test_the_variant_wins_over_the_users_choice_and_reaches_the_room() -> None:
             greeting="Welcome to variant B!",
             voice="slow",
             turn=VariantTurn(min_delay_s=0.4, interruption_min_s=0.3),
+            providers=VariantProviders(llm="openai"),
         ),
     )
     assigned = Assignment(experiment_id=uuid.UUID(int=3), variant=variant)
@@ -79,6 +85,7 @@ def test_the_variant_wins_over_the_users_choice_and_reaches_the_room() -> None:
         "greeting": "Welcome to variant B!",
         "record": False,
         "turn": {"min_delay_s": 0.4, "interruption_min_s": 0.3},
+        "providers": {"llm": "openai"},
         "experiment": {"id": str(uuid.UUID(int=3)), "variant": "tutor"},
     }
 
@@ -89,4 +96,5 @@ def test_a_control_without_overrides_keeps_the_users_choice() -> None:
     assert apply_to_choice(chosen, assigned) == chosen
     room = json.loads(room_metadata(DEFAULT_CATALOG, chosen, experiment=assigned))
     assert room["greeting"] == "Hi. What do you need?"
-    assert "turn" not in room and room["experiment"]["variant"] == "control"
+    assert "turn" not in room and "providers" not in room
+    assert room["experiment"]["variant"] == "control"

@@ -8,6 +8,7 @@ import os
 import sqlite3
 import sys
 import tempfile
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 import httpx
@@ -55,9 +56,10 @@ from .persistence import (
     load_history,
     open_journal,
 )
-from .providers.call_language import aclose_new, for_language
+from .providers.call_providers import aclose_new, for_call
 from .providers.local import Providers, omp_environment
 from .providers.registry import build_providers, import_plugins
+from .providers.variant import choose as variant_providers
 from .recovery import JobRecovery, dispatch_resumed, is_resume, livekit_api, replaced_agents
 from .rejoin import Rejoin
 from .room_connection import ConnectionLog
@@ -115,18 +117,21 @@ async def entrypoint(ctx: JobContext) -> None:
     state = SessionState(
         room=room, user=user, documents=Documents(settings.files.max_context_chars)
     )
-    providers = call_providers(ctx, settings, providers, room.language)
-    providers.apply_voice(state.room.voice, settings.tts.voice_paces)
     if room.experiment:
         logger.info("A/B experiment variant", extra={"experiment": room.experiment})
-    # an A/B variant's turn-taking settings apply to this call only
-    session = build_session(room.for_call(settings), providers)
+    # an A/B variant's turn-taking settings and providers apply to this call only
+    call = variant_providers(room.for_call(settings), room.providers)
+    providers = call_providers(ctx, settings, call.settings, providers, room.language)
+    providers.apply_voice(state.room.voice, settings.tts.voice_paces)
+    session = build_session(call.settings, providers)
     TurnMetricsPublisher(ctx.room, settings.metrics_topic).attach(session)
     AgentErrorPublisher(ctx.room, settings.metrics_topic).attach(session)
     start_observability(ctx, settings, session)
     if room.record:  # started by the Assistant before its greeting
         state.call_recording = await prepare_call_recording(ctx, settings, session)
-    history = await start_persistence(ctx, settings, session, state=state)
+    history = await start_persistence(
+        ctx, call.settings, session, state=state, unavailable=call.unavailable
+    )
     files_held = 0
     if history is not None and history.messages():  # a rejoin: the files shared so far
         files_held = await restore_files(ctx, settings, state)
@@ -171,10 +176,15 @@ async def entrypoint(ctx: JobContext) -> None:
 
 
 def call_providers(
-    ctx: JobContext, settings: AgentSettings, built: Providers, language: str | None
+    ctx: JobContext,
+    settings: AgentSettings,
+    call: AgentSettings,
+    built: Providers,
+    language: str | None,
 ) -> Providers:
-    """The providers for the room's language (the prewarmed ones unless it changes them)."""
-    providers = for_language(settings, built, language)
+    """The providers for the call's settings and the room's language (the prewarmed ones,
+    built from ``settings``, unless they change them)."""
+    providers = for_call(settings, call, built, language)
     if providers is not built:
 
         async def close(_reason: str) -> None:
@@ -227,12 +237,15 @@ async def start_persistence(
     session: AgentSession[Any],
     *,
     state: SessionState | None = None,
+    unavailable: Sequence[str] = (),
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> llm.ChatContext | None:
     """Record the session's transcript and timeline through the journal (on disk first, then
     to the backend, with the job's credential) and return the room's earlier messages, if
     any. Without AGENT_BACKEND_URL nothing is recorded (logged once per job). The recorder
-    goes into ``state`` so the agent flushes it when it exits."""
+    goes into ``state`` so the agent flushes it when it exits. ``settings`` are the call's:
+    the timeline names its providers, and the ones its A/B variant named that this worker
+    does not configure (``unavailable``)."""
     metadata = ctx.job.metadata
     client = BackendClient.from_settings(settings, dispatch_metadata=metadata, transport=transport)
     writes = DurableWrites.from_settings(settings, dispatch_metadata=metadata, transport=transport)
@@ -259,6 +272,7 @@ async def start_persistence(
     timeline.add_providers(
         stt=settings.stt.provider, llm=settings.llm.provider, tts=settings.tts.provider
     )
+    timeline.add_unavailable(unavailable)
     stop_listening = observability.add_listener(timeline.add)
 
     async def flush(_reason: str) -> None:

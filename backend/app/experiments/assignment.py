@@ -91,7 +91,8 @@ def apply_to_choice(choice: dict[str, str], assignment: Assignment | None) -> di
 
 def room_fields(assignment: Assignment) -> dict[str, Any]:
     """What the room metadata carries beyond the stored choice: the variant's own
-    instructions and greeting (over the persona's), its turn settings, and which it is."""
+    instructions and greeting (over the persona's), its turn settings and providers, and
+    which it is."""
     overrides: VariantOverrides = assignment.variant.overrides
     fields: dict[str, Any] = {}
     if overrides.instructions is not None:
@@ -100,6 +101,10 @@ def room_fields(assignment: Assignment) -> dict[str, Any]:
         fields["greeting"] = overrides.greeting
     if overrides.turn is not None and (turn := overrides.turn.model_dump(exclude_none=True)):
         fields["turn"] = turn
+    if overrides.providers is not None and (
+        providers := overrides.providers.model_dump(exclude_none=True)
+    ):
+        fields["providers"] = providers
     fields["experiment"] = {
         "id": str(assignment.experiment_id),
         "variant": assignment.variant.key,

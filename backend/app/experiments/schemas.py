@@ -1,16 +1,18 @@
-"""An experiment's request and response bodies. The checks that need the catalog or the
-whole list of variants (splits add up to 100, keys unique, personas and voices known) are in
-``check`` and answer 422 with one stable detail string each."""
+"""An experiment's request and response bodies. The checks that need the catalog, the
+agent's provider registry or the whole list of variants (splits add up to 100, keys unique,
+personas, voices and providers known) are in ``check`` and answer 422 with one stable detail
+string each."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.core.catalog import Catalog
+from app.core.languages import SpeechProvider
 from app.schemas import Slug
 
 VariantKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,32}$")]
@@ -20,18 +22,24 @@ Instructions = Annotated[
 ]
 Greeting = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 Status = Literal["draft", "running", "stopped"]
+ProviderKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,32}$")]
+# the agent's provider registry (agent/src/voice_agent/providers/registry.py), one list for
+# every kind; agent/tests/test_variant_providers.py keeps the two in step
+PROVIDER_NAMES: frozenset[str] = frozenset(get_args(SpeechProvider))
 
 SPLITS_DETAIL = "variant splits must add up to 100"
 DUPLICATE_KEY_DETAIL = "variant keys must be unique"
 UNKNOWN_PERSONA_DETAIL = "a variant names a persona the catalog does not list"
 UNKNOWN_VOICE_DETAIL = "a variant names a voice the catalog does not list"
 DELAYS_DETAIL = "a variant's max_delay_s must not be less than its min_delay_s"
+UNKNOWN_PROVIDER_DETAIL = "a variant names a provider the agent's registry does not list"
 CHECK_DETAILS = (
     SPLITS_DETAIL,
     DUPLICATE_KEY_DETAIL,
     UNKNOWN_PERSONA_DETAIL,
     UNKNOWN_VOICE_DETAIL,
     DELAYS_DETAIL,
+    UNKNOWN_PROVIDER_DETAIL,
 )
 
 
@@ -53,6 +61,16 @@ class VariantTurn(_Strict):
     )
 
 
+class VariantProviders(_Strict):
+    """A provider per kind for the variant's calls, by its registry name (``local``,
+    ``openai``, ``azure``). The agent puts it first in that kind's chain, built from its own
+    settings for it; a worker that does not configure it keeps its chain (and says so)."""
+
+    stt: ProviderKey | None = Field(default=None, description="Speech to text.")
+    llm: ProviderKey | None = Field(default=None, description="The language model.")
+    tts: ProviderKey | None = Field(default=None, description="Text to speech.")
+
+
 class VariantOverrides(_Strict):
     """What the variant changes; unset: the user's choice or the catalog's."""
 
@@ -63,6 +81,7 @@ class VariantOverrides(_Strict):
     greeting: Greeting | None = Field(default=None, description="Replaces the persona's greeting.")
     voice: Slug | None = Field(default=None, description="A voice id of GET /api/options.")
     turn: VariantTurn | None = None
+    providers: VariantProviders | None = None
 
 
 class ExperimentVariant(_Strict):
@@ -107,6 +126,9 @@ def check(body: ExperimentIn, catalog: Catalog) -> None:
             raise InvalidExperiment(UNKNOWN_PERSONA_DETAIL)
         if o.voice is not None and not catalog.has_voice(o.voice):
             raise InvalidExperiment(UNKNOWN_VOICE_DETAIL)
+        named = (o.providers.stt, o.providers.llm, o.providers.tts) if o.providers else ()
+        if any(name is not None and name not in PROVIDER_NAMES for name in named):
+            raise InvalidExperiment(UNKNOWN_PROVIDER_DETAIL)
         low, high = (o.turn.min_delay_s, o.turn.max_delay_s) if o.turn else (None, None)
         if low is not None and high is not None and high < low:
             raise InvalidExperiment(DELAYS_DETAIL)

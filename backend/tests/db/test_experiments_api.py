@@ -106,6 +106,8 @@ def _room(connection: dict[str, Any]) -> dict[str, Any]:
         (_body(persona="pirate"), schemas.UNKNOWN_PERSONA_DETAIL),
         (_body(voice="amy"), schemas.UNKNOWN_VOICE_DETAIL),
         (_body(turn={"min_delay_s": 2.0, "max_delay_s": 1.0}), schemas.DELAYS_DETAIL),
+        (_body(providers={"llm": "anthropic"}), schemas.UNKNOWN_PROVIDER_DETAIL),
+        (_body(providers={"stt": "local", "tts": "elevenlabs"}), schemas.UNKNOWN_PROVIDER_DETAIL),
     ],
 )
 def test_an_invalid_experiment_is_422_with_a_stable_detail(
@@ -123,7 +125,9 @@ def test_an_invalid_experiment_is_422_with_a_stable_detail(
         {"variants": [{"key": "a", "split": 0}, {"key": "b", "split": 100}]},
         {"variants": [{"key": "A B", "split": 50}, {"key": "b", "split": 50}]},
         _body(turn={"min_delay_s": 9.0}),  # out of the agent's bounds
-        _body(provider="openai"),  # not an override (docs/experiments.md says why)
+        _body(provider="openai"),  # providers go by kind: {"llm": "openai"}
+        _body(providers={"vad": "local"}),  # not a kind of provider
+        _body(providers={"llm": "Open AI"}),  # not a registry key
         {"name": ""},
     ],
 )
@@ -215,6 +219,29 @@ def test_a_user_keeps_their_variant_and_it_reaches_the_room(
         assert rooms[0]["turn"] == {"min_delay_s": 0.3, "interruption_min_s": 0.2}
     else:
         assert rooms[0]["persona"] == "concise" and "turn" not in rooms[0]
+
+
+def test_a_variants_providers_are_stored_and_reach_its_rooms(
+    operator: TestClient, users: TestClient, alice: Headers, bob: Headers
+) -> None:
+    body = _body(providers={"llm": "openai", "tts": "azure"})
+    body["variants"][0]["overrides"] = {"providers": {"stt": "local"}}
+    experiment = _started(operator, body)
+    stored = operator.get(f"/api/experiments/{experiment}").json()
+    assert [v["overrides"]["providers"] for v in stored["variants"]] == [
+        {"stt": "local", "llm": None, "tts": None},
+        {"stt": None, "llm": "openai", "tts": "azure"},
+    ]
+    expected = {"control": {"stt": "local"}, "tutor": {"llm": "openai", "tts": "azure"}}
+    for headers in (alice, bob):
+        created = users.post("/api/conversations", json={}, headers=headers)
+        assert created.status_code == 201, created.text
+        room = _room(created.json()["connection"])
+        assert room["providers"] == expected[room["experiment"]["variant"]]
+        name = created.json()["conversation"]["room_name"]
+        rejoined = users.post("/api/token", json={"room_name": name}, headers=headers)
+        assert rejoined.status_code == 200, rejoined.text
+        assert _room(rejoined.json())["providers"] == room["providers"]
 
 
 def test_both_variants_reach_rooms_and_users_split_by_the_percentages(

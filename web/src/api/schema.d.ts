@@ -1705,6 +1705,30 @@ export interface components {
              */
             voice?: string | null;
             turn?: components["schemas"]["VariantTurn"] | null;
+            providers?: components["schemas"]["VariantProviders"] | null;
+        };
+        /**
+         * VariantProviders
+         * @description A provider per kind for the variant's calls, by its registry name (``local``,
+         *     ``openai``, ``azure``). The agent puts it first in that kind's chain, built from its own
+         *     settings for it; a worker that does not configure it keeps its chain (and says so).
+         */
+        VariantProviders: {
+            /**
+             * Stt
+             * @description Speech to text.
+             */
+            stt?: string | null;
+            /**
+             * Llm
+             * @description The language model.
+             */
+            llm?: string | null;
+            /**
+             * Tts
+             * @description Text to speech.
+             */
+            tts?: string | null;
         };
         /** VariantResult */
         VariantResult: {
@@ -3145,7 +3169,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description variant splits must add up to 100 | variant keys must be unique | a variant names a persona the catalog does not list | a variant names a voice the catalog does not list | a variant's max_delay_s must not be less than its min_delay_s | invalid body */
+            /** @description variant splits must add up to 100 | variant keys must be unique | a variant names a persona the catalog does not list | a variant names a voice the catalog does not list | a variant's max_delay_s must not be less than its min_delay_s | a variant names a provider the agent's registry does not list | invalid body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3332,7 +3356,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description variant splits must add up to 100 | variant keys must be unique | a variant names a persona the catalog does not list | a variant names a voice the catalog does not list | a variant's max_delay_s must not be less than its min_delay_s | invalid body */
+            /** @description variant splits must add up to 100 | variant keys must be unique | a variant names a persona the catalog does not list | a variant names a voice the catalog does not list | a variant's max_delay_s must not be less than its min_delay_s | a variant names a provider the agent's registry does not list | invalid body */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -241,6 +241,7 @@ export const de: Messages = {
   'experiments.changesMinDelay': 'Mindestpause {s} s',
   'experiments.changesMaxDelay': 'Höchstpause {s} s',
   'experiments.changesInterruption': 'Unterbrechung ab {s} s',
+  'experiments.changesProvider': '{kind} {name}',
   'experiments.noChange': 'keine Änderung',
   'experiments.refresh': 'Aktualisieren',
   'experiments.resultsFailed': 'Die Ergebnisse konnten nicht geladen werden: {error}',
@@ -341,4 +342,8 @@ export const de: Messages = {
 
   'api.unreachable': 'Der Server ist nicht erreichbar.',
   'api.unknown': 'Etwas ist schiefgegangen.',
+  'experiments.sttProvider': 'Anbieter Spracherkennung',
+  'experiments.llmProvider': 'Anbieter Sprachmodell',
+  'experiments.ttsProvider': 'Anbieter Sprachausgabe',
+  'experiments.agentsOwn': '(der des Agenten)',
 };

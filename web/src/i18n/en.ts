@@ -238,6 +238,7 @@ export const en = {
   'experiments.changesMinDelay': 'min delay {s} s',
   'experiments.changesMaxDelay': 'max delay {s} s',
   'experiments.changesInterruption': 'interruption {s} s',
+  'experiments.changesProvider': '{kind} {name}',
   'experiments.noChange': 'no change',
   'experiments.refresh': 'Refresh',
   'experiments.resultsFailed': 'Could not load the results: {error}',
@@ -335,6 +336,10 @@ export const en = {
 
   'api.unreachable': 'Could not reach the server.',
   'api.unknown': 'Something went wrong.',
+  'experiments.sttProvider': 'Speech-to-text provider',
+  'experiments.llmProvider': 'Language model provider',
+  'experiments.ttsProvider': 'Text-to-speech provider',
+  'experiments.agentsOwn': "(the agent's)",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 
 from .backend_client import event_body
 from .journal_sender import JournalSender
 
 # The backend reads this event (app/analytics/counts.py, same prefix) into the conversation.
 PROVIDERS_PREFIX = "providers: "
+UNAVAILABLE_PREFIX = "variant providers not configured on this worker: "
 
 
 def providers_detail(*, stt: str, llm: str, tts: str) -> str:
@@ -37,6 +39,12 @@ class TimelineRecorder:
         conversation for analytics): "providers: openai" when one serves all three, else
         "providers: stt=local llm=openai tts=azure"."""
         self.add("info", "agent", PROVIDERS_PREFIX + providers_detail(stt=stt, llm=llm, tts=tts))
+
+    def add_unavailable(self, named: Sequence[str]) -> None:
+        """The providers an A/B variant named that this worker does not configure ("llm=openai";
+        the worker's chain served the call instead): an info event, if any."""
+        if named:
+            self.add("info", "agent", UNAVAILABLE_PREFIX + " ".join(named))
 
     async def aflush(self, timeout_s: float) -> bool:
         """Wait (bounded) until the backend has the events; True if it has."""

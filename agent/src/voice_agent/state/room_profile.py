@@ -6,8 +6,10 @@ types are ignored field by field (logged), never fatal: the agent then uses its 
 
 A conversation in an A/B experiment (docs/experiments.md) also carries ``"experiment": {"id",
 "variant"}`` and may carry ``"turn": {"min_delay_s", "max_delay_s", "interruption_min_s"}``:
-turn-taking settings for this call over ``AGENT_TURN__*`` (``for_call``). Its persona,
-voice, instructions and greeting come in the keys above.
+turn-taking settings for this call over ``AGENT_TURN__*`` (``for_call``), and
+``"providers": {"stt", "llm", "tts"}``: a provider name per kind to put first in that
+section's chain for this call (``providers/variant.py``). Its persona, voice, instructions
+and greeting come in the keys above.
 """
 
 from __future__ import annotations
@@ -15,17 +17,19 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import ValidationError
 
 from .. import languages
-from ..settings import AgentSettings, TurnSettings
+from ..settings import AgentSettings, ProviderName, TurnSettings
 
 logger = logging.getLogger("voice_agent.state")
 
 _MAX_TEXT = 2000  # instructions/greeting from the room, characters
 TURN_KEYS = ("min_delay_s", "max_delay_s", "interruption_min_s")  # a room may set these
+PROVIDER_KINDS = ("stt", "llm", "tts")
+PROVIDER_NAMES = frozenset(get_args(ProviderName))
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +42,7 @@ class RoomProfile:
     record: bool = False  # the user turned call recording on (call_recording.py)
     turn: tuple[tuple[str, float], ...] = ()  # TURN_KEYS over the settings' (an A/B variant)
     experiment: str | None = None  # "<experiment id>/<variant key>", for the logs
+    providers: tuple[tuple[str, str], ...] = ()  # (kind, registry name): an A/B variant's
 
     @classmethod
     def parse(cls, metadata: str | None) -> RoomProfile:
@@ -60,6 +65,7 @@ class RoomProfile:
             record=data.get("record") in (True, "on"),
             turn=_turn(data.get("turn")),
             experiment=_experiment(data.get("experiment")),
+            providers=_providers(data.get("providers")),
         )
 
     @classmethod
@@ -103,6 +109,24 @@ def _turn(value: Any) -> tuple[tuple[str, float], ...]:
             out.append((key, float(number)))
         else:
             logger.warning("room metadata field ignored", extra={"field": f"turn.{key}"})
+    return tuple(out)
+
+
+def _providers(value: Any) -> tuple[tuple[str, str], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        logger.warning("room metadata field ignored", extra={"field": "providers"})
+        return ()
+    out = []
+    for kind in PROVIDER_KINDS:
+        name = value.get(kind)
+        if name is None:
+            continue
+        if isinstance(name, str) and name in PROVIDER_NAMES:
+            out.append((kind, name))
+        else:  # not a registry name (the backend checks them: an older or newer backend)
+            logger.warning("room metadata field ignored", extra={"field": f"providers.{kind}"})
     return tuple(out)
 
 

@@ -12,7 +12,16 @@ export type VariantDraft = {
   minDelay: string;
   maxDelay: string;
   interruptionMin: string;
+  sttProvider: string;
+  llmProvider: string;
+  ttsProvider: string;
 };
+
+/** The agent's provider registry (the backend refuses any other name). */
+export const PROVIDER_NAMES = ['local', 'openai', 'azure'] as const;
+export const PROVIDER_KINDS = ['stt', 'llm', 'tts'] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+export const providerField = (kind: ProviderKind) => `${kind}Provider` as const;
 
 export const emptyVariant = (key: string, split: number): VariantDraft => ({
   key,
@@ -24,6 +33,9 @@ export const emptyVariant = (key: string, split: number): VariantDraft => ({
   minDelay: '',
   maxDelay: '',
   interruptionMin: '',
+  sttProvider: '',
+  llmProvider: '',
+  ttsProvider: '',
 });
 
 /** The splits' sum, for the form to show before the backend refuses it. */
@@ -49,6 +61,12 @@ function toVariant(draft: VariantDraft): ExperimentVariant {
   if (max !== undefined) turn.max_delay_s = max;
   if (interruption !== undefined) turn.interruption_min_s = interruption;
   if (Object.keys(turn).length > 0) overrides.turn = turn;
+  const providers: NonNullable<NonNullable<ExperimentVariant['overrides']>['providers']> = {};
+  for (const kind of PROVIDER_KINDS) {
+    const name = draft[providerField(kind)];
+    if (name) providers[kind] = name;
+  }
+  if (Object.keys(providers).length > 0) overrides.providers = providers;
   return { key: draft.key.trim(), split: Number.parseInt(draft.split, 10) || 0, overrides };
 }
 
@@ -65,6 +83,7 @@ export function describeVariant(t: Translate, seconds: (s: number) => string, va
     turn.min_delay_s != null && t('experiments.changesMinDelay', { s: seconds(turn.min_delay_s) }),
     turn.max_delay_s != null && t('experiments.changesMaxDelay', { s: seconds(turn.max_delay_s) }),
     turn.interruption_min_s != null && t('experiments.changesInterruption', { s: seconds(turn.interruption_min_s) }),
+    ...PROVIDER_KINDS.map((kind) => o.providers?.[kind] && t('experiments.changesProvider', { kind, name: o.providers[kind] })),
   ].filter(Boolean);
   return parts.length > 0 ? parts.join(', ') : t('experiments.noChange');
 }

@@ -1,18 +1,33 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { describeApiError } from '../../../api/api-error';
 import type { CallOptions } from '../../../api/types';
-import { useTranslate } from '../../../i18n';
-import { emptyVariant, splitTotal, toExperimentBody, type VariantDraft } from '../experiment-form';
+import { useTranslate, type MessageKey } from '../../../i18n';
+import {
+  emptyVariant,
+  PROVIDER_KINDS,
+  PROVIDER_NAMES,
+  providerField,
+  splitTotal,
+  toExperimentBody,
+  type ProviderKind,
+  type VariantDraft,
+} from '../experiment-form';
 import { createExperiment, getChoices, type Experiment } from '../experiments-api';
+
+const PROVIDER_LABELS: Record<ProviderKind, MessageKey> = {
+  stt: 'experiments.sttProvider',
+  llm: 'experiments.llmProvider',
+  tts: 'experiments.ttsProvider',
+};
 
 /** The form that creates a draft experiment (the first variant is the control). */
 export function ExperimentEditor({ onCreated }: { onCreated: (experiment: Experiment) => void }) {
+  const { t } = useTranslate();
   const [name, setName] = useState('');
   const [variants, setVariants] = useState<VariantDraft[]>([emptyVariant('control', 50), emptyVariant('b', 50)]);
   const [choices, setChoices] = useState<CallOptions | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
-  const { t } = useTranslate();
 
   useEffect(() => {
     getChoices()
@@ -146,6 +161,22 @@ export function ExperimentEditor({ onCreated }: { onCreated: (experiment: Experi
               onChange={(e) => change(index, { interruptionMin: e.target.value })}
             />
           </label>
+          {PROVIDER_KINDS.map((kind) => (
+            <label key={kind} className="field">
+              <span>{t(PROVIDER_LABELS[kind])}</span>
+              <select
+                value={variant[providerField(kind)]}
+                onChange={(e) => change(index, { [providerField(kind)]: e.target.value })}
+              >
+                <option value="">{t('experiments.agentsOwn')}</option>
+                {PROVIDER_NAMES.map((name) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ))}
           {index >= 2 && (
             <button
               type="button"

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import type { Experiment, ExperimentResults, ResultMetric } from '../../../api/types';
+import { useUiStore } from '../../../store/ui-store';
 import { server } from '../../../testing/msw-server';
 import { ExperimentsPage } from './experiments-page';
 
@@ -122,5 +123,47 @@ describe('ExperimentsPage', () => {
         { key: 'b', split: 50, overrides: { greeting: 'Hello from B', turn: { min_delay_s: 0.3 } } },
       ],
     });
+  });
+
+  it("sends a variant's providers by kind, and leaves out the ones it keeps", async () => {
+    const sent: unknown[] = [];
+    server.use(
+      http.get('/api/experiments', () => HttpResponse.json([])),
+      http.post('/api/experiments', async ({ request }) => {
+        sent.push(await request.json());
+        return HttpResponse.json(experiment('draft'), { status: 201 });
+      }),
+    );
+    render(<ExperimentsPage />);
+    const user = userEvent.setup();
+    const form = await screen.findByRole('form', { name: 'New experiment' });
+    await user.type(within(form).getByLabelText('Name'), 'Cloud model');
+    const llm = within(form).getAllByLabelText('Language model provider');
+    expect(within(llm[1]!).getAllByRole('option').map((o) => o.textContent)).toEqual([
+      "(the agent's)",
+      'local',
+      'openai',
+      'azure',
+    ]);
+    await user.selectOptions(llm[1]!, 'openai');
+    await user.selectOptions(within(form).getAllByLabelText('Text-to-speech provider')[1]!, 'azure');
+    await user.click(within(form).getByRole('button', { name: 'Create draft' }));
+    await waitFor(() => expect(sent).toHaveLength(1));
+    expect(sent[0]).toEqual({
+      name: 'Cloud model',
+      variants: [
+        { key: 'control', split: 50, overrides: {} },
+        { key: 'b', split: 50, overrides: { providers: { llm: 'openai', tts: 'azure' } } },
+      ],
+    });
+  });
+
+  it('speaks German when German was picked', async () => {
+    server.use(http.get('/api/experiments', () => HttpResponse.json([])));
+    useUiStore.getState().choose({ language: 'de' }); // reset after each test
+    render(<ExperimentsPage />);
+    const form = await screen.findByRole('form', { name: 'Neues Experiment' });
+    expect(within(form).getAllByLabelText('Anbieter Sprachmodell')).toHaveLength(2);
+    expect(within(form).getByRole('button', { name: 'Entwurf anlegen' })).toBeInTheDocument();
   });
 });
