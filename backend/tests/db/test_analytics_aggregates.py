@@ -18,6 +18,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import crud, ratings
+from app.analytics import rollup
 from app.api.deps import OPERATOR_ONLY_DETAIL
 from app.core.security import user_id_for_key
 from app.core.services import services_of
@@ -105,17 +106,18 @@ def _seed(client: TestClient, seeds: list[Seed]) -> list[str]:
             cid = conversation.id
             ids.append(str(cid))
             ended = seed.duration_s is not None
-            session.execute(
-                update(Conversation)
-                .where(Conversation.id == cid)
-                .values(
-                    started_at=seed.started,
-                    status="ended" if ended else "active",
-                    ended_at=seed.started + dt.timedelta(seconds=seed.duration_s or 0)
-                    if ended
-                    else None,
+            with rollup.tracked(session, cid):  # the rollup follows the moved start
+                session.execute(
+                    update(Conversation)
+                    .where(Conversation.id == cid)
+                    .values(
+                        started_at=seed.started,
+                        status="ended" if ended else "active",
+                        ended_at=seed.started + dt.timedelta(seconds=seed.duration_s or 0)
+                        if ended
+                        else None,
+                    )
                 )
-            )
             if seed.provider:
                 _event(session, cid, "p", "info", "agent", f"providers: {seed.provider}", seed)
             for k, (kind, source) in enumerate(seed.events):
