@@ -63,6 +63,9 @@ FROM generate_series(1, :conversations) AS i,
         (ARRAY['amy', 'ryan', 'alba'])[1 + (i / 4) % 3] AS v,
         (ARRAY['en', 'de', 'fr'])[1 + (i / 7) % 3] AS l) AS x
 """,
+    # v differs per reply (400-1500 ms, most near the low end) and is the same on every run. It
+    # used to be random() in an uncorrelated LATERAL, which PostgreSQL evaluates once: every
+    # reply had the same figure (the records up to 2026-11-30 14:35 UTC).
     """
 INSERT INTO messages (conversation_id, message_id, role, text, created_at, latency,
     interrupted, v2v_ms)
@@ -72,7 +75,8 @@ SELECT c.id, 'm' || k, CASE WHEN k % 2 = 0 THEN 'user' ELSE 'assistant' END,
         ELSE '{}'::json END,
     k % 2 = 1 AND k / 2 < c.interruptions, CASE WHEN k % 2 = 1 THEN v END
 FROM conversations c, generate_series(0, :messages - 1) AS k,
-    LATERAL (SELECT round((400 + 1100 * random() * random())::numeric, 1)::float8 AS v) AS r
+    LATERAL (SELECT round((400 + 1100 * (abs(hashtext(c.room_name || '/' || k)) % 1000) / 1000.0
+        * (abs(hashtext(k || '/' || c.room_name)) % 1000) / 1000.0)::numeric, 1)::float8 AS v) AS r
 """,
     """
 INSERT INTO conversation_events (conversation_id, event_id, kind, source, detail, created_at)
@@ -117,7 +121,9 @@ def build_rollup(url: str) -> float:
     engine = create_engine(url)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE analytics_days, analytics_latency"))
+        rows = conn.scalar(text("SELECT count(*) FROM analytics_latency WHERE dim = 'all'"))
     engine.dispose()
+    print(f"bench: {rows:,} histogram rows (days x buckets) for everyone", flush=True)
     return time.perf_counter() - start
 
 
