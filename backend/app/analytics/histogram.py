@@ -46,6 +46,7 @@ class Bucket:
     lower_ms: int
     count: int
     total_ms: float  # the sum of its values
+    below: int = 0  # values in the lower buckets (for ``spread_of_part``)
 
     def value_at(self, index: int) -> float:
         """The estimated ``index``-th smallest of its values (0-based)."""
@@ -57,10 +58,21 @@ class Bucket:
 
 def spread(buckets: Sequence[Bucket]) -> Spread:
     """The count and the estimated p50 and p95 of the buckets (sorted by their lower edge)."""
-    kept = [b for b in buckets if b.count > 0]
-    n = sum(b.count for b in kept)
+    kept = []
+    n = 0
+    for b in buckets:
+        if b.count > 0:
+            kept.append(Bucket(b.lower_ms, b.count, b.total_ms, n))
+            n += b.count
+    return spread_of_part(kept, n)
+
+
+def spread_of_part(buckets: Sequence[Bucket], n: int) -> Spread:
+    """As ``spread``, from the buckets around the percentiles' ranks only (each with its
+    ``below``) and the count of all: the database picks those (rollup_queries.latency)."""
     if n == 0:
         return Spread(0, None, None)
+    kept = buckets
     figures = []
     for p in PERCENTILES:
         rank = p * (n - 1)
@@ -73,9 +85,7 @@ def spread(buckets: Sequence[Bucket]) -> Spread:
 
 
 def _value_at(buckets: Sequence[Bucket], rank: int) -> float:
-    below = 0
     for bucket in buckets:
-        if rank < below + bucket.count:
-            return bucket.value_at(rank - below)
-        below += bucket.count
+        if bucket.below <= rank < bucket.below + bucket.count:
+            return bucket.value_at(rank - bucket.below)
     raise IndexError(rank)

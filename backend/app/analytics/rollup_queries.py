@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.analytics import histogram
@@ -76,13 +76,42 @@ def _histograms(
 
 
 def latency(session: Session, where: Filter) -> list[LatencyRow]:
+    """Per day: the database numbers each day's buckets (how many replies lie below each) and
+    returns only those around the p50 and p95 ranks (a few per day, not all ~100)."""
+    t = AnalyticsLatency
+    day = t.day.label("day")
+    per_bucket = (
+        select(day, t.bucket_ms, func.sum(t.replies).label("n"), func.sum(t.total_ms).label("s"))
+        .where(*_in_range(t, where, ALL))
+        .group_by(t.day, t.bucket_ms)
+        .subquery()
+    )
+    h = per_bucket.c
+    numbered = select(
+        h.day,
+        h.bucket_ms,
+        h.n,
+        h.s,
+        (func.sum(h.n).over(partition_by=h.day, order_by=h.bucket_ms) - h.n).label("below"),
+        func.sum(h.n).over(partition_by=h.day).label("total"),
+    ).subquery()
+    c = numbered.c
+    # the ranks floor(p * (total - 1)) and the next, with a rank to spare each side
+    ranks = [(c.total - 1) // 2, (c.total - 1) * 95 // 100]
+    near = [and_(c.below <= k + 2, c.below + c.n >= k) for k in ranks]
+    query = (
+        select(c.day, c.bucket_ms, c.n, c.s, c.below, c.total)
+        .where(c.n > 0, or_(*near))
+        .order_by(c.day, c.bucket_ms)
+    )
+    days: dict[Any, tuple[int, list[histogram.Bucket]]] = {}
+    for d, bucket, n, total_ms, below, total in session.execute(query):
+        part = days.setdefault(d, (int(total), []))[1]
+        part.append(histogram.Bucket(bucket, int(n), float(total_ms), int(below)))
     rows = []
-    for day, buckets in _histograms(session, where, ALL, AnalyticsLatency.day).items():
-        spread = histogram.spread(buckets)
-        if spread.count:
-            rows.append(
-                LatencyRow(day=day, replies=spread.count, p50_ms=spread.p50, p95_ms=spread.p95)
-            )
+    for d, (total, part) in days.items():
+        spread = histogram.spread_of_part(part, total)
+        rows.append(LatencyRow(day=d, replies=spread.count, p50_ms=spread.p50, p95_ms=spread.p95))
     return rows
 
 
