@@ -79,14 +79,13 @@ def latency(session: Session, where: Filter) -> list[LatencyRow]:
     """Per day: the database numbers each day's buckets (how many replies lie below each) and
     returns only those around the p50 and p95 ranks (a few per day, not all ~100)."""
     t = AnalyticsLatency
-    day = t.day.label("day")
-    per_bucket = (
-        select(day, t.bucket_ms, func.sum(t.replies).label("n"), func.sum(t.total_ms).label("s"))
-        .where(*_in_range(t, where, ALL))
-        .group_by(t.day, t.bucket_ms)
+    # dim 'all' has one row per day and bucket (value ''): read in the key's order, no grouping
+    rows_in_range = (
+        select(t.day, t.bucket_ms, t.replies.label("n"), t.total_ms.label("s"))
+        .where(*_in_range(t, where, ALL), t.value == UNKNOWN)
         .subquery()
     )
-    h = per_bucket.c
+    h = rows_in_range.c
     numbered = select(
         h.day,
         h.bucket_ms,
