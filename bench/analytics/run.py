@@ -75,8 +75,8 @@ SELECT c.id, 'm' || k, CASE WHEN k % 2 = 0 THEN 'user' ELSE 'assistant' END,
         ELSE '{}'::json END,
     k % 2 = 1 AND k / 2 < c.interruptions, CASE WHEN k % 2 = 1 THEN v END
 FROM conversations c, generate_series(0, :messages - 1) AS k,
-    LATERAL (SELECT round((400 + 1100 * (abs(hashtext(c.room_name || '/' || k)) % 1000) / 1000.0
-        * (abs(hashtext(k || '/' || c.room_name)) % 1000) / 1000.0)::numeric, 1)::float8 AS v) AS r
+    LATERAL (SELECT round((400 + 1100 * abs(hashtext(c.room_name || '/' || k) % 1000) / 1000.0
+        * abs(hashtext(k || '/' || c.room_name) % 1000) / 1000.0)::numeric, 1)::float8 AS v) AS r
 """,
     """
 INSERT INTO conversation_events (conversation_id, event_id, kind, source, detail, created_at)
