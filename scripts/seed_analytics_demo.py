@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backend"))
 
 from app import crud, ratings  # noqa: E402
+from app.analytics import rollup  # noqa: E402
 from app.models import Conversation  # noqa: E402
 
 PERSONAS = ("assistant", "tutor", "coach")
@@ -65,15 +66,16 @@ def _call(session: Session, rng: random.Random, started: dt.datetime) -> None:
     )
     cid = conversation.id
     turns = rng.randint(2, 9)
-    session.execute(
-        update(Conversation)
-        .where(Conversation.id == cid)
-        .values(
-            started_at=started,
-            status="ended",
-            ended_at=started + dt.timedelta(seconds=turns * rng.randint(8, 20)),
+    with rollup.tracked(session, cid):  # the rollup follows the moved start
+        session.execute(
+            update(Conversation)
+            .where(Conversation.id == cid)
+            .values(
+                started_at=started,
+                status="ended",
+                ended_at=started + dt.timedelta(seconds=turns * rng.randint(8, 20)),
+            )
         )
-    )
     _event(
         session, cid, "providers", "info", "agent", f"providers: {rng.choice(PROVIDERS)}", started
     )

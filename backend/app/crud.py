@@ -15,7 +15,7 @@ from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.analytics import counts
+from app.analytics import counts, rollup
 from app.core.livekit import SERVER_ROOM_PREFIX, new_room_name
 from app.experiments.assignment import Assignment, apply_to_choice
 from app.models import (
@@ -159,6 +159,7 @@ def create_conversation(
         stmt = _insert(session, Conversation).values(values).on_conflict_do_nothing()
         created = session.scalars(stmt.returning(Conversation)).one_or_none()
         if created is not None:
+            rollup.add(session, created.id)
             return created, True
         # Lost a race to the same id or room (or drew a used room name): look again.
         if (found := _existing(session, user_id, conversation_id, room_name)) is not None:
@@ -223,7 +224,8 @@ def delete_conversation(session: Session, *, user_id: str, conversation_id: uuid
     stmt = delete(Conversation).where(
         Conversation.id == conversation_id, Conversation.user_id == user_id
     )
-    return bool(session.execute(stmt.returning(Conversation.id)).first())
+    with rollup.tracked(session, conversation_id):
+        return bool(session.execute(stmt.returning(Conversation.id)).first())
 
 
 def end_conversation(
@@ -232,9 +234,9 @@ def end_conversation(
     """Mark an active conversation ended; False if it already was."""
     if conversation.status == "ended":
         return False
-    conversation.status = "ended"
-    conversation.ended_at = ended_at
-    session.flush()
+    with rollup.tracked(session, conversation.id):
+        conversation.status = "ended"
+        conversation.ended_at = ended_at
     return True
 
 
@@ -305,8 +307,9 @@ def upsert_message(
         "v2v_ms": counts.v2v_ms(latency),
     }
     key = {"conversation_id": conversation_id, "message_id": message_id}
-    message: Message = _upsert(session, Message, key, values, created_at)
-    counts.count_messages(session, conversation_id)
+    with rollup.tracked(session, conversation_id):
+        message: Message = _upsert(session, Message, key, values, created_at)
+        counts.count_messages(session, conversation_id)
     return message
 
 
@@ -326,8 +329,16 @@ def upsert_messages(
         }
     if not rows:
         return 0
+    with rollup.tracked(session, conversation_id):
+        _write_messages(session, conversation_id, list(rows.values()))
+    return len(rows)
+
+
+def _write_messages(
+    session: Session, conversation_id: uuid.UUID, rows: list[dict[str, Any]]
+) -> None:
     if session.get_bind().dialect.name == "postgresql":
-        batch = json.dumps(list(rows.values()), default=_json_value, separators=(",", ":"))
+        batch = json.dumps(rows, default=_json_value, separators=(",", ":"))
         session.execute(_PG_UPSERT_MESSAGES, {"conversation_id": conversation_id, "batch": batch})
     else:
         stmt = _insert(session, Message)
@@ -338,10 +349,8 @@ def upsert_messages(
                 for name in ("role", "text", "latency", "interrupted", "created_at", "v2v_ms")
             },
         )
-        rows_in = [{**row, "conversation_id": conversation_id} for row in rows.values()]
-        session.execute(stmt, rows_in)
+        session.execute(stmt, [{**row, "conversation_id": conversation_id} for row in rows])
     counts.count_messages(session, conversation_id)
-    return len(rows)
 
 
 # The batch as one JSON parameter that PostgreSQL unpacks: one statement, no per-row work in
@@ -440,9 +449,10 @@ def upsert_event(
     """Insert, or replace the fields of, the conversation's event with this client id."""
     key = {"conversation_id": conversation_id, "event_id": event_id}
     values = {"kind": kind, "source": source, "detail": detail, "turn_id": turn_id}
-    event: ConversationEvent = _upsert(session, ConversationEvent, key, values, created_at)
-    counts.count_events(session, conversation_id)
-    counts.note_providers(session, conversation_id, kind=kind, source=source, detail=detail)
+    with rollup.tracked(session, conversation_id):
+        event: ConversationEvent = _upsert(session, ConversationEvent, key, values, created_at)
+        counts.count_events(session, conversation_id)
+        counts.note_providers(session, conversation_id, kind=kind, source=source, detail=detail)
     return event
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -309,6 +310,42 @@ class ConversationRating(Base):
     score: Mapped[int] = mapped_column(SmallInteger())
     comment: Mapped[str] = mapped_column(Text(), default="")
     rated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AnalyticsDay(Base):
+    """The conversations started on one UTC day, per breakdown value: sums of their figures,
+    kept on write by app/analytics/rollup.py. ``dim`` is ``all`` (``value`` '') or the
+    breakdown (persona, voice, provider, language); ``value`` '' is unknown."""
+
+    __tablename__ = "analytics_days"
+
+    dim: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date(), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    conversations: Mapped[int] = mapped_column(Integer())
+    ended: Mapped[int] = mapped_column(Integer())
+    duration_ms: Mapped[int] = mapped_column(BigInteger())  # of the ended ones
+    turns: Mapped[int] = mapped_column(Integer())
+    interruptions: Mapped[int] = mapped_column(Integer())
+    errors: Mapped[int] = mapped_column(Integer())
+    fallbacks: Mapped[int] = mapped_column(Integer())
+    rated_up: Mapped[int] = mapped_column(Integer())
+    rated_down: Mapped[int] = mapped_column(Integer())
+
+
+class AnalyticsLatency(Base):
+    """The replies given on one UTC day, per breakdown value (as in AnalyticsDay) and
+    voice-to-voice bucket (app/analytics/histogram.py): how many, and the sum of their
+    figures."""
+
+    __tablename__ = "analytics_latency"
+
+    dim: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date(), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    bucket_ms: Mapped[int] = mapped_column(Integer(), primary_key=True)
+    replies: Mapped[int] = mapped_column(Integer())
+    total_ms: Mapped[float] = mapped_column(Float())
 
 
 class Experiment(Base):

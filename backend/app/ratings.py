@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy.orm import Session
 
+from app.analytics import rollup
 from app.models import ConversationRating, utcnow
 from app.schemas import RatingOut, Thumb
 
@@ -27,21 +28,21 @@ def put(
     session: Session, *, conversation_id: uuid.UUID, score: int, comment: str
 ) -> ConversationRating:
     """Rate the conversation, replacing an earlier rating."""
-    rating = get(session, conversation_id=conversation_id)
-    if rating is None:
-        rating = ConversationRating(conversation_id=conversation_id)
-        session.add(rating)
-    rating.score = score
-    rating.comment = comment
-    rating.rated_at = utcnow()
-    session.flush()
+    with rollup.tracked(session, conversation_id):
+        rating = get(session, conversation_id=conversation_id)
+        if rating is None:
+            rating = ConversationRating(conversation_id=conversation_id)
+            session.add(rating)
+        rating.score = score
+        rating.comment = comment
+        rating.rated_at = utcnow()
     return rating
 
 
 def delete(session: Session, *, conversation_id: uuid.UUID) -> bool:
-    rating = get(session, conversation_id=conversation_id)
-    if rating is None:
-        return False
-    session.delete(rating)
-    session.flush()
+    with rollup.tracked(session, conversation_id):
+        rating = get(session, conversation_id=conversation_id)
+        if rating is None:
+            return False
+        session.delete(rating)
     return True

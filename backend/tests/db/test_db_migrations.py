@@ -24,6 +24,7 @@ pytestmark = pytest.mark.db
 TABLES = {"conversations", "messages", "notes", "processed_events"}
 TABLES |= {"users", "auth_sessions", "conversation_events", "conversation_files"}
 TABLES |= {"conversation_recordings", "conversation_ratings", "experiments"}
+TABLES |= {"analytics_days", "analytics_latency"}
 BACKEND_DIR = Path(__file__).resolve().parents[2]
 
 
