@@ -302,9 +302,16 @@ def test_migration_0010_builds_the_rollup_the_writes_keep(empty_db_url: str) -> 
     assert _rollup_rows(empty_db_url) == written
 
 
-def test_concurrent_writers_on_postgresql_lose_nothing(engine: Engine) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has one writer at a time")
+def test_concurrent_writers_on_postgresql_lose_nothing(postgres_url: str) -> None:
+    # PostgreSQL only: SQLite has one writer at a time
+    engine = make_engine(postgres_url)
+    try:
+        _write_concurrently(engine)
+    finally:
+        engine.dispose()
+
+
+def _write_concurrently(engine: Engine) -> None:
     calls = _calls(seed=11, n=16)
     errors: list[BaseException] = []
 
