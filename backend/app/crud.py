@@ -307,7 +307,7 @@ def upsert_message(
         "v2v_ms": counts.v2v_ms(latency),
     }
     key = {"conversation_id": conversation_id, "message_id": message_id}
-    with rollup.tracked(session, conversation_id):
+    with rollup.tracked(session, conversation_id, message_ids=[message_id]):
         message: Message = _upsert(session, Message, key, values, created_at)
         counts.count_messages(session, conversation_id)
     return message
@@ -329,7 +329,7 @@ def upsert_messages(
         }
     if not rows:
         return 0
-    with rollup.tracked(session, conversation_id):
+    with rollup.tracked(session, conversation_id, message_ids=list(rows)):
         _write_messages(session, conversation_id, list(rows.values()))
     return len(rows)
 

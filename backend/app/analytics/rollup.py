@@ -5,15 +5,17 @@ conversation's row, reads the conversation's contribution to the rollup (its sta
 figures and its replies' buckets, once per dimension), lets the write happen, reads the
 contribution again and adds the difference with one ``INSERT ... ON CONFLICT DO UPDATE`` per
 table (``x = x + excluded.x``). So a replayed write adds nothing, a moved provider moves the
-conversation's rows, and a deleted conversation takes its contribution away. Writers of one
-conversation wait for each other on its row; writers of different ones only on the rollup
-rows they share, each adding to them in the same (sorted) order."""
+conversation's rows, and a deleted conversation takes its contribution away. A write of
+messages reads only the replies it writes (it changes none of the conversation's choices,
+and a long call's other replies stay as they were). Writers of one conversation wait for
+each other on its row; writers of different ones only on the rollup rows they share, each
+adding to them in the same (sorted) order."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,7 +68,10 @@ def duration_ms(started: dt.datetime, ended: dt.datetime) -> int:
     return (ended - started + dt.timedelta(microseconds=500)) // dt.timedelta(milliseconds=1)
 
 
-def contribution(session: Session, conversation_id: uuid.UUID) -> Contribution:
+def contribution(
+    session: Session, conversation_id: uuid.UUID, message_ids: Collection[str] | None = None
+) -> Contribution:
+    """The conversation's rows; with ``message_ids``, its replies' buckets only for those."""
     score = ConversationRating.score
     row = session.execute(
         select(
@@ -104,6 +109,8 @@ def contribution(session: Session, conversation_id: uuid.UUID) -> Contribution:
     query = select(Message.created_at, Message.v2v_ms).where(
         Message.conversation_id == conversation_id, Message.v2v_ms.is_not(None)
     )
+    if message_ids is not None:
+        query = query.where(Message.message_id.in_(message_ids))
     for at, v2v in session.execute(query):
         if v2v is None:  # excluded by the query; for the type checker
             continue
@@ -117,17 +124,21 @@ def contribution(session: Session, conversation_id: uuid.UUID) -> Contribution:
 
 
 @contextmanager
-def tracked(session: Session, conversation_id: uuid.UUID) -> Iterator[None]:
-    """Keep the rollup in step with whatever the block writes to this conversation."""
+def tracked(
+    session: Session, conversation_id: uuid.UUID, *, message_ids: Collection[str] | None = None
+) -> Iterator[None]:
+    """Keep the rollup in step with whatever the block writes to this conversation. A block
+    that writes only the messages ``message_ids`` (and the conversation's counts) names them,
+    so only their replies are read: a batch costs its own size, not the call's length."""
     session.execute(
         select(Conversation.id)
         .where(Conversation.id == conversation_id)
         .with_for_update(key_share=True)  # FOR NO KEY UPDATE: messages may still refer to it
     )
-    before = contribution(session, conversation_id)
+    before = contribution(session, conversation_id, message_ids)
     yield
     session.flush()
-    apply(session, before, contribution(session, conversation_id))
+    apply(session, before, contribution(session, conversation_id, message_ids))
 
 
 def add(session: Session, conversation_id: uuid.UUID) -> None:
