@@ -35,6 +35,7 @@ from .refusal_repair import unclear_for_refusal
 from .settings import AgentSettings
 from .state import SessionState
 from .tools import Clock, MemoryNotes, NoteStore, NotesUnavailable
+from .turn_joining import join_unanswered
 
 logger = logging.getLogger("voice_agent")
 
@@ -117,7 +118,7 @@ class Assistant(Agent):
         prefill = getattr(self.session.llm, "prefill", None)
         if prefill is None or (self._prefill_task is not None and not self._prefill_task.done()):
             return
-        ctx = self.chat_ctx.copy()
+        ctx = join_unanswered(self.chat_ctx.copy())
         update_instructions(ctx, instructions=self.instructions, add_if_missing=True)
         ctx = self.state.documents.with_documents(ctx)
         tools = list(self.tools) if self._offer_tools else None
@@ -229,6 +230,7 @@ class Assistant(Agent):
         model_settings: ModelSettings,
     ) -> AsyncIterable[llm.ChatChunk | str | FlushSentinel]:
         # Runs for voice turns and typed text alike (on_user_turn_completed skips typed text).
+        chat_ctx = join_unanswered(chat_ctx)  # "What is the capital of" … "France?"
         last = chat_ctx.items[-1] if chat_ctx.items else None
         if isinstance(last, llm.FunctionCallOutput):
             # Every tool here returns a sentence to say: say it instead of asking the small
