@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export AGENT_MODEL_DIR ?= $(CURDIR)/.data/models
 
-.PHONY: help run run-cluster console install install-cluster install-test install-quality test test-python test-web test-e2e bench bench-capacity bench-capacity-cloud bench-backend bench-analytics bench-quality bench-turns bench-recovery lint format clean api-client
+.PHONY: help run run-cluster console install install-cluster install-test install-quality test test-python test-web test-e2e bench bench-capacity bench-capacity-cloud bench-backend bench-analytics bench-quality bench-turns bench-cuts bench-recovery lint format clean api-client
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -63,6 +63,10 @@ bench-quality: ## hearing (WER by voice and noise), answers (keyword accuracy) a
 bench-turns: ## end of turn per detector (TURNS_ARGS="--detectors words --held-out"): cut-off clips held, delay on complete questions; appends to docs/benchmarks.md
 	@scripts/install.sh speech
 	@$(PY) bench/quality/turns.py $(TURNS_ARGS)
+
+bench-cuts: ## cut-off clips as the caller hears them, through the whole agent (CUTS_ARGS="--fragments 10 --held-out"): spoke too soon, asked whole; appends to docs/benchmarks.md
+	@scripts/install.sh speech
+	@$(PY) bench/quality/cuts_heard.py $(or $(CUTS_ARGS),--fragments 10 --held-out)
 
 bench-backend: install-test ## token issuance and message ingest into PostgreSQL; appends to docs/benchmarks.md
 	@$(PY) bench/backend/run.py
