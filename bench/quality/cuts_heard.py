@@ -97,7 +97,6 @@ async def hear(settings: Any, providers: Any, clip: Clip) -> Heard:
     session.input.audio = mic
     session.output.audio = speaker
     turns: list[str] = []
-    replies: list[float] = []  # when each assistant message joined the history
     requests: list[tuple[float, llm.ChatContext]] = []
     model = providers.llm
     chat = model.chat
@@ -109,8 +108,6 @@ async def hear(settings: Any, providers: Any, clip: Clip) -> Heard:
     def on_item(ev: ConversationItemAddedEvent) -> None:
         if isinstance(ev.item, llm.ChatMessage) and ev.item.role == "user" and mic.started:
             turns.append(ev.item.text_content or "")
-        elif isinstance(ev.item, llm.ChatMessage) and ev.item.role == "assistant":
-            replies.append(time.monotonic())
 
     session.on("conversation_item_added", on_item)
     model.chat = recording_chat  # on this instance only: the prefill stays the model's own
@@ -123,10 +120,7 @@ async def hear(settings: Any, providers: Any, clip: Clip) -> Heard:
         at = mic.splice(clip.pcm)
         fragment_end, last_word = at + clip.pause_end_s, at + speech_end_s(clip.pcm)
         deadline = last_word + ANSWER_TIMEOUT_S
-        while time.monotonic() < deadline:
-            answer = [b for b in speaker.began if b > last_word]
-            if answer and any(r > answer[0] for r in replies):
-                break
+        while time.monotonic() < deadline and not any(b > last_word for b in speaker.began):
             await asyncio.sleep(0.1)
     finally:
         del model.chat
