@@ -76,6 +76,11 @@ class Heard:
     def cut(self) -> bool:
         return self.spoke_too_soon or not self.asked_whole or not self.answered
 
+    @property
+    def cut_unjoined(self) -> bool:
+        """Cut, had the two turns been asked apart (before turn_joining.py)."""
+        return self.spoke_too_soon or len(self.turns) != 1 or not self.answered
+
 
 def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
@@ -137,8 +142,8 @@ async def hear(settings: Any, providers: Any, clip: Clip) -> Heard:
 def report(heard: list[Heard]) -> str:
     lines = [
         "| part | voice | clips | held (one turn) | spoke too soon | asked whole | no answer "
-        "| **cut as heard** |",
-        "|---|---|---|---|---|---|---|---|",
+        "| **cut as heard** | cut, turns not joined |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     groups: dict[tuple[str, str], list[Heard]] = {}
     for h in heard:
@@ -153,9 +158,14 @@ def report(heard: list[Heard]) -> str:
             f"| {part} | {voice} | {n} | {sum(len(h.turns) == 1 for h in hs)}/{n} "
             f"| {sum(h.spoke_too_soon for h in hs)}/{n} | {sum(h.asked_whole for h in hs)}/{n} "
             f"| {sum(not h.answered for h in hs)}/{n} "
-            f"| **{sum(h.cut for h in hs)}/{n} ({100 * sum(h.cut for h in hs) / n:.0f} %)** |"
+            f"| **{_share(sum(h.cut for h in hs), n)}** "
+            f"| {_share(sum(h.cut_unjoined for h in hs), n)} |"
         )
     return "\n".join(lines)
+
+
+def _share(k: int, n: int) -> str:
+    return f"{k}/{n} ({100 * k / n:.0f} %)"
 
 
 async def run(args: argparse.Namespace) -> tuple[str, str]:
@@ -188,7 +198,9 @@ async def run(args: argparse.Namespace) -> tuple[str, str]:
         + (f" and the {len(HELD_OUT)} held-out ones" if args.held_out else "")
         + ", 3 voices. Spoke too soon: the agent's audio began between the fragment's end and "
         "the caller's last word. Asked whole: the request answered at the end held both "
-        "parts. Cut as heard: spoke too soon, or answered a part, or no answer."
+        "parts in its last user message. Cut as heard: spoke too soon, or answered a part, or "
+        "no answer. Cut, turns not joined: as if each turn were asked apart (spoke too soon, "
+        "two turns, or no answer)."
     )
     return description, body
 

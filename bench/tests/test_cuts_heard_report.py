@@ -46,5 +46,12 @@ def test_no_answer_is_a_cut() -> None:
 
 def test_the_report_counts_each_voice_and_all() -> None:
     rows = report([heard(["a b"], "a b"), heard(["a", "b"], "b")]).splitlines()
-    assert rows[2].startswith("| bench | piper x1.0 | 2 | 1/2 | 0/2 | 1/2 | 0/2 | **1/2 (50 %)**")
+    assert rows[2].startswith(
+        "| bench | piper x1.0 | 2 | 1/2 | 0/2 | 1/2 | 0/2 | **1/2 (50 %)** | 1/2 (50 %) |"
+    )
     assert rows[3].startswith("| bench | all | 2 |")
+
+
+def test_without_joining_two_turns_count_as_a_cut() -> None:
+    h = heard(["What is the capital of?", "France."], "What is the capital of? France.")
+    assert not h.cut and h.cut_unjoined
