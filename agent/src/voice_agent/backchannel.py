@@ -33,7 +33,7 @@ INTERRUPTING_WORDS = frozenset(
     ("stop", "wait", "no", "nope", "not", "hold", "hang", "on", "sorry", "pardon", "excuse")
     + ("actually", "but", "hey", "hello", "hi", "listen", "enough", "never", "mind", "mean")
     + ("what", "why", "how", "who", "where", "when", "which", "can", "could", "please")
-    + ("again", "repeat", "second", "sec", "minute", "moment", "mom", "mum", "help")
+    + ("again", "repeat", "second", "sec", "minute", "moment", "help")
     # a request speaks to the agent: "Do you hear me?" (a close-vowelled, bass-heavy voice
     # reads as a hum)
     + ("you",)

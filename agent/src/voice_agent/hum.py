@@ -8,9 +8,10 @@ vowels, so their murmurs ("n", "m" in "No", "Mom") are a small part of them. The
 cut into 20 ms frames; each frame of the utterance within ``LOUD_DB`` of its loudest is a
 murmur, a fricative or a vowel, and the utterance is a hum when it is short
 (``MAX_VOICED_S``), largely murmur (``MIN_MURMUR_SHARE`` of its non-fricative frames, at
-least ``MIN_MURMUR_S``) and has no loud fricative. The breathy "h" of "mm-hm" is soft; it
-passes. Nasal-rich words ("Mom?", "I mean.") read as hums too: the transcript's words decide
-those (``backchannel.py``).
+least ``MIN_MURMUR_S``) and none of its judged frames is a fricative (the breathy "h" of
+"mm-hm" is softer than ``LOUD_DB`` or has no energy above 3 kHz). Nasal-rich words
+("Mom?", "I mean.") read as hums too: the transcript's words decide those
+(``backchannel.py``).
 
 :class:`HumMeter` keeps the frames' features while a reply plays (a few numpy operations per
 20 ms, nothing otherwise); :meth:`HumMeter.heard` summarises the utterance the VAD opened last.
@@ -33,7 +34,6 @@ LOUD_DB = 15.0  # frames within this of the utterance's loudest are judged
 MIN_LEVEL = 0.003  # RMS (full scale 1.0) below which a frame is silence
 MURMUR_FRAME_SHARE = 0.6  # a frame with this share of its energy below MURMUR_HZ is murmur
 FRICATIVE_FRAME_SHARE = 0.4  # ... and with this share above FRICATIVE_HZ a fricative
-FRICATIVE_LOUD_DB = 10.0  # a fricative within this of the loudest frame is a word's "s"/"t"
 MAX_VOICED_S = 0.8  # a hum is short: first to last frame within LOUD_DB
 MIN_MURMUR_S = 0.06
 # of the judged frames that are not fricatives: real closed-mouth hums are all murmur (1.0);
@@ -59,7 +59,7 @@ class HumReading:
     voiced_s: float  # first to last judged frame
     murmur_s: float
     murmur_share: float  # of the judged frames that are not fricatives
-    loud_fricative: bool
+    fricative: bool
 
     @property
     def is_hum(self) -> bool:
@@ -67,7 +67,7 @@ class HumReading:
             0 < self.voiced_s <= MAX_VOICED_S
             and self.murmur_s >= MIN_MURMUR_S
             and self.murmur_share >= MIN_MURMUR_SHARE
-            and not self.loud_fricative
+            and not self.fricative
         )
 
 
@@ -94,13 +94,12 @@ def read(frames: list[FrameFeatures]) -> HumReading:
     voiced_s = (judged[-1] - judged[0] + 1) * FRAME_S
     fricative = np.array([frames[i].fricative >= FRICATIVE_FRAME_SHARE for i in judged])
     murmur = np.array([frames[i].murmur >= MURMUR_FRAME_SHARE for i in judged]) & ~fricative
-    loud = levels[judged] >= peak * 10 ** (-FRICATIVE_LOUD_DB / 10)
     sounded = int((~fricative).sum())
     return HumReading(
         voiced_s=float(voiced_s),
         murmur_s=float(murmur.sum() * FRAME_S),
         murmur_share=float(murmur.sum() / sounded) if sounded else 0.0,
-        loud_fricative=bool((fricative & loud).any()),
+        fricative=bool(fricative.any()),
     )
 
 
