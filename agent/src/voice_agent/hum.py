@@ -37,10 +37,10 @@ FRICATIVE_FRAME_SHARE = 0.4  # ... and with this share above FRICATIVE_HZ a fric
 MAX_VOICED_S = 0.8  # a hum is short: first to last frame within LOUD_DB
 MIN_MURMUR_S = 0.06
 # of the judged frames that are not fricatives: real closed-mouth hums are all murmur (1.0);
-# a TTS's "Mm-hmm." puts a short vowel between its murmurs (Piper 0.43-0.50, espeak-ng's
-# "em-hem" 0.3-0.5). 0.4 is the lowest share at which none of the tuning set's short
-# interruptions ("No.", "Hold on.": Piper and three espeak-ng voices) reads as a hum.
-MIN_MURMUR_SHARE = 0.4
+# a TTS's "Mm-hmm." puts a short vowel between its murmurs (Piper 0.43-0.56, espeak-ng's
+# spelled "em-em-hem" 0.3-0.5). 0.37 is the lowest share at which none of the tuning set's
+# short interruptions reads as a hum (the nearest: espeak-ng en-us+f3 "Hold on." at 0.36).
+MIN_MURMUR_SHARE = 0.37
 # the VAD opens an utterance this long after its first sound (its prefix padding and
 # activation); the meter looks back this far from the VAD's start of speech
 LOOKBACK_S = 0.6
