@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 sys.path.append(str(Path(__file__).resolve().parents[2] / "bench"))
 
 SPEECH_RATE = 16000  # what the agent asks RoomIO for, and Moonshine's native rate
+# short requests said over the agent that must still end its reply (issue 15)
+SHORT_INTERRUPTIONS = ("Stop.", "Wait.", "No.", "Hold on.", "Sorry?", "What?", "Hey.")
+SHORT_INTERRUPTIONS += ("Excuse me.", "Actually, no.", "Actually, wait.")
 
 
 @pytest.fixture(scope="session")

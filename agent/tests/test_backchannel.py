@@ -12,6 +12,8 @@ from livekit.agents import stt
 from voice_agent.backchannel import drop_backchannels, is_backchannel, is_misheard_hum
 from voice_agent.hum import HumMeter
 
+from conftest import SHORT_INTERRUPTIONS
+
 pytestmark = pytest.mark.unit
 
 
@@ -72,14 +74,7 @@ def test_a_few_words_heard_from_a_hum_are_a_misheard_hum(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Stop.",
-        "Wait.",
-        "No.",
-        "Hold on.",
-        "Sorry?",
-        "What?",
-        "Hey.",
-        "Excuse me.",
+        *SHORT_INTERRUPTIONS,
         "Actually, I meant Tuesday.",
         "Do you hear me?",
         "It was the best of times.",  # too many words for a hum

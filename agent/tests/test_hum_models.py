@@ -19,7 +19,7 @@ import pytest
 from voice_agent.backchannel import is_misheard_hum
 from voice_agent.hum import read_pcm
 
-from conftest import to_speech_rate
+from conftest import SHORT_INTERRUPTIONS, to_speech_rate
 
 pytestmark = pytest.mark.models
 
@@ -33,18 +33,7 @@ HELD_OUT_PIPER = (0.8,)
 # is the letters ("em-em-hem"), which a person does not say
 ESPEAK_HUMS = ("[[m=h'm=]]", "[[m='m=]]", "[[m'hm=]]", "[[h'm=]]", "[[m=m=h'm=m=]]")
 PIPER_HUMS = ("Mm-hmm.", "mm hmm", "Mmm.", "Hmm.")
-INTERRUPTIONS = (
-    "Stop.",
-    "Wait.",
-    "No.",
-    "Hold on.",
-    "Sorry?",
-    "What?",
-    "Hey.",
-    "Excuse me.",
-    "Actually, no.",
-    "Actually, wait.",
-)
+INTERRUPTIONS = SHORT_INTERRUPTIONS
 HELD_OUT_INTERRUPTIONS = ("Nope.", "Hang on.", "Never mind.", "One second.", "Listen.", "Who?")
 # held-out misses, left as found (not tuned away): nasal-rich, sounding like a hum, heard as
 # words the list does not have ("And that reminds.", "Pinot."; the second since the share
