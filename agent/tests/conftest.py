@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
+from speech_helpers import to_speech_rate
 
 if TYPE_CHECKING:
     from voice_agent.local_models import PiperTTS
@@ -26,11 +27,6 @@ if TYPE_CHECKING:
 
 # bench/fake_cloud.py (the fake OpenAI-compatible server) is shared with the capacity bench
 sys.path.append(str(Path(__file__).resolve().parents[2] / "bench"))
-
-SPEECH_RATE = 16000  # what the agent asks RoomIO for, and Moonshine's native rate
-# short requests said over the agent that must still end its reply (issue 15)
-SHORT_INTERRUPTIONS = ("Stop.", "Wait.", "No.", "Hold on.", "Sorry?", "What?", "Hey.")
-SHORT_INTERRUPTIONS += ("Excuse me.", "Actually, no.", "Actually, wait.")
 
 
 @pytest.fixture(scope="session")
@@ -70,13 +66,6 @@ def piper() -> PiperTTS:
     tts = PiperTTS()
     tts.warm_up()
     return tts
-
-
-def to_speech_rate(pcm: np.ndarray, rate: int) -> np.ndarray:
-    """Mono ``pcm`` at ``rate`` -> float32 at 16 kHz, by linear interpolation: plenty for a
-    test voice, and it keeps rtc.AudioResampler (native code) out of the tests."""
-    t_out = np.arange(int(len(pcm) * SPEECH_RATE / rate)) / SPEECH_RATE
-    return np.interp(t_out, np.arange(len(pcm)) / rate, pcm.astype(np.float32)).astype(np.float32)
 
 
 @pytest.fixture(scope="session")

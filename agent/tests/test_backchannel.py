@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 from livekit import rtc
 from livekit.agents import stt
+from speech_helpers import SHORT_INTERRUPTIONS
 from voice_agent.backchannel import drop_backchannels, is_backchannel, is_misheard_hum
 from voice_agent.hum import HumMeter
-
-from conftest import SHORT_INTERRUPTIONS
 
 pytestmark = pytest.mark.unit
 

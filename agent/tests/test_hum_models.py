@@ -16,10 +16,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from speech_helpers import SHORT_INTERRUPTIONS, to_speech_rate
 from voice_agent.backchannel import is_misheard_hum
 from voice_agent.hum import read_pcm
-
-from conftest import SHORT_INTERRUPTIONS, to_speech_rate
 
 pytestmark = pytest.mark.models
 
