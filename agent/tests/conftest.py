@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
+from speech_helpers import to_speech_rate
 
 if TYPE_CHECKING:
     from voice_agent.local_models import PiperTTS
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
 
 # bench/fake_cloud.py (the fake OpenAI-compatible server) is shared with the capacity bench
 sys.path.append(str(Path(__file__).resolve().parents[2] / "bench"))
-
-SPEECH_RATE = 16000  # what the agent asks RoomIO for, and Moonshine's native rate
 
 
 @pytest.fixture(scope="session")
@@ -70,6 +69,28 @@ def piper() -> PiperTTS:
 
 
 @pytest.fixture(scope="session")
+def espeak() -> Callable[..., np.ndarray]:
+    """``espeak(voice, text, speed=175, pitch=50)``: espeak-ng speech (words per minute, pitch
+    0-99) as 16 kHz mono float32 in [-1, 1]; the same clip every run. ``text`` may be
+    espeak-ng phonemes in ``[[...]]``. ``make install-test`` installs espeak-ng."""
+    import io
+    import subprocess
+    import wave
+
+    exe = shutil.which("espeak-ng")
+    assert exe is not None, "espeak-ng is missing (make install-test installs it)"
+
+    def make(voice: str, text: str, speed: int = 175, pitch: int = 50) -> np.ndarray:
+        args = [exe, "-v", voice, "-s", str(speed), "-p", str(pitch), "--stdout", text]
+        wav = subprocess.run(args, capture_output=True, check=True, timeout=60).stdout
+        with wave.open(io.BytesIO(wav), "rb") as w:
+            pcm = np.frombuffer(w.readframes(w.getnframes()), np.int16)
+            return to_speech_rate(pcm.astype(np.float32) / 32768.0, w.getframerate())
+
+    return make
+
+
+@pytest.fixture(scope="session")
 def speech() -> Callable[[str], np.ndarray]:
     """``speech(text)``: deterministic Piper speech as 16 kHz mono int16.
 
@@ -89,12 +110,7 @@ def speech() -> Callable[[str], np.ndarray]:
     def make(text: str) -> np.ndarray:
         pcm = b"".join(c.audio_int16_bytes for c in voice.synthesize(text, syn_config=quiet))
         src = np.frombuffer(pcm, dtype=np.int16).astype(np.float32)
-        rate = voice.config.sample_rate
-        n_out = int(len(src) * SPEECH_RATE / rate)
-        # 22.05 -> 16 kHz by linear interpolation: plenty for a test voice, and it keeps
-        # rtc.AudioResampler (native code) out of the tests
-        t_out = np.arange(n_out) / SPEECH_RATE
-        out = np.interp(t_out, np.arange(len(src)) / rate, src).astype(np.int16)
+        out = to_speech_rate(src, voice.config.sample_rate).astype(np.int16)
         out.setflags(write=False)  # cached: shared by every test
         return out
 

@@ -61,3 +61,16 @@ async def test_a_backchannel_over_the_reply_pauses_it_and_it_resumes_unanswered(
     assert overlap.outcome == "resumed", overlap
     assert overlap.heard == []
     assert overlap.false_interruptions == [True]
+
+
+async def test_a_hum_heard_as_words_over_the_reply_resumes_it(
+    settings: AgentSettings, providers: Providers, espeak: Callable[..., np.ndarray]
+) -> None:
+    # Moonshine hears espeak-ng's "Mm-hmm." over the reply as "M. M." (backchannel words) or,
+    # on other runs, "Amendment.": no backchannel word, but the sound was mostly a
+    # closed-mouth murmur (hum.py); either way the reply goes on
+    overlap = await talk_over(settings, providers, _with_tail(espeak("en-us+f3", "Mm-hmm.")))
+
+    assert overlap.outcome == "resumed", overlap
+    assert overlap.heard == []
+    assert overlap.false_interruptions == [True]

@@ -30,6 +30,7 @@ from . import languages
 from . import tools as toolbox
 from .backchannel import drop_backchannels
 from .context_window import ContextWindow, prompt_tokens, tools_tokens
+from .hum import HumMeter
 from .intents import Intent, match_intent
 from .refusal_repair import unclear_for_refusal
 from .settings import AgentSettings
@@ -213,10 +214,11 @@ class Assistant(Agent):
     def stt_node(
         self, audio: AsyncIterable[rtc.AudioFrame], model_settings: ModelSettings
     ) -> AsyncIterable[stt.SpeechEvent | str]:
-        events = Agent.default.stt_node(self, audio, model_settings)
         if not self._ignore_backchannels:
-            return events
-        return drop_backchannels(events, replying=self._replying)
+            return Agent.default.stt_node(self, audio, model_settings)
+        meter = HumMeter(active=self._replying)  # reads the caller's audio only while replying
+        events = Agent.default.stt_node(self, meter.tap(audio), model_settings)
+        return drop_backchannels(events, replying=self._replying, meter=meter)
 
     def _replying(self) -> bool:
         """A reply is being spoken, paused by the user's voice, or prepared."""

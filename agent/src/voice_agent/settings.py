@@ -111,7 +111,10 @@ class TurnSettings(BaseModel):
     false_interruption_timeout_s: float = Field(2.0, gt=0.0, le=10.0)
     resume_false_interruption: bool = True
     # while a reply is spoken (or paused), a transcript of backchannel words alone ("mm-hm",
-    # "uh-huh", "yeah", "okay": backchannel.py) is dropped: the reply resumes, unanswered
+    # "uh-huh", "yeah", "okay": backchannel.py) is dropped: the reply resumes, unanswered.
+    # So are up to 3 words with none that interrupts ("stop", "no", "hold", "what", "you"...)
+    # heard from a short sound that was mostly a closed-mouth murmur (hum.py: Moonshine hears
+    # "Mm-hmm." as "A mem."); the caller's audio is measured only while a reply plays.
     ignore_backchannels: bool = True
     # Start transcribing once the user has been silent this long, before the VAD's
     # ``vad.min_silence_s`` ends the utterance (kept if no speech follows); 0 = off.
