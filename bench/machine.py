@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+_measured: dict[str, str] = {}  # the HEAD ``may_record`` saw: a commit made mid-run is not it
 
 
 def cpu_model() -> str:
@@ -66,6 +67,7 @@ def may_record(args: argparse.Namespace) -> bool:
     """Whether the tree is clean; exits naming the fix when a record would name a commit it
     did not measure."""
     clean = tree_is_clean()
+    _measured["head"] = head()
     if not (args.no_record or clean or args.allow_dirty):
         raise SystemExit(
             "bench: uncommitted changes: commit them first (a record names the commit it "
@@ -83,7 +85,8 @@ def append_record(title: str, description: str, body: str, *, clean: bool) -> No
     out = ROOT / "docs" / "benchmarks.md"
     with out.open("a") as f:
         f.write(
-            f"\n## {title} — {stamp}\n\nMachine: {machine()}. Commit: {head()}. "
+            f"\n## {title} — {stamp}\n\nMachine: {machine()}. "
+            f"Commit: {_measured.get('head') or head()}. "
             f"{tree_note(clean)} Load average at the end (1/5/15 min): {load}. "
             f"{description}\n\n{body}\n"
         )
