@@ -136,6 +136,18 @@ def free_stack_ports() -> dict[str, str]:
     }
 
 
+# The benches' own ports (AGENTS.md), beside `make run`'s and the browser tests'
+BENCH_PORTS = {
+    "LIVEKIT_PORT": "17980",
+    "LIVEKIT_RTC_UDP_PORT": "17982",
+    "BACKEND_PORT": "18100",
+    "AGENT_HEALTH_PORT": "18181",
+    "AGENT_METRICS_PORT": "18464",
+    "MODEL_HOST_PORT": "18190",
+}
+BENCH_BACKEND_URL = "http://127.0.0.1:18100"
+
+
 def stack_env(state_dir: Path, ports: dict[str, str], **extra: str) -> dict[str, str]:
     """This process's environment with the stack's ports and its state and data folder."""
     return {
