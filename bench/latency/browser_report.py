@@ -35,6 +35,8 @@ class BrowserTurn:
     heard: str = ""
     browser_ms: float | None = None  # the page's "You felt"
     reference_ms: float | None = None  # the same, sample-accurate (an AudioWorklet's)
+    way_in_ms: float | None = None  # the page's mic end of speech -> the agent's (wall clocks)
+    way_out_ms: float | None = None  # the agent's first audio out -> the page hears it
     agent: dict[str, float] = field(default_factory=dict)  # AGENT_FIGURES keys
     jitter_buffer_ms: float | None = None  # mean delay of the samples played this turn
     jitter_target_ms: float | None = None
@@ -134,6 +136,11 @@ def build_turns(recording: dict[str, Any], questions: list[tuple[str, str]]) -> 
     seen = first_seen(timeline)
     figures = agent_figures(recording.get("messages"))
     heard = timeline[-1].get("userLines") or []
+    packets = {
+        p["record"]["turn"]: p["record"]
+        for p in timeline[-1].get("packets", [])
+        if isinstance(p.get("record"), dict) and "turn" in p["record"]
+    }
     turns: list[BrowserTurn] = []
     for index, (prompt, voice) in enumerate(questions):
         turn = BrowserTurn(prompt=prompt, voice=voice)
@@ -149,7 +156,7 @@ def build_turns(recording: dict[str, Any], questions: list[tuple[str, str]]) -> 
             turn.heard = heard[index] if index < len(heard) else ""
             end = seen.get(number, len(timeline) - 1)
             start = seen.get(rows[index - 1]["turn"], 0) if index > 0 else _greeting_seen(timeline)
-            window_stats(turn, timeline[start], timeline[end])
+            window_stats(turn, timeline[start], timeline[end], packets.get(int(number)))
         turns.append(turn)
     return turns
 
@@ -161,8 +168,14 @@ def _greeting_seen(timeline: list[dict[str, Any]]) -> int:
     return 0
 
 
-def window_stats(turn: BrowserTurn, before: dict[str, Any], after: dict[str, Any]) -> None:
-    """The receive stats and timer lag between two snapshots, onto ``turn``."""
+def window_stats(
+    turn: BrowserTurn,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    packet: dict[str, Any] | None = None,
+) -> None:
+    """The receive stats, timer lag and reference measurement between two snapshots, onto
+    ``turn``; with the agent's packet for the turn (its clock), the way in and out."""
     a, b = summed(before.get("inbound", [])), summed(after.get("inbound", []))
     turn.jitter_buffer_ms = per_sample_ms(a, b, "jitterBufferDelay", "jitterBufferEmittedCount")
     turn.jitter_target_ms = per_sample_ms(
@@ -176,11 +189,16 @@ def window_stats(turn: BrowserTurn, before: dict[str, Any], after: dict[str, Any
     pa, pb = summed(before.get("playout", [])), summed(after.get("playout", []))
     turn.playout_delay_ms = per_sample_ms(pa, pb, "totalPlayoutDelay", "totalSamplesCount")
     inside = [
-        r["latencyMs"]
+        r
         for r in after.get("references", [])
         if before.get("wall", 0) < r["wall"] <= after.get("wall", 0)
     ]
-    turn.reference_ms = inside[-1] if inside else None
+    turn.reference_ms = inside[-1]["latencyMs"] if inside else None
+    clock = (packet or {}).get("clock") or {}
+    if inside and "user_stopped_at" in clock and "agent_started_at" in clock:
+        onset = inside[-1]["wall"]
+        turn.way_in_ms = clock["user_stopped_at"] * 1000 - (onset - inside[-1]["latencyMs"])
+        turn.way_out_ms = onset - clock["agent_started_at"] * 1000
     la, lb = before.get("lag") or {}, after.get("lag") or {}
     ticks = lb.get("ticks", 0) - la.get("ticks", 0)
     if ticks > 0:
@@ -205,6 +223,14 @@ def summary_table(turns: list[BrowserTurn]) -> str:
         ),
         percentile_row("**agent e2e (agent clock)**", col(lambda t: t.agent.get("e2e_ms")), ms),
         percentile_row("page − agent e2e", col(lambda t: t.gap_ms), ms),
+        percentile_row(
+            "way in: the page's end of speech → the agent's", col(lambda t: t.way_in_ms), ms
+        ),
+        percentile_row(
+            "way out: the agent's first audio → the page hears it",
+            col(lambda t: t.way_out_ms),
+            ms,
+        ),
     ]
     rows += [
         percentile_row(label, col(lambda t, k=key: t.agent.get(k)), ms)
@@ -232,12 +258,12 @@ def _cell(value: float | None, fmt: str = "{:.0f}") -> str:
 def turns_detail(turns: list[BrowserTurn]) -> str:
     lines = [
         "| # | voice | question | heard | You felt | reference | agent e2e | EOT wait | STT | LLM "
-        "| TTS | jitter buf | playout | timer lag |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| TTS | way in | way out | jitter buf | playout | timer lag |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for i, t in enumerate(turns, 1):
         if not t.answered:
-            lines.append(f"| {i} | {t.voice} | {t.prompt} | — | no reply |" + " |" * 9)
+            lines.append(f"| {i} | {t.voice} | {t.prompt} | — | no reply |" + " |" * 11)
             continue
         a = t.agent
         heard = t.heard.replace("|", "/")[:60]
@@ -246,6 +272,8 @@ def turns_detail(turns: list[BrowserTurn]) -> str:
             _cell(t.reference_ms),
             *(_cell(a.get(k)) for k in ("e2e_ms", "end_of_turn_ms", "transcription_ms")),
             *(_cell(a.get(k)) for k in ("ttft_ms", "ttfb_ms")),
+            _cell(t.way_in_ms),
+            _cell(t.way_out_ms),
             _cell(t.jitter_buffer_ms),
             _cell(t.playout_delay_ms),
             _cell(t.timer_lag_ms, "{:.1f}"),

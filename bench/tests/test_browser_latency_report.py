@@ -145,3 +145,18 @@ def test_a_process_belongs_to_the_tree_of_its_nearest_named_root() -> None:
     roots = {2: "chromium"}
     assert proc_cpu.group_of(4, procs, roots) == "chromium"
     assert proc_cpu.group_of(9, procs, roots) is None
+
+
+def test_the_agents_clock_splits_the_rest_into_the_way_in_and_the_way_out() -> None:
+    # the page: agent audio at wall 10_000 ms, 1_500 ms after the mic's end (8_500)
+    refs = [{"latencyMs": 1500.0, "wall": 10_000.0}]
+    packet = {"type": "turn_metrics", "turn": 2, "clock": {}}
+    packet["clock"] = {"user_stopped_at": 8.6, "agent_started_at": 9.85}  # seconds
+    timeline = [
+        snap(9_000, [GREETING], 0, 0),
+        snap(11_000, [GREETING, row("2", "1510")], 0, 0, references=refs),
+    ]
+    timeline[-1]["packets"] = [{"record": packet, "wall": 10_900}]
+    (turn,) = report.build_turns({"timeline": timeline, "messages": None}, QUESTIONS[:1])
+    assert turn.way_in_ms == pytest.approx(100.0)
+    assert turn.way_out_ms == pytest.approx(150.0)

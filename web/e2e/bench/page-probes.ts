@@ -24,8 +24,11 @@ export type Snapshot = {
   lag: { ticks: number; totalMs: number; maxMs: number; over50: number };
   longTasks: { count: number; totalMs: number };
   audioContext: { baseLatency: number; outputLatency: number } | null;
-  /** The reference detector's measurements so far (see REFERENCE_DETECTOR). */
+  /** The reference detector's measurements so far (see REFERENCE_DETECTOR), `wall` the
+   * agent audio's onset (Date.now() clock). */
   references: { latencyMs: number; wall: number }[];
+  /** The agent's `turn_metrics` records as they arrived, read off the data channels. */
+  packets: { record: unknown; wall: number }[];
 };
 
 /**
@@ -59,7 +62,7 @@ class BenchReference extends AudioWorkletProcessor {
       if (wasSilent && this.armed && mic < 0.015) {
         this.armed = false;
         this.runStart = null;
-        this.port.postMessage({ latencyMs: (t - this.lastVoice) * 1000 });
+        this.port.postMessage({ latencyMs: (t - this.lastVoice) * 1000, at: t });
       }
     }
     return true;
@@ -82,8 +85,12 @@ export async function installProbes(page: Page): Promise<void> {
         const url = URL.createObjectURL(new Blob([workletCode], { type: 'application/javascript' }));
         await context.audioWorklet.addModule(url);
         const node = new AudioWorkletNode(context, 'bench-reference', { numberOfInputs: 2, numberOfOutputs: 1 });
-        node.port.onmessage = (e: MessageEvent<{ latencyMs: number }>) =>
-          references.push({ latencyMs: e.data.latencyMs, wall: Date.now() });
+        // the onset on the wall clock: now, less how far the audio clock has moved since
+        node.port.onmessage = (e: MessageEvent<{ latencyMs: number; at: number }>) =>
+          references.push({
+            latencyMs: e.data.latencyMs,
+            wall: Date.now() - (context.currentTime - e.data.at) * 1000,
+          });
         const mute = context.createGain();
         mute.gain.value = 0;
         node.connect(mute).connect(context.destination);
@@ -101,6 +108,35 @@ export async function installProbes(page: Page): Promise<void> {
       return stream;
     };
 
+    // the agent's turn_metrics JSON, as it sits inside LiveKit's DataPacket bytes
+    const packets: { record: unknown; wall: number }[] = [];
+    w.__benchPackets = packets;
+    const decoder = new TextDecoder();
+    const readPacket = (e: MessageEvent) => {
+      if (!(e.data instanceof ArrayBuffer)) return;
+      const text = decoder.decode(e.data);
+      const start = text.indexOf('{"type": "turn_metrics"');
+      if (start < 0) return;
+      let depth = 0;
+      let quoted = false;
+      for (let i = start; i < text.length; i += 1) {
+        const c = text[i];
+        if (quoted) {
+          if (c === '\\') i += 1;
+          else if (c === '"') quoted = false;
+        } else if (c === '"') quoted = true;
+        else if (c === '{') depth += 1;
+        else if (c === '}' && --depth === 0) {
+          try {
+            packets.push({ record: JSON.parse(text.slice(start, i + 1)), wall: Date.now() });
+          } catch {
+            // not the agent's JSON after all
+          }
+          return;
+        }
+      }
+    };
+
     const pcs: RTCPeerConnection[] = [];
     w.__benchPcs = pcs;
     const Original = window.RTCPeerConnection;
@@ -108,6 +144,7 @@ export async function installProbes(page: Page): Promise<void> {
       constructor(config?: RTCConfiguration) {
         super(config);
         pcs.push(this);
+        this.addEventListener('datachannel', (e) => e.channel.addEventListener('message', readPacket));
         this.addEventListener('track', (e) => {
           if (e.track.kind === 'audio') tapInto(e.track, 1);
         });
@@ -212,6 +249,7 @@ export async function collectSnapshot(page: Page): Promise<Snapshot> {
         longTasks: { ...(w.__benchLongTasks as Snapshot['longTasks']) },
         audioContext,
         references: [...(w.__benchReferences as Snapshot['references'])],
+        packets: [...(w.__benchPackets as Snapshot['packets'])],
       };
     },
     { inboundKeys: INBOUND_KEYS, playoutKeys: PLAYOUT_KEYS },
