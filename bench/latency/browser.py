@@ -70,7 +70,12 @@ def questions_wav(
 
 
 def run_page(
-    backend_url: str, wav: Path, duration_s: float, out: Path, sampler: CpuSampler
+    backend_url: str,
+    wav: Path,
+    duration_s: float,
+    out: Path,
+    sampler: CpuSampler,
+    jitter_target_ms: float | None = None,
 ) -> None:
     """The Playwright side, its process tree sampled for CPU as "chromium"."""
     env = {
@@ -80,6 +85,8 @@ def run_page(
         "BENCH_OUT": str(out),
         "BENCH_DURATION_S": f"{duration_s:.0f}",
     }
+    if jitter_target_ms is not None:
+        env["BENCH_JITTER_TARGET_MS"] = f"{jitter_target_ms:g}"
     proc = subprocess.Popen(
         ["npx", "playwright", "test", "-c", "playwright.bench.config.ts"],
         cwd=ROOT / "web",
@@ -102,10 +109,17 @@ def main() -> None:
     parser.add_argument("--lead-s", type=float, default=8.0, help="silence before the first")
     parser.add_argument("--gap-s", type=float, default=15.0, help="silence after each question")
     parser.add_argument("--backend-url", help="a stack already running (else one is started)")
+    parser.add_argument(
+        "--jitter-target-ms",
+        type=float,
+        help="try a jitterBufferTarget on the agent audio's receiver (the record says so)",
+    )
     add_record_options(parser)
     args = parser.parse_args()
     if args.questions < 1:
         raise SystemExit("bench: --questions must be at least 1")
+    if args.jitter_target_ms is not None and not 0 <= args.jitter_target_ms <= 4000:
+        raise SystemExit("bench: --jitter-target-ms must be 0 to 4000 (the browser's range)")
     clean = may_record(args)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
@@ -126,7 +140,7 @@ def main() -> None:
         sampler.roots[stack.pid] = "stack"
     try:
         sampler.start()
-        run_page(backend_url, wav, wav_s + 5, out, sampler)
+        run_page(backend_url, wav, wav_s + 5, out, sampler, args.jitter_target_ms)
         cpu = sampler.stop()
     finally:
         if stack is not None:
@@ -144,7 +158,12 @@ def main() -> None:
             "Voice-to-voice latency in the browser",
             f"Questions: {len(asked)} (bench/latency/browser.py: the web page in headless "
             f"Chromium with a fake microphone, espeak-ng voices {voices}; the stack on the "
-            "same cores).",
+            "same cores)."
+            + (
+                f" Tried: jitterBufferTarget {args.jitter_target_ms:g} ms on the agent's audio."
+                if args.jitter_target_ms is not None
+                else ""
+            ),
             f"{summary}\n\n{resources}\n\n<details><summary>turns</summary>\n\n{detail}"
             "\n\n</details>",
             clean=clean,

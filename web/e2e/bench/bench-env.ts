@@ -19,5 +19,10 @@ export const benchEnv = {
   get durationS(): number {
     return Number(required('BENCH_DURATION_S'));
   },
+  /** A jitterBufferTarget (ms) for the agent's audio receiver, to try one; unset: the page's. */
+  get jitterTargetMs(): number | null {
+    const value = process.env.BENCH_JITTER_TARGET_MS;
+    return value ? Number(value) : null;
+  },
   pollMs: 250,
 };

@@ -14,7 +14,7 @@ test('browser voice-to-voice latency', async ({ page }) => {
   page.on('console', (msg) => {
     if (msg.type() === 'error') consoleErrors.push(msg.text());
   });
-  await installProbes(page);
+  await installProbes(page, benchEnv.jitterTargetMs);
   await page.goto('/');
   await page.getByRole('button', { name: 'Connect', exact: true }).click();
   const connectedAt = Date.now();

@@ -72,8 +72,8 @@ registerProcessor('bench-reference', BenchReference);
 `;
 
 /** Before the page loads: keep every RTCPeerConnection it makes, and time a 20 ms timer. */
-export async function installProbes(page: Page): Promise<void> {
-  await page.addInitScript((workletCode: string) => {
+export async function installProbes(page: Page, jitterTargetMs: number | null): Promise<void> {
+  await page.addInitScript(({ workletCode, jitterTarget }: { workletCode: string; jitterTarget: number | null }) => {
     const w = window as unknown as Record<string, unknown>;
     const references: { latencyMs: number; wall: number }[] = [];
     w.__benchReferences = references;
@@ -112,11 +112,12 @@ export async function installProbes(page: Page): Promise<void> {
     const packets: { record: unknown; wall: number }[] = [];
     w.__benchPackets = packets;
     const decoder = new TextDecoder();
-    const readPacket = (e: MessageEvent) => {
-      if (!(e.data instanceof ArrayBuffer)) return;
-      const text = decoder.decode(e.data);
-      const start = text.indexOf('{"type": "turn_metrics"');
-      if (start < 0) return;
+    const readPacket = async (e: MessageEvent) => {
+      const data: unknown = e.data;
+      const bytes = data instanceof Blob ? await data.arrayBuffer() : data;
+      const text = bytes instanceof ArrayBuffer ? decoder.decode(bytes) : typeof bytes === 'string' ? bytes : '';
+      const start = text.lastIndexOf('{', text.indexOf('"type": "turn_metrics"'));
+      if (start < 0 || !text.includes('"type": "turn_metrics"')) return;
       let depth = 0;
       let quoted = false;
       for (let i = start; i < text.length; i += 1) {
@@ -144,9 +145,18 @@ export async function installProbes(page: Page): Promise<void> {
       constructor(config?: RTCConfiguration) {
         super(config);
         pcs.push(this);
-        this.addEventListener('datachannel', (e) => e.channel.addEventListener('message', readPacket));
+        // server data comes on the channels the server opens, or on the page's own
+        this.addEventListener('datachannel', (e) => e.channel.addEventListener('message', (m) => void readPacket(m)));
+        const createDataChannel = this.createDataChannel.bind(this);
+        this.createDataChannel = (label, init) => {
+          const channel = createDataChannel(label, init);
+          channel.addEventListener('message', (m) => void readPacket(m));
+          return channel;
+        };
         this.addEventListener('track', (e) => {
-          if (e.track.kind === 'audio') tapInto(e.track, 1);
+          if (e.track.kind !== 'audio') return;
+          tapInto(e.track, 1);
+          if (jitterTarget !== null) e.receiver.jitterBufferTarget = jitterTarget;
         });
       }
     }
@@ -177,7 +187,7 @@ export async function installProbes(page: Page): Promise<void> {
     } catch {
       // no long task timing in this browser: the counts stay 0
     }
-  }, REFERENCE_DETECTOR);
+  }, { workletCode: REFERENCE_DETECTOR, jitterTarget: jitterTargetMs });
 }
 
 const INBOUND_KEYS = [
