@@ -145,7 +145,16 @@ BENCH_PORTS = {
     "AGENT_METRICS_PORT": "18464",
     "MODEL_HOST_PORT": "18190",
 }
-BENCH_BACKEND_URL = "http://127.0.0.1:18100"
+BENCH_BACKEND_URL = f"http://127.0.0.1:{BENCH_PORTS['BACKEND_PORT']}"
+
+
+def start_bench_stack(state_dir: Path) -> subprocess.Popen[bytes]:
+    """The stack on the benches' ports (its backend at BENCH_BACKEND_URL), echoing its
+    progress; exits naming why when it does not start."""
+    try:
+        return start_stack(stack_env(state_dir, BENCH_PORTS), echo=True)
+    except StackFailed as e:
+        raise SystemExit(f"bench: {e}") from None
 
 
 def stack_env(state_dir: Path, ports: dict[str, str], **extra: str) -> dict[str, str]:

@@ -39,14 +39,7 @@ from browser_report import (  # noqa: E402
 from machine import add_record_options, append_record, may_record  # noqa: E402
 from proc_cpu import CpuSampler  # noqa: E402
 from speech import EVERYDAY_QUESTIONS, RATE, espeak, with_silence, write_wav  # noqa: E402
-from stack_runner import (  # noqa: E402
-    BENCH_BACKEND_URL,
-    BENCH_PORTS,
-    StackFailed,
-    stack_env,
-    start_stack,
-    stop_stack,
-)
+from stack_runner import BENCH_BACKEND_URL, start_bench_stack, stop_stack  # noqa: E402
 
 # Callers unlike the agent (Piper "joe"): espeak-ng's American, British, Scottish, and a
 # female American variant
@@ -130,10 +123,7 @@ def main() -> None:
     stack = None
     backend_url = args.backend_url
     if not backend_url:
-        try:
-            stack = start_stack(stack_env(STATE, BENCH_PORTS), echo=True)
-        except StackFailed as e:
-            raise SystemExit(f"bench: {e}") from None
+        stack = start_bench_stack(STATE)
         backend_url = BENCH_BACKEND_URL
     sampler = CpuSampler()
     if stack is not None:

@@ -27,14 +27,7 @@ sys.path.insert(0, str(ROOT / "bench" / "latency"))
 
 from machine import add_record_options, append_record, may_record  # noqa: E402
 from speech import speak, with_silence  # noqa: E402
-from stack_runner import (  # noqa: E402
-    BENCH_BACKEND_URL,
-    BENCH_PORTS,
-    StackFailed,
-    stack_env,
-    start_stack,
-    stop_stack,
-)
+from stack_runner import BENCH_BACKEND_URL, start_bench_stack, stop_stack  # noqa: E402
 from stats import percentile_row as row  # noqa: E402
 from voice_client import RATE, TurnResult, VoiceClient  # noqa: E402
 
@@ -115,11 +108,7 @@ def main() -> None:
     stack = None
     backend_url = args.backend_url
     if not backend_url:
-        env = stack_env(Path(".run/bench"), BENCH_PORTS)
-        try:
-            stack = start_stack(env, echo=True)
-        except StackFailed as e:
-            raise SystemExit(f"bench: {e}") from None
+        stack = start_bench_stack(Path(".run/bench"))
         backend_url = BENCH_BACKEND_URL
     code = 0
     try:

@@ -1,13 +1,9 @@
 import { useEffect, useState } from 'react';
 import { bandLevels, sameLevels } from '../voice-levels';
+import { audioContextClass } from '../../../lib/audio-context';
 
 const FFT_SIZE = 256; // 128 bins of 187.5 Hz at 48 kHz
 const VOICE_BINS = 24; // up to 4.5 kHz: where speech has its energy
-
-function audioContextClass(): typeof AudioContext | undefined {
-  const scope = globalThis as typeof globalThis & { webkitAudioContext?: typeof AudioContext };
-  return scope.AudioContext ?? scope.webkitAudioContext;
-}
 
 /**
  * Levels (0..1) of `bands` frequency bands of a track, read every `intervalMs`. State changes
