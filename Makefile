@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export AGENT_MODEL_DIR ?= $(CURDIR)/.data/models
 
-.PHONY: help run run-cluster console install install-cluster install-test install-quality test test-python test-web test-e2e bench bench-capacity bench-capacity-cloud bench-backend bench-analytics bench-quality bench-turns bench-cuts bench-recovery lint format clean api-client
+.PHONY: help run run-cluster console install install-cluster install-test install-quality test test-python test-web test-e2e bench bench-browser bench-capacity bench-capacity-cloud bench-backend bench-analytics bench-quality bench-turns bench-cuts bench-recovery lint format clean api-client
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ test-e2e: ## Playwright end-to-end only (starts its own stack)
 
 bench: install ## voice-to-voice latency over 10 spoken turns; appends to docs/benchmarks.md
 	@$(PY) bench/latency/run.py --turns 10
+
+bench-browser: install-test ## voice-to-voice latency in the web page (headless Chromium, 10 questions in espeak-ng voices): the page's figure beside the agent's, jitter buffer, CPU; appends to docs/benchmarks.md
+	@$(PY) bench/latency/browser.py $(BROWSER_ARGS)
 
 bench-capacity: install ## N callers at once (1, 2, 4, 6; LADDER=, CALLER=go|python), offline models; appends to docs/benchmarks.md
 	@$(PY) bench/capacity/run.py $(CAPACITY_ARGS)

@@ -136,6 +136,27 @@ def free_stack_ports() -> dict[str, str]:
     }
 
 
+# The benches' own ports (AGENTS.md), beside `make run`'s and the browser tests'
+BENCH_PORTS = {
+    "LIVEKIT_PORT": "17980",
+    "LIVEKIT_RTC_UDP_PORT": "17982",
+    "BACKEND_PORT": "18100",
+    "AGENT_HEALTH_PORT": "18181",
+    "AGENT_METRICS_PORT": "18464",
+    "MODEL_HOST_PORT": "18190",
+}
+BENCH_BACKEND_URL = f"http://127.0.0.1:{BENCH_PORTS['BACKEND_PORT']}"
+
+
+def start_bench_stack(state_dir: Path) -> subprocess.Popen[bytes]:
+    """The stack on the benches' ports (its backend at BENCH_BACKEND_URL), echoing its
+    progress; exits naming why when it does not start."""
+    try:
+        return start_stack(stack_env(state_dir, BENCH_PORTS), echo=True)
+    except StackFailed as e:
+        raise SystemExit(f"bench: {e}") from None
+
+
 def stack_env(state_dir: Path, ports: dict[str, str], **extra: str) -> dict[str, str]:
     """This process's environment with the stack's ports and its state and data folder."""
     return {

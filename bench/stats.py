@@ -30,3 +30,15 @@ def quantile(values: Iterable[float], q: float) -> float:
 def median(values: Iterable[float]) -> float:
     """The middle value, or the mean of the two middle values."""
     return quantile(values, 0.5)
+
+
+def percentile_row(label: str, values: list[float | None], fmt: str = "{:.3f}") -> str:
+    """A markdown row `| label | p50 | p95 | count | missing |`: a value that is None (a turn
+    with no reply, or no figure) is an infinite latency, so it counts."""
+    sample = [math.inf if v is None else v for v in values]
+    missing = sum(v is None for v in values)
+    shown = (
+        "no reply" if p == math.inf else "—" if math.isnan(p) else fmt.format(p)
+        for p in (quantile(sample, q) for q in (0.5, 0.95))
+    )
+    return f"| {label} | {' | '.join(shown)} | {len(values)} | {missing} |"

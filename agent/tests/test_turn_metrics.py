@@ -69,6 +69,7 @@ async def test_user_and_assistant_messages_make_one_published_record() -> None:
             end_of_turn_delay=0.41,
             on_user_turn_completed_delay=0.0,
             started_speaking_at=1000.0,  # not a latency figure: not picked
+            stopped_speaking_at=1001.5,  # where e2e_latency starts: the clock
         )
     )
     pub._on_item(
@@ -78,6 +79,8 @@ async def test_user_and_assistant_messages_make_one_published_record() -> None:
             tts_node_ttfb=0.09,
             e2e_latency=0.95,
             transcription_delay=9.9,  # agent-side keys only from the agent message
+            started_speaking_at=1002.45,
+            stopped_speaking_at=1005.0,  # the reply's own end: not the user's
         )
     )
     payload, kwargs = await _next_payload(room)
@@ -96,6 +99,7 @@ async def test_user_and_assistant_messages_make_one_published_record() -> None:
             "tts_node_ttfb": 0.09,
             "e2e_latency": 0.95,
         },
+        "clock": {"user_stopped_at": 1001.5, "agent_started_at": 1002.45},
     }
     assert pub.records == [TurnRecord(**{k: v for k, v in payload.items() if k != "type"})]
 

@@ -61,17 +61,10 @@ from cloud import FakeCloudProcess, agent_env, cpu_share, pipeline_floor_s  # no
 from go_caller import CallerBuildFailed, CallerScript, Outcome  # noqa: E402
 from machine import add_record_options, append_record, may_record  # noqa: E402
 from speech import EVERYDAY_QUESTIONS, speak, with_silence  # noqa: E402
-from stack_runner import StackFailed, start_stack, stop_stack  # noqa: E402
+from stack_runner import BENCH_PORTS, StackFailed, start_stack, stop_stack  # noqa: E402
 from stats import quantile  # noqa: E402
 
-PORTS = {
-    "LIVEKIT_PORT": "17980",
-    "LIVEKIT_RTC_UDP_PORT": "17982",
-    "BACKEND_PORT": "18100",
-    "AGENT_HEALTH_PORT": "18181",
-    "AGENT_METRICS_PORT": "18464",
-    "MODEL_HOST_PORT": "18190",
-}
+PORTS = BENCH_PORTS
 BACKEND = f"http://127.0.0.1:{PORTS['BACKEND_PORT']}"
 QUESTIONS = EVERYDAY_QUESTIONS[:10]
 AGENT_SIDE = ("voice_agent.model_host", "voice_agent.main")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import os
 import signal
 import sys
@@ -28,8 +27,8 @@ sys.path.insert(0, str(ROOT / "bench" / "latency"))
 
 from machine import add_record_options, append_record, may_record  # noqa: E402
 from speech import speak, with_silence  # noqa: E402
-from stack_runner import StackFailed, start_stack, stop_stack  # noqa: E402
-from stats import quantile  # noqa: E402
+from stack_runner import BENCH_BACKEND_URL, start_bench_stack, stop_stack  # noqa: E402
+from stats import percentile_row as row  # noqa: E402
 from voice_client import RATE, TurnResult, VoiceClient  # noqa: E402
 
 PROMPTS = [
@@ -54,17 +53,6 @@ STAGES = [
     ("tts_node_ttfb", "TTS first byte"),
     ("e2e_latency", "agent e2e (agent clock)"),
 ]
-
-
-def row(label: str, values: list[float | None]) -> str:
-    """One table row: a turn without the figure (None) is an infinite latency, so it counts."""
-    sample = [math.inf if v is None else v for v in values]
-    missing = sum(v is None for v in values)
-    shown = (
-        "no reply" if p == math.inf else f"{p:.3f}"
-        for p in (quantile(sample, q) for q in (0.5, 0.95))
-    )
-    return f"| {label} | {' | '.join(shown)} | {len(values)} | {missing} |"
 
 
 def table(results: list[TurnResult]) -> str:
@@ -120,22 +108,8 @@ def main() -> None:
     stack = None
     backend_url = args.backend_url
     if not backend_url:
-        env = dict(os.environ)
-        env.update(
-            LIVEKIT_PORT="17980",
-            LIVEKIT_RTC_UDP_PORT="17982",
-            BACKEND_PORT="18100",
-            AGENT_HEALTH_PORT="18181",
-            AGENT_METRICS_PORT="18464",
-            MODEL_HOST_PORT="18190",
-            VA_STATE_DIR=".run/bench",
-            VA_DATA_DIR=".run/bench",
-        )
-        try:
-            stack = start_stack(env, echo=True)
-        except StackFailed as e:
-            raise SystemExit(f"bench: {e}") from None
-        backend_url = "http://127.0.0.1:18100"
+        stack = start_bench_stack(Path(".run/bench"))
+        backend_url = BENCH_BACKEND_URL
     code = 0
     try:
         results = asyncio.run(run(backend_url, args.turns))

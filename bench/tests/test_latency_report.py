@@ -47,7 +47,7 @@ def test_a_dirty_tree_is_not_recorded_without_the_flag(monkeypatch: pytest.Monke
         raise AssertionError("the stack must not start")
 
     monkeypatch.setattr(machine, "tree_is_clean", lambda: False)
-    monkeypatch.setattr(run, "start_stack", no_stack)
+    monkeypatch.setattr(run, "start_bench_stack", no_stack)
     monkeypatch.setattr(sys, "argv", ["run.py", "--turns", "1"])
     with pytest.raises(SystemExit, match="uncommitted changes"):
         run.main()

@@ -21,6 +21,10 @@ logger = logging.getLogger("voice_agent.turn_metrics")
 
 _USER_KEYS = ("transcription_delay", "end_of_turn_delay", "on_user_turn_completed_delay")
 _AGENT_KEYS = ("llm_node_ttft", "tts_node_ttfb", "e2e_latency")
+# Unix times on the agent's clock where e2e_latency starts (the user stopped speaking, as the
+# agent heard it) and ends (its first reply audio out): a client on the same machine (the
+# browser bench) splits what it measured beyond e2e into the way in and the way out.
+_CLOCK_KEYS = {"user_stopped_at": "stopped_speaking_at", "agent_started_at": "started_speaking_at"}
 
 
 @dataclass(slots=True)
@@ -30,10 +34,19 @@ class TurnRecord:
     agent_text: str = ""
     interrupted: bool = False
     figures: dict[str, float] = field(default_factory=dict)
+    clock: dict[str, float] = field(default_factory=dict)
 
 
 def _pick(metrics: Any, keys: tuple[str, ...]) -> dict[str, float]:
     return {k: float(v) for k in keys if isinstance(v := (metrics or {}).get(k), int | float)}
+
+
+def _clock(user_metrics: Any, agent_metrics: Any) -> dict[str, float]:
+    picked = {
+        **_pick(user_metrics, ("stopped_speaking_at",)),
+        **_pick(agent_metrics, ("started_speaking_at",)),
+    }
+    return {name: picked[key] for name, key in _CLOCK_KEYS.items() if key in picked}
 
 
 class TurnMetricsPublisher:
@@ -68,6 +81,7 @@ class TurnMetricsPublisher:
                 **_pick(user.metrics if user else None, _USER_KEYS),
                 **_pick(item.metrics, _AGENT_KEYS),
             },
+            clock=_clock(user.metrics if user else None, item.metrics),
         )
         self.records.append(record)
         logger.info("turn figures", extra={"turn": record.turn, **record.figures})

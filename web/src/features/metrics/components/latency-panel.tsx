@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { useTranslate, type Translate } from '../../../i18n';
 import { formatMs, type LatencyRow } from '../latency-rows';
 import { LatencyChart } from './latency-chart';
@@ -12,7 +13,9 @@ function turnLabel(t: Translate, row: LatencyRow): string {
   return row.isGreeting ? t('latency.greeting', { turn: String(row.turn) }) : String(row.turn);
 }
 
-export function LatencyPanel({ rows }: LatencyPanelProps) {
+/** Memoised: the call page renders on every transcript update while the agent speaks; the
+ * panel only when its rows change. */
+export const LatencyPanel = memo(function LatencyPanel({ rows }: LatencyPanelProps) {
   const newestFirst = [...rows].reverse();
   const { t } = useTranslate();
   return (
@@ -71,4 +74,4 @@ export function LatencyPanel({ rows }: LatencyPanelProps) {
       )}
     </section>
   );
-}
+});

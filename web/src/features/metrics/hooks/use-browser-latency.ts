@@ -6,16 +6,12 @@ import {
   type LatencyDetectorOptions,
   type LatencyMeasurement,
 } from '../latency-detector';
+import { audioContextClass } from '../../../lib/audio-context';
 
 const SAMPLE_INTERVAL_MS = 20;
 const FFT_SIZE = 1024; // ~21 ms of audio at 48 kHz: about one sample interval
 
 type Tap = { analyser: AnalyserNode; buffer: Float32Array<ArrayBuffer> };
-
-function audioContextClass(): typeof AudioContext | undefined {
-  const scope = globalThis as typeof globalThis & { webkitAudioContext?: typeof AudioContext };
-  return scope.AudioContext ?? scope.webkitAudioContext;
-}
 
 function tap(context: AudioContext, track: MediaStreamTrack): Tap {
   // A remote WebRTC track reads as silence unless it also plays in an <audio> element;

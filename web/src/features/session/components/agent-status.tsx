@@ -1,10 +1,11 @@
-import { BarVisualizer, type AgentState, type TrackReference } from '@livekit/components-react';
+import type { AgentState, TrackReference } from '@livekit/components-react';
 import type { AgentStateLabel } from '../agent-state';
 import { useTranslate } from '../../../i18n';
+import { VoiceBars } from './voice-bars';
 
 type AgentStatusProps = {
   label: AgentStateLabel;
-  /** Raw `useAgent().state`, which drives the visualizer's idle animations. */
+  /** Raw `useAgent().state`, which drives the bars' idle states. */
   agentState: AgentState;
   audioTrack: TrackReference | undefined;
 };
@@ -13,14 +14,11 @@ export function AgentStatus({ label, agentState, audioTrack }: AgentStatusProps)
   const { t } = useTranslate();
   return (
     <section className="agent-status" aria-label={t('status.region')}>
-      <BarVisualizer
-        className="agent-visualizer"
-        role="img"
-        aria-label={t('status.voiceLevel')}
+      <VoiceBars
         state={agentState}
-        track={audioTrack}
+        track={audioTrack?.publication.track?.mediaStreamTrack}
         barCount={7}
-        options={{ minHeight: 12, maxHeight: 100 }}
+        label={t('status.voiceLevel')}
       />
       <p className="state-pill" data-state={label}>
         <span className="state-dot" aria-hidden="true" />
