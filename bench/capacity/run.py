@@ -25,8 +25,10 @@ above an RMS threshold, after the SDK's jitter buffer.
 Per rung it prints calls served, turns answered, voice-to-voice p50/p95 (interpolated),
 the box's CPU busy, the callers' own CPU (the Go process; with `--caller python` this
 process), the bench process's own (its memory sampler), the agent side's memory (PSS of the
-model host, worker and job processes) and its growth per call over the idle stack, then
-appends the table to docs/benchmarks.md.
+model host, worker and job processes) and its growth per call over the idle stack, and
+where the box's CPU went by process (livekit-server, the agent's jobs and worker, the
+backend, the callers, the fake cloud, other work: bench/capacity/process_cpu.py), then
+appends both tables to docs/benchmarks.md.
 """
 
 from __future__ import annotations
