@@ -25,8 +25,10 @@ above an RMS threshold, after the SDK's jitter buffer.
 Per rung it prints calls served, turns answered, voice-to-voice p50/p95 (interpolated),
 the box's CPU busy, the callers' own CPU (the Go process; with `--caller python` this
 process), the bench process's own (its memory sampler), the agent side's memory (PSS of the
-model host, worker and job processes) and its growth per call over the idle stack, then
-appends the table to docs/benchmarks.md.
+model host, worker and job processes) and its growth per call over the idle stack, and
+where the box's CPU went by process (livekit-server, the agent's jobs and worker, the
+backend, the callers, the fake cloud, other work: bench/capacity/process_cpu.py), then
+appends both tables to docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ sys.path[:0] = [
 ]
 
 import go_caller  # noqa: E402
+import process_cpu  # noqa: E402
 import python_callers  # noqa: E402
 from cloud import FakeCloudProcess, agent_env, cpu_share, pipeline_floor_s  # noqa: E402
 from go_caller import CallerBuildFailed, CallerScript, Outcome  # noqa: E402
@@ -89,6 +92,8 @@ class Rung:
     # cloud-style rungs: the providers' share of each turn, and the fake provider's CPU
     floor_s: float | None = None
     provider_cpu: float | None = None
+    # where the box's CPU went, by process (bench/capacity/process_cpu.py)
+    shares: dict[str, float] = field(default_factory=dict)
 
     @property
     def answered(self) -> list[float]:
@@ -242,6 +247,8 @@ async def run_rung(
     self0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.monotonic()
     peak = 0.0
+    stack_cpu = process_cpu.StackCpu(stack_pid)
+    stack_cpu.start()
 
     async def sample_memory() -> None:
         nonlocal peak
@@ -249,14 +256,17 @@ async def run_rung(
             peak = max(peak, agent_pss_mib(stack_pid))
             await asyncio.sleep(1)
 
-    sampler = asyncio.create_task(sample_memory())
+    samplers = [asyncio.create_task(sample_memory()), asyncio.create_task(stack_cpu.run())]
+    callers_s = 0.0
     try:
         if binary is not None and plan is not None:
             outcome, callers_s = await run_go_callers(binary, plan)
         else:
             outcome = await python_callers.run_callers(scripts, BACKEND, PROMPTS)
     finally:
-        sampler.cancel()
+        for sampler in samplers:
+            sampler.cancel()
+    stack_cpu.sample()
     fold(outcome, turns, rung)
     wall = time.monotonic() - t0
     busy1, total1 = cpu_times()
@@ -270,9 +280,15 @@ async def run_rung(
     else:
         rung.callers_cpu = used / wall / cores
     rung.pss_mib = peak
+    outside = {"callers": callers_s, "bench process": used}
+    if binary is None:  # the Python callers run in this process
+        outside = {"callers (bench process)": used}
     if cloud is not None:
         rung.floor_s = pipeline_floor_s()
-        rung.provider_cpu = cpu_share(cloud.cpu_seconds() - provider0, wall)
+        provider_s = cloud.cpu_seconds() - provider0
+        rung.provider_cpu = cpu_share(provider_s, wall)
+        outside["fake cloud"] = provider_s
+    rung.shares = process_cpu.split(stack_cpu.seconds(), outside, rung.cpu_busy, wall)
     return rung
 
 
@@ -405,7 +421,9 @@ def main() -> None:
     code = 0
     try:
         rungs = asyncio.run(run_ladder(ladder, args.turns, stack.pid, args.seed, cloud, binary))
-        summary = table(rungs)
+        split = process_cpu.table([(r.callers, r.served, r.shares) for r in rungs])
+        summary = f"{table(rungs)}\n\nWhere the box's CPU went, by process (share of every core):"
+        summary += f"\n\n{split}"
         print("\n" + summary + "\n", flush=True)
         note = cloud_note(args.executor or "process") if cloud is not None else None
         if not args.no_record:
