@@ -115,14 +115,17 @@ class UserTurn:
     at_s: float  # when the session committed it, seconds after the clip started
 
 
-async def user_turns(settings: Any, hearing: stt.STT[Any], pcm: np.ndarray) -> list[UserTurn]:
+async def user_turns(
+    settings: Any, hearing: stt.STT[Any], pcm: np.ndarray, *, turn_llm: Any = None
+) -> list[UserTurn]:
     """The user turns the agent's session commits while ``pcm`` plays (give it enough
-    trailing silence for the longest wait, ``settings.turn.max_delay_s``)."""
+    trailing silence for the longest wait, ``settings.turn.max_delay_s``); ``turn_llm``: the
+    local LLM the ``lm`` detector asks."""
     from voice_agent.providers.local import Providers, local_vad
     from voice_agent.session import build_session
 
     providers = Providers(vad=local_vad(settings), stt=hearing, llm=ScriptedLLM(), tts=SilentTTS())
-    session = build_session(settings, providers)
+    session = build_session(settings, providers, turn_llm=turn_llm)
     clip = ClipInput(pcm)
     session.input.audio = clip
     session.output.audio = None

@@ -22,7 +22,7 @@ class CountingEngine:
     """Streams chunk i until told to stop (or ``limit`` chunks); remembers why it ended."""
 
     def __init__(self, limit: int = 1000) -> None:
-        self.options = LlamaOptions(slots=3)
+        self.options = LlamaOptions(slots=3, scoring_slot=True)
         self.limit = limit
         self.requests: list[dict[str, Any]] = []
         self.stopped = threading.Event()
@@ -36,6 +36,10 @@ class CountingEngine:
                 self.stopped.set()
                 return
             time.sleep(0.002)
+
+    def next_tokens(self, prompt: str, n: int) -> dict[str, float]:
+        self.requests.append({"prompt": prompt, "n": n})
+        return {"?": 0.75, " more": 0.25}
 
 
 class EchoStt:
@@ -123,6 +127,10 @@ def test_speech_in_another_language_is_read_with_its_phonemes(host: tuple[str, M
         ("/v1/chat/completions", b'{"messages": "x"}', 400),
         ("/v1/chat/completions", b"", 400),
         ("/v1/nothing", b"{}", 404),
+        ("/v1/next_tokens", b'{"prompt": "x"}', 400),
+        ("/v1/next_tokens", b'{"prompt": "", "n": 5}', 400),
+        ("/v1/next_tokens", b'{"prompt": "x", "n": 500}', 400),
+        ("/v1/next_tokens", b'{"prompt": "x", "n": "5"}', 400),
     ],
 )
 def test_bad_requests_get_a_clear_4xx(
@@ -132,6 +140,24 @@ def test_bad_requests_get_a_clear_4xx(
     response = httpx.post(f"{url}{path}", content=body)
     assert response.status_code == status
     assert response.json()["error"]
+
+
+def test_a_prompt_is_scored_with_its_likeliest_next_tokens(host: tuple[str, Models]) -> None:
+    url, models = host
+    engine = HostedChatEngine(url, LlamaOptions())
+    assert engine.next_tokens("<|im_start|>user\nHi", 20) == {"?": 0.75, " more": 0.25}
+    llm: CountingEngine = models.llm  # type: ignore[assignment]
+    assert llm.requests[-1] == {"prompt": "<|im_start|>user\nHi", "n": 20}
+
+
+def test_a_host_without_a_scoring_slot_says_which_setting_gives_one(
+    host: tuple[str, Models],
+) -> None:
+    url, models = host
+    models.llm.options = LlamaOptions(slots=3)
+    response = httpx.post(f"{url}/v1/next_tokens", json={"prompt": "x", "n": 3})
+    assert response.status_code == 400
+    assert "AGENT_TURN__DETECTOR=lm" in response.json()["error"]
 
 
 def test_each_conversation_keeps_its_own_slot(host: tuple[str, Models]) -> None:

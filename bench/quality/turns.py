@@ -176,7 +176,12 @@ class Outcome:
 
 
 def clips(
-    questions: int, pause_s: float, tail_s: float, fragments: int, held_out: bool
+    questions: int,
+    pause_s: float,
+    tail_s: float,
+    fragments: int,
+    held_out: bool,
+    voices: tuple[str, ...] = tuple(VOICES),
 ) -> list[Clip]:
     cut = [("bench", f) for f in FRAGMENTS[:fragments]]
     done = [("bench", q) for q in (*EVERYDAY_QUESTIONS[:questions], *STRANDED, *CLAUSE_ENDINGS)]
@@ -184,7 +189,8 @@ def clips(
         cut += [("held-out", f) for f in HELD_OUT]
         done += [("held-out", q) for q in HELD_OUT_COMPLETE]
     out = []
-    for voice, speak in VOICES.items():
+    for voice in voices:
+        speak = VOICES[voice]
         for part, (head, rest) in cut:
             first = _pcm(_silence(LEAD_S), speak(head))
             pcm = _pcm(first.astype(np.float32) / 32767, _silence(pause_s), speak(rest),
@@ -196,7 +202,9 @@ def clips(
     return out
 
 
-async def measure(settings: Any, hearing: Any, all_clips: list[Clip]) -> list[Outcome]:
+async def measure(
+    settings: Any, hearing: Any, all_clips: list[Clip], turn_llm: Any = None
+) -> list[Outcome]:
     predictions = Predictions()
     framework = logging.getLogger("livekit.agents")
     framework.addHandler(predictions)
@@ -205,7 +213,7 @@ async def measure(settings: Any, hearing: Any, all_clips: list[Clip]) -> list[Ou
     try:
         for clip in all_clips:
             predictions.seen.clear()
-            turns = await user_turns(settings, hearing, clip.pcm)
+            turns = await user_turns(settings, hearing, clip.pcm, turn_llm=turn_llm)
             delay = turns[0].at_s - clip.pause_end_s if turns and clip.kind == "complete" else None
             first = predictions.seen[0] if predictions.seen else None
             outcomes.append(Outcome(clip, len(turns), delay, first))
@@ -235,7 +243,8 @@ def report(results: dict[str, list[Outcome]], max_delay_s: float) -> str:
     ]
     for detector, outcomes in results.items():
         parts = sorted({o.clip.part for o in outcomes})
-        for part, voice in [("bench", v) for v in [*VOICES, "all"]] + [
+        heard_by = [v for v in VOICES if any(o.clip.voice == v for o in outcomes)]
+        for part, voice in [("bench", v) for v in [*heard_by, "all"]] + [
             (p, "all") for p in parts if p != "bench"
         ]:
             mine = [o for o in outcomes if o.clip.part == part and voice in ("all", o.clip.voice)]
@@ -273,11 +282,21 @@ def report(results: dict[str, list[Outcome]], max_delay_s: float) -> str:
     return "\n".join(lines)
 
 
+def lm_model(settings: Any) -> Any:
+    """The local LLM, with the slot the ``lm`` detector scores on, loaded."""
+    from voice_agent.local_models import LlamaCppLLM
+    from voice_agent.providers.local import llama_engine
+
+    engine = llama_engine(settings)
+    engine.load()
+    return LlamaCppLLM(engine=engine)
+
+
 def detector_settings(detector: str) -> Any:
     from voice_agent.settings import AgentSettings, VadSettings
 
     base = AgentSettings()
-    if detector in ("vad", "words"):
+    if detector in ("vad", "words", "lm"):
         return AgentSettings(turn=base.turn.model_copy(update={"detector": detector}))
     return AgentSettings(
         turn=base.turn.model_copy(update={"detector": "eot"}),
@@ -295,16 +314,25 @@ async def run(args: argparse.Namespace) -> tuple[str, str]:
     hearing.warm_up()
     results: dict[str, list[Outcome]] = {}
     detectors = args.detectors.split(",")
-    settings = {d: detector_settings(d) for d in ("vad", "eot", "words")}
+    voices = tuple(args.voices.split(",")) if args.voices else tuple(VOICES)
+    if unknown := set(voices) - set(VOICES):
+        raise SystemExit(f"bench: unknown voice {sorted(unknown)}; the voices: {list(VOICES)}")
+    settings = {d: detector_settings(d) for d in ("vad", "eot", "words", "lm")}
     max_delay_s = settings["eot"].turn.max_delay_s
     # long enough for the longest wait: max_delay_s with eot and words, the VAD's silence
-    tails = {"vad": 1.0, "eot": max_delay_s + 1.0, "words": max_delay_s + 1.0}
+    tails = {
+        "vad": 1.0,
+        "eot": max_delay_s + 1.0,
+        "words": max_delay_s + 1.0,
+        "lm": max_delay_s + 1.0,
+    }
     for detector in detectors:
         all_clips = clips(
-            args.questions, args.pause, tails[detector], args.fragments, args.held_out
+            args.questions, args.pause, tails[detector], args.fragments, args.held_out, voices
         )
         print(f"bench: {detector}, {len(all_clips)} clips", flush=True)
-        results[detector] = await measure(settings[detector], hearing, all_clips)
+        turn_llm = lm_model(settings["lm"]) if detector == "lm" else None
+        results[detector] = await measure(settings[detector], hearing, all_clips, turn_llm)
     body = report(results, max_delay_s)
     print(body, flush=True)
     print(f"bench: {time.monotonic() - started:.0f} s", flush=True)
@@ -316,10 +344,12 @@ async def run(args: argparse.Namespace) -> tuple[str, str]:
         f"eot: `turn-detector-v1-mini`, VAD silence 0.25 s, min_delay {turn.min_delay_s:g} s, "
         f"max_delay {turn.max_delay_s:g} s. words: as vad, and max_delay "
         f"{turn.max_delay_s:g} s after a transcript that stops on a dangling word "
-        f"(unfinished_words.py) or inside a clause (unfinished_clauses.py). {args.fragments} "
+        f"(unfinished_words.py) or inside a clause (unfinished_clauses.py). lm: as words, "
+        f"and max_delay when the local LLM gives the words P(end) < "
+        f"{settings['lm'].turn.lm_threshold:g} (turn_end_lm.py). {args.fragments} "
         f"cut-off clips (pause {args.pause:g} s) and {args.questions} complete questions plus "
         f"{len(STRANDED)} that end on a preposition and {len(CLAUSE_ENDINGS)} on a copula, "
-        "modal or pronoun, per voice"
+        f"modal or pronoun, per voice ({', '.join(voices)})"
         + (
             f"; held-out (written after the rules, never tuned on): {len(HELD_OUT)} cut-off "
             f"clips and {len(HELD_OUT_COMPLETE)} complete questions per voice."
@@ -336,11 +366,12 @@ def main() -> None:
     parser.add_argument("--pause", type=float, default=0.7, help="silence inside a cut-off clip")
     parser.add_argument("--fragments", type=int, default=len(FRAGMENTS), help="cut-off clips")
     parser.add_argument(
-        "--detectors", default="vad,eot,words", help="comma-separated: vad, eot, words"
+        "--detectors", default="vad,eot,words", help="comma-separated: vad, eot, words, lm"
     )
     parser.add_argument(
         "--held-out", action="store_true", help="also the held-out fragments and questions"
     )
+    parser.add_argument("--voices", help=f"comma-separated, default all: {', '.join(VOICES)}")
     parser.add_argument(
         "--stt", choices=("moonshine", "whisper"), help="the STT engine (AGENT_STT__ENGINE)"
     )

@@ -36,6 +36,7 @@ from .refusal_repair import unclear_for_refusal
 from .settings import AgentSettings
 from .state import SessionState
 from .tools import Clock, MemoryNotes, NoteStore, NotesUnavailable
+from .turn_end_lm import LanguageModelTurnDetector, judge_early
 from .turn_joining import join_unanswered
 
 logger = logging.getLogger("voice_agent")
@@ -214,11 +215,16 @@ class Assistant(Agent):
     def stt_node(
         self, audio: AsyncIterable[rtc.AudioFrame], model_settings: ModelSettings
     ) -> AsyncIterable[stt.SpeechEvent | str]:
-        if not self._ignore_backchannels:
-            return Agent.default.stt_node(self, audio, model_settings)
-        meter = HumMeter(active=self._replying)  # reads the caller's audio only while replying
-        events = Agent.default.stt_node(self, meter.tap(audio), model_settings)
-        return drop_backchannels(events, replying=self._replying, meter=meter)
+        if self._ignore_backchannels:
+            meter = HumMeter(active=self._replying)  # the caller's audio, only while replying
+            events = Agent.default.stt_node(self, meter.tap(audio), model_settings)
+            events = drop_backchannels(events, replying=self._replying, meter=meter)
+        else:
+            events = Agent.default.stt_node(self, audio, model_settings)
+        detector = self.session.turn_detection
+        if isinstance(detector, LanguageModelTurnDetector):
+            return judge_early(events, detector, lambda: self.chat_ctx)
+        return events
 
     def _replying(self) -> bool:
         """A reply is being spoken, paused by the user's voice, or prepared."""

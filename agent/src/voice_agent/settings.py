@@ -59,7 +59,7 @@ class VadSettings(BaseModel):
     frame_ms: int | None = Field(None, ge=10, le=100)
 
 
-TurnDetectorName = Literal["vad", "eot", "words"]
+TurnDetectorName = Literal["vad", "eot", "words", "lm"]
 """``vad``: silence alone ends a turn. ``eot``: livekit-agents' local audio end-of-turn model
 (``inference.TurnDetector(version="v1-mini")``, weights inside ``livekit-local-inference``).
 ``words``: silence, unless the transcript stops on a word no sentence ends with ("the", "of",
@@ -95,6 +95,11 @@ class TurnSettings(BaseModel):
     # eot: P(end of turn) below this means "not finished"; unset = the framework's calibrated
     # value for the language (0.36 for English)
     eot_threshold: float | None = Field(None, gt=0.0, lt=1.0)
+    # lm: as words, then the local LLM is asked how likely the user's message is to end
+    # where the words stop (turn_end_lm.py); below this, "not finished". Only with the local
+    # LLM (a remote one: words alone). A judgement not back within lm_timeout_s: finished.
+    lm_threshold: float = Field(0.01, gt=0.0, lt=1.0)
+    lm_timeout_s: float = Field(0.4, gt=0.0, le=5.0)
     min_delay_s: float = Field(0.1, ge=0.0, le=5.0)
     max_delay_s: float = Field(1.5, ge=0.1, le=10.0)
     # off: a speculative reply could act (save a note) on words the user then goes on with

@@ -7,6 +7,7 @@ every job on the host; ``make console`` and the in-process path use it directly.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ class ChatEngine(Protocol):
 
     def complete(self, request: dict[str, Any], on_chunk: ChunkCallback) -> None: ...
 
+    def next_tokens(self, prompt: str, n: int) -> dict[str, float]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class LlamaOptions:
@@ -38,6 +41,13 @@ class LlamaOptions:
     # reuse cached chunks of at least this many tokens after a gap (KV shifting): see
     # ``LlmSettings.cache_reuse_tokens``
     cache_reuse_tokens: int = 64
+    # one more slot, after the conversations', for short scoring prompts (``next_tokens``),
+    # so they never evict a conversation's cached prompt
+    scoring_slot: bool = False
+
+    @property
+    def parallel(self) -> int:
+        return self.slots + (1 if self.scoring_slot else 0)
 
 
 class LlamaEngine:
@@ -56,8 +66,8 @@ class LlamaEngine:
 
                 params = xllamacpp.CommonParams()
                 params.model.path = str(self.model_path)
-                params.n_ctx = self.options.n_ctx * self.options.slots
-                params.n_parallel = self.options.slots
+                params.n_ctx = self.options.n_ctx * self.options.parallel
+                params.n_parallel = self.options.parallel
                 # a host-memory cache of evicted prompts, restored when a conversation
                 # comes back to a slot that served another one meanwhile
                 params.cache_ram_mib = self.options.cache_ram_mib
@@ -98,4 +108,35 @@ class LlamaEngine:
 
     def complete(self, request: dict[str, Any], on_chunk: ChunkCallback) -> None:
         """Blocking streamed chat completion; ``on_chunk(dict) -> bool`` (True = stop)."""
+        if self.options.scoring_slot:
+            request.setdefault("id_slot", 0)  # never the scoring slot
         self.load().handle_chat_completions(request, on_chunk)
+
+    def next_tokens(self, prompt: str, n: int) -> dict[str, float]:
+        """The ``n`` likeliest tokens to follow ``prompt`` (a raw prompt, the chat template
+        already applied) and their probabilities, on the scoring slot."""
+        if not self.options.scoring_slot:
+            raise RuntimeError("LlamaOptions.scoring_slot is off: no slot scores prompts")
+        request = {
+            "prompt": prompt,
+            "n_predict": 1,
+            "n_probs": n,
+            "temperature": 0,
+            "cache_prompt": True,
+            "id_slot": self.options.slots,
+        }
+        chunks: list[Any] = []
+        self.load().handle_completions(request, lambda chunk: chunks.append(chunk) or False)
+        return top_tokens(chunks)
+
+
+def top_tokens(chunks: list[Any]) -> dict[str, float]:
+    """The first generated token's ``top_logprobs`` as probabilities (an error chunk: raised)."""
+    for chunk in chunks:
+        if isinstance(chunk, dict) and "error" in chunk:
+            raise RuntimeError(f"llama.cpp: {chunk['error']}")
+        choices = chunk.get("choices") if isinstance(chunk, dict) else None
+        if choices:
+            top = choices[0]["logprobs"]["content"][0]["top_logprobs"]
+            return {str(t["token"]): math.exp(float(t["logprob"])) for t in top}
+    raise RuntimeError("llama.cpp returned no token probabilities")

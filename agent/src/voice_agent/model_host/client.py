@@ -76,6 +76,11 @@ class HostedChatEngine:
                 if on_chunk(json.loads(data)):
                     return
 
+    def next_tokens(self, prompt: str, n: int) -> dict[str, float]:
+        response = self._client.post(f"{self.url}/v1/next_tokens", json={"prompt": prompt, "n": n})
+        response.raise_for_status()
+        return {str(k): float(v) for k, v in response.json()["tokens"].items()}
+
 
 class HostedSTT(LocalSTT):
     """The model host's STT engine (the clip is trimmed and the transcript cleaned there).

@@ -10,6 +10,9 @@ their audio, and talk to this process over HTTP on loopback:
   (the engine's ``chat.completion.chunk`` dicts, then ``[DONE]``). A client that goes away
   stops the generation at the next token. ``X-Conversation: <key>`` keeps the conversation
   on a slot of its own (``slots.py``), so its next turn reuses its cached prompt.
+- ``POST /v1/next_tokens``: ``{"prompt": ..., "n": ...}`` (a raw prompt, at most
+  ``MAX_SCORED_PROMPT_CHARS``; n at most ``MAX_TOP_TOKENS``) in, ``{"tokens": {token: p}}``
+  out: the likeliest next tokens, on a slot of their own (the ``lm`` turn detector).
 - ``POST /v1/stt``: 16 kHz mono float32 little-endian PCM in, ``{"text": ...}`` out.
 - ``POST /v1/tts``: ``{"text": ..., "length_scale": ..., "espeak_voice": ...}`` in (the last
   two optional; ``espeak_voice`` reads another language: languages.py), 22.05 kHz mono int16
@@ -42,6 +45,9 @@ _ESPEAK_VOICE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
 
 # a request body larger than this is refused (60 s of 16 kHz float32 audio is 3.8 MB)
 MAX_BODY_BYTES = 8 * 1024 * 1024
+# a scoring prompt is a sentence or two (turn_end_lm.py), not a conversation
+MAX_SCORED_PROMPT_CHARS = 4000
+MAX_TOP_TOKENS = 50
 # a speech request due later than this is served as if due then (it still waits its turn)
 MAX_DEADLINE_MS = 60_000
 
@@ -102,6 +108,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         routes = {
             "/v1/chat/completions": self._chat,
+            "/v1/next_tokens": self._next_tokens,
             "/v1/stt": self._stt,
             "/v1/tts": self._tts,
         }
@@ -175,6 +182,21 @@ class _Handler(BaseHTTPRequestHandler):
         if not gone:
             with contextlib.suppress(OSError):
                 self.wfile.write(b"data: [DONE]\n\n")
+
+    def _next_tokens(self, body: bytes) -> None:
+        try:
+            request = json.loads(body)
+            prompt, n = request["prompt"], request["n"]
+        except (ValueError, KeyError, TypeError):
+            raise _BadRequest('a scoring request is {"prompt": ..., "n": ...}') from None
+        if not isinstance(prompt, str) or not 0 < len(prompt) <= MAX_SCORED_PROMPT_CHARS:
+            raise _BadRequest(f"prompt must be text of 1 to {MAX_SCORED_PROMPT_CHARS} characters")
+        if not isinstance(n, int) or not 0 < n <= MAX_TOP_TOKENS:
+            raise _BadRequest(f"n must be a whole number from 1 to {MAX_TOP_TOKENS}")
+        llm = self.server.models.llm
+        if not llm.options.scoring_slot:
+            raise _BadRequest("this host scores no prompts: start it with AGENT_TURN__DETECTOR=lm")
+        self._json(HTTPStatus.OK, {"tokens": llm.next_tokens(prompt, n)})
 
     def _stt(self, body: bytes) -> None:
         if len(body) % 4:

@@ -1,0 +1,78 @@
+"""``AGENT_TURN__DETECTOR=lm`` with the real Qwen 0.5B: sentences cut where a sentence could
+end are held, finished ones (short answers included) end the turn. The sentences are not the
+bench's (bench/quality/turns.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from livekit.agents import llm
+from voice_agent.local_models import LlamaCppLLM
+from voice_agent.providers.local import llama_engine
+from voice_agent.settings import AgentSettings, TurnSettings
+from voice_agent.turn_detection import turn_detection
+from voice_agent.turn_end_lm import LanguageModelTurnDetector
+
+pytestmark = pytest.mark.models
+
+GREETING = "Hi! I'm your voice assistant. How can I help?"
+CUT = [
+    "Could you find me",
+    "I'd love to hear",
+    "What's the population",
+    "Please call",
+]
+FINISHED = [
+    "What's the population of Japan?",
+    "Please call my sister.",
+    "Tell me a joke.",
+    "How tall is the Eiffel Tower?",
+]
+# (the assistant's question, the caller's short answer)
+ANSWERS = [
+    ("What is your name?", "Maria."),
+    ("Would you like me to set a reminder?", "Yes, please."),
+]
+
+
+@pytest.fixture(scope="module")
+def detector(model_dir: Path) -> LanguageModelTurnDetector:
+    settings = AgentSettings(
+        model_dir=model_dir, llm={"n_ctx": 1024}, turn=TurnSettings(detector="lm")
+    )
+    found = turn_detection(settings, LlamaCppLLM(engine=llama_engine(settings)))
+    assert isinstance(found, LanguageModelTurnDetector)
+    # a first load can be slow on a busy box; the judgement's own timeout is for calls
+    found._timeout_s = 60
+    return found
+
+
+def chat(*turns: tuple[str, str]) -> llm.ChatContext:
+    ctx = llm.ChatContext()
+    for role, text in turns:
+        ctx.add_message(role=role, content=text)  # type: ignore[arg-type]
+    return ctx
+
+
+async def p_end(detector: LanguageModelTurnDetector, previous: str, text: str) -> float:
+    return await detector.predict_end_of_turn(chat(("assistant", previous), ("user", text)))
+
+
+async def test_a_sentence_cut_where_one_could_end_is_held(
+    detector: LanguageModelTurnDetector,
+) -> None:
+    threshold = await detector.unlikely_threshold(None)
+    assert threshold is not None
+    held = [t for t in CUT if await p_end(detector, GREETING, t) < threshold]
+    assert held == CUT
+
+
+async def test_finished_sentences_and_short_answers_end_the_turn(
+    detector: LanguageModelTurnDetector,
+) -> None:
+    threshold = await detector.unlikely_threshold(None)
+    assert threshold is not None
+    held = [t for t in FINISHED if await p_end(detector, GREETING, t) < threshold]
+    held += [a for q, a in ANSWERS if await p_end(detector, q, a) < threshold]
+    assert held == []
