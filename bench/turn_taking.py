@@ -88,6 +88,18 @@ class ScriptedLLM(llm.LLM):
         return _Okay(self, chat_ctx=chat_ctx, tools=[], conn_options=DEFAULT_API_CONNECT_OPTIONS)
 
 
+class Listener(Agent):
+    """Answers briefly; judges the user's words as the agent does (``lm``: as they come)."""
+
+    def __init__(self) -> None:
+        super().__init__(instructions="Answer briefly.")
+
+    def stt_node(self, audio: Any, model_settings: Any) -> Any:
+        from voice_agent.turn_end_lm import with_early_judgement
+
+        return with_early_judgement(self, Agent.default.stt_node(self, audio, model_settings))
+
+
 class _Okay(llm.LLMStream):
     async def _run(self) -> None:
         self._event_ch.send_nowait(
@@ -138,7 +150,7 @@ async def user_turns(
 
     session.on("conversation_item_added", on_item)
     try:
-        await session.start(Agent(instructions="Answer briefly."))
+        await session.start(Listener())
         await asyncio.wait_for(clip.began.wait(), 10)
         assert clip.started is not None
         await asyncio.sleep(clip.started + len(pcm) / RATE - time.monotonic())

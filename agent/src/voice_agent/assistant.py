@@ -36,7 +36,7 @@ from .refusal_repair import unclear_for_refusal
 from .settings import AgentSettings
 from .state import SessionState
 from .tools import Clock, MemoryNotes, NoteStore, NotesUnavailable
-from .turn_end_lm import LanguageModelTurnDetector, judge_early
+from .turn_end_lm import with_early_judgement
 from .turn_joining import join_unanswered
 
 logger = logging.getLogger("voice_agent")
@@ -221,10 +221,7 @@ class Assistant(Agent):
             events = drop_backchannels(events, replying=self._replying, meter=meter)
         else:
             events = Agent.default.stt_node(self, audio, model_settings)
-        detector = self.session.turn_detection
-        if isinstance(detector, LanguageModelTurnDetector):
-            return judge_early(events, detector, lambda: self.chat_ctx)
-        return events
+        return with_early_judgement(self, events)
 
     def _replying(self) -> bool:
         """A reply is being spoken, paused by the user's voice, or prepared."""

@@ -28,7 +28,7 @@ import re
 import time
 from collections.abc import AsyncIterable, Callable
 
-from livekit.agents import llm, stt
+from livekit.agents import Agent, llm, stt
 from livekit.agents.language import LanguageCode
 
 from .local_models import ChatEngine
@@ -151,6 +151,17 @@ class LanguageModelTurnDetector:
             },
         )
         return probability
+
+
+def with_early_judgement(
+    agent: Agent, events: AsyncIterable[stt.SpeechEvent | str]
+) -> AsyncIterable[stt.SpeechEvent | str]:
+    """An agent's ``stt_node`` events, judged as they come when its session's detector is
+    ``lm`` (unchanged otherwise)."""
+    detector = agent.session.turn_detection
+    if isinstance(detector, LanguageModelTurnDetector):
+        return judge_early(events, detector, lambda: agent.chat_ctx)
+    return events
 
 
 async def judge_early(
