@@ -88,18 +88,6 @@ class ScriptedLLM(llm.LLM):
         return _Okay(self, chat_ctx=chat_ctx, tools=[], conn_options=DEFAULT_API_CONNECT_OPTIONS)
 
 
-class Listener(Agent):
-    """Answers briefly; judges the user's words as the agent does (``lm``: as they come)."""
-
-    def __init__(self) -> None:
-        super().__init__(instructions="Answer briefly.")
-
-    def stt_node(self, audio: Any, model_settings: Any) -> Any:
-        from voice_agent.turn_end_lm import with_early_judgement
-
-        return with_early_judgement(self, Agent.default.stt_node(self, audio, model_settings))
-
-
 class _Okay(llm.LLMStream):
     async def _run(self) -> None:
         self._event_ch.send_nowait(
@@ -127,17 +115,14 @@ class UserTurn:
     at_s: float  # when the session committed it, seconds after the clip started
 
 
-async def user_turns(
-    settings: Any, hearing: stt.STT[Any], pcm: np.ndarray, *, turn_llm: Any = None
-) -> list[UserTurn]:
+async def user_turns(settings: Any, hearing: stt.STT[Any], pcm: np.ndarray) -> list[UserTurn]:
     """The user turns the agent's session commits while ``pcm`` plays (give it enough
-    trailing silence for the longest wait, ``settings.turn.max_delay_s``); ``turn_llm``: the
-    local LLM the ``lm`` detector asks."""
+    trailing silence for the longest wait, ``settings.turn.max_delay_s``)."""
     from voice_agent.providers.local import Providers, local_vad
     from voice_agent.session import build_session
 
     providers = Providers(vad=local_vad(settings), stt=hearing, llm=ScriptedLLM(), tts=SilentTTS())
-    session = build_session(settings, providers, turn_llm=turn_llm)
+    session = build_session(settings, providers)
     clip = ClipInput(pcm)
     session.input.audio = clip
     session.output.audio = None
@@ -150,7 +135,7 @@ async def user_turns(
 
     session.on("conversation_item_added", on_item)
     try:
-        await session.start(Listener())
+        await session.start(Agent(instructions="Answer briefly."))
         await asyncio.wait_for(clip.began.wait(), 10)
         assert clip.started is not None
         await asyncio.sleep(clip.started + len(pcm) / RATE - time.monotonic())

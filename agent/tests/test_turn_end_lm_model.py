@@ -11,8 +11,7 @@ from livekit.agents import llm
 from voice_agent.local_models import LlamaCppLLM
 from voice_agent.providers.local import llama_engine
 from voice_agent.settings import AgentSettings, TurnSettings
-from voice_agent.turn_detection import turn_detection
-from voice_agent.turn_end_lm import LanguageModelTurnDetector
+from voice_agent.turn_end_lm import TurnEndJudge, turn_end_judge
 
 pytestmark = pytest.mark.models
 
@@ -37,12 +36,12 @@ ANSWERS = [
 
 
 @pytest.fixture(scope="module")
-def detector(model_dir: Path) -> LanguageModelTurnDetector:
+def detector(model_dir: Path) -> TurnEndJudge:
     settings = AgentSettings(
         model_dir=model_dir, llm={"n_ctx": 1024}, turn=TurnSettings(detector="lm")
     )
-    found = turn_detection(settings, LlamaCppLLM(engine=llama_engine(settings)))
-    assert isinstance(found, LanguageModelTurnDetector)
+    found = turn_end_judge(settings, LlamaCppLLM(engine=llama_engine(settings)))
+    assert found is not None
     # a first load can be slow on a busy box; the judgement's own timeout is for calls
     found._timeout_s = 60
     return found
@@ -55,24 +54,22 @@ def chat(*turns: tuple[str, str]) -> llm.ChatContext:
     return ctx
 
 
-async def p_end(detector: LanguageModelTurnDetector, previous: str, text: str) -> float:
-    return await detector.predict_end_of_turn(chat(("assistant", previous), ("user", text)))
+async def p_end(detector: TurnEndJudge, previous: str, text: str) -> float:
+    return await detector.probability(chat(("assistant", previous), ("user", text)))
 
 
 async def test_a_sentence_cut_where_one_could_end_is_held(
-    detector: LanguageModelTurnDetector,
+    detector: TurnEndJudge,
 ) -> None:
-    threshold = await detector.unlikely_threshold(None)
-    assert threshold is not None
+    threshold = detector.threshold
     held = [t for t in CUT if await p_end(detector, GREETING, t) < threshold]
     assert held == CUT
 
 
 async def test_finished_sentences_and_short_answers_end_the_turn(
-    detector: LanguageModelTurnDetector,
+    detector: TurnEndJudge,
 ) -> None:
-    threshold = await detector.unlikely_threshold(None)
-    assert threshold is not None
+    threshold = detector.threshold
     held = [t for t in FINISHED if await p_end(detector, GREETING, t) < threshold]
     held += [a for q, a in ANSWERS if await p_end(detector, q, a) < threshold]
     assert held == []

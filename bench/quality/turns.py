@@ -202,9 +202,7 @@ def clips(
     return out
 
 
-async def measure(
-    settings: Any, hearing: Any, all_clips: list[Clip], turn_llm: Any = None
-) -> list[Outcome]:
+async def measure(settings: Any, hearing: Any, all_clips: list[Clip]) -> list[Outcome]:
     predictions = Predictions()
     framework = logging.getLogger("livekit.agents")
     framework.addHandler(predictions)
@@ -213,7 +211,7 @@ async def measure(
     try:
         for clip in all_clips:
             predictions.seen.clear()
-            turns = await user_turns(settings, hearing, clip.pcm, turn_llm=turn_llm)
+            turns = await user_turns(settings, hearing, clip.pcm)
             delay = turns[0].at_s - clip.pause_end_s if turns and clip.kind == "complete" else None
             first = predictions.seen[0] if predictions.seen else None
             outcomes.append(Outcome(clip, len(turns), delay, first))
@@ -282,21 +280,11 @@ def report(results: dict[str, list[Outcome]], max_delay_s: float) -> str:
     return "\n".join(lines)
 
 
-def lm_model(settings: Any) -> Any:
-    """The local LLM, with the slot the ``lm`` detector scores on, loaded."""
-    from voice_agent.local_models import LlamaCppLLM
-    from voice_agent.providers.local import llama_engine
-
-    engine = llama_engine(settings)
-    engine.load()
-    return LlamaCppLLM(engine=engine)
-
-
 def detector_settings(detector: str) -> Any:
     from voice_agent.settings import AgentSettings, VadSettings
 
     base = AgentSettings()
-    if detector in ("vad", "words", "lm"):
+    if detector in ("vad", "words"):
         return AgentSettings(turn=base.turn.model_copy(update={"detector": detector}))
     return AgentSettings(
         turn=base.turn.model_copy(update={"detector": "eot"}),
@@ -317,22 +305,16 @@ async def run(args: argparse.Namespace) -> tuple[str, str]:
     voices = tuple(args.voices.split(",")) if args.voices else tuple(VOICES)
     if unknown := set(voices) - set(VOICES):
         raise SystemExit(f"bench: unknown voice {sorted(unknown)}; the voices: {list(VOICES)}")
-    settings = {d: detector_settings(d) for d in ("vad", "eot", "words", "lm")}
+    settings = {d: detector_settings(d) for d in ("vad", "eot", "words")}
     max_delay_s = settings["eot"].turn.max_delay_s
     # long enough for the longest wait: max_delay_s with eot and words, the VAD's silence
-    tails = {
-        "vad": 1.0,
-        "eot": max_delay_s + 1.0,
-        "words": max_delay_s + 1.0,
-        "lm": max_delay_s + 1.0,
-    }
+    tails = {"vad": 1.0, "eot": max_delay_s + 1.0, "words": max_delay_s + 1.0}
     for detector in detectors:
         all_clips = clips(
             args.questions, args.pause, tails[detector], args.fragments, args.held_out, voices
         )
         print(f"bench: {detector}, {len(all_clips)} clips", flush=True)
-        turn_llm = lm_model(settings["lm"]) if detector == "lm" else None
-        results[detector] = await measure(settings[detector], hearing, all_clips, turn_llm)
+        results[detector] = await measure(settings[detector], hearing, all_clips)
     body = report(results, max_delay_s)
     print(body, flush=True)
     print(f"bench: {time.monotonic() - started:.0f} s", flush=True)
@@ -344,9 +326,7 @@ async def run(args: argparse.Namespace) -> tuple[str, str]:
         f"eot: `turn-detector-v1-mini`, VAD silence 0.25 s, min_delay {turn.min_delay_s:g} s, "
         f"max_delay {turn.max_delay_s:g} s. words: as vad, and max_delay "
         f"{turn.max_delay_s:g} s after a transcript that stops on a dangling word "
-        f"(unfinished_words.py) or inside a clause (unfinished_clauses.py). lm: as words, "
-        f"and max_delay when the local LLM gives the words P(end) < "
-        f"{settings['lm'].turn.lm_threshold:g} (turn_end_lm.py). {args.fragments} "
+        f"(unfinished_words.py) or inside a clause (unfinished_clauses.py). {args.fragments} "
         f"cut-off clips (pause {args.pause:g} s) and {args.questions} complete questions plus "
         f"{len(STRANDED)} that end on a preposition and {len(CLAUSE_ENDINGS)} on a copula, "
         f"modal or pronoun, per voice ({', '.join(voices)})"
@@ -366,7 +346,7 @@ def main() -> None:
     parser.add_argument("--pause", type=float, default=0.7, help="silence inside a cut-off clip")
     parser.add_argument("--fragments", type=int, default=len(FRAGMENTS), help="cut-off clips")
     parser.add_argument(
-        "--detectors", default="vad,eot,words", help="comma-separated: vad, eot, words, lm"
+        "--detectors", default="vad,eot,words", help="comma-separated: vad, eot, words"
     )
     parser.add_argument(
         "--held-out", action="store_true", help="also the held-out fragments and questions"

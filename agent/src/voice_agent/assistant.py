@@ -36,7 +36,7 @@ from .refusal_repair import unclear_for_refusal
 from .settings import AgentSettings
 from .state import SessionState
 from .tools import Clock, MemoryNotes, NoteStore, NotesUnavailable
-from .turn_end_lm import with_early_judgement
+from .turn_end_lm import ReplyHold, judge_early, turn_end_judge
 from .turn_joining import join_unanswered
 
 logger = logging.getLogger("voice_agent")
@@ -93,6 +93,8 @@ class Assistant(Agent):
         self._flush_timeout_s = settings.backend_timeout_s * 2
         self._recording_notice = settings.recording.notice.strip()
         self._prefill_task: asyncio.Task[None] | None = None
+        self._settings = settings
+        self._reply_hold: ReplyHold | None = None  # AGENT_TURN__DETECTOR=lm: turn_end_lm.py
 
     async def on_enter(self) -> None:
         recording = self.state.call_recording
@@ -106,6 +108,9 @@ class Assistant(Agent):
         # greeting) into its prompt cache: the first reply then starts as fast as the others
         self._prefill(llm.ChatMessage(role="assistant", content=[self.greeting]))
         self.session.on("conversation_item_added", self._on_item_added)
+        judge = turn_end_judge(self._settings, self.session.llm, self.state.room.language)
+        if judge is not None:
+            self._reply_hold = ReplyHold(judge, max_delay_s=self._settings.turn.max_delay_s)
 
     def _on_item_added(self, ev: ConversationItemAddedEvent) -> None:
         # after each reply, while the user thinks: the reply as it was kept (cut short when
@@ -221,7 +226,22 @@ class Assistant(Agent):
             events = drop_backchannels(events, replying=self._replying, meter=meter)
         else:
             events = Agent.default.stt_node(self, audio, model_settings)
-        return with_early_judgement(self, events)
+        if self._reply_hold is not None:
+            return judge_early(events, self._reply_hold.judge, lambda: self.chat_ctx)
+        return events
+
+    async def on_user_turn_completed(
+        self, turn_ctx: llm.ChatContext, new_message: llm.ChatMessage
+    ) -> None:
+        # voice turns only (a typed message is answered at once)
+        if self._reply_hold is not None:
+            self._reply_hold.turn_completed(turn_ctx, new_message)
+
+    def tts_node(
+        self, text: AsyncIterable[str], model_settings: ModelSettings
+    ) -> AsyncIterable[rtc.AudioFrame]:
+        frames = Agent.default.tts_node(self, text, model_settings)
+        return frames if self._reply_hold is None else self._reply_hold.gate(frames)
 
     def _replying(self) -> bool:
         """A reply is being spoken, paused by the user's voice, or prepared."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from livekit.agents import AgentSession, llm, stt, vad
+from livekit.agents import AgentSession, stt, vad
 
 from .local_models.speculative_stt import SpeculativeStreamAdapter
 from .providers.local import Providers
@@ -45,10 +45,7 @@ def input_frame_ms(settings: AgentSettings) -> int:
     return LOCAL_STT_FRAME_MS if local else REMOTE_STT_FRAME_MS
 
 
-def build_session(
-    settings: AgentSettings, providers: Providers, *, turn_llm: llm.LLM[Any] | None = None
-) -> AgentSession[Any]:
-    """``turn_llm``: the model the ``lm`` turn detector asks, if not the session's LLM."""
+def build_session(settings: AgentSettings, providers: Providers) -> AgentSession[Any]:
     turn = settings.turn
     vad_, stt_ = session_ears(settings, providers)
     return AgentSession(
@@ -59,7 +56,7 @@ def build_session(
         # Explicit, offline-only turn handling: never the cloud turn detector or the
         # adaptive (cloud) interruption model.
         turn_handling={
-            "turn_detection": turn_detection(settings, turn_llm or providers.llm),
+            "turn_detection": turn_detection(settings),
             "interruption": {
                 "mode": "vad",
                 "min_duration": turn.interruption_min_s,

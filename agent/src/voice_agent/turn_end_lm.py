@@ -1,4 +1,6 @@
-"""``AGENT_TURN__DETECTOR=lm``: ``words``, then the local LLM asked whether the sentence is over.
+"""``AGENT_TURN__DETECTOR=lm``: ``words`` ends the turn, and the local LLM judges whether the
+user's words can end there; if they cannot, the reply is held back until the user has been
+silent ``turn.max_delay_s``.
 
 The words detector holds a transcript that stops on a word no sentence ends with ("What is
 the capital of") or inside a clause ("My phone number is"). Most cut-off sentences stop on a
@@ -12,12 +14,18 @@ probability that a sentence-ending mark or the end of the message comes next is 
 0.000. The assistant's last sentence goes before it, so a short answer to a question ("John"
 after "What is your name?") reads as finished.
 
+Where the judgement acts: not on when the turn ends (the framework would wait for it, ~0.1 s
+on every turn), but on when the reply may be heard (``ReplyHold``). The turn ends as with
+``words`` and the reply is made at once; a reply to words judged unfinished plays only once
+the user has been silent ``turn.max_delay_s``. A user who goes on before then interrupts a
+reply not yet heard, and the two parts are asked as one (turn_joining.py). A finished
+sentence (most turns) is answered as soon as with ``words``; an unfinished-looking one that
+was finished ("Can you help me?") is answered ~0.5 s sooner than if the turn had waited.
+
 The model is the host's (or the process's) Qwen, on a slot of its own (``LlamaOptions.
-scoring_slot``): one ~20-token prompt per end of speech, no other memory. The judgement
-starts when the transcript arrives (``judge_early``: the STT transcribes after 0.06 s of
-silence, the VAD ends the speech after 0.2 s), so the turn rarely waits for it. A judgement
-not back within ``turn.lm_timeout_s`` counts as finished: a slow box answers as ``words``
-does. English only, like ``words``.
+scoring_slot``): one ~20-token prompt per transcript, no other memory. The judgement starts
+when the transcript arrives (``judge_early``). One not back within ``turn.lm_timeout_s``
+counts as finished. English only, like ``words``.
 """
 
 from __future__ import annotations
@@ -27,11 +35,14 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterable, Callable
+from typing import Any
 
-from livekit.agents import Agent, llm, stt
-from livekit.agents.language import LanguageCode
+from livekit import rtc
+from livekit.agents import llm, stt
 
-from .local_models import ChatEngine
+from . import languages
+from .local_models import ChatEngine, LlamaCppLLM
+from .settings import AgentSettings
 from .turn_joining import join_unanswered
 from .unfinished_words import ends_unfinished
 
@@ -76,21 +87,51 @@ def _last_texts(chat_ctx: llm.ChatContext) -> tuple[str | None, str | None]:
     return (previous.text_content or None) if previous else None, messages[-1].text_content
 
 
-class LanguageModelTurnDetector:
-    """The framework's text turn detector protocol (``voice.turn._TurnDetector``)."""
+class TurnEndJudge:
+    """P(the user's words end their message), from the local LLM; judgements are shared
+    between the early start (``prefetch``) and the reply's hold."""
 
     def __init__(self, engine: ChatEngine, *, threshold: float, timeout_s: float) -> None:
         self._engine = engine
-        self._threshold = threshold
+        self.threshold = threshold
         self._timeout_s = timeout_s
         self._judgements: dict[str, asyncio.Future[dict[str, float]]] = {}
 
     def prefetch(self, chat_ctx: llm.ChatContext) -> None:
         """Start judging ``chat_ctx`` (the conversation and the user's words so far) now;
-        the turn's decision on the same words then takes its result."""
+        a later ``probability`` of the same words takes its result."""
         previous, text = _last_texts(chat_ctx)
         if text and text.strip() and not ends_unfinished(text):
             self._judgement(scoring_prompt(previous, text))
+
+    async def probability(self, chat_ctx: llm.ChatContext) -> float:
+        """P(end of message) for the last user message of ``chat_ctx``: 0 when the words
+        cannot end a sentence, 1 with no words or no judgement in time."""
+        previous, text = _last_texts(chat_ctx)
+        if not text or not text.strip():
+            return 1.0
+        if ends_unfinished(text):
+            return 0.0
+        started = time.perf_counter()
+        try:
+            tokens = await asyncio.wait_for(
+                asyncio.shield(self._judgement(scoring_prompt(previous, text))), self._timeout_s
+            )
+        except Exception as e:  # a slow or failed judgement: the words' answer stands
+            logger.warning(
+                "end-of-turn judgement failed: the reply is not held",
+                extra={"error": f"{type(e).__name__}: {e}"},
+            )
+            return 1.0
+        probability = end_probability(tokens)
+        logger.debug(
+            "end-of-turn judgement",
+            extra={
+                "probability": round(probability, 4),
+                "waited_ms": round((time.perf_counter() - started) * 1000),
+            },
+        )
+        return probability
 
     def _judgement(self, prompt: str) -> asyncio.Future[dict[str, float]]:
         future = self._judgements.get(prompt)
@@ -108,70 +149,74 @@ class LanguageModelTurnDetector:
         if future.cancelled() or future.exception() is not None:
             self._judgements.pop(prompt, None)  # the next decision asks again
 
-    @property
-    def model(self) -> str:
-        return "words+lm"
 
-    @property
-    def provider(self) -> str:
-        return "voice-agent"
-
-    async def unlikely_threshold(self, language: LanguageCode | None) -> float | None:
-        return self._threshold
-
-    async def supports_language(self, language: LanguageCode | None) -> bool:
-        return language is None or str(language).lower().startswith("en")
-
-    async def predict_end_of_turn(
-        self, chat_ctx: llm.ChatContext, *, timeout: float | None = None
-    ) -> float:
-        previous, text = _last_texts(chat_ctx)
-        if not text or not text.strip():
-            return 1.0
-        if ends_unfinished(text):
-            return 0.0
-        started = time.perf_counter()
-        prompt = scoring_prompt(previous, text)
-        try:
-            tokens = await asyncio.wait_for(
-                asyncio.shield(self._judgement(prompt)), self._timeout_s
-            )
-        except Exception as e:  # a slow or failed judgement: the words' answer stands
-            logger.warning(
-                "end-of-turn judgement failed: the turn ends on silence",
-                extra={"error": f"{type(e).__name__}: {e}"},
-            )
-            return 1.0
-        probability = end_probability(tokens)
-        logger.debug(
-            "end-of-turn judgement",
-            extra={
-                "probability": round(probability, 4),
-                "ms": round((time.perf_counter() - started) * 1000),
-            },
-        )
-        return probability
+def turn_end_judge(
+    settings: AgentSettings, model: llm.LLM[Any] | None, language: str | None = None
+) -> TurnEndJudge | None:
+    """The judge for ``AGENT_TURN__DETECTOR=lm`` with the session's LLM ``model``: None for
+    other detectors, another language, or an LLM that is not the local one (logged)."""
+    turn = settings.turn
+    if turn.detector != "lm" or (language and not languages.is_english(language)):
+        return None
+    if not (isinstance(model, LlamaCppLLM) and model.engine.options.scoring_slot):
+        logger.warning("AGENT_TURN__DETECTOR=lm needs the local LLM: words alone judge the turn")
+        return None
+    return TurnEndJudge(model.engine, threshold=turn.lm_threshold, timeout_s=turn.lm_timeout_s)
 
 
-def with_early_judgement(
-    agent: Agent, events: AsyncIterable[stt.SpeechEvent | str]
-) -> AsyncIterable[stt.SpeechEvent | str]:
-    """An agent's ``stt_node`` events, judged as they come when its session's detector is
-    ``lm`` (unchanged otherwise)."""
-    detector = agent.session.turn_detection
-    if isinstance(detector, LanguageModelTurnDetector):
-        return judge_early(events, detector, lambda: agent.chat_ctx)
-    return events
+class ReplyHold:
+    """Holds the reply to a voice turn whose words were judged unfinished until the user has
+    been silent ``max_delay_s``: ``turn_completed`` when the turn ends, ``gate`` around the
+    reply's audio."""
+
+    def __init__(self, judge: TurnEndJudge, *, max_delay_s: float) -> None:
+        self.judge = judge
+        self._max_delay_s = max_delay_s
+        self._until: asyncio.Future[float | None] | None = None
+
+    def turn_completed(self, turn_ctx: llm.ChatContext, new_message: llm.ChatMessage) -> None:
+        ctx = turn_ctx.copy()
+        ctx.items.append(new_message)
+        stopped = (new_message.metrics or {}).get("stopped_speaking_at")
+        stopped_at = float(stopped) if isinstance(stopped, int | float) else time.time()
+        self._until = asyncio.ensure_future(self._hold_until(ctx, stopped_at))
+
+    async def _hold_until(self, ctx: llm.ChatContext, stopped_at: float) -> float | None:
+        if await self.judge.probability(ctx) >= self.judge.threshold:
+            return None
+        return stopped_at + self._max_delay_s
+
+    def gate(self, frames: AsyncIterable[rtc.AudioFrame]) -> AsyncIterable[rtc.AudioFrame]:
+        """``frames``, the first held back while the last turn's reply is held (a reply with
+        no turn before it, the greeting or a typed message's, is not)."""
+        until, self._until = self._until, None
+        return frames if until is None else _held(frames, until)
+
+
+async def _held(
+    frames: AsyncIterable[rtc.AudioFrame], until: asyncio.Future[float | None]
+) -> AsyncIterable[rtc.AudioFrame]:
+    first = True
+    async for frame in frames:
+        if first:
+            first = False
+            at = await until
+            if at is not None and (wait := at - time.time()) > 0:
+                logger.info(
+                    "reply held: the words seem unfinished", extra={"wait_s": round(wait, 2)}
+                )
+                await asyncio.sleep(wait)
+        yield frame
 
 
 async def judge_early(
     events: AsyncIterable[stt.SpeechEvent | str],
-    detector: LanguageModelTurnDetector,
+    judge: TurnEndJudge,
     chat_ctx: Callable[[], llm.ChatContext],
 ) -> AsyncIterable[stt.SpeechEvent | str]:
     """``events`` unchanged; each final transcript starts the judgement of the user's words so
-    far (joined as the framework joins them until the turn is committed: ``chat_ctx()``
-    growing means it was)."""
+    far (joined as the framework joins them until the turn ends: ``chat_ctx()`` growing
+    means it did)."""
     heard, seen_items = "", -1
     async for event in events:
         if (
@@ -185,5 +230,5 @@ async def judge_early(
             heard = f"{heard} {text}".strip()
             if heard:
                 ctx.add_message(role="user", content=heard)
-                detector.prefetch(ctx)
+                judge.prefetch(ctx)
         yield event
