@@ -171,3 +171,22 @@ def test_bad_stun_server_is_rejected(tmp_path: Path) -> None:
     result = run_stack(tmp_path, LIVEKIT_STUN_SERVERS="stun.example.org")
     assert result.returncode != 0
     assert "LIVEKIT_STUN_SERVERS: 'stun.example.org' is not host:port" in result.stderr
+
+
+@pytest.mark.parametrize("workers", ["0", "17", "two"])
+def test_bad_agent_worker_count_is_rejected(tmp_path: Path, workers: str) -> None:
+    result = run_stack(tmp_path, VA_AGENT_WORKERS=workers)
+    assert result.returncode != 0
+    assert "VA_AGENT_WORKERS" in result.stderr and "1 to 16" in result.stderr
+
+
+def test_agent_worker_count_defaults_to_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    sys.path.insert(0, str(STACK.parent))
+    try:
+        import stack  # type: ignore[import-not-found]
+    finally:
+        sys.path.pop(0)
+    monkeypatch.delenv("VA_AGENT_WORKERS", raising=False)
+    assert stack.Config().agent_workers == 1
+    monkeypatch.setenv("VA_AGENT_WORKERS", "3")
+    assert stack.Config().agent_workers == 3
