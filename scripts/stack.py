@@ -16,6 +16,8 @@ Settings (environment):
                           long to end, then sends their last writes; the stack waits that
                           plus AGENT_STOP_MARGIN_S before it kills it. A second Ctrl-C kills
                           everything at once)
+  VA_AGENT_WORKERS=1 (agent worker processes; the first on AGENT_HEALTH_PORT/AGENT_METRICS_PORT,
+                      the others on ports of their own choosing, without /metrics)
   VA_MODEL_HOST=on   (off: no model host, for an agent whose STT, LLM and TTS are all remote,
                       e.g. AGENT_LLM__PROVIDER=openai; a local provider then loads its own copy)
   VA_STATE_DIR=.run  (logs, pid file, generated livekit config)
@@ -74,6 +76,13 @@ def _env_switch(name: str, default: bool) -> bool:
     return raw in {"on", "1", "true"}
 
 
+def _env_count(name: str, default: int, high: int) -> int:
+    raw = os.environ.get(name, str(default))
+    if not raw.isdigit() or not 1 <= int(raw) <= high:
+        sys.exit(f"stack: {name}={raw!r} is not a whole number from 1 to {high}")
+    return int(raw)
+
+
 def _env_path(name: str, default: str) -> Path:
     path = Path(os.environ.get(name, default))
     return path if path.is_absolute() else ROOT / path
@@ -91,6 +100,7 @@ class Config:
     agent_metrics_port: int = field(default_factory=lambda: _env_port("AGENT_METRICS_PORT", 9464))
     model_host_port: int = field(default_factory=lambda: _env_port("MODEL_HOST_PORT", 8090))
     model_host: bool = field(default_factory=lambda: _env_switch("VA_MODEL_HOST", True))
+    agent_workers: int = field(default_factory=lambda: _env_count("VA_AGENT_WORKERS", 1, 16))
     state_dir: Path = field(default_factory=lambda: _env_path("VA_STATE_DIR", ".run"))
     data_dir: Path = field(default_factory=lambda: _env_path("VA_DATA_DIR", ".data"))
     livekit_bin: Path = field(
@@ -280,11 +290,16 @@ class Stack(Supervisor):
         self.wait_for("livekit-server", f"http://127.0.0.1:{cfg.livekit_port}/", 30)
         self.spawn("backend", [sys.executable, "-m", "app"], backend_env(env, creds), echo=True)
         self.spawn("agent", AGENT_ARGV, env, echo=True, **agent_stop(cfg.agent_drain_s))
+        others = [f"agent-{i}" for i in range(2, cfg.agent_workers + 1)]
+        for name in others:  # health on a port of its own choosing, no /metrics
+            own = dict(env, AGENT_HEALTH_PORT="0", AGENT_METRICS_PORT="0")
+            self.spawn(name, AGENT_ARGV, own, echo=True, **agent_stop(cfg.agent_drain_s))
         self.wait_for("backend", f"http://127.0.0.1:{cfg.backend_port}/api/health", 60)
         if model_host:
             self.wait_for("model host (loading the models)", f"{model_host}/health", 300)
         self.wait_for("agent", f"http://127.0.0.1:{cfg.agent_health_port}/", 180)
-        self.wait_for_agent("agent")
+        for name in ("agent", *others):
+            self.wait_for_agent(name)
         print(
             f"\nstack: ready. Open {cfg.url} and press Connect. Ctrl-C stops everything.\n"
             f"stack: metrics at http://127.0.0.1:{cfg.agent_metrics_port}/metrics (agent) and "

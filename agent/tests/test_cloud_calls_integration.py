@@ -2,9 +2,9 @@
 backend and the agent worker, whose STT, LLM and TTS are the ``openai`` provider pointed at
 bench/fake_cloud.py (a stand-in for a cloud API, with its delays, in its own process), with
 no model host. Four callers, each in its own room, ask at the same moment; every one is
-answered with the provider's reply, spoken. The worker runs the calls as threads of its
-own process (AGENT_JOB_EXECUTOR=thread; the other integration tests run the default, a
-process per call).
+answered with the provider's reply, spoken, and none of their transcript writes is refused.
+The worker runs the calls as threads of its own process (AGENT_JOB_EXECUTOR=thread; the
+other integration tests run the default, a process per call).
 """
 
 from __future__ import annotations
@@ -93,4 +93,8 @@ def test_four_cloud_style_calls_at_once_are_all_answered(stack: Path) -> None:
         assert result.agent_text.strip() == CLOUD_REPLY, f"caller {n}: {result.agent_text!r}"
     log = (stack / "logs" / "agent.log").read_text()
     assert "job runner initialized" in log  # jobs as threads of the worker
+    # each job sends its own transcript writes, with its own credential (the journal's entries
+    # belong to a job's handle, not to the process every job thread shares)
+    assert "this job's credential is for another conversation" not in log
+    assert "could not persist" not in log
     assert not (stack / "logs" / "model-host.log").exists()

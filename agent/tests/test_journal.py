@@ -137,11 +137,51 @@ async def test_an_unsent_write_outlives_its_sender_and_goes_with_the_next(
     assert journal.count() == 1
     journal.close()
 
-    reopened, again = journaled_writes(backend_app, journal_dir)
-    assert await again.aflush(timeout_s=10)  # same process: its own entries
+    # the worker's sender in the same process (jobs as threads): a closed handle's entries
+    reopened = Journal(journal_dir)
+    again = JournalSender(reopened, in_process_client(backend_app, retries=0), adopt_orphans=True)
+    assert await again.aflush(timeout_s=10)
     await again.aclose()
     assert await stored(backend_app, room) == [("m0", "before the outage ended")]
     assert reopened.count() == 0
+
+
+def test_jobs_as_threads_each_send_only_their_own_writes(journal_dir: Path) -> None:
+    """Every job thread shares the worker's process: each job's handle sends its own writes
+    only (another job's credential would be refused, and the write dropped); the worker's
+    handle takes a job's once that job has closed its handle, never a running one's."""
+    one = Journal(journal_dir, credential="job one")
+    two = Journal(journal_dir, credential="job two")
+    worker = Journal(journal_dir)
+    one.append("room-1", "message", "a", body("to room one", 0))
+    two.append("room-2", "message", "b", body("to room two", 1))
+    assert [e.write_id for e in one.pending()] == ["a"]
+    assert [e.write_id for e in two.pending()] == ["b"]
+    assert worker.adopt_orphans() == 0 and worker.pending() == []
+    one.close()
+    assert worker.adopt_orphans() == 1
+    assert [(e.room, e.write_id) for e in worker.pending()] == [("room-1", "a")]
+    assert worker.credential_for("room-1") == "job one"
+    assert [e.write_id for e in two.pending()] == ["b"]
+    two.close()
+    worker.close()
+
+
+def test_a_journal_from_before_handles_gives_its_writes_to_the_worker(journal_dir: Path) -> None:
+    """Writes journaled before entries named their handle: the worker's sender adopts them."""
+    old = Journal(journal_dir)
+    old.append("room-1", "message", "a", body("from an older version", 0))
+    old.close()
+    db = sqlite3.connect(journal_dir / "journal.sqlite3")
+    db.execute("UPDATE writes SET owner_handle = ''")
+    db.commit()
+    db.close()
+    job, worker = Journal(journal_dir), Journal(journal_dir)
+    assert job.pending() == []
+    assert worker.adopt_orphans() == 1
+    assert [e.write_id for e in worker.pending()] == ["a"]
+    job.close()
+    worker.close()
 
 
 CHILD = textwrap.dedent(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,30 @@ async def test_backend_errors_are_counted_but_not_sent_to_the_failing_backend() 
     finally:
         stop()
     assert [(kind, source) for kind, source, _ in told] == [("error", "tts")]
+
+
+def test_with_jobs_as_threads_each_job_hears_only_its_own_errors() -> None:
+    """Jobs as threads share the process: an error on one job's thread (its event loop) is
+    not another job's."""
+    heard: dict[str, list[str]] = {"one": [], "two": []}
+    ready, done = threading.Barrier(2), threading.Barrier(2)
+
+    def job(name: str, source: str) -> None:
+        stop = observability.add_listener(lambda _kind, src, _detail: heard[name].append(src))
+        ready.wait()
+        observability.record_error(source, APIConnectionError())
+        done.wait()
+        stop()
+
+    threads = [
+        threading.Thread(target=job, args=("one", "llm")),
+        threading.Thread(target=job, args=("two", "tts")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert heard == {"one": ["llm"], "two": ["tts"]}
 
 
 async def test_the_calls_providers_reach_the_conversation(

@@ -1,7 +1,8 @@
 """How many calls one box serves at once: a ladder of N scripted callers through the real stack.
 
     uv run python bench/capacity/run.py [--ladder 1,2,4,6] [--turns 3] [--caller go|python]
-    uv run python bench/capacity/run.py --cloud [--executor thread|process] [--ladder 1,10,20,30]
+    uv run python bench/capacity/run.py --cloud [--executor thread|process] [--workers N]
+        [--ladder 1,10,20,30]
 
 It starts its own stack (scripts/stack.py on spare ports: livekit-server, backend, the model
 host with the offline models, the agent worker). With ``--cloud`` the agent's STT, LLM and
@@ -367,12 +368,15 @@ def record(summary: str, turns: int, caller: str, *, clean: bool, cloud: str | N
     append_record(title, description, summary, clean=clean)
 
 
-def cloud_note(executor: str) -> str:
+def cloud_note(executor: str, workers: int, cap: str | None) -> str:
+    jobs = "threads" if executor == "thread" else "processes"
+    where = "one worker" if workers == 1 else f"{workers} worker processes"
+    cap_note = f"AGENT_MAX_SESSIONS={cap} each" if cap else "the worker's own cap (6 a core)"
     return (
         f"`--cloud`: STT, LLM and TTS are the openai provider at bench/fake_cloud.py (its own "
         f"process; STT 150 ms, first token 300 ms then 20 ms a word, TTS first byte 100 ms), "
-        f"no model host, jobs as {executor}s, the worker's load from its calls only "
-        f"(AGENT_LOAD_CPU=false: other work on this shared box would mark it full). The "
+        f"no model host, jobs as {jobs} of {where} ({cap_note}), the load from its calls "
+        f"only (AGENT_LOAD_CPU=false: other work on this shared box would mark it full). The "
         f"agent's added latency = v2v on the agent's clock (its e2e_latency figure) - "
         f"{pipeline_floor_s():.2f} s (the endpointing wait and the providers' delays before "
         f"the first audio: bench/capacity/cloud.py); client - agent clock is the WebRTC path "
@@ -386,6 +390,9 @@ def main() -> None:
     parser.add_argument("--cloud", action="store_true", help="remote providers: a fake cloud")
     parser.add_argument(
         "--executor", choices=("thread", "process"), help="AGENT_JOB_EXECUTOR (default: auto)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="agent worker processes (VA_AGENT_WORKERS)"
     )
     parser.add_argument("--turns", type=int, default=3)
     parser.add_argument(
@@ -409,6 +416,7 @@ def main() -> None:
     env.update(VA_STATE_DIR=".run/bench-capacity", VA_DATA_DIR=".run/bench-capacity")
     if args.executor:
         env["AGENT_JOB_EXECUTOR"] = args.executor
+    env["VA_AGENT_WORKERS"] = str(args.workers)
     cloud = FakeCloudProcess() if args.cloud else None
     if cloud is not None:
         env.update(agent_env(cloud.base_url))
@@ -425,7 +433,9 @@ def main() -> None:
         summary = f"{table(rungs)}\n\nWhere the box's CPU went, by process (share of every core):"
         summary += f"\n\n{split}"
         print("\n" + summary + "\n", flush=True)
-        note = cloud_note(args.executor or "process") if cloud is not None else None
+        cap = os.environ.get("AGENT_MAX_SESSIONS")
+        executor = args.executor or "process"
+        note = cloud_note(executor, args.workers, cap) if cloud is not None else None
         if not args.no_record:
             record(summary, args.turns, args.caller, clean=clean, cloud=note)
     finally:

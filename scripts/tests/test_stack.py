@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +15,16 @@ pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = ROOT / "scripts" / "stack.py"
+
+
+def import_stack() -> Any:
+    """scripts/stack.py as a module (its folder is not a package)."""
+    sys.path.insert(0, str(STACK.parent))
+    try:
+        import stack  # type: ignore[import-not-found]
+    finally:
+        sys.path.pop(0)
+    return stack
 
 
 def run_stack(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -76,11 +87,7 @@ def test_bad_port_value_is_rejected(tmp_path: Path) -> None:
 
 
 def test_secrets_are_generated_once_with_private_mode(tmp_path: Path) -> None:
-    sys.path.insert(0, str(STACK.parent))
-    try:
-        import stack  # type: ignore[import-not-found]
-    finally:
-        sys.path.pop(0)
+    stack = import_stack()
     keys = tmp_path / "secrets.env"
     first = stack.load_or_create_secrets(keys)
     second = stack.load_or_create_secrets(keys)
@@ -101,11 +108,7 @@ def test_secrets_are_generated_once_with_private_mode(tmp_path: Path) -> None:
 def test_an_older_secrets_file_gets_the_job_credential_secret_added(tmp_path: Path) -> None:
     """A secrets.env written before the backend had its own signing secret is kept (the
     LiveKit keys and the agent token stay) and the new secret is added to it."""
-    sys.path.insert(0, str(STACK.parent))
-    try:
-        import stack  # type: ignore[import-not-found]
-    finally:
-        sys.path.pop(0)
+    stack = import_stack()
     keys = tmp_path / "secrets.env"
     old = {
         "LIVEKIT_API_KEY": "vaold",
@@ -126,11 +129,7 @@ def test_only_the_backend_gets_the_job_credential_secret(
 ) -> None:
     """The agent (its worker and every job process) never holds the secret that signs job
     credentials, even when the shell exports it."""
-    sys.path.insert(0, str(STACK.parent))
-    try:
-        import stack  # type: ignore[import-not-found]
-    finally:
-        sys.path.pop(0)
+    stack = import_stack()
     monkeypatch.setenv("BACKEND_JOB_CREDENTIAL_SECRET", "from-the-shell-" + "x" * 32)
     creds = stack.load_or_create_secrets(tmp_path / "secrets.env")
     shared = stack.service_env(creds, tmp_path, "http://127.0.0.1:1")
@@ -141,11 +140,7 @@ def test_only_the_backend_gets_the_job_credential_secret(
 
 
 def test_livekit_config_is_loopback_only_and_posts_webhooks_to_the_backend() -> None:
-    sys.path.insert(0, str(STACK.parent))
-    try:
-        import stack  # type: ignore[import-not-found]
-    finally:
-        sys.path.pop(0)
+    stack = import_stack()
     yaml = stack.livekit_yaml(stack.Config(), "k", "s" * 32)
     assert 'bind_addresses: ["127.0.0.1"]' in yaml
     assert "enable_loopback_candidate: true" in yaml
@@ -154,11 +149,7 @@ def test_livekit_config_is_loopback_only_and_posts_webhooks_to_the_backend() -> 
 
 
 def test_stun_servers_are_only_those_the_user_sets(monkeypatch: pytest.MonkeyPatch) -> None:
-    sys.path.insert(0, str(STACK.parent))
-    try:
-        import stack  # type: ignore[import-not-found]
-    finally:
-        sys.path.pop(0)
+    stack = import_stack()
     monkeypatch.delenv("LIVEKIT_STUN_SERVERS", raising=False)
     monkeypatch.delenv("LIVEKIT_PORT", raising=False)
     assert 'stun_servers: ["127.0.0.1:7880"]' in stack.livekit_yaml(stack.Config(), "k", "s")
@@ -171,3 +162,18 @@ def test_bad_stun_server_is_rejected(tmp_path: Path) -> None:
     result = run_stack(tmp_path, LIVEKIT_STUN_SERVERS="stun.example.org")
     assert result.returncode != 0
     assert "LIVEKIT_STUN_SERVERS: 'stun.example.org' is not host:port" in result.stderr
+
+
+@pytest.mark.parametrize("workers", ["0", "17", "two"])
+def test_bad_agent_worker_count_is_rejected(tmp_path: Path, workers: str) -> None:
+    result = run_stack(tmp_path, VA_AGENT_WORKERS=workers)
+    assert result.returncode != 0
+    assert "VA_AGENT_WORKERS" in result.stderr and "1 to 16" in result.stderr
+
+
+def test_agent_worker_count_defaults_to_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    stack = import_stack()
+    monkeypatch.delenv("VA_AGENT_WORKERS", raising=False)
+    assert stack.Config().agent_workers == 1
+    monkeypatch.setenv("VA_AGENT_WORKERS", "3")
+    assert stack.Config().agent_workers == 3

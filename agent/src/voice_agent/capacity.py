@@ -56,10 +56,12 @@ def uses_local_models(settings: AgentSettings) -> bool:
 
 
 def job_executor(settings: AgentSettings) -> JobExecutorType:
-    """``AGENT_JOB_EXECUTOR``, or a process per call. Threads of the worker process cost ~5x
-    less memory per call with remote providers (17 against 85 MiB PSS), but every call's VAD
-    and audio then share one interpreter: on a busy 2-core box 8 calls as threads answered
-    9 of 24 turns, as processes 21 (docs/benchmarks.md, cloud-style capacity)."""
+    """``AGENT_JOB_EXECUTOR``, or a process per call. Threads of the worker process cost ~4x
+    less memory per call with remote providers (16-19 against 70 MiB PSS) but no less CPU
+    once every call's per-frame Python waits on one interpreter lock: 10 calls as threads of
+    one worker answered 29 of 30 turns at v2v p50 5.4 s, of two workers 30/30 at 1.9 s, as
+    processes 30/30 at 1.6 s, each ~11 % of a core a call (docs/benchmarks.md, "jobs as
+    threads, again")."""
     if settings.job_executor is not None:
         return JobExecutorType(settings.job_executor)
     return JobExecutorType.PROCESS

@@ -13,6 +13,7 @@ Labels never carry text, room names or user ids.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -62,17 +63,34 @@ def source_of(obj: Any) -> str:
 
 # (kind, source, detail) -> None: the job's timeline, told of every error and fallback
 Listener = Callable[[str, str, str], None]
-_listeners: list[Listener] = []
+# by the thread of the job's event loop, where the providers' and the session's events fire:
+# with jobs as threads (AGENT_JOB_EXECUTOR=thread) one process runs every call
+_listeners: dict[int, list[Listener]] = {}
+_listeners_lock = threading.Lock()
 
 
 def add_listener(listener: Listener) -> Callable[[], None]:
-    """Be told of each error and fallback recorded in this process; returns the remover."""
-    _listeners.append(listener)
-    return lambda: _listeners.remove(listener) if listener in _listeners else None
+    """Be told of each error and fallback recorded on this thread (the job's event loop);
+    returns the remover."""
+    thread = threading.get_ident()
+    with _listeners_lock:
+        _listeners.setdefault(thread, []).append(listener)
+
+    def remove() -> None:
+        with _listeners_lock:
+            own = _listeners.get(thread, [])
+            if listener in own:
+                own.remove(listener)
+            if not own:
+                _listeners.pop(thread, None)
+
+    return remove
 
 
 def _tell(kind: str, source: str, detail: str) -> None:
-    for listener in list(_listeners):
+    with _listeners_lock:
+        listeners = list(_listeners.get(threading.get_ident(), ()))
+    for listener in listeners:
         try:
             listener(kind, source, detail)
         except Exception:

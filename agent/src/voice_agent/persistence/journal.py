@@ -2,11 +2,14 @@
 count as written, until the backend has them.
 
 One SQLite file (WAL, ``synchronous=FULL``: a commit is on disk when ``append`` returns)
-shared by the worker's processes. Each entry belongs to the process that wrote it (its pid
-and start time); that process sends it (``JournalSender``). Entries of a process that is gone
-(killed, crashed, a worker that restarted) are adopted by the worker's own sender and sent
-from there. An entry leaves the journal only once the backend has answered for it, or when
-the journal outgrows its size or age limit (logged as an error, with the count).
+shared by the worker's processes. Each entry belongs to the handle that wrote it: its process
+(pid and start time) and the handle's own id, since with jobs as threads
+(``AGENT_JOB_EXECUTOR=thread``) every job and the worker share one process. That handle's
+sender sends it (``JournalSender``). Entries of a process that is gone (killed, crashed, a
+worker that restarted), or of a handle of this process that is closed (a job thread that
+ended), are adopted by the worker's own sender and sent from there. An entry leaves the
+journal only once the backend has answered for it, or when the journal outgrows its size or
+age limit (logged as an error, with the count).
 
 Each write carries the credential of the job that made it (from its dispatch metadata; it
 opens that one conversation): the worker sends a gone job's writes with it, since the
@@ -22,7 +25,9 @@ import json
 import logging
 import os
 import sqlite3
+import threading
 import time
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +51,8 @@ CREATE TABLE IF NOT EXISTS writes (
     written_at REAL NOT NULL,
     owner_pid INTEGER NOT NULL,
     owner_started REAL NOT NULL,
-    credential TEXT
+    credential TEXT,
+    owner_handle TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS writes_by_owner ON writes (owner_pid, owner_started, seq);
 CREATE INDEX IF NOT EXISTS writes_by_room ON writes (room, seq);
@@ -89,9 +95,32 @@ class Owner:
             return False
 
 
+class _OpenHandles:
+    """The ids of this process's open journal handles (a closed one's entries are orphans)."""
+
+    def __init__(self) -> None:
+        self._ids: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, handle: str) -> None:
+        with self._lock:
+            self._ids.add(handle)
+
+    def discard(self, handle: str) -> None:
+        with self._lock:
+            self._ids.discard(handle)
+
+    def __contains__(self, handle: object) -> bool:
+        with self._lock:
+            return handle in self._ids
+
+
+_OPEN = _OpenHandles()  # per process by nature: a forked job process starts with its own
+
+
 class Journal:
-    """One process's handle on the journal in ``folder``. Not for use from several threads
-    at once."""
+    """One job's (or the worker's) handle on the journal in ``folder``. Not for use from
+    several threads at once."""
 
     def __init__(
         self,
@@ -108,6 +137,7 @@ class Journal:
         self.max_age_s = max_age_s
         self.credential = credential
         self.owner = Owner.current()
+        self.handle = uuid.uuid4().hex
         # a job's sender uses it from its own I/O thread (one at a time: see JournalSender)
         self._db = sqlite3.connect(
             self.path,
@@ -119,13 +149,16 @@ class Journal:
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = FULL")
         self._db.executescript(_SCHEMA)
-        _add_credential_column(self._db)
+        _add_column(self._db, "credential TEXT")
+        _add_column(self._db, "owner_handle TEXT NOT NULL DEFAULT ''")
         for suffix in ("-wal", "-shm"):  # SQLite gives them the database's mode; make sure
             side = self.path.with_name(self.path.name + suffix)
             if side.exists():
                 side.chmod(0o600)
+        _OPEN.add(self.handle)
 
     def close(self) -> None:
+        _OPEN.discard(self.handle)
         self._db.close()
 
     def append(self, room: str, kind: Kind, write_id: str, body: Mapping[str, Any]) -> None:
@@ -135,15 +168,16 @@ class Journal:
     def append_json(self, room: str, kind: Kind, write_id: str, body_json: str) -> None:
         self._db.execute(
             "INSERT INTO writes (room, kind, write_id, body, written_at, owner_pid, owner_started,"
-            " credential) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " owner_handle, credential) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (room, kind, write_id, body_json, time.time(), *self._owner_key(), self.credential),
         )
 
     def pending(self, limit: int = 1000) -> list[Entry]:
-        """This process's entries not yet acknowledged, oldest first."""
+        """This handle's entries not yet acknowledged, oldest first."""
         rows = self._db.execute(
             "SELECT seq, room, kind, write_id, body FROM writes"
-            " WHERE owner_pid = ? AND owner_started = ? ORDER BY seq LIMIT ?",
+            " WHERE owner_pid = ? AND owner_started = ? AND owner_handle = ?"
+            " ORDER BY seq LIMIT ?",
             (*self._owner_key(), limit),
         ).fetchall()
         return _entries(rows)
@@ -184,19 +218,25 @@ class Journal:
             raise
 
     def adopt_orphans(self) -> int:
-        """Take over the entries of processes that are gone; how many were adopted."""
+        """Take over the entries of processes that are gone, and of this process's handles
+        that are closed; how many were adopted."""
         owners = self._db.execute(
-            "SELECT DISTINCT owner_pid, owner_started FROM writes"
-            " WHERE NOT (owner_pid = ? AND owner_started = ?)",
+            "SELECT DISTINCT owner_pid, owner_started, owner_handle FROM writes"
+            " WHERE NOT (owner_pid = ? AND owner_started = ? AND owner_handle = ?)",
             self._owner_key(),
         ).fetchall()
-        dead = [(pid, started) for pid, started in owners if not Owner(pid, started).alive()]
         adopted = 0
-        for pid, started in dead:
+        for pid, started, handle in owners:
+            owner = Owner(pid, started)
+            if owner == self.owner:
+                if handle in _OPEN:  # a job thread's, still running
+                    continue
+            elif owner.alive():
+                continue
             cursor = self._db.execute(
-                "UPDATE writes SET owner_pid = ?, owner_started = ?"
-                " WHERE owner_pid = ? AND owner_started = ?",
-                (*self._owner_key(), pid, started),
+                "UPDATE writes SET owner_pid = ?, owner_started = ?, owner_handle = ?"
+                " WHERE owner_pid = ? AND owner_started = ? AND owner_handle = ?",
+                (*self._owner_key(), pid, started, handle),
             )
             adopted += cursor.rowcount
         if adopted:
@@ -243,21 +283,24 @@ class Journal:
         """Entries of every process not yet acknowledged."""
         return int(self._db.execute("SELECT count(*) FROM writes").fetchone()[0])
 
-    def _owner_key(self) -> tuple[int, float]:
-        return self.owner.pid, self.owner.started
+    def _owner_key(self) -> tuple[int, float, str]:
+        return self.owner.pid, self.owner.started, self.handle
 
 
 def _entries(rows: list[tuple[Any, ...]]) -> list[Entry]:
     return [Entry(*row) for row in rows]
 
 
-def _add_credential_column(db: sqlite3.Connection) -> None:
-    """A journal written before writes carried their job's credential gets the column (its
-    old writes have none: the worker's sender drops them when the backend refuses them)."""
+def _add_column(db: sqlite3.Connection, column: str) -> None:
+    """A journal written before a column existed gets it: the job's ``credential`` (old
+    writes have none: the worker's sender drops them when the backend refuses them), the
+    ``owner_handle`` (old writes have '', no open handle's: the worker's sender adopts
+    them)."""
+    name = column.split()[0]
     columns = {row[1] for row in db.execute("PRAGMA table_info(writes)")}
-    if "credential" not in columns:
+    if name not in columns:
         try:
-            db.execute("ALTER TABLE writes ADD COLUMN credential TEXT")
+            db.execute(f"ALTER TABLE writes ADD COLUMN {column}")
         except sqlite3.OperationalError as e:  # another process added it just now
             if "duplicate column" not in str(e):
                 raise
