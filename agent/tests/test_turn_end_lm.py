@@ -129,7 +129,7 @@ def test_the_judge_needs_the_local_llm_english_and_the_lm_detector() -> None:
     assert turn_end_judge(settings, local, "en-GB") is not None
     assert turn_end_judge(settings, local, "de") is None
     assert turn_end_judge(settings, None) is None
-    assert turn_end_judge(AgentSettings(), local) is None  # words
+    assert turn_end_judge(AgentSettings(turn=TurnSettings(detector="words")), local) is None
     no_slot = ScriptedScorer({})
     no_slot.options = LlamaOptions()
     assert turn_end_judge(settings, LlamaCppLLM(engine=no_slot)) is None

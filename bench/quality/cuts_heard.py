@@ -5,7 +5,7 @@ finished, and is the whole sentence what it answers?
         [--no-record]
 
 Model-level, no LiveKit stack: the agent's whole session (``build_session`` and the
-``Assistant``: Silero VAD, Moonshine, the `words` detector, Qwen on llama.cpp, Piper) hears
+``Assistant``: Silero VAD, Moonshine, the configured detector, Qwen on llama.cpp, Piper) hears
 each cut-off clip of ``turns.py`` ("What is the capital of", a pause, "France?") at
 real-time pace and speaks into a speaker that plays in real time (``PacedSpeaker``). Per
 clip:

@@ -81,17 +81,23 @@ class TurnSettings(BaseModel):
     to go on. ``detector=words``: as ``vad``, but a transcript that stops on a word no
     sentence ends with ("What is the capital of", "I need a table for, um") or inside a
     clause ("My phone number is", "Where can I") waits until ``max_delay_s`` too
-    (``max_delay_s`` is used only by ``eot`` and ``words``).
+    (``max_delay_s`` is used only by ``eot``, ``words`` and ``lm``). ``detector=lm``: as
+    ``words``, and the local LLM judges whether the words can end the user's message; a reply
+    to words judged unfinished ("I would like to know") is heard no sooner than
+    ``max_delay_s`` after the speech (the user going on meanwhile interrupts it unheard).
 
     With ``preemptive`` the LLM starts on the transcript as soon as the VAD closes a segment,
     before the turn is committed; it is discarded if the user goes on speaking.
     """
 
-    # words: on the bench it held 58 of 90 sentences cut by a 0.7 s pause (11 of 36 held-out
-    # ones; vad: none) and ended every other question as soon as vad; one that ends on a
-    # preposition ("Where are you from?") waits max_delay_s (docs/benchmarks.md, end of
-    # turn, words reading the clause, 2026-11-30)
-    detector: TurnDetectorName = "words"
+    # lm (default): the turn ends as with words; a reply to words the local LLM judges
+    # unfinished is held until the user has been silent max_delay_s (turn_end_lm.py). Through
+    # the whole agent it cut 3 of 30 bench sentences and 2 of 36 held-out ones as heard
+    # (words: 8 of 30, 20 of 36; make bench-cuts). words: on the bench it held 58 of 90
+    # sentences cut by a 0.7 s pause (11 of 36 held-out ones; vad: none) and ended every
+    # other question as soon as vad; one that ends on a preposition ("Where are you from?")
+    # waits max_delay_s (docs/benchmarks.md, end of turn, 2026-11-30)
+    detector: TurnDetectorName = "lm"
     # eot: P(end of turn) below this means "not finished"; unset = the framework's calibrated
     # value for the language (0.36 for English)
     eot_threshold: float | None = Field(None, gt=0.0, lt=1.0)

@@ -159,7 +159,7 @@ def turn_end_judge(
     if turn.detector != "lm" or (language and not languages.is_english(language)):
         return None
     if not (isinstance(model, LlamaCppLLM) and model.engine.options.scoring_slot):
-        logger.warning("AGENT_TURN__DETECTOR=lm needs the local LLM: words alone judge the turn")
+        logger.info("the LLM is not the local one: words alone judge the end of the turn")
         return None
     return TurnEndJudge(model.engine, threshold=turn.lm_threshold, timeout_s=turn.lm_timeout_s)
 
