@@ -17,7 +17,7 @@ ENGLISH = LanguageCode("en")
 
 
 def test_the_last_words_decide_by_default_and_silence_alone_with_vad() -> None:
-    assert AgentSettings().turn.detector == "lm"  # words, and the reply held (turn_end_lm.py)
+    assert AgentSettings().turn.detector == "words"
     assert isinstance(turn_detection(AgentSettings()), UnfinishedWordsDetector)
     assert turn_detection(AgentSettings(turn=TurnSettings(detector="vad"))) == "vad"
 

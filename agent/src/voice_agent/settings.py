@@ -90,14 +90,15 @@ class TurnSettings(BaseModel):
     before the turn is committed; it is discarded if the user goes on speaking.
     """
 
-    # lm (default): the turn ends as with words; a reply to words the local LLM judges
-    # unfinished is held until the user has been silent max_delay_s (turn_end_lm.py). Through
-    # the whole agent it cut 3 of 30 bench sentences and 2 of 36 held-out ones as heard
-    # (words: 8 of 30, 20 of 36; make bench-cuts). words: on the bench it held 58 of 90
-    # sentences cut by a 0.7 s pause (11 of 36 held-out ones; vad: none) and ended every
-    # other question as soon as vad; one that ends on a preposition ("Where are you from?")
-    # waits max_delay_s (docs/benchmarks.md, end of turn, 2026-11-30)
-    detector: TurnDetectorName = "lm"
+    # words (default): on the bench it held 58 of 90 sentences cut by a 0.7 s pause (11 of 36
+    # held-out ones; vad: none) and ended every other question as soon as vad; one that ends
+    # on a preposition ("Where are you from?") waits max_delay_s (docs/benchmarks.md, end of
+    # turn, 2026-11-30). lm: as words, and a reply to words the local LLM judges unfinished
+    # is held until the user has been silent max_delay_s (turn_end_lm.py): through the whole
+    # agent 5 of 30 bench sentences and 2 of 36 held-out ones cut as heard (words: 8 and 20;
+    # make bench-cuts), but the judgement shares the model with the reply: LLM first token
+    # 0.71 s p50 against 0.33 s (make bench, back to back), so it is not the default yet
+    detector: TurnDetectorName = "words"
     # eot: P(end of turn) below this means "not finished"; unset = the framework's calibrated
     # value for the language (0.36 for English)
     eot_threshold: float | None = Field(None, gt=0.0, lt=1.0)
