@@ -18,9 +18,11 @@ Where the judgement acts: not on when the turn ends (the framework would wait fo
 on every turn), but on when the reply may be heard (``ReplyHold``). The turn ends as with
 ``words`` and the reply is made at once; a reply to words judged unfinished plays only once
 the user has been silent ``turn.max_delay_s``. A user who goes on before then interrupts a
-reply not yet heard, and the two parts are asked as one (turn_joining.py). A finished
-sentence (most turns) is answered as soon as with ``words``; an unfinished-looking one that
-was finished ("Can you help me?") is answered ~0.5 s sooner than if the turn had waited.
+reply not yet heard, and the two parts are asked as one (turn_joining.py).
+
+Not the default: on 2 cores the judgement shares the model and the CPU with the reply, and
+the reply's first audio came ~0.4 s later on every turn (docs/benchmarks.md, the analysis
+of ``lm``). It cut far fewer sentences as heard (``make bench-cuts``).
 
 The model is the host's (or the process's) Qwen, on a slot of its own (``LlamaOptions.
 scoring_slot``): one ~20-token prompt per transcript, no other memory. The judgement starts
