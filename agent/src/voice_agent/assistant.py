@@ -220,6 +220,7 @@ class Assistant(Agent):
     def stt_node(
         self, audio: AsyncIterable[rtc.AudioFrame], model_settings: ModelSettings
     ) -> AsyncIterable[stt.SpeechEvent | str]:
+        events: AsyncIterable[stt.SpeechEvent | str]
         if self._ignore_backchannels:
             meter = HumMeter(active=self._replying)  # the caller's audio, only while replying
             events = Agent.default.stt_node(self, meter.tap(audio), model_settings)

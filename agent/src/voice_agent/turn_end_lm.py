@@ -37,7 +37,6 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterable, Callable
-from typing import Any
 
 from livekit import rtc
 from livekit.agents import llm, stt
@@ -153,7 +152,7 @@ class TurnEndJudge:
 
 
 def turn_end_judge(
-    settings: AgentSettings, model: llm.LLM[Any] | None, language: str | None = None
+    settings: AgentSettings, model: object, language: str | None = None
 ) -> TurnEndJudge | None:
     """The judge for ``AGENT_TURN__DETECTOR=lm`` with the session's LLM ``model``: None for
     other detectors, another language, or an LLM that is not the local one (logged)."""

@@ -126,7 +126,12 @@ class LlamaEngine:
             "id_slot": self.options.slots,
         }
         chunks: list[Any] = []
-        self.load().handle_completions(request, lambda chunk: chunks.append(chunk) or False)
+
+        def keep(chunk: Any) -> bool:
+            chunks.append(chunk)
+            return False  # one token: nothing to stop
+
+        self.load().handle_completions(request, keep)
         return top_tokens(chunks)
 
 
