@@ -22,7 +22,7 @@ class CountingEngine:
     """Streams chunk i until told to stop (or ``limit`` chunks); remembers why it ended."""
 
     def __init__(self, limit: int = 1000) -> None:
-        self.options = LlamaOptions(slots=3, scoring_slot=True)
+        self.options = LlamaOptions(slots=3)
         self.limit = limit
         self.requests: list[dict[str, Any]] = []
         self.stopped = threading.Event()
@@ -37,8 +37,8 @@ class CountingEngine:
                 return
             time.sleep(0.002)
 
-    def next_tokens(self, prompt: str, n: int) -> dict[str, float]:
-        self.requests.append({"prompt": prompt, "n": n})
+    def next_tokens(self, prompt: str, n: int, *, slot: int | None = None) -> dict[str, float]:
+        self.requests.append({"prompt": prompt, "n": n, "id_slot": slot})
         return {"?": 0.75, " more": 0.25}
 
 
@@ -142,22 +142,17 @@ def test_bad_requests_get_a_clear_4xx(
     assert response.json()["error"]
 
 
-def test_a_prompt_is_scored_with_its_likeliest_next_tokens(host: tuple[str, Models]) -> None:
+def test_a_prompt_is_scored_on_its_conversations_slot(host: tuple[str, Models]) -> None:
     url, models = host
     engine = HostedChatEngine(url, LlamaOptions())
+    engine.complete({"messages": []}, lambda _chunk: True)
     assert engine.next_tokens("<|im_start|>user\nHi", 20) == {"?": 0.75, " more": 0.25}
     llm: CountingEngine = models.llm  # type: ignore[assignment]
-    assert llm.requests[-1] == {"prompt": "<|im_start|>user\nHi", "n": 20}
-
-
-def test_a_host_without_a_scoring_slot_says_which_setting_gives_one(
-    host: tuple[str, Models],
-) -> None:
-    url, models = host
-    models.llm.options = LlamaOptions(slots=3)
-    response = httpx.post(f"{url}/v1/next_tokens", json={"prompt": "x", "n": 3})
-    assert response.status_code == 400
-    assert "AGENT_TURN__DETECTOR=lm" in response.json()["error"]
+    chat, scored = llm.requests[-2:]
+    # the conversation's next request reuses what was read for the score
+    assert scored == {"prompt": "<|im_start|>user\nHi", "n": 20, "id_slot": chat["id_slot"]}
+    assert httpx.post(f"{url}/v1/next_tokens", json={"prompt": "x", "n": 3}).status_code == 200
+    assert llm.requests[-1]["id_slot"] is None  # no conversation named: llama.cpp picks
 
 
 def test_each_conversation_keeps_its_own_slot(host: tuple[str, Models]) -> None:

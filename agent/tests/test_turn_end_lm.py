@@ -1,5 +1,6 @@
-"""``AGENT_TURN__DETECTOR=lm``: the prompt, the probability read from it, the judge's answers
-and the reply's hold, with a scripted engine standing in for the model
+"""``AGENT_TURN__DETECTOR=lm``: the prompt (the reply's own, stopped on the user's words),
+the probability read from it, the judge's answers, the reply's hold, and the assistant asking
+the judgement just before the reply, with a scripted engine standing in for the model
 (test_turn_end_lm_model.py asks the real one)."""
 
 from __future__ import annotations
@@ -12,61 +13,98 @@ from typing import Any
 
 import pytest
 from livekit import rtc
-from livekit.agents import llm, stt
+from livekit.agents import AgentSession, llm
+from voice_agent.assistant import Assistant
 from voice_agent.local_models import LlamaCppLLM, LlamaOptions
+from voice_agent.local_models.chat_prompt import open_user_turn
 from voice_agent.settings import AgentSettings, TurnSettings
 from voice_agent.turn_detection import turn_detection
-from voice_agent.turn_end_lm import (
-    ReplyHold,
-    TurnEndJudge,
-    end_probability,
-    judge_early,
-    scoring_prompt,
-    turn_end_judge,
-)
+from voice_agent.turn_end_lm import ReplyHold, TurnEndJudge, end_probability, turn_end_judge
 from voice_agent.unfinished_words import UnfinishedWordsDetector
 
 pytestmark = pytest.mark.unit
 
+SYSTEM = "You are a friendly voice assistant."
 
-class ScriptedScorer:
-    """Answers every prompt with ``tokens``; remembers the prompts."""
 
-    def __init__(self, tokens: dict[str, float], *, delay_s: float = 0.0) -> None:
-        self.options = LlamaOptions(scoring_slot=True)
+class ScriptedEngine:
+    """Scores every prompt with ``tokens`` and answers every request with ``reply``;
+    remembers both, in order."""
+
+    def __init__(
+        self, tokens: dict[str, float], *, delay_s: float = 0.0, reply: str = "Sure."
+    ) -> None:
+        self.options = LlamaOptions()
         self.tokens = tokens
+        self.reply = reply
         self.delay = threading.Event()
         self.delay_s = delay_s
-        self.prompts: list[str] = []
+        self.calls: list[tuple[str, Any]] = []
 
     def complete(self, request: dict[str, Any], on_chunk: Any) -> None:
-        raise AssertionError("the detector never asks for a reply")
+        self.calls.append(("chat", request))
+        on_chunk({"choices": [{"delta": {"content": self.reply}}]})
 
     def next_tokens(self, prompt: str, n: int) -> dict[str, float]:
-        self.prompts.append(prompt)
+        self.calls.append(("score", prompt))
         self.delay.wait(self.delay_s)
         return self.tokens
 
+    @property
+    def prompts(self) -> list[str]:
+        return [prompt for kind, prompt in self.calls if kind == "score"]
 
-def detector(scorer: ScriptedScorer, timeout_s: float = 1.0) -> TurnEndJudge:
-    return TurnEndJudge(scorer, threshold=0.01, timeout_s=timeout_s)
+
+def judge(engine: ScriptedEngine, timeout_s: float = 1.0) -> TurnEndJudge:
+    return TurnEndJudge(LlamaCppLLM(engine=engine), threshold=0.01, timeout_s=timeout_s)
 
 
 def chat(*turns: tuple[str, str]) -> llm.ChatContext:
     ctx = llm.ChatContext()
+    ctx.add_message(role="system", content=SYSTEM)
     for role, text in turns:
         ctx.add_message(role=role, content=text)  # type: ignore[arg-type]
     return ctx
 
 
-def test_the_prompt_stops_on_the_users_words_without_their_final_mark() -> None:
-    prompt = scoring_prompt("Sure. What is your name?", "John.")
-    assert prompt.endswith(
-        "<|im_start|>assistant\nWhat is your name?<|im_end|>\n<|im_start|>user\nJohn"
+def test_the_prompt_is_the_conversation_stopped_on_the_users_words() -> None:
+    messages = [
+        {"role": "system", "content": SYSTEM},
+        {"role": "assistant", "content": "What is your name?"},
+        {"role": "user", "content": "John."},
+    ]
+    assert open_user_turn(messages) == (
+        f"<|im_start|>system\n{SYSTEM}<|im_end|>\n"
+        "<|im_start|>assistant\nWhat is your name?<|im_end|>\n"
+        "<|im_start|>user\nJohn"
     )
-    assert "Sure." not in prompt  # only the assistant's last sentence
-    assert scoring_prompt(None, "What is the capital of? ").endswith("user\nWhat is the capital of")
-    assert "<|im_start|>assistant" not in scoring_prompt(None, "Hi")
+    messages[-1]["content"] = "What is the capital of? "
+    assert (open_user_turn(messages) or "").endswith("user\nWhat is the capital of")
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        [],
+        [{"role": "user", "content": "Hi"}],  # no system prompt: the template adds its own
+        [{"role": "system", "content": SYSTEM}, {"role": "assistant", "content": "Hi"}],
+        [{"role": "system", "content": SYSTEM}, {"role": "user", "content": " ?"}],
+        [
+            {"role": "system", "content": SYSTEM},
+            {"role": "assistant", "content": None, "tool_calls": [{"id": "1"}]},
+            {"role": "tool", "content": "It's noon.", "tool_call_id": "1"},
+            {"role": "user", "content": "Thanks"},
+        ],
+        [
+            {"role": "system", "content": SYSTEM},
+            {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]},
+        ],
+    ],
+)
+def test_what_is_not_plain_text_or_has_no_words_is_not_rendered(
+    messages: list[dict[str, Any]],
+) -> None:
+    assert open_user_turn(messages) is None
 
 
 def test_the_end_is_the_message_ending_or_a_sentence_mark_next() -> None:
@@ -75,74 +113,59 @@ def test_the_end_is_the_message_ending_or_a_sentence_mark_next() -> None:
     assert end_probability({" France": 0.9}) == 0.0
 
 
-async def test_a_likely_end_ends_the_turn_and_an_unlikely_one_holds_it() -> None:
-    ends = detector(ScriptedScorer({"?": 0.87}))
-    goes_on = detector(ScriptedScorer({" more": 0.6, ".": 0.004}))
+async def test_a_likely_end_is_finished_and_an_unlikely_one_is_not() -> None:
+    ends = judge(ScriptedEngine({"?": 0.87}))
+    goes_on = judge(ScriptedEngine({" more": 0.6, ".": 0.004}))
     ctx = chat(("assistant", "Hi! How can I help?"), ("user", "I would like to know."))
 
     assert await ends.probability(ctx) == pytest.approx(0.87)
     assert await goes_on.probability(ctx) < goes_on.threshold
 
 
-async def test_words_that_cannot_end_a_sentence_hold_without_asking_the_model() -> None:
-    scorer = ScriptedScorer({"?": 0.9})
-    assert await detector(scorer).probability(chat(("user", "What is the capital of?"))) == 0
-    assert scorer.prompts == []
+async def test_words_that_cannot_end_a_sentence_are_unfinished_without_the_model() -> None:
+    engine = ScriptedEngine({"?": 0.9})
+    assert await judge(engine).probability(chat(("user", "What is the capital of?"))) == 0
+    assert engine.calls == []
 
 
-async def test_a_cut_turn_left_unanswered_is_judged_with_the_words_after_it() -> None:
-    scorer = ScriptedScorer({"?": 0.9})
-    ctx = chat(
-        ("assistant", "Hello there. How can I help?"),
-        ("user", "I would like to know."),
-        ("user", "The weather in Paris."),
-    )
-    await detector(scorer).probability(ctx)
-    heard = "I would like to know The weather in Paris"
-    assert scorer.prompts[-1].endswith(f"How can I help?<|im_end|>\n<|im_start|>user\n{heard}")
-
-
-async def test_a_slow_or_failing_model_leaves_the_turn_to_silence() -> None:
-    slow = ScriptedScorer({" more": 1.0}, delay_s=2.0)
-    assert await detector(slow, timeout_s=0.05).probability(chat(("user", "I want"))) == 1.0
+async def test_a_slow_or_failing_model_leaves_the_turn_finished() -> None:
+    slow = ScriptedEngine({" more": 1.0}, delay_s=2.0)
+    assert await judge(slow, timeout_s=0.05).probability(chat(("user", "I want"))) == 1.0
     slow.delay.set()
 
-    class Broken(ScriptedScorer):
+    class Broken(ScriptedEngine):
         def next_tokens(self, prompt: str, n: int) -> dict[str, float]:
             raise ConnectionError("host gone")
 
-    assert await detector(Broken({})).probability(chat(("user", "I want"))) == 1.0
+    assert await judge(Broken({})).probability(chat(("user", "I want"))) == 1.0
 
 
-async def test_no_user_words_is_a_finished_turn() -> None:
-    scorer = ScriptedScorer({" more": 1.0})
-    assert await detector(scorer).probability(chat(("assistant", "Hi"))) == 1.0
-    assert await detector(scorer).probability(chat(("user", "  "))) == 1.0
-    assert scorer.prompts == []
+async def test_no_user_words_or_no_plain_text_is_finished_without_the_model() -> None:
+    engine = ScriptedEngine({" more": 1.0})
+    assert await judge(engine).probability(chat(("assistant", "Hi"))) == 1.0
+    assert await judge(engine).probability(chat(("user", "  "))) == 1.0
+    no_system = llm.ChatContext()
+    no_system.add_message(role="user", content="I want")
+    assert await judge(engine).probability(no_system) == 1.0
+    assert engine.calls == []
 
 
-def test_the_judge_needs_the_local_llm_english_and_the_lm_detector() -> None:
+def test_the_judge_needs_the_local_llm_without_tools_english_and_the_lm_detector() -> None:
     settings = AgentSettings(turn=TurnSettings(detector="lm", lm_threshold=0.02))
-    local = LlamaCppLLM(engine=ScriptedScorer({}))
-    judge = turn_end_judge(settings, local)
-    assert judge is not None and judge.threshold == 0.02
+    local = LlamaCppLLM(engine=ScriptedEngine({}))
+    found = turn_end_judge(settings, local)
+    assert found is not None and found.threshold == 0.02
     assert turn_end_judge(settings, local, "en-GB") is not None
     assert turn_end_judge(settings, local, "de") is None
     assert turn_end_judge(settings, None) is None
     assert turn_end_judge(AgentSettings(turn=TurnSettings(detector="words")), local) is None
-    no_slot = ScriptedScorer({})
-    no_slot.options = LlamaOptions()
-    assert turn_end_judge(settings, LlamaCppLLM(engine=no_slot)) is None
+    # offered tools are written into the reply's prompt, which the judgement must match
+    with_tools = settings.model_copy(
+        update={"llm": settings.llm.model_copy(update={"offer_tools": True})}
+    )
+    assert turn_end_judge(with_tools, local) is None
     # the turn itself ends as with words
     assert isinstance(turn_detection(settings), UnfinishedWordsDetector)
-
-
-def test_the_lm_detector_gets_a_scoring_slot_and_others_do_not() -> None:
-    from voice_agent.providers.local import llama_options
-
-    assert llama_options(AgentSettings(turn=TurnSettings(detector="lm"))).scoring_slot
-    assert llama_options(AgentSettings(turn=TurnSettings(detector="lm")), slots=3).parallel == 4
-    assert not llama_options(AgentSettings(turn=TurnSettings(detector="words"))).scoring_slot
 
 
 async def frames(n: int) -> AsyncIterator[rtc.AudioFrame]:
@@ -156,77 +179,74 @@ def user(text: str, stopped_at: float) -> llm.ChatMessage:
     return message
 
 
-async def test_a_reply_to_unfinished_words_waits_until_the_user_was_silent_max_delay() -> None:
-    hold = ReplyHold(detector(ScriptedScorer({" more": 0.9})), max_delay_s=0.4)
-    stopped = time.time()
-    hold.turn_completed(chat(("assistant", "Hi!")), user("I would like to know.", stopped))
-    out = [f async for f in hold.gate(frames(3))]
-    assert len(out) == 3  # every frame, none dropped
-    assert time.time() - stopped >= 0.4
-
-
-async def test_a_reply_to_finished_words_is_not_held() -> None:
-    hold = ReplyHold(detector(ScriptedScorer({"?": 0.9})), max_delay_s=30)
-    hold.turn_completed(
-        chat(("assistant", "Hi!")), user("What is the capital of France?", time.time())
-    )
-    out = await asyncio.wait_for(_collect(hold.gate(frames(2))), 5)
-    assert len(out) == 2
-
-
-async def test_only_the_reply_after_a_turn_is_held() -> None:
-    # the greeting or a typed message's reply has no turn before it
-    hold = ReplyHold(detector(ScriptedScorer({" more": 0.9})), max_delay_s=30)
-    assert len(await asyncio.wait_for(_collect(hold.gate(frames(2))), 5)) == 2
-    hold.turn_completed(chat(), user("I want to know", time.time() - 60))  # long silent already
-    assert len(await asyncio.wait_for(_collect(hold.gate(frames(1))), 5)) == 1
-    assert len(await asyncio.wait_for(_collect(hold.gate(frames(1))), 5)) == 1  # used once
-
-
 async def _collect(iterable: AsyncIterable[rtc.AudioFrame]) -> list[rtc.AudioFrame]:
     return [f async for f in iterable]
 
 
-def final(text: str) -> stt.SpeechEvent:
-    return stt.SpeechEvent(
-        type=stt.SpeechEventType.FINAL_TRANSCRIPT,
-        alternatives=[stt.SpeechData(language="en", text=text)],  # type: ignore[arg-type]
-    )
+async def test_a_reply_to_unfinished_words_waits_until_the_user_was_silent_max_delay() -> None:
+    hold = ReplyHold(judge(ScriptedEngine({" more": 0.9})), max_delay_s=0.4)
+    stopped = time.time()
+    said = user("I would like to know.", stopped)
+    hold.turn_completed(said)
+    gated = hold.gate(frames(3))  # the reply's audio path may open before its text is asked
+    await hold.decide(chat(("assistant", "Hi!"), ("user", "I would like to know.")))
+    out = await _collect(gated)
+    assert len(out) == 3  # every frame, none dropped
+    assert time.time() - stopped >= 0.4
 
 
-async def test_the_judgement_starts_with_the_transcript_and_the_decision_reuses_it() -> None:
-    scorer = ScriptedScorer({"?": 0.9})
-    lm = detector(scorer)
-    history = chat(("assistant", "Hi! How can I help?"))
+async def test_a_reply_to_finished_words_or_of_no_model_is_not_held() -> None:
+    hold = ReplyHold(judge(ScriptedEngine({"?": 0.9})), max_delay_s=30)
+    hold.turn_completed(user("What is the capital of France?", time.time()))
+    await hold.decide(chat(("user", "What is the capital of France?")))
+    assert len(await asyncio.wait_for(_collect(hold.gate(frames(2))), 5)) == 2
 
-    async def heard() -> AsyncIterator[stt.SpeechEvent | str]:
-        yield final("I would like to know.")
-        yield final("The weather in Paris.")  # the same turn, held: joined as the framework does
-
-    passed = [e async for e in judge_early(heard(), lm, lambda: history)]
-    assert len(passed) == 2  # nothing dropped
-    await asyncio.sleep(0.05)
-    assert scorer.prompts[-1].endswith("user\nI would like to know. The weather in Paris")
-    asked = len(scorer.prompts)
-    decided = chat(
-        ("assistant", "Hi! How can I help?"),
-        ("user", "I would like to know. The weather in Paris."),
-    )
-    assert await lm.probability(decided) == pytest.approx(0.9)
-    assert len(scorer.prompts) == asked  # answered from the judgement already made
+    unsure = ReplyHold(judge(ScriptedEngine({" more": 0.9})), max_delay_s=30)
+    unsure.turn_completed(user("What time is it", time.time()))
+    await unsure.decide(None)  # answered from the clock, not by the model
+    assert len(await asyncio.wait_for(_collect(unsure.gate(frames(1))), 5)) == 1
 
 
-async def test_a_committed_turn_starts_the_words_afresh() -> None:
-    scorer = ScriptedScorer({"?": 0.9})
-    lm = detector(scorer)
-    history = chat(("assistant", "Hi!"))
+async def test_only_the_reply_after_a_voice_turn_is_held_and_never_waits_undecided() -> None:
+    engine = ScriptedEngine({" more": 0.9})
+    hold = ReplyHold(judge(engine), max_delay_s=30)
+    # the greeting or a typed message's reply has no voice turn before it
+    await hold.decide(chat(("user", "I want to know")))
+    assert engine.calls == []
+    assert len(await asyncio.wait_for(_collect(hold.gate(frames(2))), 5)) == 2
+    # audio that starts before any verdict is not the judged reply's: it plays
+    hold.turn_completed(user("I want to know", time.time()))
+    assert len(await asyncio.wait_for(_collect(hold.gate(frames(1))), 5)) == 1
 
-    async def heard() -> AsyncIterator[stt.SpeechEvent | str]:
-        yield final("Tell me a joke.")
-        history.add_message(role="user", content="Tell me a joke.")
-        history.add_message(role="assistant", content="Why did the chicken cross the road?")
-        yield final("Why?")
 
-    _ = [e async for e in judge_early(heard(), lm, lambda: history)]
-    await asyncio.sleep(0.05)
-    assert scorer.prompts[-1].endswith("cross the road?<|im_end|>\n<|im_start|>user\nWhy")
+async def test_a_turn_whose_reply_never_came_does_not_hold_the_next() -> None:
+    hold = ReplyHold(judge(ScriptedEngine({"?": 0.9})), max_delay_s=30)
+    hold.turn_completed(user("I would like", time.time()))
+    first = hold.gate(frames(1))
+    hold.turn_completed(user("I would like to know the weather.", time.time()))
+    assert len(await asyncio.wait_for(_collect(first), 5)) == 1  # released, not left waiting
+    await hold.decide(chat(("user", "I would like to know the weather.")))
+    assert len(await asyncio.wait_for(_collect(hold.gate(frames(1))), 5)) == 1
+
+
+async def test_the_assistant_judges_the_replys_own_prompt_just_before_asking_it() -> None:
+    settings = AgentSettings(instructions=SYSTEM, turn=TurnSettings(detector="lm"))
+    engine = ScriptedEngine({" more": 0.9}, reply="Sure, what would you like to know?")
+    agent = Assistant(settings)
+    async with AgentSession(llm=LlamaCppLLM(engine=engine)) as session:
+        await session.start(agent)
+        if session.current_speech is not None:  # the greeting
+            await session.current_speech.wait_for_playout()
+        assert agent._reply_hold is not None
+        # as the framework does at the end of a voice turn (long silent already: no wait)
+        agent._reply_hold.turn_completed(user("I would like to know.", time.time() - 60))
+        await session.run(user_input="I would like to know.")
+
+    scored = [i for i, (kind, _) in enumerate(engine.calls) if kind == "score"]
+    assert len(scored) == 1
+    prompt = engine.calls[scored[0]][1]
+    kind, request = engine.calls[scored[0] + 1]  # the reply, asked right after
+    assert kind == "chat" and request["max_tokens"] > 1
+    # the reply's prompt begins with the judgement's: llama.cpp reuses it from the cache
+    assert prompt == open_user_turn(request["messages"])
+    assert prompt.endswith("<|im_start|>user\nI would like to know")

@@ -36,7 +36,7 @@ from .refusal_repair import unclear_for_refusal
 from .settings import AgentSettings
 from .state import SessionState
 from .tools import Clock, MemoryNotes, NoteStore, NotesUnavailable
-from .turn_end_lm import ReplyHold, judge_early, turn_end_judge
+from .turn_end_lm import ReplyHold, turn_end_judge
 from .turn_joining import join_unanswered
 
 logger = logging.getLogger("voice_agent")
@@ -220,23 +220,18 @@ class Assistant(Agent):
     def stt_node(
         self, audio: AsyncIterable[rtc.AudioFrame], model_settings: ModelSettings
     ) -> AsyncIterable[stt.SpeechEvent | str]:
-        events: AsyncIterable[stt.SpeechEvent | str]
-        if self._ignore_backchannels:
-            meter = HumMeter(active=self._replying)  # the caller's audio, only while replying
-            events = Agent.default.stt_node(self, meter.tap(audio), model_settings)
-            events = drop_backchannels(events, replying=self._replying, meter=meter)
-        else:
-            events = Agent.default.stt_node(self, audio, model_settings)
-        if self._reply_hold is not None:
-            return judge_early(events, self._reply_hold.judge, lambda: self.chat_ctx)
-        return events
+        if not self._ignore_backchannels:
+            return Agent.default.stt_node(self, audio, model_settings)
+        meter = HumMeter(active=self._replying)  # the caller's audio, only while replying
+        events = Agent.default.stt_node(self, meter.tap(audio), model_settings)
+        return drop_backchannels(events, replying=self._replying, meter=meter)
 
     async def on_user_turn_completed(
         self, turn_ctx: llm.ChatContext, new_message: llm.ChatMessage
     ) -> None:
         # voice turns only (a typed message is answered at once)
         if self._reply_hold is not None:
-            self._reply_hold.turn_completed(turn_ctx, new_message)
+            self._reply_hold.turn_completed(new_message)
 
     def tts_node(
         self, text: AsyncIterable[str], model_settings: ModelSettings
@@ -261,11 +256,13 @@ class Assistant(Agent):
         if isinstance(last, llm.FunctionCallOutput):
             # Every tool here returns a sentence to say: say it instead of asking the small
             # model again, which tends to call more tools in a loop rather than answer.
+            await self._decide_hold(None)
             yield " ".join(_trailing_outputs(chat_ctx))
             return
         if isinstance(last, llm.ChatMessage) and last.role == "user":
             intent = match_intent(last.text_content or "")
             if intent is not None:
+                await self._decide_hold(None)
                 yield await self.answer_intent(intent)
                 return
             if context := await self.reply_context(last.text_content or ""):
@@ -283,6 +280,9 @@ class Assistant(Agent):
         # the persona, the per-reply context and the newest turns, within the context window
         extra = tools_tokens(offered)
         chat_ctx = self._window.fit(chat_ctx, extra_tokens=extra)
+        # lm: the model reads this very request up to the user's words first (the request
+        # then reuses what it read)
+        await self._decide_hold(chat_ctx)
         reply = Agent.default.llm_node(self, chat_ctx, offered, model_settings)
         if _is_local(self.session.llm):  # a remote model's refusal is meant: said as is
             reply = unclear_for_refusal(reply, self.unclear_reply)
@@ -303,6 +303,12 @@ class Assistant(Agent):
             logger.warning("no LLM answered; speaking the apology")
             self._shrink_after_failure(prompt_tokens(chat_ctx, extra_tokens=extra))
             yield " " + self.apology
+
+    async def _decide_hold(self, chat_ctx: llm.ChatContext | None) -> None:
+        """``AGENT_TURN__DETECTOR=lm``: whether this reply to a voice turn waits for the user
+        to have been silent a while (``turn_end_lm.py``); None: a reply of no model's."""
+        if self._reply_hold is not None:
+            await self._reply_hold.decide(chat_ctx)
 
     def _shrink_after_failure(self, sent: int) -> None:
         """After a failed request that was not short: the next ones are at most half its size

@@ -105,8 +105,10 @@ class TurnSettings(BaseModel):
     # lm: as words, then the local LLM is asked how likely the user's message is to end
     # where the words stop (turn_end_lm.py); below this, "not finished". Only with the local
     # LLM (a remote one: words alone). A judgement not back within lm_timeout_s: finished.
+    # The judgement reads the reply's own prompt, which the reply then reuses, so waiting for
+    # it costs the reply little: the timeout is for a model that is stuck, not slow
     lm_threshold: float = Field(0.01, gt=0.0, lt=1.0)
-    lm_timeout_s: float = Field(0.4, gt=0.0, le=5.0)
+    lm_timeout_s: float = Field(3.0, gt=0.0, le=30.0)
     min_delay_s: float = Field(0.1, ge=0.0, le=5.0)
     max_delay_s: float = Field(1.5, ge=0.1, le=10.0)
     # off: a speculative reply could act (save a note) on words the user then goes on with

@@ -11,64 +11,48 @@ message with ``<|im_end|>``, so the model's next-token probabilities answer that
 transcript's own final "?" or "." is dropped (the STT punctuates fragments too) and the
 probability that a sentence-ending mark or the end of the message comes next is read:
 "What is the capital of France" 0.87, "What is the capital of" 0.000, "I would like to know"
-0.000. The assistant's last sentence goes before it, so a short answer to a question ("John"
+0.000. The conversation goes before the words, so a short answer to a question ("John"
 after "What is your name?") reads as finished.
 
-Where the judgement acts: not on when the turn ends (the framework would wait for it, ~0.1 s
-on every turn), but on when the reply may be heard (``ReplyHold``). The turn ends as with
-``words`` and the reply is made at once; a reply to words judged unfinished plays only once
-the user has been silent ``turn.max_delay_s``. A user who goes on before then interrupts a
-reply not yet heard, and the two parts are asked as one (turn_joining.py).
+Where the judgement acts: not on when the turn ends (the framework would wait for it on
+every turn), but on when the reply may be heard (``ReplyHold``). The turn ends as with
+``words``. Just before the reply is requested, the model reads the reply's own prompt up to
+the user's words (``chat_prompt.py``) on the conversation's llama.cpp slot; the reply then
+reuses that prompt from the cache and evaluates only its last few tokens, so the judgement
+costs one step of the model. A reply to words judged unfinished plays only once the user has
+been silent ``turn.max_delay_s``. A user who goes on before then interrupts a reply not yet
+heard, and the two parts are asked as one (turn_joining.py).
 
-Not the default: on 2 cores the judgement shares the model and the CPU with the reply, and
-the reply's first audio came ~0.4 s later on every turn (docs/benchmarks.md, the analysis
-of ``lm``). It cut far fewer sentences as heard (``make bench-cuts``).
+The first design scored a short prompt of its own (a generic system prompt, the assistant's
+last sentence, the user's words) on a slot of its own: its prompt shared the two cores with
+the reply's and every reply came ~0.4 s later (docs/benchmarks.md). Judged in the
+conversation's own prompt, its answers were the same on the same transcripts.
 
-The model is the host's (or the process's) Qwen, on a slot of its own (``LlamaOptions.
-scoring_slot``): one ~20-token prompt per transcript, no other memory. The judgement starts
-when the transcript arrives (``judge_early``). One not back within ``turn.lm_timeout_s``
-counts as finished. English only, like ``words``.
+Only with the local LLM, no tools offered (Qwen's template writes them into the prompt) and a
+conversation of plain text; English only, like ``words``. A judgement not back within
+``turn.lm_timeout_s`` holds nothing (the reply's request then waits for the slot it is
+using, and reuses its prompt all the same).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
-from collections.abc import AsyncIterable, Callable
+from collections.abc import AsyncIterable
 
 from livekit import rtc
-from livekit.agents import llm, stt
+from livekit.agents import llm
 
 from . import languages
-from .local_models import ChatEngine, LlamaCppLLM
+from .local_models import LlamaCppLLM
 from .settings import AgentSettings
-from .turn_joining import join_unanswered
 from .unfinished_words import ends_unfinished
 
 logger = logging.getLogger(__name__)
 
 TOP_TOKENS = 20
-# what the scoring prompt opens with (its KV cache stays on the scoring slot)
-SYSTEM = "You are a helpful voice assistant. Answer in one or two short spoken sentences."
-# the words of the assistant's last message that go before the user's (its last sentence,
-# usually the question being answered)
-PREVIOUS_WORDS = 16
-# judgements kept for the turn's decision (each end of speech asks one or two)
-KEPT_JUDGEMENTS = 8
 _END_MARKS = frozenset({"<|im_end|>", "?", ".", "!"})
-_TRAILING = re.compile(r"[\s.?!,;:…]+$")
-_SENTENCE = re.compile(r"(?<=[.?!])\s+")
-
-
-def scoring_prompt(previous: str | None, text: str) -> str:
-    """ChatML up to the user's words, without their final punctuation."""
-    prompt = f"<|im_start|>system\n{SYSTEM}<|im_end|>\n"
-    if previous:
-        last = _SENTENCE.split(previous.strip())[-1].split()[-PREVIOUS_WORDS:]
-        prompt += f"<|im_start|>assistant\n{' '.join(last)}<|im_end|>\n"
-    return prompt + f"<|im_start|>user\n{_TRAILING.sub('', text.strip())}"
 
 
 def end_probability(tokens: dict[str, float]) -> float:
@@ -77,46 +61,34 @@ def end_probability(tokens: dict[str, float]) -> float:
     return min(1.0, sum(p for token, p in tokens.items() if token.strip() in _END_MARKS))
 
 
-def _last_texts(chat_ctx: llm.ChatContext) -> tuple[str | None, str | None]:
-    """The assistant's last message before the user's, and the user's (None: none). A turn
-    committed too soon and left unanswered joins the words after it (turn_joining.py): "What
-    is the capital of" + "France" is judged as one."""
-    messages = [i for i in join_unanswered(chat_ctx).items if isinstance(i, llm.ChatMessage)]
-    if not messages or messages[-1].role != "user":
-        return None, None
-    previous = next((m for m in reversed(messages) if m.role == "assistant"), None)
-    return (previous.text_content or None) if previous else None, messages[-1].text_content
-
-
 class TurnEndJudge:
-    """P(the user's words end their message), from the local LLM; judgements are shared
-    between the early start (``prefetch``) and the reply's hold."""
+    """P(the user's words end their message), from the local LLM, in the reply's prompt."""
 
-    def __init__(self, engine: ChatEngine, *, threshold: float, timeout_s: float) -> None:
-        self._engine = engine
+    def __init__(self, model: LlamaCppLLM, *, threshold: float, timeout_s: float) -> None:
+        self._model = model
         self.threshold = threshold
         self._timeout_s = timeout_s
-        self._judgements: dict[str, asyncio.Future[dict[str, float]]] = {}
-
-    def prefetch(self, chat_ctx: llm.ChatContext) -> None:
-        """Start judging ``chat_ctx`` (the conversation and the user's words so far) now;
-        a later ``probability`` of the same words takes its result."""
-        previous, text = _last_texts(chat_ctx)
-        if text and text.strip() and not ends_unfinished(text):
-            self._judgement(scoring_prompt(previous, text))
 
     async def probability(self, chat_ctx: llm.ChatContext) -> float:
-        """P(end of message) for the last user message of ``chat_ctx``: 0 when the words
-        cannot end a sentence, 1 with no words or no judgement in time."""
-        previous, text = _last_texts(chat_ctx)
-        if not text or not text.strip():
+        """P(end of message) for the user's message that ends ``chat_ctx`` (the reply's
+        context, as it will be requested): 0 when the words cannot end a sentence; 1 with no
+        words, a conversation that is not plain text, or no judgement in time."""
+        last = chat_ctx.items[-1] if chat_ctx.items else None
+        if not (isinstance(last, llm.ChatMessage) and last.role == "user"):
+            return 1.0
+        text = last.text_content or ""
+        if not text.strip():
             return 1.0
         if ends_unfinished(text):
             return 0.0
+        prompt = self._model.open_turn_prompt(chat_ctx)
+        if prompt is None:
+            return 1.0
         started = time.perf_counter()
         try:
             tokens = await asyncio.wait_for(
-                asyncio.shield(self._judgement(scoring_prompt(previous, text))), self._timeout_s
+                asyncio.to_thread(self._model.engine.next_tokens, prompt, TOP_TOKENS),
+                self._timeout_s,
             )
         except Exception as e:  # a slow or failed judgement: the words' answer stands
             logger.warning(
@@ -134,62 +106,62 @@ class TurnEndJudge:
         )
         return probability
 
-    def _judgement(self, prompt: str) -> asyncio.Future[dict[str, float]]:
-        future = self._judgements.get(prompt)
-        if future is None:
-            future = asyncio.ensure_future(
-                asyncio.to_thread(self._engine.next_tokens, prompt, TOP_TOKENS)
-            )
-            future.add_done_callback(lambda f: self._forget_failed(prompt, f))
-            self._judgements[prompt] = future
-            while len(self._judgements) > KEPT_JUDGEMENTS:
-                del self._judgements[next(iter(self._judgements))]
-        return future
-
-    def _forget_failed(self, prompt: str, future: asyncio.Future[dict[str, float]]) -> None:
-        if future.cancelled() or future.exception() is not None:
-            self._judgements.pop(prompt, None)  # the next decision asks again
-
 
 def turn_end_judge(
     settings: AgentSettings, model: object, language: str | None = None
 ) -> TurnEndJudge | None:
     """The judge for ``AGENT_TURN__DETECTOR=lm`` with the session's LLM ``model``: None for
-    other detectors, another language, or an LLM that is not the local one (logged)."""
+    other detectors, another language, offered tools, or an LLM that is not the local one
+    (logged)."""
     turn = settings.turn
     if turn.detector != "lm" or (language and not languages.is_english(language)):
         return None
-    if not (isinstance(model, LlamaCppLLM) and model.engine.options.scoring_slot):
-        logger.info("the LLM is not the local one: words alone judge the end of the turn")
+    if not isinstance(model, LlamaCppLLM) or settings.llm.offer_tools:
+        logger.info("not the local LLM without tools: words alone judge the end of the turn")
         return None
-    return TurnEndJudge(model.engine, threshold=turn.lm_threshold, timeout_s=turn.lm_timeout_s)
+    return TurnEndJudge(model, threshold=turn.lm_threshold, timeout_s=turn.lm_timeout_s)
 
 
 class ReplyHold:
     """Holds the reply to a voice turn whose words were judged unfinished until the user has
-    been silent ``max_delay_s``: ``turn_completed`` when the turn ends, ``gate`` around the
-    reply's audio."""
+    been silent ``max_delay_s``: ``turn_completed`` when the turn ends, ``decide`` with the
+    reply's context just before it is requested, ``gate`` around the reply's audio."""
 
     def __init__(self, judge: TurnEndJudge, *, max_delay_s: float) -> None:
         self.judge = judge
         self._max_delay_s = max_delay_s
+        self._stopped_at = 0.0
+        # the voice turn's verdict (when its reply may be heard; None: at once), waited
+        # for by the gate and given by decide
+        self._verdict: asyncio.Future[float | None] | None = None
         self._until: asyncio.Future[float | None] | None = None
 
-    def turn_completed(self, turn_ctx: llm.ChatContext, new_message: llm.ChatMessage) -> None:
-        ctx = turn_ctx.copy()
-        ctx.items.append(new_message)
+    def turn_completed(self, new_message: llm.ChatMessage) -> None:
+        if self._verdict is not None and not self._verdict.done():
+            self._verdict.set_result(None)  # a turn whose reply never came
         stopped = (new_message.metrics or {}).get("stopped_speaking_at")
-        stopped_at = float(stopped) if isinstance(stopped, int | float) else time.time()
-        self._until = asyncio.ensure_future(self._hold_until(ctx, stopped_at))
+        self._stopped_at = float(stopped) if isinstance(stopped, int | float) else time.time()
+        self._verdict = self._until = asyncio.get_running_loop().create_future()
 
-    async def _hold_until(self, ctx: llm.ChatContext, stopped_at: float) -> float | None:
-        if await self.judge.probability(ctx) >= self.judge.threshold:
-            return None
-        return stopped_at + self._max_delay_s
+    async def decide(self, chat_ctx: llm.ChatContext | None) -> None:
+        """Judge the voice turn's words in ``chat_ctx``, the reply's context (None: a reply
+        the model does not make, never held). Nothing to do for a reply with no voice turn
+        before it (the greeting, a typed message's)."""
+        verdict, self._verdict = self._verdict, None
+        if verdict is None or verdict.done():
+            return
+        until = None
+        try:
+            if chat_ctx is not None and (
+                await self.judge.probability(chat_ctx) < self.judge.threshold
+            ):
+                until = self._stopped_at + self._max_delay_s
+        finally:
+            if not verdict.done():
+                verdict.set_result(until)
 
     def gate(self, frames: AsyncIterable[rtc.AudioFrame]) -> AsyncIterable[rtc.AudioFrame]:
-        """``frames``, the first held back while the last turn's reply is held (a reply with
-        no turn before it, the greeting or a typed message's, is not)."""
+        """``frames``, the first held back while the last voice turn's reply is held."""
         until, self._until = self._until, None
         return frames if until is None else _held(frames, until)
 
@@ -201,35 +173,12 @@ async def _held(
     async for frame in frames:
         if first:
             first = False
-            at = await until
+            # decided before the reply's first words were asked for; undecided here means
+            # these frames are not that reply's (never waited for)
+            at = until.result() if until.done() else None
             if at is not None and (wait := at - time.time()) > 0:
                 logger.info(
                     "reply held: the words seem unfinished", extra={"wait_s": round(wait, 2)}
                 )
                 await asyncio.sleep(wait)
         yield frame
-
-
-async def judge_early(
-    events: AsyncIterable[stt.SpeechEvent | str],
-    judge: TurnEndJudge,
-    chat_ctx: Callable[[], llm.ChatContext],
-) -> AsyncIterable[stt.SpeechEvent | str]:
-    """``events`` unchanged; each final transcript starts the judgement of the user's words so
-    far (joined as the framework joins them until the turn ends: ``chat_ctx()`` growing
-    means it did)."""
-    heard, seen_items = "", -1
-    async for event in events:
-        if (
-            isinstance(event, stt.SpeechEvent)
-            and event.type == stt.SpeechEventType.FINAL_TRANSCRIPT
-        ):
-            ctx = chat_ctx().copy()
-            if len(ctx.items) != seen_items:
-                heard, seen_items = "", len(ctx.items)
-            text = event.alternatives[0].text if event.alternatives else ""
-            heard = f"{heard} {text}".strip()
-            if heard:
-                ctx.add_message(role="user", content=heard)
-                judge.prefetch(ctx)
-        yield event

@@ -25,6 +25,7 @@ from livekit.agents import (
 from livekit.agents.llm import ToolChoice
 from livekit.agents.types import NOT_GIVEN, NotGivenOr
 
+from .chat_prompt import open_user_turn
 from .llm_engine import ChatEngine, LlamaOptions
 from .tool_calls import TextToolCalls, ToolCallAccumulator, only_known_args, tool_parameters
 
@@ -64,6 +65,12 @@ class LlamaCppLLM(llm.LLM[Any]):
         request = build_request(ctx, tools or [], self._engine.options)
         request["max_tokens"] = 1
         await asyncio.to_thread(self._engine.complete, request, lambda _chunk: False)
+
+    def open_turn_prompt(self, chat_ctx: llm.ChatContext) -> str | None:
+        """The prompt of a request for ``chat_ctx`` (no tools), stopped on the user's last
+        words (``chat_prompt.py``); None when the conversation is not plain text."""
+        messages, _ = chat_ctx.to_provider_format("openai")
+        return open_user_turn(messages)
 
     def chat(
         self,

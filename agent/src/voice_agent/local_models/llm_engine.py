@@ -41,13 +41,6 @@ class LlamaOptions:
     # reuse cached chunks of at least this many tokens after a gap (KV shifting): see
     # ``LlmSettings.cache_reuse_tokens``
     cache_reuse_tokens: int = 64
-    # one more slot, after the conversations', for short scoring prompts (``next_tokens``),
-    # so they never evict a conversation's cached prompt
-    scoring_slot: bool = False
-
-    @property
-    def parallel(self) -> int:
-        return self.slots + (1 if self.scoring_slot else 0)
 
 
 class LlamaEngine:
@@ -66,8 +59,8 @@ class LlamaEngine:
 
                 params = xllamacpp.CommonParams()
                 params.model.path = str(self.model_path)
-                params.n_ctx = self.options.n_ctx * self.options.parallel
-                params.n_parallel = self.options.parallel
+                params.n_ctx = self.options.n_ctx * self.options.slots
+                params.n_parallel = self.options.slots
                 # a host-memory cache of evicted prompts, restored when a conversation
                 # comes back to a slot that served another one meanwhile
                 params.cache_ram_mib = self.options.cache_ram_mib
@@ -108,23 +101,22 @@ class LlamaEngine:
 
     def complete(self, request: dict[str, Any], on_chunk: ChunkCallback) -> None:
         """Blocking streamed chat completion; ``on_chunk(dict) -> bool`` (True = stop)."""
-        if self.options.scoring_slot:
-            request.setdefault("id_slot", 0)  # never the scoring slot
         self.load().handle_chat_completions(request, on_chunk)
 
-    def next_tokens(self, prompt: str, n: int) -> dict[str, float]:
+    def next_tokens(self, prompt: str, n: int, *, slot: int | None = None) -> dict[str, float]:
         """The ``n`` likeliest tokens to follow ``prompt`` (a raw prompt, the chat template
-        already applied) and their probabilities, on the scoring slot."""
-        if not self.options.scoring_slot:
-            raise RuntimeError("LlamaOptions.scoring_slot is off: no slot scores prompts")
-        request = {
+        already applied: ``chat_prompt.py``) and their probabilities. On ``slot`` (a
+        conversation's: its next request reuses the prompt evaluated here), else on the slot
+        llama.cpp picks."""
+        request: dict[str, Any] = {
             "prompt": prompt,
             "n_predict": 1,
             "n_probs": n,
             "temperature": 0,
             "cache_prompt": True,
-            "id_slot": self.options.slots,
         }
+        if slot is not None:
+            request["id_slot"] = slot
         chunks: list[Any] = []
 
         def keep(chunk: Any) -> bool:

@@ -12,7 +12,8 @@ their audio, and talk to this process over HTTP on loopback:
   on a slot of its own (``slots.py``), so its next turn reuses its cached prompt.
 - ``POST /v1/next_tokens``: ``{"prompt": ..., "n": ...}`` (a raw prompt, at most
   ``MAX_SCORED_PROMPT_CHARS``; n at most ``MAX_TOP_TOKENS``) in, ``{"tokens": {token: p}}``
-  out: the likeliest next tokens, on a slot of their own (the ``lm`` turn detector).
+  out: the likeliest next tokens (the ``lm`` turn detector). With ``X-Conversation``, on
+  that conversation's slot: the prompt is its next request's beginning, which then reuses it.
 - ``POST /v1/stt``: 16 kHz mono float32 little-endian PCM in, ``{"text": ...}`` out.
 - ``POST /v1/tts``: ``{"text": ..., "length_scale": ..., "espeak_voice": ...}`` in (the last
   two optional; ``espeak_voice`` reads another language: languages.py), 22.05 kHz mono int16
@@ -45,8 +46,8 @@ _ESPEAK_VOICE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
 
 # a request body larger than this is refused (60 s of 16 kHz float32 audio is 3.8 MB)
 MAX_BODY_BYTES = 8 * 1024 * 1024
-# a scoring prompt is a sentence or two (turn_end_lm.py), not a conversation
-MAX_SCORED_PROMPT_CHARS = 4000
+# a scored prompt is a conversation so far (turn_end_lm.py), within a slot's context
+MAX_SCORED_PROMPT_CHARS = 200_000
 MAX_TOP_TOKENS = 50
 # a speech request due later than this is served as if due then (it still waits its turn)
 MAX_DEADLINE_MS = 60_000
@@ -139,6 +140,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _conversation_slot(self) -> int | None:
+        """The slot of the conversation the request names (``X-Conversation``), if any."""
+        if key := self.headers.get("X-Conversation"):
+            if len(key) > MAX_KEY_CHARS:
+                raise _BadRequest(f"X-Conversation is at most {MAX_KEY_CHARS} characters")
+            return self.server.models.slots.slot_for(key)
+        return None
+
     def _chat(self, body: bytes) -> None:
         try:
             request = json.loads(body)
@@ -146,10 +155,8 @@ class _Handler(BaseHTTPRequestHandler):
             raise _BadRequest("the body is not JSON") from None
         if not isinstance(request, dict) or not isinstance(request.get("messages"), list):
             raise _BadRequest("a chat request needs a list of messages")
-        if key := self.headers.get("X-Conversation"):
-            if len(key) > MAX_KEY_CHARS:
-                raise _BadRequest(f"X-Conversation is at most {MAX_KEY_CHARS} characters")
-            request["id_slot"] = self.server.models.slots.slot_for(key)
+        if (slot := self._conversation_slot()) is not None:
+            request["id_slot"] = slot
         request["stream"] = True
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
@@ -193,10 +200,14 @@ class _Handler(BaseHTTPRequestHandler):
             raise _BadRequest(f"prompt must be text of 1 to {MAX_SCORED_PROMPT_CHARS} characters")
         if not isinstance(n, int) or not 0 < n <= MAX_TOP_TOKENS:
             raise _BadRequest(f"n must be a whole number from 1 to {MAX_TOP_TOKENS}")
-        llm = self.server.models.llm
-        if not llm.options.scoring_slot:
-            raise _BadRequest("this host scores no prompts: start it with AGENT_TURN__DETECTOR=lm")
-        self._json(HTTPStatus.OK, {"tokens": llm.next_tokens(prompt, n)})
+        slot = self._conversation_slot()
+        models = self.server.models
+        models.enter()
+        try:
+            tokens = models.llm.next_tokens(prompt, n, slot=slot)
+        finally:
+            models.leave()
+        self._json(HTTPStatus.OK, {"tokens": tokens})
 
     def _stt(self, body: bytes) -> None:
         if len(body) % 4:

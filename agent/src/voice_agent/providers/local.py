@@ -95,8 +95,6 @@ def llama_options(
         slots=slots,
         cache_ram_mib=settings.model_host.cache_ram_mib if slots > 1 else 0,
         cache_reuse_tokens=settings.llm.cache_reuse_tokens,
-        # the lm turn detector's prompts (turn_end_lm.py)
-        scoring_slot=settings.turn.detector == "lm",
     )
 
 
