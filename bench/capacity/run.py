@@ -21,7 +21,8 @@ per caller), the answer, again. Every turn is timed at the client
 30 s is a failure, never dropped, and a caller refused a token (503: every agent busy) is a
 call not served. The Go caller times the answer at the first audible RTP packet (payload
 above a few bytes: bench/caller/onset), the Python caller at the first decoded 10 ms frame
-above an RMS threshold, after the SDK's jitter buffer.
+above an RMS threshold, after the SDK's jitter buffer. Between rungs it waits until every
+agent worker is idle (bench/capacity/idle.py).
 
 Per rung it prints calls served, turns answered, voice-to-voice p50/p95 (interpolated),
 the box's CPU busy, the callers' own CPU (the Go process; with `--caller python` this
