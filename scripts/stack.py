@@ -16,8 +16,10 @@ Settings (environment):
                           long to end, then sends their last writes; the stack waits that
                           plus AGENT_STOP_MARGIN_S before it kills it. A second Ctrl-C kills
                           everything at once)
-  VA_AGENT_WORKERS=1 (agent worker processes; the first on AGENT_HEALTH_PORT/AGENT_METRICS_PORT,
-                      the others on ports of their own choosing, without /metrics)
+  VA_AGENT_WORKERS=1 (agent worker processes, sharing the box's cap AGENT_MAX_SESSIONS: each
+                      is told it is worker i of N, AGENT_WORKER_INDEX/AGENT_WORKERS, and
+                      takes its share; worker i's health on AGENT_HEALTH_PORT + i - 1, /metrics
+                      on the first only, at AGENT_METRICS_PORT)
   VA_MODEL_HOST=on   (off: no model host, for an agent whose STT, LLM and TTS are all remote,
                       e.g. AGENT_LLM__PROVIDER=openai; a local provider then loads its own copy)
   VA_STATE_DIR=.run  (logs, pid file, generated livekit config)
@@ -111,6 +113,11 @@ class Config:
     # a local stack: running calls get half a minute on Ctrl-C (the worker's own default is
     # an hour, for Kubernetes)
     agent_drain_s: int = field(default_factory=lambda: _env_seconds("AGENT_DRAIN_TIMEOUT_S", 30))
+
+    @property
+    def agent_health_ports(self) -> tuple[int, ...]:
+        """Worker i's health port (i from 1): AGENT_HEALTH_PORT + i - 1."""
+        return tuple(range(self.agent_health_port, self.agent_health_port + self.agent_workers))
 
     @property
     def secrets_file(self) -> Path:
@@ -229,21 +236,9 @@ class Stack(Supervisor):
         cfg = self.cfg
         self.check_not_running()
         check_livekit_bin(cfg.livekit_bin)
-        busy = busy_ports(
-            [
-                ("LIVEKIT_PORT", cfg.livekit_port, socket.SOCK_STREAM),
-                ("LIVEKIT_RTC_TCP_PORT", cfg.rtc_tcp_port, socket.SOCK_STREAM),
-                ("LIVEKIT_RTC_UDP_PORT", cfg.rtc_udp_port, socket.SOCK_DGRAM),
-                ("BACKEND_PORT", cfg.backend_port, socket.SOCK_STREAM),
-                ("AGENT_HEALTH_PORT", cfg.agent_health_port, socket.SOCK_STREAM),
-                ("AGENT_METRICS_PORT", cfg.agent_metrics_port, socket.SOCK_STREAM),
-                *(
-                    [("MODEL_HOST_PORT", cfg.model_host_port, socket.SOCK_STREAM)]
-                    if cfg.model_host
-                    else []
-                ),
-            ]
-        )
+        ports = stack_ports(cfg)
+        check_distinct(ports)
+        busy = busy_ports(ports)
         if busy:
             sys.exit(
                 "stack: in use by another program: " + ", ".join(busy) + ". Stop that program, "
@@ -289,16 +284,14 @@ class Stack(Supervisor):
         self.spawn("livekit", [str(cfg.livekit_bin), "--config", str(lk_config)], env, echo=True)
         self.wait_for("livekit-server", f"http://127.0.0.1:{cfg.livekit_port}/", 30)
         self.spawn("backend", [sys.executable, "-m", "app"], backend_env(env, creds), echo=True)
-        self.spawn("agent", AGENT_ARGV, env, echo=True, **agent_stop(cfg.agent_drain_s))
-        others = [f"agent-{i}" for i in range(2, cfg.agent_workers + 1)]
-        for name in others:  # health on a port of its own choosing, no /metrics
-            own = dict(env, AGENT_HEALTH_PORT="0", AGENT_METRICS_PORT="0")
+        workers = agent_workers(cfg, env)
+        for name, own in workers.items():
             self.spawn(name, AGENT_ARGV, own, echo=True, **agent_stop(cfg.agent_drain_s))
         self.wait_for("backend", f"http://127.0.0.1:{cfg.backend_port}/api/health", 60)
         if model_host:
             self.wait_for("model host (loading the models)", f"{model_host}/health", 300)
-        self.wait_for("agent", f"http://127.0.0.1:{cfg.agent_health_port}/", 180)
-        for name in ("agent", *others):
+        for name, own in workers.items():
+            self.wait_for(name, f"http://127.0.0.1:{own['AGENT_HEALTH_PORT']}/", 180)
             self.wait_for_agent(name)
         print(
             f"\nstack: ready. Open {cfg.url} and press Connect. Ctrl-C stops everything.\n"
@@ -342,6 +335,56 @@ def agent_stop(drain_s: int) -> dict[str, Any]:
         "stop_note": f"letting running calls end (at most {drain_s}s) and sending their writes",
         "term_leader_only": True,
     }
+
+
+def agent_workers(cfg: Config, env: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Each agent worker's name and environment: worker i of N, which takes its share of the
+    box's cap (voice_agent.capacity), its health on AGENT_HEALTH_PORT + i - 1, /metrics on
+    the first only (the others' job processes are not in it)."""
+    workers = {}
+    for i, port in enumerate(cfg.agent_health_ports, start=1):
+        own = dict(
+            env,
+            AGENT_WORKERS=str(cfg.agent_workers),
+            AGENT_WORKER_INDEX=str(i),
+            AGENT_HEALTH_PORT=str(port),
+        )
+        if i > 1:
+            own["AGENT_METRICS_PORT"] = "0"
+        workers["agent" if i == 1 else f"agent-{i}"] = own
+    return workers
+
+
+def stack_ports(cfg: Config) -> list[tuple[str, int, int]]:
+    """Every port the stack listens on, named for the setting that moves it."""
+    tcp, udp = socket.SOCK_STREAM, socket.SOCK_DGRAM
+    first, *others = cfg.agent_health_ports
+    return [
+        ("LIVEKIT_PORT", cfg.livekit_port, tcp),
+        ("LIVEKIT_RTC_TCP_PORT", cfg.rtc_tcp_port, tcp),
+        ("LIVEKIT_RTC_UDP_PORT", cfg.rtc_udp_port, udp),
+        ("BACKEND_PORT", cfg.backend_port, tcp),
+        ("AGENT_HEALTH_PORT", first, tcp),
+        *((f"AGENT_HEALTH_PORT + {i} (agent-{i + 1})", p, tcp) for i, p in enumerate(others, 1)),
+        ("AGENT_METRICS_PORT", cfg.agent_metrics_port, tcp),
+        *([("MODEL_HOST_PORT", cfg.model_host_port, tcp)] if cfg.model_host else []),
+    ]
+
+
+def check_distinct(ports: list[tuple[str, int, int]]) -> None:
+    """No port of the stack twice (the agent workers' health ports follow AGENT_HEALTH_PORT)
+    nor past 65535."""
+    seen: dict[tuple[int, int], str] = {}
+    for name, port, kind in ports:
+        if port > 65535:
+            sys.exit(f"stack: {name} would be {port}, past 65535: lower AGENT_HEALTH_PORT")
+        if port and (port, kind) in seen:
+            sys.exit(
+                f"stack: {name} and {seen[port, kind]} are both {port}: choose another "
+                "port, or fewer VA_AGENT_WORKERS (worker i's health is on AGENT_HEALTH_PORT + "
+                "i - 1)"
+            )
+        seen[port, kind] = name
 
 
 def check_livekit_bin(path: Path) -> None:

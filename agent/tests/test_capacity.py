@@ -23,6 +23,7 @@ from voice_agent.capacity import (
     WorkerLoad,
     job_executor,
     resolve_max_sessions,
+    worker_share,
 )
 from voice_agent.model_host import ModelHostUnavailable
 from voice_agent.settings import AgentSettings
@@ -96,6 +97,73 @@ def test_the_model_host_sets_and_bounds_the_cap() -> None:
             resolve_max_sessions(AgentSettings(**hosted, max_sessions=5))
     finally:
         server.shutdown()
+
+
+def shares(box_cap: int, workers: int, base: AgentSettings) -> list[int]:
+    return [
+        worker_share(box_cap, base.model_copy(update={"workers": workers, "worker_index": i}))
+        for i in range(1, workers + 1)
+    ]
+
+
+def test_the_workers_of_a_box_share_its_cap() -> None:
+    base = AgentSettings(**REMOTE)  # copied below, not validated again: 800 splits
+    assert shares(12, 1, base) == [12]
+    assert shares(12, 4, base) == [3, 3, 3, 3]
+    assert shares(10, 4, base) == [3, 3, 2, 2]  # the remainder one each to the first workers
+    assert shares(4, 4, base) == [1, 1, 1, 1]
+    for box_cap in range(1, 40):
+        for workers in range(1, box_cap + 1):
+            split = shares(box_cap, workers, base)
+            assert sum(split) == box_cap and max(split) - min(split) <= 1
+
+
+def test_the_split_applies_to_every_source_of_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    split = {"workers": 4, "worker_index": 1}
+    assert resolve_max_sessions(AgentSettings(**REMOTE, **split)) == 3  # 12 a box
+    assert resolve_max_sessions(AgentSettings(**REMOTE, **split, max_sessions=5)) == 2
+    assert resolve_max_sessions(AgentSettings(**REMOTE, workers=4, worker_index=2)) == 3
+    assert resolve_max_sessions(AgentSettings(workers=2, worker_index=2)) == 1  # in-process
+    server, url = fake_host(slots=4)
+    try:
+        hosted = {"model_host": {"url": url}, "workers": 3}
+        assert [
+            resolve_max_sessions(AgentSettings(**hosted, worker_index=i)) for i in (1, 2, 3)
+        ] == [
+            2,
+            1,
+            1,
+        ]
+    finally:
+        server.shutdown()
+
+
+@pytest.mark.parametrize("index", [1, 3])
+def test_more_workers_than_the_box_takes_calls_are_refused(index: int) -> None:
+    """Every worker says so, not only the ones left without a call."""
+    settings = AgentSettings(**REMOTE, workers=3, worker_index=index, max_sessions=2)
+    with pytest.raises(CapacityError) as refused:
+        resolve_max_sessions(settings)
+    message = str(refused.value)
+    assert "AGENT_WORKERS=3" in message and "cap of 2 calls" in message
+    assert "at most 2 workers (VA_AGENT_WORKERS" in message
+    assert "raise AGENT_MAX_SESSIONS" in message and "MODEL_HOST" not in message
+
+
+def test_with_the_model_host_the_refusal_names_its_slots() -> None:
+    server, url = fake_host(slots=2)
+    try:
+        settings = AgentSettings(model_host={"url": url}, workers=3, worker_index=1)
+        with pytest.raises(CapacityError, match="at most its AGENT_MODEL_HOST__SLOTS"):
+            resolve_max_sessions(settings)
+    finally:
+        server.shutdown()
+
+
+def test_a_worker_index_past_the_workers_is_a_settings_error() -> None:
+    with pytest.raises(ValueError, match=r"AGENT_WORKER_INDEX \(3\) must not exceed AGENT_WORKERS"):
+        AgentSettings(workers=2, worker_index=3)
 
 
 def test_an_absent_model_host_is_named() -> None:

@@ -48,3 +48,22 @@ def test_start_with_an_unwritable_model_dir_exits_2(tmp_path: Path) -> None:
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
     assert "AGENT_MODEL_DIR" in lines[0] and str(blocker) in lines[0]
+
+
+def test_more_workers_than_the_box_takes_calls_exits_2_naming_the_fix(
+    assembled_model_dir: Path,
+) -> None:
+    proc = _run(
+        assembled_model_dir,
+        "start",
+        LIVEKIT_API_KEY="k",
+        LIVEKIT_API_SECRET="s",
+        AGENT_MAX_SESSIONS="2",
+        AGENT_WORKERS="3",
+        AGENT_WORKER_INDEX="1",
+    )
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "AGENT_WORKERS=3" in lines[0] and "cap of 2 calls" in lines[0]
+    assert "at most 2 workers" in lines[0] and "raise AGENT_MAX_SESSIONS" in lines[0]

@@ -21,7 +21,8 @@ per caller), the answer, again. Every turn is timed at the client
 30 s is a failure, never dropped, and a caller refused a token (503: every agent busy) is a
 call not served. The Go caller times the answer at the first audible RTP packet (payload
 above a few bytes: bench/caller/onset), the Python caller at the first decoded 10 ms frame
-above an RMS threshold, after the SDK's jitter buffer.
+above an RMS threshold, after the SDK's jitter buffer. Between rungs it waits until every
+agent worker is idle (bench/capacity/idle.py).
 
 Per rung it prints calls served, turns answered, voice-to-voice p50/p95 (interpolated),
 the box's CPU busy, the callers' own CPU (the Go process; with `--caller python` this
@@ -36,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import math
 import os
 import random
@@ -44,7 +44,6 @@ import resource
 import signal
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +58,7 @@ sys.path[:0] = [
 ]
 
 import go_caller  # noqa: E402
+import idle  # noqa: E402
 import process_cpu  # noqa: E402
 import python_callers  # noqa: E402
 from cloud import FakeCloudProcess, agent_env, cpu_share, pipeline_floor_s  # noqa: E402
@@ -72,7 +72,6 @@ PORTS = BENCH_PORTS
 BACKEND = f"http://127.0.0.1:{PORTS['BACKEND_PORT']}"
 QUESTIONS = EVERYDAY_QUESTIONS[:10]
 AGENT_SIDE = ("voice_agent.model_host", "voice_agent.main")
-REPORT_INTERVAL_S = 2.5  # voice_agent.capacity: how often the worker reports to the backend
 
 
 @dataclass
@@ -215,20 +214,6 @@ async def run_go_callers(binary: Path, plan: Path) -> tuple[Outcome, float]:
     return outcome, used
 
 
-async def wait_idle(timeout_s: float = 90) -> None:
-    """Until the worker runs no job of the last rung (its load is 0) and has said so to the
-    backend (one report interval later): else the next rung's callers find calls still
-    taken."""
-    url = f"http://127.0.0.1:{PORTS['AGENT_HEALTH_PORT']}/worker"
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        body = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=5).read())
-        if json.loads(body).get("worker_load", 1.0) == 0:
-            await asyncio.sleep(REPORT_INTERVAL_S + 0.5)
-            return
-        await asyncio.sleep(1)
-
-
 async def run_rung(
     n: int,
     turns: int,
@@ -300,14 +285,18 @@ async def run_ladder(
     seed: int,
     cloud: FakeCloudProcess | None,
     binary: Path | None,
+    workers: int,
 ) -> list[Rung]:
     for question in QUESTIONS:
         prompt(question)
+    urls = idle.worker_urls(int(PORTS["AGENT_HEALTH_PORT"]), workers)
     rungs = []
     for n in ladder:
         print(f"bench: {n} caller(s) at once", flush=True)
         rungs.append(await run_rung(n, turns, stack_pid, seed + n, cloud, binary))
-        await wait_idle()
+        busy = await idle.wait_idle(urls)
+        if busy:
+            print(f"bench: still busy, the next rung starts anyway: {', '.join(busy)}", flush=True)
     return rungs
 
 
@@ -371,7 +360,9 @@ def record(summary: str, turns: int, caller: str, *, clean: bool, cloud: str | N
 def cloud_note(executor: str, workers: int, cap: str | None) -> str:
     jobs = "threads" if executor == "thread" else "processes"
     where = "one worker" if workers == 1 else f"{workers} worker processes"
-    cap_note = f"AGENT_MAX_SESSIONS={cap} each" if cap else "the worker's own cap (6 a core)"
+    cap_note = f"AGENT_MAX_SESSIONS={cap}" if cap else "the default cap, 6 a core"
+    if workers > 1:
+        cap_note += " shared between them"
     return (
         f"`--cloud`: STT, LLM and TTS are the openai provider at bench/fake_cloud.py (its own "
         f"process; STT 150 ms, first token 300 ms then 20 ms a word, TTS first byte 100 ms), "
@@ -428,7 +419,9 @@ def main() -> None:
         raise SystemExit(f"bench: {e}") from None
     code = 0
     try:
-        rungs = asyncio.run(run_ladder(ladder, args.turns, stack.pid, args.seed, cloud, binary))
+        rungs = asyncio.run(
+            run_ladder(ladder, args.turns, stack.pid, args.seed, cloud, binary, args.workers)
+        )
         split = process_cpu.table([(r.callers, r.served, r.shares) for r in rungs])
         summary = f"{table(rungs)}\n\nWhere the box's CPU went, by process (share of every core):"
         summary += f"\n\n{split}"

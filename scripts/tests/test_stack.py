@@ -177,3 +177,51 @@ def test_agent_worker_count_defaults_to_one(monkeypatch: pytest.MonkeyPatch) -> 
     assert stack.Config().agent_workers == 1
     monkeypatch.setenv("VA_AGENT_WORKERS", "3")
     assert stack.Config().agent_workers == 3
+
+
+def test_each_agent_worker_is_told_its_place_and_gets_its_own_health_port(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The box's cap (AGENT_MAX_SESSIONS) goes to every worker unchanged: each takes its share
+    as worker i of N (voice_agent.capacity.worker_share)."""
+    stack = import_stack()
+    monkeypatch.setenv("VA_AGENT_WORKERS", "3")
+    monkeypatch.setenv("AGENT_HEALTH_PORT", "18181")
+    monkeypatch.setenv("AGENT_METRICS_PORT", "18464")
+    shared = {
+        "AGENT_MAX_SESSIONS": "8",
+        "AGENT_HEALTH_PORT": "18181",
+        "AGENT_METRICS_PORT": "18464",
+    }
+    workers = stack.agent_workers(stack.Config(), shared)
+    assert list(workers) == ["agent", "agent-2", "agent-3"]
+    places = [(w["AGENT_WORKER_INDEX"], w["AGENT_WORKERS"]) for w in workers.values()]
+    assert places == [("1", "3"), ("2", "3"), ("3", "3")]
+    assert [w["AGENT_HEALTH_PORT"] for w in workers.values()] == ["18181", "18182", "18183"]
+    assert [w["AGENT_METRICS_PORT"] for w in workers.values()] == ["18464", "0", "0"]
+    assert all(w["AGENT_MAX_SESSIONS"] == "8" for w in workers.values())
+
+
+def test_one_worker_keeps_the_settings_it_had(monkeypatch: pytest.MonkeyPatch) -> None:
+    stack = import_stack()
+    monkeypatch.delenv("VA_AGENT_WORKERS", raising=False)
+    monkeypatch.setenv("AGENT_HEALTH_PORT", "8081")
+    [(name, env)] = stack.agent_workers(stack.Config(), {"AGENT_METRICS_PORT": "9464"}).items()
+    assert name == "agent"
+    assert env["AGENT_HEALTH_PORT"] == "8081" and env["AGENT_METRICS_PORT"] == "9464"
+    assert env["AGENT_WORKERS"] == env["AGENT_WORKER_INDEX"] == "1"
+
+
+def test_a_workers_health_port_on_another_port_of_the_stack_is_refused(tmp_path: Path) -> None:
+    # the fourth worker's health would be 39893, the model host's port
+    ports = {"AGENT_HEALTH_PORT": "39890", "MODEL_HOST_PORT": "39893"}
+    result = run_stack(tmp_path, VA_AGENT_WORKERS="4", **ports)
+    assert result.returncode != 0
+    assert "MODEL_HOST_PORT and AGENT_HEALTH_PORT + 3 (agent-4) are both 39893" in result.stderr
+    assert "fewer VA_AGENT_WORKERS" in result.stderr
+
+
+def test_a_workers_health_port_past_65535_is_refused(tmp_path: Path) -> None:
+    result = run_stack(tmp_path, VA_AGENT_WORKERS="2", AGENT_HEALTH_PORT="65535")
+    assert result.returncode != 0
+    assert "AGENT_HEALTH_PORT + 1 (agent-2) would be 65536" in result.stderr

@@ -1,11 +1,13 @@
 """How many calls this worker takes, its load, and the reports that let the backend turn a
 caller away at once (503) instead of leaving them in a silent room.
 
-- The cap: ``AGENT_MAX_SESSIONS``, checked against what the host can do. With the shared
-  model host it defaults to the host's LLM slots (and may not exceed them); with each job
-  loading its own local models, 2; with remote providers only, 6 per CPU core (a call then
-  costs the worker only VAD, audio and orchestration: 10-14 % of a core for the length of
-  a call in the cloud capacity bench, so 6 a core keep it under ~80 % busy).
+- The cap: ``AGENT_MAX_SESSIONS``, the box's, checked against what the host can do. With
+  the shared model host it defaults to the host's LLM slots (and may not exceed them); with
+  each job loading its own local models, 2; with remote providers only, 6 per CPU core (a
+  call then costs the worker only VAD, audio and orchestration: 10-14 % of a core for the
+  length of a call in the cloud capacity bench, so 6 a core keep it under ~80 % busy).
+  Several worker processes on one box (``AGENT_WORKERS``: ``VA_AGENT_WORKERS`` under the
+  stack) split it: each takes its share, and the shares add up to the box's cap.
 - The load (what LiveKit balances on, and what the backend reads): the share of the cap in
   use, or the CPU busy over the last ``CPU_WINDOW_S`` seconds (cgroup-aware) if larger. CPU
   counts by default only without local models (``AGENT_LOAD_CPU``): their replies saturate
@@ -68,8 +70,32 @@ def job_executor(settings: AgentSettings) -> JobExecutorType:
 
 
 def resolve_max_sessions(settings: AgentSettings, *, wait_s: float = 120.0) -> int:
-    """The worker's cap on concurrent calls (see the module doc). With the model host it
-    waits up to ``wait_s`` for the host to answer (it loads its models first)."""
+    """This worker's cap on concurrent calls: its share of the box's (see the module doc).
+    With the model host it waits up to ``wait_s`` for the host to answer (it loads its
+    models first)."""
+    return worker_share(box_max_sessions(settings, wait_s=wait_s), settings)
+
+
+def worker_share(box_cap: int, settings: AgentSettings) -> int:
+    """Worker ``worker_index`` of ``workers``'s part of the box's cap: an equal share, the
+    remainder one each to the first workers, so that the shares add up to ``box_cap``. A
+    worker that would get no call at all is refused."""
+    workers = settings.workers
+    if box_cap < workers:
+        limit = " (with the model host, at most its AGENT_MODEL_HOST__SLOTS)"
+        hosted = settings.model_host.url is not None and uses_local_llm(settings)
+        raise CapacityError(
+            f"AGENT_WORKERS={workers} worker processes share this box's cap of {box_cap} "
+            f"calls (AGENT_MAX_SESSIONS, or what the host can do): one would take none. Run "
+            f"at most {box_cap} workers (VA_AGENT_WORKERS under the stack), or raise "
+            f"AGENT_MAX_SESSIONS{limit if hosted else ''}"
+        )
+    share, remainder = divmod(box_cap, workers)
+    return share + (1 if settings.worker_index <= remainder else 0)
+
+
+def box_max_sessions(settings: AgentSettings, *, wait_s: float = 120.0) -> int:
+    """The box's cap on concurrent calls, all its workers together (the module doc)."""
     configured = settings.max_sessions
     if uses_local_models(settings) and settings.model_host.url is None:
         return configured or IN_PROCESS_SESSIONS

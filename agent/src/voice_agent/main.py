@@ -472,7 +472,14 @@ def main() -> None:
         max_sessions = resolve_max_sessions(settings)
     except (CapacityError, ModelHostUnavailable) as e:
         _exit_with(str(e))
-    logger.info("worker capacity", extra={"max_sessions": max_sessions})
+    logger.info(
+        "worker capacity",
+        extra={
+            "max_sessions": max_sessions,
+            "worker": settings.worker_index,
+            "workers": settings.workers,
+        },
+    )
     cli.run_app(build_server(settings, max_sessions))
 
 

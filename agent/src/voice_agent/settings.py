@@ -523,9 +523,15 @@ class AgentSettings(BaseSettings):
     otlp_endpoint: str | None = None
     # let transcripts, prompts and tool arguments into the exported traces (off: stripped)
     trace_content: bool = False
-    # Concurrent calls per worker; unset: what the host can do (capacity.py: the model host's
-    # LLM slots, 2 with in-process models, 6 per core with remote providers only)
+    # Concurrent calls this box takes, all its worker processes together; unset: what the
+    # host can do (capacity.py: the model host's LLM slots, 2 with in-process models, 6 per
+    # core with remote providers only)
     max_sessions: int | None = Field(None, ge=1, le=256)
+    # The worker processes on this box that share that cap (scripts/stack.py sets both from
+    # VA_AGENT_WORKERS), and which of them this one is (1 to ``workers``): each takes
+    # ``max_sessions // workers`` calls, the first ``max_sessions % workers`` one more
+    workers: int = Field(1, ge=1, le=64)
+    worker_index: int = Field(1, ge=1, le=64)
     # How the worker runs its calls: ``process`` (a job process each: a crash or a blocked
     # event loop stays in its call) or ``thread`` (jobs as threads of the worker process: no
     # interpreter per call: less memory, but one GIL for every call's VAD and audio). Unset:
@@ -608,6 +614,15 @@ class AgentSettings(BaseSettings):
             raise ValueError(
                 f"AGENT_VAD__MIN_SILENCE_S ({self.vad.min_silence_s}) must be at least "
                 f"{EOT_MIN_SILENCE_S} with AGENT_TURN__DETECTOR=eot"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _worker_is_one_of_them(self) -> AgentSettings:
+        if self.worker_index > self.workers:
+            raise ValueError(
+                f"AGENT_WORKER_INDEX ({self.worker_index}) must not exceed AGENT_WORKERS "
+                f"({self.workers})"
             )
         return self
 

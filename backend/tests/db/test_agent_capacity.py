@@ -162,6 +162,18 @@ def test_draining_or_cpu_full_workers_take_no_call(make_app: AppFactory) -> None
     assert call(client).status_code == 200
 
 
+def test_the_workers_of_one_box_add_up(make_app: AppFactory) -> None:
+    """Worker processes of one box (VA_AGENT_WORKERS) report their shares of its cap: the
+    backend admits their sum, whichever worker has the free calls."""
+    client = make_app()
+    report(client, "w1", max_sessions=2)
+    assert report(client, "w2", max_sessions=1) == {"workers": 2, "free_sessions": 3}
+    rooms = [call(client).json()["room_name"] for _ in range(2)]
+    report(client, "w1", max_sessions=2, rooms=rooms)  # the first worker took both
+    assert call(client).status_code == 200  # the second's one call
+    assert_refused(call(client), AGENTS_BUSY_DETAIL)
+
+
 def test_a_silent_worker_is_gone_after_the_ttl(make_app: AppFactory, clock: FakeClock) -> None:
     client = make_app()
     report(client)
