@@ -16,9 +16,13 @@ EOT_VAD = VadSettings(min_silence_s=0.25)
 ENGLISH = LanguageCode("en")
 
 
-def test_the_last_words_decide_by_default_and_silence_alone_with_vad() -> None:
-    assert AgentSettings().turn.detector == "words"
+def test_the_last_words_end_the_turn_by_default_and_silence_alone_with_vad() -> None:
+    # lm (the default) ends the turn as words does; the LLM only holds the reply
+    assert AgentSettings().turn.detector == "lm"
     assert isinstance(turn_detection(AgentSettings()), UnfinishedWordsDetector)
+    assert isinstance(
+        turn_detection(AgentSettings(turn=TurnSettings(detector="words"))), UnfinishedWordsDetector
+    )
     assert turn_detection(AgentSettings(turn=TurnSettings(detector="vad"))) == "vad"
 
 

@@ -90,15 +90,15 @@ class TurnSettings(BaseModel):
     before the turn is committed; it is discarded if the user goes on speaking.
     """
 
-    # words (default): on the bench it held 58 of 90 sentences cut by a 0.7 s pause (11 of 36
-    # held-out ones; vad: none) and ended every other question as soon as vad; one that ends
-    # on a preposition ("Where are you from?") waits max_delay_s (docs/benchmarks.md, end of
-    # turn, 2026-11-30). lm: as words, and a reply to words the local LLM judges unfinished
-    # is held until the user has been silent max_delay_s (turn_end_lm.py): through the whole
-    # agent 5 of 30 bench sentences and 2 of 36 held-out ones cut as heard (words: 8 and 20;
-    # make bench-cuts), but the judgement shares the model with the reply: LLM first token
-    # 0.71 s p50 against 0.33 s (make bench, back to back), so it is not the default yet
-    detector: TurnDetectorName = "words"
+    # lm (default): as words, and a reply to words the local LLM judges unfinished is held
+    # until the user has been silent max_delay_s (turn_end_lm.py). Through the whole agent
+    # (make bench-cuts, a 0.7 s pause) 3 of 30 bench sentences and 6 of 36 held-out ones
+    # were cut as heard, against 8 and 20 with words; the judgement reads the reply's own
+    # prompt, which the reply then reuses: voice-to-voice p50 1.06 s against 0.98 s (make
+    # bench, back to back, 2026-11-30). With a remote LLM it is words. words: on the bench
+    # it held 58 of 90 sentences cut by a 0.7 s pause (11 of 36 held-out ones; vad: none)
+    # and ended every other question as soon as vad
+    detector: TurnDetectorName = "lm"
     # eot: P(end of turn) below this means "not finished"; unset = the framework's calibrated
     # value for the language (0.36 for English)
     eot_threshold: float | None = Field(None, gt=0.0, lt=1.0)
