@@ -28,7 +28,10 @@ def worker_load(url: str) -> float | None:
             body = json.loads(response.read())
     except (OSError, ValueError):
         return None
-    load = body.get("worker_load") if isinstance(body, dict) else None
+    if not isinstance(body, dict):
+        return None
+    # WorkerInfo as proto3 JSON: a zero load (an idle worker) is left out
+    load = body.get("worker_load", 0.0)
     return float(load) if isinstance(load, int | float) else None
 
 

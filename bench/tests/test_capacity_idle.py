@@ -95,9 +95,11 @@ def worker() -> Iterator[str]:
 @pytest.mark.parametrize(
     ("body", "load"),
     [
-        (json.dumps({"agent_name": "voice-assistant", "worker_load": 0.0}).encode(), 0.0),
         (json.dumps({"worker_load": 0.5}).encode(), 0.5),
-        (b"{}", None),
+        # the framework writes WorkerInfo as proto3 JSON, which leaves out zero values: an
+        # idle worker's body has no load at all
+        (json.dumps({"agent_name": "voice-assistant", "worker_type": "JT_ROOM"}).encode(), 0.0),
+        (b"[]", None),
         (b"not json", None),
     ],
 )
