@@ -30,6 +30,7 @@ import contextlib
 import json
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -66,13 +67,16 @@ class Models:
     def __post_init__(self) -> None:
         self.slots = ConversationSlots(self.llm.options.slots)
 
-    def enter(self) -> None:
+    @contextlib.contextmanager
+    def running(self) -> Iterator[None]:
+        """Counts a request to the LLM as running (``busy`` in /health) while inside."""
         with self.lock:
             self.busy += 1
-
-    def leave(self) -> None:
-        with self.lock:
-            self.busy -= 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.busy -= 1
 
 
 class ModelHostServer(ThreadingHTTPServer):
@@ -178,14 +182,12 @@ class _Handler(BaseHTTPRequestHandler):
             return gone
 
         models = self.server.models
-        models.enter()
-        try:
-            models.llm.complete(request, send)
-        except Exception as e:
-            logger.exception("llama.cpp failed")
-            send({"error": {"message": f"{type(e).__name__}: {e}"}})
-        finally:
-            models.leave()
+        with models.running():
+            try:
+                models.llm.complete(request, send)
+            except Exception as e:
+                logger.exception("llama.cpp failed")
+                send({"error": {"message": f"{type(e).__name__}: {e}"}})
         if not gone:
             with contextlib.suppress(OSError):
                 self.wfile.write(b"data: [DONE]\n\n")
@@ -202,11 +204,8 @@ class _Handler(BaseHTTPRequestHandler):
             raise _BadRequest(f"n must be a whole number from 1 to {MAX_TOP_TOKENS}")
         slot = self._conversation_slot()
         models = self.server.models
-        models.enter()
-        try:
+        with models.running():
             tokens = models.llm.next_tokens(prompt, n, slot=slot)
-        finally:
-            models.leave()
         self._json(HTTPStatus.OK, {"tokens": tokens})
 
     def _stt(self, body: bytes) -> None:
