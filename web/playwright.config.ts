@@ -14,7 +14,11 @@ export default defineConfig({
   retries: 0,
   forbidOnly: true, // a stray test.only would pass the run on one test
   globalSetup: path.resolve(import.meta.dirname, 'e2e/support/global-setup.ts'),
-  reporter: [['list'], ['junit', { outputFile: process.env.PLAYWRIGHT_JUNIT_OUTPUT_FILE ?? 'test-results/e2e-junit.xml' }]],
+  reporter: [
+    ['list'],
+    ['junit', { outputFile: process.env.PLAYWRIGHT_JUNIT_OUTPUT_FILE ?? 'test-results/e2e-junit.xml' }],
+    ['./e2e/support/stack-log-reporter.ts'], // a failed test's agent log, in the run's output
+  ],
   use: {
     baseURL: e2eEnv.baseURL,
     screenshot: 'only-on-failure',

@@ -174,15 +174,21 @@ def test_server_commands_without_livekit_keys_exit_2_naming_them(
     assert err.startswith("voice-agent: ") and "LIVEKIT_API_KEY" in err
 
 
+def _persisting_worker(monkeypatch: pytest.MonkeyPatch, journal_dir: Path) -> None:
+    monkeypatch.setenv("AGENT_JOURNAL__DIR", str(journal_dir))
+    monkeypatch.setenv("AGENT_BACKEND_URL", "http://127.0.0.1:8000")
+    monkeypatch.setenv("AGENT_SERVICE_TOKEN", "t" * 32)
+    monkeypatch.setenv("LIVEKIT_API_KEY", "k")
+    monkeypatch.setenv("LIVEKIT_API_SECRET", "s")
+
+
 def test_an_unusable_journal_folder_exits_2_naming_the_setting(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     (tmp_path / "a-file").write_text("")
-    monkeypatch.setenv("AGENT_JOURNAL__DIR", str(tmp_path / "a-file" / "journal"))
-    monkeypatch.setenv("AGENT_BACKEND_URL", "http://127.0.0.1:8000")
-    monkeypatch.setenv("AGENT_SERVICE_TOKEN", "t" * 32)
+    _persisting_worker(monkeypatch, tmp_path / "a-file" / "journal")
     with pytest.raises(SystemExit) as info:
-        _load(monkeypatch, ["console"], _QwenStub())
+        _load(monkeypatch, ["start"], _QwenStub())
     assert info.value.code == 2
     assert "AGENT_JOURNAL__DIR" in capsys.readouterr().err
 
@@ -191,11 +197,22 @@ def test_the_journal_folder_is_made_private_at_start(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     journal_dir = tmp_path / "journal"
-    monkeypatch.setenv("AGENT_JOURNAL__DIR", str(journal_dir))
-    monkeypatch.setenv("AGENT_BACKEND_URL", "http://127.0.0.1:8000")
-    monkeypatch.setenv("AGENT_SERVICE_TOKEN", "t" * 32)
-    _load(monkeypatch, ["console"], _QwenStub())
+    _persisting_worker(monkeypatch, journal_dir)
+    _load(monkeypatch, ["start"], _QwenStub())
     assert journal_dir.stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.parametrize("argv", [[], ["console"]], ids=["model host", "console"])
+def test_only_the_worker_opens_the_journal(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, argv: list[str]
+) -> None:
+    """The model host starts beside the worker and writes no transcripts: opening the journal
+    there raced the worker's own check ("database is locked" while its last connection closed
+    the journal, seen once in a browser test's stack start)."""
+    journal_dir = tmp_path / "journal"
+    _persisting_worker(monkeypatch, journal_dir)
+    _load(monkeypatch, argv, _QwenStub())
+    assert not journal_dir.exists()
 
 
 def test_console_needs_no_livekit_keys(monkeypatch: pytest.MonkeyPatch) -> None:

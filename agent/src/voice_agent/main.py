@@ -382,17 +382,19 @@ def load_settings() -> AgentSettings:
         _exit_with(str(e))
     except OSError as e:  # AGENT_MODEL_DIR not writable, disk full while assembling
         _exit_with(f"cannot assemble the LLM in AGENT_MODEL_DIR: {e}")
+    needs_server = len(sys.argv) > 1 and sys.argv[1] in {"start", "dev", "connect"}
+    if not needs_server:  # the console and the model host write no transcripts
+        return settings
+    if not (settings.livekit_api_key and settings.livekit_api_secret):
+        _exit_with(
+            "LIVEKIT_API_KEY and LIVEKIT_API_SECRET are not set: "
+            "use `make run`, or export the keys from .data/secrets.env"
+        )
     if settings.backend_url:
         try:  # here, not in the first call's job process
             open_journal(settings).close()
         except (OSError, sqlite3.Error) as e:
             _exit_with(f"cannot open the write journal in AGENT_JOURNAL__DIR: {e}")
-    needs_server = len(sys.argv) > 1 and sys.argv[1] in {"start", "dev", "connect"}
-    if needs_server and not (settings.livekit_api_key and settings.livekit_api_secret):
-        _exit_with(
-            "LIVEKIT_API_KEY and LIVEKIT_API_SECRET are not set: "
-            "use `make run`, or export the keys from .data/secrets.env"
-        )
     return settings
 
 
