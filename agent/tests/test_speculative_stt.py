@@ -3,6 +3,7 @@ during the silence wait is used when no speech follows, and dropped when it does
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -122,3 +123,52 @@ async def test_without_a_silence_long_enough_it_transcribes_at_the_end_as_before
     events = await transcribe(adapter, pcm)
     assert "two plus two" in finals(events)[0].lower()
     assert len(counting.clips) == 1
+
+
+async def transcribe_live(adapter: stt.STT, pcm: np.ndarray) -> list[stt.SpeechEvent]:
+    """As ``transcribe``, at the pace a caller speaks (the transcripts of speech so far are
+    made while it goes on)."""
+    stream = adapter.stream()
+    events: list[stt.SpeechEvent] = []
+
+    async def read() -> None:
+        async for ev in stream:
+            events.append(ev)
+
+    reader = asyncio.create_task(read())
+    for start in range(0, len(pcm) - FRAME + 1, FRAME):
+        chunk = pcm[start : start + FRAME]
+        stream.push_frame(rtc.AudioFrame(chunk.tobytes(), RATE, 1, FRAME))
+        await asyncio.sleep(FRAME / RATE)
+    stream.end_input()
+    await reader
+    await stream.aclose()
+    return events
+
+
+async def test_while_the_user_talks_the_words_so_far_go_out_as_interim_transcripts(
+    providers: Providers, counting: CountingSTT, speech: Callable[[str], np.ndarray]
+) -> None:
+    adapter = SpeculativeStreamAdapter(
+        stt=counting, vad=providers.vad, speculate_after_s=0.06, partial_every_s=0.5
+    )
+    words = "Tell me a short story about a dragon who lives in the mountains and keeps gold."
+    pcm = np.concatenate([silence(0.5), speech(words), silence(0.8)])
+    events = await transcribe_live(adapter, pcm)
+
+    kinds = [ev.type for ev in events]
+    end = kinds.index(stt.SpeechEventType.END_OF_SPEECH)
+    during = [
+        ev.alternatives[0].text
+        for ev in events[:end]
+        if ev.type == stt.SpeechEventType.INTERIM_TRANSCRIPT
+    ]
+    # several, each of more of the sentence, before the user stopped
+    assert len(during) >= 3, during
+    assert len(during[-1]) > len(during[0])
+    # the final transcript is the whole utterance's (a partial one is never used as it),
+    # and begins with the last words heard before the end (a word cut short may differ)
+    texts = finals(events)
+    assert len(texts) == 1 and "gold" in texts[0].lower()
+    assert texts[0].startswith(during[-1].rsplit(" ", 1)[0])
+    assert kinds[-1] == stt.SpeechEventType.FINAL_TRANSCRIPT

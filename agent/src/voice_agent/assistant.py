@@ -19,6 +19,7 @@ from livekit.agents import (
     FlushSentinel,
     ModelSettings,
     RunContext,
+    UserInputTranscribedEvent,
     function_tool,
     llm,
     stt,
@@ -32,6 +33,8 @@ from .backchannel import drop_backchannels
 from .context_window import ContextWindow, prompt_tokens, tools_tokens
 from .hum import HumMeter
 from .intents import Intent, match_intent
+from .local_models import LlamaCppLLM
+from .read_ahead import ReadAhead
 from .refusal_repair import unclear_for_refusal
 from .settings import AgentSettings
 from .state import SessionState
@@ -95,6 +98,7 @@ class Assistant(Agent):
         self._prefill_task: asyncio.Task[None] | None = None
         self._settings = settings
         self._reply_hold: ReplyHold | None = None  # AGENT_TURN__DETECTOR=lm: turn_end_lm.py
+        self._read_ahead: ReadAhead | None = None  # the local LLM: read_ahead.py
 
     async def on_enter(self) -> None:
         recording = self.state.call_recording
@@ -111,6 +115,14 @@ class Assistant(Agent):
         judge = turn_end_judge(self._settings, self.session.llm, self.state.room.language)
         if judge is not None:
             self._reply_hold = ReplyHold(judge, max_delay_s=self._settings.turn.max_delay_s)
+        model = self.session.llm
+        if isinstance(model, LlamaCppLLM) and not self._offer_tools:
+            self._read_ahead = ReadAhead(model, self._read_ahead_request)
+            self.session.on("user_input_transcribed", self._on_transcribed)
+
+    def _on_transcribed(self, ev: UserInputTranscribedEvent) -> None:
+        if self._read_ahead is not None:
+            self._read_ahead.heard(ev.transcript, final=ev.is_final)
 
     def _on_item_added(self, ev: ConversationItemAddedEvent) -> None:
         # after each reply, while the user thinks: the reply as it was kept (cut short when
@@ -139,6 +151,9 @@ class Assistant(Agent):
 
     async def on_exit(self) -> None:
         self.session.off("conversation_item_added", self._on_item_added)
+        if self._read_ahead is not None:
+            self.session.off("user_input_transcribed", self._on_transcribed)
+            await self._read_ahead.aclose()
         # the transcript so far reaches the backend before the agent goes (a later item
         # restarts the recorder; the job's shutdown callback flushes again)
         if self.state.recorder is not None:
@@ -265,21 +280,10 @@ class Assistant(Agent):
                 await self._decide_hold(None)
                 yield await self.answer_intent(intent)
                 return
-            if context := await self.reply_context(last.text_content or ""):
-                chat_ctx = chat_ctx.copy()
-                # for this reply only, just before the user's words (the cached prefix
-                # stays valid)
-                chat_ctx.insert(
-                    llm.ChatMessage(
-                        role="system", content=[context], created_at=last.created_at - 1e-6
-                    )
-                )
-        chat_ctx = self.state.documents.with_documents(chat_ctx)  # the files the user shared
         called = False
         offered = tools if self._offer_tools else []
-        # the persona, the per-reply context and the newest turns, within the context window
         extra = tools_tokens(offered)
-        chat_ctx = self._window.fit(chat_ctx, extra_tokens=extra)
+        chat_ctx = await self._reply_request(chat_ctx, extra_tokens=extra)
         # lm: the model reads this very request up to the user's words first (the request
         # then reuses what it read)
         await self._decide_hold(chat_ctx)
@@ -303,6 +307,33 @@ class Assistant(Agent):
             logger.warning("no LLM answered; speaking the apology")
             self._shrink_after_failure(prompt_tokens(chat_ctx, extra_tokens=extra))
             yield " " + self.apology
+
+    async def _reply_request(
+        self, chat_ctx: llm.ChatContext, *, extra_tokens: int
+    ) -> llm.ChatContext:
+        """The request for a reply to ``chat_ctx``: the per-reply context just before the
+        user's words, the files the user shared, and the persona and newest turns within the
+        context window (``extra_tokens``: the offered tools')."""
+        last = chat_ctx.items[-1] if chat_ctx.items else None
+        if not (isinstance(last, llm.ChatMessage) and last.role == "user"):
+            last = None
+        if last is not None and (context := await self.reply_context(last.text_content or "")):
+            chat_ctx = chat_ctx.copy()
+            # for this reply only, just before the user's words (the cached prefix stays valid)
+            chat_ctx.insert(
+                llm.ChatMessage(role="system", content=[context], created_at=last.created_at - 1e-6)
+            )
+        chat_ctx = self.state.documents.with_documents(chat_ctx)
+        return self._window.fit(chat_ctx, extra_tokens=extra_tokens)
+
+    async def _read_ahead_request(self, words: str) -> llm.ChatContext:
+        """The request a reply to ``words`` would be, were they the turn's (``read_ahead.py``):
+        as the framework gives ``llm_node`` the conversation, then as ``llm_node`` builds it."""
+        ctx = self.chat_ctx.copy()
+        ctx.add_message(role="user", content=words)
+        ctx = join_unanswered(ctx)
+        update_instructions(ctx, instructions=self.instructions, add_if_missing=True)
+        return await self._reply_request(ctx, extra_tokens=0)
 
     async def _decide_hold(self, chat_ctx: llm.ChatContext | None) -> None:
         """``AGENT_TURN__DETECTOR=lm``: whether this reply to a voice turn waits for the user

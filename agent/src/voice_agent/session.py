@@ -23,9 +23,22 @@ def session_ears(settings: AgentSettings, providers: Providers) -> tuple[vad.VAD
         return providers.vad, providers.stt
     shared = SharedVAD(providers.vad)
     adapter = SpeculativeStreamAdapter(
-        stt=providers.stt, vad=shared.transcriber(), speculate_after_s=after
+        stt=providers.stt,
+        vad=shared.transcriber(),
+        speculate_after_s=after,
+        partial_every_s=settings.turn.partial_stt_s if _reads_ahead(settings) else 0.0,
     )
     return shared, adapter
+
+
+def _reads_ahead(settings: AgentSettings) -> bool:
+    """Transcripts while the user talks pay for themselves with the local LLM (read_ahead.py)
+    and the fast local STT: Moonshine (~0.09 s an utterance; Whisper takes both cores
+    ~0.4 s), not a remote STT that is paid for each."""
+    stt_ = settings.stt
+    return (
+        stt_.provider == "local" and stt_.engine == "moonshine" and settings.llm.provider == "local"
+    )
 
 
 def session_stt(settings: AgentSettings, providers: Providers) -> stt.STT[Any]:

@@ -134,6 +134,11 @@ class TurnSettings(BaseModel):
     # ``vad.min_silence_s`` ends the utterance (kept if no speech follows); 0 = off.
     # Only for STTs that are not streaming (the local engines).
     speculative_stt_s: float = Field(0.06, ge=0.0, le=2.0)
+    # While the user talks, transcribe the speech so far every this many seconds of speech
+    # (interim transcripts: the page shows them, and the local LLM reads them into its prompt
+    # cache, so the reply evaluates only the last words); 0 = off. With the local LLM and
+    # Moonshine only (Whisper is too slow for it, a remote STT is paid for each).
+    partial_stt_s: float = Field(0.5, ge=0.0, le=10.0)
 
     @model_validator(mode="after")
     def _delays_ordered(self) -> TurnSettings:

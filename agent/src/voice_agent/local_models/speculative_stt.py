@@ -10,6 +10,12 @@ with no speech since, that transcript is used as is; if the user spoke again, it
 dropped and the whole utterance is transcribed as before. Same events, same text: only
 sooner (by about one transcription time, 0.07-0.15 s here). The guess also goes out as an
 interim transcript as soon as it is ready.
+
+With ``partial_every_s``, the speech so far is also transcribed every that many seconds of
+speech while the user talks (one transcription at a time), each sent as an interim
+transcript: the page shows the words as they come, and the agent reads them into the local
+LLM's prompt cache before the turn ends (``read_ahead.py``). These never become the final
+transcript.
 """
 
 from __future__ import annotations
@@ -31,9 +37,19 @@ from livekit.agents.types import (
 
 
 class SpeculativeStreamAdapter(stt.StreamAdapter):
-    def __init__(self, *, stt: stt.STT[Any], vad: vad.VAD, speculate_after_s: float) -> None:
+    def __init__(
+        self,
+        *,
+        stt: stt.STT[Any],
+        vad: vad.VAD,
+        speculate_after_s: float,
+        partial_every_s: float = 0.0,
+    ) -> None:
+        """``partial_every_s``: seconds of speech between transcripts made while the user
+        talks (0: none)."""
         super().__init__(stt=stt, vad=vad)
         self.speculate_after_s = speculate_after_s
+        self.partial_every_s = partial_every_s
         # each guess is also sent as an interim transcript (the page shows it; the agent
         # can start reading it into the LLM's prompt cache before the turn is committed)
         self._capabilities = dataclasses.replace(self._capabilities, interim_results=True)
@@ -51,6 +67,7 @@ class SpeculativeStreamAdapter(stt.StreamAdapter):
             language=language,
             conn_options=conn_options,
             speculate_after_s=self.speculate_after_s,
+            partial_every_s=self.partial_every_s,
         )
 
 
@@ -62,12 +79,23 @@ class _Utterance:
         self.speech_epoch = 0  # bumped whenever speech is heard again after a silence
         self.guess: asyncio.Task[stt.SpeechEvent] | None = None
         self.guess_epoch = -1
+        self.speech_s = 0.0  # the VAD's windows of speech so far
+        self.partial: asyncio.Task[stt.SpeechEvent] | None = None
+        self.partial_at_s = 0.0  # speech_s when the last partial transcript was started
+        self.shown = 0  # the frames the last interim transcript was made of
+        self.ended = False
+
+    def transcribing(self) -> bool:
+        return any(task is not None and not task.done() for task in (self.guess, self.partial))
 
 
 class _SpeculativeStream(StreamAdapterWrapper):
-    def __init__(self, *args: object, speculate_after_s: float, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, speculate_after_s: float, partial_every_s: float, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._speculate_after_s = speculate_after_s
+        self._partial_every_s = partial_every_s
 
     async def _transcribe(self, frames: list[rtc.AudioFrame]) -> stt.SpeechEvent:
         return await self._wrapped_stt.recognize(
@@ -105,6 +133,8 @@ class _SpeculativeStream(StreamAdapterWrapper):
                             type=stt.SpeechEventType.END_OF_SPEECH, speech_end_time=speech_end_time
                         )
                     )
+                    if utterance is not None:
+                        utterance.ended = True
                     result = await self._final(utterance, event.frames)
                     utterance = None
                     if result.alternatives and result.alternatives[0].text:
@@ -127,23 +157,46 @@ class _SpeculativeStream(StreamAdapterWrapper):
             await vad_stream.aclose()
 
     def _on_window(self, utterance: _Utterance, event: vad.VADEvent) -> None:
-        """One VAD window (~32 ms) inside the utterance: keep its audio; guess on silence."""
+        """One VAD window (~32 ms) inside the utterance: keep its audio; guess on silence,
+        transcribe the speech so far every ``partial_every_s`` of speech."""
         utterance.frames.extend(event.frames)
         silence = event.raw_accumulated_silence
         if silence == 0.0:
             utterance.speech_epoch += 1
+            utterance.speech_s += sum(frame.duration for frame in event.frames)
+            if (
+                self._partial_every_s > 0
+                and utterance.speech_s - utterance.partial_at_s >= self._partial_every_s
+                and not utterance.transcribing()
+            ):
+                utterance.partial_at_s = utterance.speech_s
+                utterance.partial = self._interim(utterance, guess=False)
         elif silence >= self._speculate_after_s and utterance.guess_epoch != utterance.speech_epoch:
             utterance.guess_epoch = utterance.speech_epoch
-            guess = asyncio.create_task(self._transcribe(list(utterance.frames)))
-            guess.add_done_callback(_retrieve)
-            guess.add_done_callback(lambda task: self._send_interim(utterance, task))
-            utterance.guess = guess
+            utterance.guess = self._interim(utterance, guess=True)
 
-    def _send_interim(self, utterance: _Utterance, task: asyncio.Task[stt.SpeechEvent]) -> None:
-        if task.cancelled() or task.exception() is not None or utterance.guess is not task:
+    def _interim(self, utterance: _Utterance, *, guess: bool) -> asyncio.Task[stt.SpeechEvent]:
+        """The transcription of the utterance so far, sent as an interim transcript."""
+        frames = list(utterance.frames)
+        task = asyncio.create_task(self._transcribe(frames))
+        task.add_done_callback(_retrieve)
+        task.add_done_callback(lambda done: self._send_interim(utterance, done, len(frames), guess))
+        return task
+
+    def _send_interim(
+        self, utterance: _Utterance, task: asyncio.Task[stt.SpeechEvent], frames: int, guess: bool
+    ) -> None:
+        if task.cancelled() or task.exception() is not None:
             return
-        if utterance.guess_epoch != utterance.speech_epoch:  # the user spoke again since
+        if guess and (
+            utterance.guess is not task or utterance.guess_epoch != utterance.speech_epoch
+        ):
+            return  # the user spoke again since
+        if not guess and utterance.ended:
+            return  # the final transcript is on its way: a partial one would come after it
+        if frames <= utterance.shown:  # older than what was shown
             return
+        utterance.shown = frames
         result = task.result()
         if result.alternatives and result.alternatives[0].text:
             self._event_ch.send_nowait(
