@@ -22,7 +22,7 @@ export function agentLinesBetween(log: string, from: Date, to: Date): string[] {
     const at = entry.timestamp === undefined ? NaN : Date.parse(entry.timestamp);
     if (!(at >= from.getTime() && at <= to.getTime())) continue;
     const message = String(entry.message ?? '').split('\n')[0];
-    const extra = ['participant', 'agent', 'reason'].filter((key) => key in entry).map((key) => `${key}=${String(entry[key])}`);
+    const extra = ['participant', 'agent', 'track', 'reason', 'error'].filter((key) => key in entry).map((key) => `${key}=${String(entry[key])}`);
     const job = entry.job_id === undefined ? '-' : entry.job_id.slice(-4);
     lines.push(`${entry.timestamp!.slice(11, 23)} ${entry.pid ?? '-'} ${job} ${[message, ...extra].join(' ')}`.slice(0, MAX_CHARS));
   }
