@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from voice_agent.assistant import Assistant
 from voice_agent.local_models import LlamaCppLLM, LlamaOptions
 from voice_agent.local_models.chat_prompt import open_user_turn
 from voice_agent.read_ahead import ReadAhead
-from voice_agent.settings import AgentSettings, LlmSettings
+from voice_agent.settings import AgentSettings, LlmSettings, TurnSettings
 
 pytestmark = pytest.mark.unit
 
@@ -31,6 +32,7 @@ class Engine:
         self.gate = threading.Event()
         self.gate.set()
         self.fail = False
+        self.tokens = {"<|im_end|>": 1.0}
 
     def complete(self, request: dict[str, Any], on_chunk: Any) -> None:
         self.requests.append(request)
@@ -41,7 +43,7 @@ class Engine:
         self.gate.wait(5)
         if self.fail:
             raise RuntimeError("model host gone")
-        return {"<|im_end|>": 1.0}
+        return self.tokens
 
 
 async def _request(heard: str) -> llm.ChatContext:
@@ -129,3 +131,49 @@ async def test_no_read_ahead_with_tools_offered() -> None:
     async with AgentSession(llm=LlamaCppLLM(engine=engine)) as session:
         await session.start(agent)
         assert agent._read_ahead is None  # the tools' schema is in the reply's prompt
+
+
+async def test_the_last_reads_next_tokens_are_kept_for_its_prompt_only() -> None:
+    engine = Engine()
+    ahead = ReadAhead(LlamaCppLLM(engine=engine), _request)
+    engine.gate.clear()
+    ahead.heard("What is the capital of France?", final=False)
+    await _settled(engine, 1)
+    prompt = engine.read[0]
+    waiting = asyncio.create_task(ahead.next_tokens(prompt))  # while it is being read
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    engine.gate.set()
+    assert await waiting == engine.tokens
+    assert await ahead.next_tokens(prompt + " please") is None  # not what was read
+    engine.fail = True
+    ahead.heard("What is the capital of Spain?", final=False)
+    await _settled(engine, 2)
+    assert await ahead.next_tokens(engine.read[1]) is None  # a failed read: ask the model
+    assert await ahead.next_tokens(prompt) is None  # no longer the last one
+    await ahead.aclose()
+
+
+async def test_the_judgement_of_words_read_ahead_asks_the_model_nothing_more() -> None:
+    engine = Engine()
+    engine.tokens = {" more": 0.9, "<|im_end|>": 0.001}  # the words go on: the reply is held
+    agent = Assistant(AgentSettings(instructions=SYSTEM, turn=TurnSettings(detector="lm")))
+    async with AgentSession(llm=LlamaCppLLM(engine=engine)) as session:
+        await session.start(agent)
+        if session.current_speech is not None:  # the greeting
+            await session.current_speech.wait_for_playout()
+        # the guess made in the user's pause, then the same words as the turn's transcript
+        session.emit(
+            "user_input_transcribed",
+            UserInputTranscribedEvent(transcript="I would like to know.", is_final=False),
+        )
+        await _settled(engine, 1)
+        assert agent._reply_hold is not None
+        message = llm.ChatMessage(role="user", content=["I would like to know."])
+        message.metrics = {"stopped_speaking_at": time.time()}
+        agent._reply_hold.turn_completed(message)
+        await session.run(user_input="I would like to know.")
+        held = agent._reply_hold._until
+
+    assert len(engine.read) == 1  # the judgement read nothing itself
+    assert held is not None and held.done() and held.result() is not None  # judged unfinished

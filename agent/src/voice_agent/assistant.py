@@ -112,13 +112,14 @@ class Assistant(Agent):
         # greeting) into its prompt cache: the first reply then starts as fast as the others
         self._prefill(llm.ChatMessage(role="assistant", content=[self.greeting]))
         self.session.on("conversation_item_added", self._on_item_added)
-        judge = turn_end_judge(self._settings, self.session.llm, self.state.room.language)
-        if judge is not None:
-            self._reply_hold = ReplyHold(judge, max_delay_s=self._settings.turn.max_delay_s)
         model = self.session.llm
         if isinstance(model, LlamaCppLLM) and not self._offer_tools:
             self._read_ahead = ReadAhead(model, self._read_ahead_request)
             self.session.on("user_input_transcribed", self._on_transcribed)
+        known = None if self._read_ahead is None else self._read_ahead.next_tokens
+        judge = turn_end_judge(self._settings, model, self.state.room.language, known=known)
+        if judge is not None:
+            self._reply_hold = ReplyHold(judge, max_delay_s=self._settings.turn.max_delay_s)
 
     def _on_transcribed(self, ev: UserInputTranscribedEvent) -> None:
         if self._read_ahead is not None:

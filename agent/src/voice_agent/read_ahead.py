@@ -12,6 +12,11 @@ request then comes, and a read queued on the slot would only delay it). A read w
 the user then did not say costs only its own time: llama.cpp reuses the cache up to the
 first token that differs. Only with the local LLM and no tools offered (the same prompt as
 the reply's); per-reply context (the time, the user's notes) is added as for the reply.
+
+Each read asks for the likeliest next tokens, which is what the ``lm`` judgement reads from
+that very prompt (turn_end_lm.py): when the turn's words are the ones last read (the guess
+made in the user's pause is the final transcript), the judgement takes them from here and
+asks the model nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from collections.abc import Awaitable, Callable
 from livekit.agents import llm
 
 from .local_models import LlamaCppLLM
+from .turn_end_lm import TOP_TOKENS
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +42,8 @@ class ReadAhead:
         self._request = request
         self._next: str | None = None
         self._task: asyncio.Task[None] | None = None
+        # the last read's prompt and its next tokens (None: the read failed)
+        self._last: tuple[str, asyncio.Future[dict[str, float] | None]] | None = None
 
     def heard(self, words: str, *, final: bool) -> None:
         """A transcript of the user's turn in progress (``final``: the turn's own)."""
@@ -46,6 +54,13 @@ class ReadAhead:
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._read())
 
+    async def next_tokens(self, prompt: str) -> dict[str, float] | None:
+        """The likeliest tokens after ``prompt`` when it is the one last read (waited for while
+        it is being read); else None."""
+        if self._last is None or self._last[0] != prompt:
+            return None
+        return await asyncio.shield(self._last[1])
+
     async def aclose(self) -> None:
         if self._task is not None:
             self._task.cancel()
@@ -53,9 +68,16 @@ class ReadAhead:
     async def _read(self) -> None:
         while self._next is not None:
             words, self._next = self._next, None
+            read: asyncio.Future[dict[str, float] | None] = asyncio.Future()
             try:
                 prompt = self._model.open_turn_prompt(await self._request(words))
-                if prompt is not None:
-                    await asyncio.to_thread(self._model.engine.next_tokens, prompt, 1)
+                if prompt is None:
+                    continue
+                self._last = (prompt, read)
+                engine = self._model.engine
+                read.set_result(await asyncio.to_thread(engine.next_tokens, prompt, TOP_TOKENS))
             except Exception as e:  # the reply reads the words itself
                 logger.debug("read-ahead failed", extra={"error": f"{type(e).__name__}: {e}"})
+            finally:
+                if not read.done():
+                    read.set_result(None)

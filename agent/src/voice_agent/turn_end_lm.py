@@ -19,7 +19,8 @@ every turn), but on when the reply may be heard (``ReplyHold``). The turn ends a
 ``words``. Just before the reply is requested, the model reads the reply's own prompt up to
 the user's words (``chat_prompt.py``) on the conversation's llama.cpp slot; the reply then
 reuses that prompt from the cache and evaluates only its last few tokens, so the judgement
-costs one step of the model. A reply to words judged unfinished plays only once the user has
+costs one step of the model, and nothing when the read-ahead read these very words while the
+user paused (read_ahead.py keeps that read's next tokens). A reply to words judged unfinished plays only once the user has
 been silent ``turn.max_delay_s``. A user who goes on before then interrupts a reply not yet
 heard, and the two parts are asked as one (turn_joining.py).
 
@@ -39,7 +40,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Awaitable, Callable
 
 from livekit import rtc
 from livekit.agents import llm
@@ -61,13 +62,26 @@ def end_probability(tokens: dict[str, float]) -> float:
     return min(1.0, sum(p for token, p in tokens.items() if token.strip() in _END_MARKS))
 
 
+KnownTokens = Callable[[str], Awaitable[dict[str, float] | None]]
+
+
 class TurnEndJudge:
     """P(the user's words end their message), from the local LLM, in the reply's prompt."""
 
-    def __init__(self, model: LlamaCppLLM, *, threshold: float, timeout_s: float) -> None:
+    def __init__(
+        self,
+        model: LlamaCppLLM,
+        *,
+        threshold: float,
+        timeout_s: float,
+        known: KnownTokens | None = None,
+    ) -> None:
+        """``known(prompt)``: the next tokens already read after ``prompt``, if it was
+        (read_ahead.py); the model is asked otherwise."""
         self._model = model
         self.threshold = threshold
         self._timeout_s = timeout_s
+        self._known = known
 
     async def probability(self, chat_ctx: llm.ChatContext) -> float:
         """P(end of message) for the user's message that ends ``chat_ctx`` (the reply's
@@ -86,10 +100,7 @@ class TurnEndJudge:
             return 1.0
         started = time.perf_counter()
         try:
-            tokens = await asyncio.wait_for(
-                asyncio.to_thread(self._model.engine.next_tokens, prompt, TOP_TOKENS),
-                self._timeout_s,
-            )
+            tokens = await asyncio.wait_for(self._next_tokens(prompt), self._timeout_s)
         except Exception as e:  # a slow or failed judgement: the words' answer stands
             logger.warning(
                 "end-of-turn judgement failed: the reply is not held",
@@ -106,9 +117,18 @@ class TurnEndJudge:
         )
         return probability
 
+    async def _next_tokens(self, prompt: str) -> dict[str, float]:
+        if self._known is not None and (tokens := await self._known(prompt)) is not None:
+            return tokens
+        return await asyncio.to_thread(self._model.engine.next_tokens, prompt, TOP_TOKENS)
+
 
 def turn_end_judge(
-    settings: AgentSettings, model: object, language: str | None = None
+    settings: AgentSettings,
+    model: object,
+    language: str | None = None,
+    *,
+    known: KnownTokens | None = None,
 ) -> TurnEndJudge | None:
     """The judge for ``AGENT_TURN__DETECTOR=lm`` with the session's LLM ``model``: None for
     other detectors, another language, offered tools, or an LLM that is not the local one
@@ -119,7 +139,9 @@ def turn_end_judge(
     if not isinstance(model, LlamaCppLLM) or settings.llm.offer_tools:
         logger.info("not the local LLM without tools: words alone judge the end of the turn")
         return None
-    return TurnEndJudge(model, threshold=turn.lm_threshold, timeout_s=turn.lm_timeout_s)
+    return TurnEndJudge(
+        model, threshold=turn.lm_threshold, timeout_s=turn.lm_timeout_s, known=known
+    )
 
 
 class ReplyHold:
