@@ -101,19 +101,23 @@ async def test_a_failed_read_is_dropped_and_the_next_one_made() -> None:
     await ahead.aclose()
 
 
+async def _greeted_then_heard(session: AgentSession, engine: Engine, words: str) -> None:
+    """Past the greeting, then an interim transcript of ``words`` read ahead."""
+    if session.current_speech is not None:
+        await session.current_speech.wait_for_playout()
+    session.emit(
+        "user_input_transcribed", UserInputTranscribedEvent(transcript=words, is_final=False)
+    )
+    await _settled(engine, 1)
+
+
 async def test_the_assistant_reads_the_words_as_its_reply_will_begin() -> None:
     engine = Engine()
     agent = Assistant(AgentSettings(instructions=SYSTEM))
     async with AgentSession(llm=LlamaCppLLM(engine=engine)) as session:
         await session.start(agent)
-        if session.current_speech is not None:  # the greeting
-            await session.current_speech.wait_for_playout()
         # as the speculative STT's interim transcript arrives, while the user talks
-        session.emit(
-            "user_input_transcribed",
-            UserInputTranscribedEvent(transcript="What is the capital of", is_final=False),
-        )
-        await _settled(engine, 1)
+        await _greeted_then_heard(session, engine, "What is the capital of")
         await session.run(user_input="What is the capital of France?")
 
     reply = next(r for r in engine.requests if r["max_tokens"] > 1)
@@ -160,14 +164,8 @@ async def test_the_judgement_of_words_read_ahead_asks_the_model_nothing_more() -
     agent = Assistant(AgentSettings(instructions=SYSTEM, turn=TurnSettings(detector="lm")))
     async with AgentSession(llm=LlamaCppLLM(engine=engine)) as session:
         await session.start(agent)
-        if session.current_speech is not None:  # the greeting
-            await session.current_speech.wait_for_playout()
         # the guess made in the user's pause, then the same words as the turn's transcript
-        session.emit(
-            "user_input_transcribed",
-            UserInputTranscribedEvent(transcript="I would like to know.", is_final=False),
-        )
-        await _settled(engine, 1)
+        await _greeted_then_heard(session, engine, "I would like to know.")
         assert agent._reply_hold is not None
         message = llm.ChatMessage(role="user", content=["I would like to know."])
         message.metrics = {"stopped_speaking_at": time.time()}
