@@ -20,9 +20,10 @@ every turn), but on when the reply may be heard (``ReplyHold``). The turn ends a
 the user's words (``chat_prompt.py``) on the conversation's llama.cpp slot; the reply then
 reuses that prompt from the cache and evaluates only its last few tokens, so the judgement
 costs one step of the model, and nothing when the read-ahead read these very words while the
-user paused (read_ahead.py keeps that read's next tokens). A reply to words judged unfinished plays only once the user has
-been silent ``turn.max_delay_s``. A user who goes on before then interrupts a reply not yet
-heard, and the two parts are asked as one (turn_joining.py).
+user paused (read_ahead.py keeps that read's next tokens). A reply to words judged
+unfinished plays only once the user has been silent ``turn.max_delay_s``. A user who goes on
+before then interrupts a reply not yet heard, and the two parts are asked as one
+(turn_joining.py).
 
 The first design scored a short prompt of its own (a generic system prompt, the assistant's
 last sentence, the user's words) on a slot of its own: its prompt shared the two cores with
