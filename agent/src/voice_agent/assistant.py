@@ -316,9 +316,11 @@ class Assistant(Agent):
         user's words, the files the user shared, and the persona and newest turns within the
         context window (``extra_tokens``: the offered tools')."""
         last = chat_ctx.items[-1] if chat_ctx.items else None
-        if not (isinstance(last, llm.ChatMessage) and last.role == "user"):
-            last = None
-        if last is not None and (context := await self.reply_context(last.text_content or "")):
+        if (
+            isinstance(last, llm.ChatMessage)
+            and last.role == "user"
+            and (context := await self.reply_context(last.text_content or ""))
+        ):
             chat_ctx = chat_ctx.copy()
             # for this reply only, just before the user's words (the cached prefix stays valid)
             chat_ctx.insert(

@@ -163,10 +163,11 @@ class _SpeculativeStream(StreamAdapterWrapper):
         silence = event.raw_accumulated_silence
         if silence == 0.0:
             utterance.speech_epoch += 1
+            if self._partial_every_s <= 0:
+                return
             utterance.speech_s += sum(frame.duration for frame in event.frames)
             if (
-                self._partial_every_s > 0
-                and utterance.speech_s - utterance.partial_at_s >= self._partial_every_s
+                utterance.speech_s - utterance.partial_at_s >= self._partial_every_s
                 and not utterance.transcribing()
             ):
                 utterance.partial_at_s = utterance.speech_s
