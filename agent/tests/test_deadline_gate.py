@@ -72,3 +72,38 @@ def test_a_reply_s_later_clauses_are_due_as_its_audio_runs_out() -> None:
     short = Playout(margin_s=1.0)
     short.add(0.5)
     assert short.due_in_s() == 0.0  # less audio ahead than the margin: now
+
+
+def test_droppable_work_runs_only_when_it_delays_no_one() -> None:
+    gate = DeadlineGate()
+    with gate.turn_if_free() as free:
+        assert free
+        with gate.turn_if_free() as second:  # the model is busy: refused at once
+            assert not second
+    served: list[str] = []
+    release = threading.Event()
+
+    def hold() -> None:
+        with gate.turn():
+            served.append("running")
+            release.wait(5)
+
+    def final() -> None:
+        with gate.turn():
+            served.append("final")
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    while not served:
+        time.sleep(0.001)
+    waiter = threading.Thread(target=final)
+    waiter.start()
+    time.sleep(0.05)
+    with gate.turn_if_free() as free:
+        assert not free
+    release.set()
+    for t in (holder, waiter):
+        t.join(5)
+    assert served == ["running", "final"]
+    with gate.turn_if_free() as free:  # free again once everyone is served
+        assert free

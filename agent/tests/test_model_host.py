@@ -202,3 +202,42 @@ def test_a_speech_request_says_when_its_audio_is_due(host: tuple[str, Models]) -
     b"".join(tts.synthesize_pcm("A new reply."))
     # ScaleTts returns a few bytes (well under the 1 s margin): every clause is due now
     assert seen == ["0", "0", "0"]
+
+
+class HeldStt(EchoStt):
+    """Transcribes once ``release`` is set; tells when a transcription has begun."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started = threading.Event()
+        self.release = threading.Event()
+
+    def transcribe(self, pcm: np.ndarray) -> str:
+        self.started.set()
+        self.release.wait(5)
+        return super().transcribe(pcm)
+
+
+def test_a_droppable_transcript_is_refused_while_the_host_is_busy(
+    host: tuple[str, Models],
+) -> None:
+    url, models = host
+    held = HeldStt()
+    models.stt = held  # type: ignore[assignment]
+    pcm = np.zeros(1600, dtype=np.float32)
+    final: list[str] = []
+    turn = threading.Thread(target=lambda: final.append(HostedSTT(url).transcribe(pcm)))
+    turn.start()
+    assert held.started.wait(5)
+    # refused at once, not queued behind the turn's transcript (nor raised as an error)
+    assert HostedSTT(url).try_transcribe(pcm) is None
+    held.release.set()
+    turn.join(5)
+    assert final == ["1600 samples"]
+    assert HostedSTT(url).try_transcribe(pcm) == "1600 samples"  # served when free
+    assert len(held.seen) == 2
+    with models.running():  # another call's reply runs
+        assert HostedSTT(url).try_transcribe(pcm) is None
+    with models.voice_gate.turn():  # another call's speech is made
+        assert HostedSTT(url).try_transcribe(pcm) is None
+    assert len(held.seen) == 2

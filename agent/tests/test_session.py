@@ -89,16 +89,15 @@ async def test_session_uses_the_given_providers_and_offline_turn_handling() -> N
     assert isinstance(session.stt, SpeculativeStreamAdapter)
     assert session.stt.wrapped_stt is providers.stt
     assert session.stt.speculate_after_s == AgentSettings().turn.speculative_stt_s
-    # transcripts while the user talks (opt-in), for the local LLM's read-ahead with Moonshine
-    # only: a remote LLM has no cache of ours, a remote STT is paid for each, Whisper is slow
-    assert session.stt.partial_every_s == AgentSettings().turn.partial_stt_s == 0
-    partial = {"partial_stt_s": 0.5}
-    opted = build_session(AgentSettings(turn=partial), providers).stt  # type: ignore[arg-type]
-    assert isinstance(opted, SpeculativeStreamAdapter) and opted.partial_every_s == 0.5
+    # transcripts while the user talks, for the local LLM's read-ahead with Moonshine only:
+    # a remote LLM has no cache of ours, a remote STT is paid for each, Whisper is slow
+    assert session.stt.partial_every_s == AgentSettings().turn.partial_stt_s == 0.5
     cloud = {"provider": "openai", "base_url": "http://127.0.0.1:9/v1"}
     for remote in ({"llm": cloud}, {"stt": cloud}, {"stt": {"engine": "whisper"}}):
-        other = build_session(AgentSettings(turn=partial, **remote), providers).stt  # type: ignore[arg-type]
+        other = build_session(AgentSettings(**remote), providers).stt  # type: ignore[arg-type]
         assert isinstance(other, SpeculativeStreamAdapter) and other.partial_every_s == 0
+    unread = build_session(AgentSettings(turn={"partial_stt_s": 0}), providers).stt
+    assert isinstance(unread, SpeculativeStreamAdapter) and unread.partial_every_s == 0
     off = build_session(AgentSettings(turn={"speculative_stt_s": 0}), providers)
     assert off.stt is providers.stt  # the framework's own StreamAdapter then
     assert off.vad is providers.vad

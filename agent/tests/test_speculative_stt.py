@@ -13,6 +13,7 @@ from livekit import rtc
 from livekit.agents import APIConnectOptions, stt, utils
 from livekit.agents.types import NOT_GIVEN, NotGivenOr
 from voice_agent.local_models.speculative_stt import SpeculativeStreamAdapter
+from voice_agent.local_models.stt import LocalSTT, MoonshineSTT
 from voice_agent.providers.local import Providers
 
 pytestmark = pytest.mark.models
@@ -172,3 +173,95 @@ async def test_while_the_user_talks_the_words_so_far_go_out_as_interim_transcrip
     assert len(texts) == 1 and "gold" in texts[0].lower()
     assert texts[0].startswith(during[-1].rsplit(" ", 1)[0])
     assert kinds[-1] == stt.SpeechEventType.FINAL_TRANSCRIPT
+
+
+class BusySTT(LocalSTT):
+    """The real Moonshine, as if another call's transcription always held the engine when a
+    transcript of the speech so far is asked for."""
+
+    def __init__(self, inner: LocalSTT) -> None:
+        super().__init__(inner.model)
+        self.inner = inner
+        self.refused = 0
+
+    def transcribe(self, pcm: np.ndarray) -> str:
+        return self.inner.transcribe(pcm)
+
+    def try_transcribe(self, pcm: np.ndarray) -> str | None:
+        self.refused += 1
+        return None
+
+
+async def test_on_a_busy_engine_the_words_so_far_are_skipped_not_queued_or_failed(
+    providers: Providers, speech: Callable[[str], np.ndarray]
+) -> None:
+    assert isinstance(providers.stt, LocalSTT)
+    busy = BusySTT(providers.stt)
+    errors: list[object] = []
+    busy.on("error", errors.append)
+    adapter = SpeculativeStreamAdapter(
+        stt=busy, vad=providers.vad, speculate_after_s=0.06, partial_every_s=0.5
+    )
+    words = "Tell me a short story about a dragon who lives in the mountains and keeps gold."
+    pcm = np.concatenate([silence(0.5), speech(words), silence(0.8)])
+    events = await transcribe_live(adapter, pcm)
+
+    kinds = [ev.type for ev in events]
+    end = kinds.index(stt.SpeechEventType.END_OF_SPEECH)
+    assert busy.refused >= 3  # asked for while the user talked, and refused each time
+    assert stt.SpeechEventType.INTERIM_TRANSCRIPT not in kinds[:end]
+    assert errors == []  # a refusal is not an STT error
+    texts = finals(events)  # the turn's own transcript is unaffected
+    assert len(texts) == 1 and "gold" in texts[0].lower()
+
+
+def test_moonshine_refuses_a_droppable_transcript_while_it_runs_another(
+    providers: Providers, speech: Callable[[str], np.ndarray]
+) -> None:
+    engine = providers.stt
+    assert isinstance(engine, MoonshineSTT)
+    pcm = speech("What is the capital of France?").astype(np.float32) / 32768.0
+    assert "France" in engine.transcribe(pcm)
+    with engine._lock:  # another transcription running
+        assert engine.try_transcribe(pcm) is None
+    assert "France" in (engine.try_transcribe(pcm) or "")
+
+
+class FailsFirstSTT(CountingSTT):
+    """The real Moonshine, except that the first transcription fails (a model host that
+    timed out)."""
+
+    async def _recognize_impl(
+        self,
+        buffer: utils.AudioBuffer,
+        *,
+        language: NotGivenOr[str] = NOT_GIVEN,
+        conn_options: APIConnectOptions,
+    ) -> stt.SpeechEvent:
+        if not self.clips:
+            self.clips.append(0.0)
+            raise RuntimeError("the model host did not answer in time")
+        return await super()._recognize_impl(buffer, language=language, conn_options=conn_options)
+
+
+async def test_a_failed_transcription_loses_that_utterance_not_the_hearing(
+    providers: Providers, speech: Callable[[str], np.ndarray]
+) -> None:
+    failing = FailsFirstSTT(providers.stt)
+    adapter = SpeculativeStreamAdapter(stt=failing, vad=providers.vad, speculate_after_s=5.0)
+    errors: list[Any] = []
+    adapter.on("error", errors.append)
+    pcm = np.concatenate(
+        [
+            silence(0.5),
+            speech("What is the capital of France?"),
+            silence(0.8),
+            speech("What is the capital of Italy?"),
+            silence(0.8),
+        ]
+    )
+    events = await transcribe(adapter, pcm)
+
+    texts = finals(events)
+    assert len(texts) == 1 and "Italy" in texts[0]  # the next question is still heard
+    assert [e.recoverable for e in errors] == [True]  # counted, and the session goes on

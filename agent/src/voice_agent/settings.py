@@ -137,11 +137,11 @@ class TurnSettings(BaseModel):
     # While the user talks, transcribe the speech so far every this many seconds of speech
     # (interim transcripts: the page shows them, and the local LLM reads them into its prompt
     # cache, so the reply evaluates only the last words); 0 = off. With the local LLM and
-    # Moonshine only (Whisper is too slow for it, a remote STT is paid for each). Off by
-    # default: one call gains ~0.1-0.2 s, but four calls asking at once on a loaded 2-core
-    # box queued so many transcriptions in the model host that they timed out, and a timed-out
-    # transcription ends the call's hearing (docs/benchmarks.md). 0.5 for one call at a time.
-    partial_stt_s: float = Field(0.0, ge=0.0, le=10.0)
+    # Moonshine only (Whisper is too slow for it, a remote STT is paid for each). Each is made
+    # only when the model host is otherwise idle (it refuses one at once while it transcribes,
+    # replies or speaks for any call), so it never delays a turn's transcript or another
+    # call's reply.
+    partial_stt_s: float = Field(0.5, ge=0.0, le=10.0)
 
     @model_validator(mode="after")
     def _delays_ordered(self) -> TurnSettings:

@@ -15,7 +15,8 @@ With ``partial_every_s``, the speech so far is also transcribed every that many 
 speech while the user talks (one transcription at a time), each sent as an interim
 transcript: the page shows the words as they come, and the agent reads them into the local
 LLM's prompt cache before the turn ends (``read_ahead.py``). These never become the final
-transcript.
+transcript, and are made only when the engine is free (``LocalSTT.try_transcribe``): on a
+busy host they are skipped, never queued before a turn's transcript.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ from livekit.agents.types import (
     APIConnectOptions,
     NotGivenOr,
 )
+
+from .log import logger
+from .stt import LocalSTT, to_mono_float
 
 
 class SpeculativeStreamAdapter(stt.StreamAdapter):
@@ -77,10 +81,10 @@ class _Utterance:
     def __init__(self, frames: list[rtc.AudioFrame]) -> None:
         self.frames = list(frames)
         self.speech_epoch = 0  # bumped whenever speech is heard again after a silence
-        self.guess: asyncio.Task[stt.SpeechEvent] | None = None
+        self.guess: asyncio.Task[stt.SpeechEvent | None] | None = None
         self.guess_epoch = -1
         self.speech_s = 0.0  # the VAD's windows of speech so far
-        self.partial: asyncio.Task[stt.SpeechEvent] | None = None
+        self.partial: asyncio.Task[stt.SpeechEvent | None] | None = None
         self.partial_at_s = 0.0  # speech_s when the last partial transcript was started
         self.shown = 0  # the frames the last interim transcript was made of
         self.ended = False
@@ -103,6 +107,17 @@ class _SpeculativeStream(StreamAdapterWrapper):
             language=self._language,
             conn_options=self._wrapped_stt_conn_options,
         )
+
+    async def _transcribe_if_free(self, frames: list[rtc.AudioFrame]) -> stt.SpeechEvent | None:
+        """A transcript of the speech so far, made only if the engine is free (None if not):
+        it must never delay a turn's transcript, this call's or another's on the host. Off
+        the framework's request path: a refusal is not an STT error, nor a request to meter."""
+        engine = self._wrapped_stt
+        if not isinstance(engine, LocalSTT):
+            return await self._transcribe(frames)
+        pcm = to_mono_float(utils.merge_frames(frames))
+        text = await asyncio.to_thread(engine.try_transcribe, pcm)
+        return None if text is None else engine.speech_event(text)
 
     async def _run(self) -> None:
         vad_stream = self._vad.stream()
@@ -135,8 +150,12 @@ class _SpeculativeStream(StreamAdapterWrapper):
                     )
                     if utterance is not None:
                         utterance.ended = True
-                    result = await self._final(utterance, event.frames)
-                    utterance = None
+                    ended, utterance = utterance, None
+                    try:
+                        result = await self._final(ended, event.frames)
+                    except Exception as e:
+                        self._lost(e)
+                        continue
                     if result.alternatives and result.alternatives[0].text:
                         self._event_ch.send_nowait(
                             stt.SpeechEvent(
@@ -155,6 +174,16 @@ class _SpeculativeStream(StreamAdapterWrapper):
         finally:
             await utils.aio.cancel_and_wait(*tasks)
             await vad_stream.aclose()
+
+    def _lost(self, error: Exception) -> None:
+        """A turn's transcription failed (the model host overloaded or gone, its retries
+        spent): that utterance is lost, not the call's hearing. Raised from here, the error
+        would end this stream, and the framework does not start another."""
+        logger.warning(
+            "transcription failed: the utterance is dropped, the call goes on",
+            extra={"error": f"{type(error).__name__}: {error}"},
+        )
+        self._emit_error(error, recoverable=True)
 
     def _on_window(self, utterance: _Utterance, event: vad.VADEvent) -> None:
         """One VAD window (~32 ms) inside the utterance: keep its audio; guess on silence,
@@ -176,18 +205,26 @@ class _SpeculativeStream(StreamAdapterWrapper):
             utterance.guess_epoch = utterance.speech_epoch
             utterance.guess = self._interim(utterance, guess=True)
 
-    def _interim(self, utterance: _Utterance, *, guess: bool) -> asyncio.Task[stt.SpeechEvent]:
-        """The transcription of the utterance so far, sent as an interim transcript."""
+    def _interim(
+        self, utterance: _Utterance, *, guess: bool
+    ) -> asyncio.Task[stt.SpeechEvent | None]:
+        """The transcription of the utterance so far, sent as an interim transcript. A guess
+        may become the final transcript; a partial one is made only if the engine is free."""
         frames = list(utterance.frames)
-        task = asyncio.create_task(self._transcribe(frames))
+        transcribe = self._transcribe if guess else self._transcribe_if_free
+        task: asyncio.Task[stt.SpeechEvent | None] = asyncio.create_task(transcribe(frames))
         task.add_done_callback(_retrieve)
         task.add_done_callback(lambda done: self._send_interim(utterance, done, len(frames), guess))
         return task
 
     def _send_interim(
-        self, utterance: _Utterance, task: asyncio.Task[stt.SpeechEvent], frames: int, guess: bool
+        self,
+        utterance: _Utterance,
+        task: asyncio.Task[stt.SpeechEvent | None],
+        frames: int,
+        guess: bool,
     ) -> None:
-        if task.cancelled() or task.exception() is not None:
+        if task.cancelled() or task.exception() is not None or task.result() is None:
             return
         if guess and (
             utterance.guess is not task or utterance.guess_epoch != utterance.speech_epoch
@@ -199,7 +236,7 @@ class _SpeculativeStream(StreamAdapterWrapper):
             return
         utterance.shown = frames
         result = task.result()
-        if result.alternatives and result.alternatives[0].text:
+        if result is not None and result.alternatives and result.alternatives[0].text:
             self._event_ch.send_nowait(
                 stt.SpeechEvent(
                     type=stt.SpeechEventType.INTERIM_TRANSCRIPT,
@@ -213,7 +250,8 @@ class _SpeculativeStream(StreamAdapterWrapper):
         if utterance is not None and utterance.guess is not None:
             if utterance.guess_epoch == utterance.speech_epoch:
                 try:
-                    return await utterance.guess
+                    if (guessed := await utterance.guess) is not None:
+                        return guessed
                 except Exception:
                     pass  # transcribe the whole utterance below, as without a guess
             else:
@@ -221,7 +259,7 @@ class _SpeculativeStream(StreamAdapterWrapper):
         return await self._transcribe(frames)
 
 
-def _retrieve(task: asyncio.Task[stt.SpeechEvent]) -> None:
+def _retrieve(task: asyncio.Task[stt.SpeechEvent | None]) -> None:
     # a dropped guess's failure is not an error: the utterance is transcribed again
     if not task.cancelled():
         task.exception()

@@ -118,6 +118,17 @@ class LocalSTT(stt.STT[Any]):
         """Blocking: 16 kHz mono float32 in, cleaned text out."""
         raise NotImplementedError
 
+    def try_transcribe(self, pcm: np.ndarray) -> str | None:
+        """As :meth:`transcribe`, for a transcript worth having only if it delays no other
+        (one made while the user still talks): None when the engine is busy."""
+        return self.transcribe(pcm)
+
+    def speech_event(self, text: str) -> stt.SpeechEvent:
+        return stt.SpeechEvent(
+            type=stt.SpeechEventType.FINAL_TRANSCRIPT,
+            alternatives=[stt.SpeechData(language=LanguageCode(self.language), text=text)],
+        )
+
     async def _recognize_impl(
         self,
         buffer: utils.AudioBuffer,
@@ -126,11 +137,7 @@ class LocalSTT(stt.STT[Any]):
         conn_options: APIConnectOptions,
     ) -> stt.SpeechEvent:
         frame = rtc.combine_audio_frames(buffer)
-        text = await asyncio.to_thread(self.transcribe, to_mono_float(frame))
-        return stt.SpeechEvent(
-            type=stt.SpeechEventType.FINAL_TRANSCRIPT,
-            alternatives=[stt.SpeechData(language=LanguageCode(self.language), text=text)],
-        )
+        return self.speech_event(await asyncio.to_thread(self.transcribe, to_mono_float(frame)))
 
 
 class MoonshineSTT(LocalSTT):
@@ -160,13 +167,23 @@ class MoonshineSTT(LocalSTT):
             self.transcribe(noise)
 
     def transcribe(self, pcm: np.ndarray) -> str:
+        return self._transcribe(pcm, wait=True) or ""
+
+    def try_transcribe(self, pcm: np.ndarray) -> str | None:
+        return self._transcribe(pcm, wait=False)
+
+    def _transcribe(self, pcm: np.ndarray, *, wait: bool) -> str | None:
         # nothing voiced: Moonshine would hallucinate "You" from the quiet
         voiced = voiced_clip(
             pcm, keep_s=self._opts.keep_preroll_s, threshold=self._opts.voice_threshold
         )
         if voiced is None:
             return ""
-        transcriber = self._load()
-        with self._lock:
+        transcriber = self._transcriber or self._load()
+        if not self._lock.acquire(blocking=wait):
+            return None
+        try:
             transcript = transcriber.transcribe_without_streaming(voiced.tolist(), SAMPLE_RATE)  # type: ignore[attr-defined]
+        finally:
+            self._lock.release()
         return clean_transcript(" ".join(line.text for line in transcript.lines))

@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 import httpx
@@ -92,13 +93,22 @@ class HostedSTT(LocalSTT):
         self._client = sync_client(timeout=timeout_s)
 
     def transcribe(self, pcm: np.ndarray) -> str:
+        return self._post(pcm, droppable=False) or ""
+
+    def try_transcribe(self, pcm: np.ndarray) -> str | None:
+        return self._post(pcm, droppable=True)
+
+    def _post(self, pcm: np.ndarray, *, droppable: bool) -> str | None:
         if len(pcm) == 0:
             return ""
+        headers = {"Content-Type": "application/octet-stream"}
+        if droppable:
+            headers["X-Droppable"] = "1"
         response = self._client.post(
-            f"{self._url}/v1/stt",
-            content=np.asarray(pcm, dtype="<f4").tobytes(),
-            headers={"Content-Type": "application/octet-stream"},
+            f"{self._url}/v1/stt", content=np.asarray(pcm, dtype="<f4").tobytes(), headers=headers
         )
+        if droppable and response.status_code == HTTPStatus.SERVICE_UNAVAILABLE:
+            return None
         response.raise_for_status()
         return str(response.json()["text"])
 

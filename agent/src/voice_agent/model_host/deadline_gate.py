@@ -1,4 +1,5 @@
-"""One model run at a time, the request whose result is due soonest first.
+"""One model run at a time, the request whose result is due soonest first; a request that
+can be dropped runs only when nothing else runs or waits.
 
 The host's voice (Piper) serves every call on the machine. In arrival order, a call's first
 clause (its user waiting in silence) can queue behind another call's later clauses, whose
@@ -36,6 +37,28 @@ class DeadlineGate:
         try:
             yield
         finally:
-            with self._cond:
-                self._busy = False
-                self._cond.notify_all()
+            self._release()
+
+    @property
+    def busy(self) -> bool:
+        """A request runs or waits."""
+        with self._cond:
+            return self._busy or bool(self._waiting)
+
+    @contextmanager
+    def turn_if_free(self) -> Iterator[bool]:
+        """Hold the model only if it is free now and nothing waits for it (yields whether
+        it was): for work that is worth doing only when it delays no one."""
+        with self._cond:
+            free = not self._busy and not self._waiting
+            self._busy = self._busy or free
+        try:
+            yield free
+        finally:
+            if free:
+                self._release()
+
+    def _release(self) -> None:
+        with self._cond:
+            self._busy = False
+            self._cond.notify_all()

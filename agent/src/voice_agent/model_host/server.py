@@ -14,7 +14,11 @@ their audio, and talk to this process over HTTP on loopback:
   ``MAX_SCORED_PROMPT_CHARS``; n at most ``MAX_TOP_TOKENS``) in, ``{"tokens": {token: p}}``
   out: the likeliest next tokens (the ``lm`` turn detector). With ``X-Conversation``, on
   that conversation's slot: the prompt is its next request's beginning, which then reuses it.
-- ``POST /v1/stt``: 16 kHz mono float32 little-endian PCM in, ``{"text": ...}`` out.
+- ``POST /v1/stt``: 16 kHz mono float32 little-endian PCM in, ``{"text": ...}`` out. One
+  transcription at a time, in arrival order. ``X-Droppable: 1`` (a transcript of the speech
+  so far, made while the user still talks): served only if nothing else runs or waits on
+  the host (no transcription, reply or speech), else refused at once with 503, so it never
+  delays a turn's transcript nor takes the cores from another call's reply.
 - ``POST /v1/tts``: ``{"text": ..., "length_scale": ..., "espeak_voice": ...}`` in (the last
   two optional; ``espeak_voice`` reads another language: languages.py), 22.05 kHz mono int16
   PCM out.
@@ -63,6 +67,7 @@ class Models:
     lock: threading.Lock = field(default_factory=threading.Lock)
     slots: ConversationSlots = field(init=False)
     voice_gate: DeadlineGate = field(default_factory=DeadlineGate)
+    stt_gate: DeadlineGate = field(default_factory=DeadlineGate)
 
     def __post_init__(self) -> None:
         self.slots = ConversationSlots(self.llm.options.slots)
@@ -212,7 +217,17 @@ class _Handler(BaseHTTPRequestHandler):
         if len(body) % 4:
             raise _BadRequest("the body must be float32 samples")
         pcm = np.frombuffer(body, dtype="<f4").astype(np.float32)
-        text = self.server.models.stt.transcribe(pcm)
+        models = self.server.models
+        if self.headers.get("X-Droppable") == "1":
+            with models.stt_gate.turn_if_free() as free:
+                # only on an otherwise idle host: the cores are what every call shares
+                if not free or models.busy or models.voice_gate.busy:
+                    self._json(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "the STT is busy"})
+                    return
+                text = models.stt.transcribe(pcm)
+        else:
+            with models.stt_gate.turn():
+                text = models.stt.transcribe(pcm)
         self._json(HTTPStatus.OK, {"text": text})
 
     def _tts(self, body: bytes) -> None:
