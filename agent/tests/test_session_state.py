@@ -12,12 +12,14 @@ import pytest
 from backend_helpers import in_process_client, journaled_writes, new_room
 from livekit.agents import AgentSession, ErrorEvent, llm
 from livekit.agents.llm import LLMError
+from livekit.agents.stt import STTError
 from test_session import NoSTT, NoTTS, NoVAD, ScriptedLLM
 from test_turn_metrics import FakeRoom
 from voice_agent.agent_errors import AgentErrorPublisher
 from voice_agent.assistant import Assistant
 from voice_agent.local_models import PiperTTS
 from voice_agent.local_models.clause_tokenizer import ClauseTokenizer
+from voice_agent.local_models.speculative_stt import UtteranceLost
 from voice_agent.persistence import TranscriptRecorder, load_history
 from voice_agent.providers.local import LocalVoice, Providers
 from voice_agent.settings import AgentSettings
@@ -190,3 +192,16 @@ async def test_an_unrecoverable_llm_error_is_published_for_the_web_page() -> Non
     }
     assert kwargs == {"reliable": True, "topic": "va.metrics"}
     assert room.local_participant.published.empty()  # the recoverable one was not sent
+
+
+async def test_a_lost_utterance_is_published_for_the_web_page() -> None:
+    room = FakeRoom()
+    model = ScriptedLLM("x")
+    async with AgentSession(llm=model) as session:
+        AgentErrorPublisher(room, "va.metrics").attach(session)  # type: ignore[arg-type]
+        for cause in (RuntimeError("retrying"), UtteranceLost("ReadTimeout: timed out")):
+            error = STTError(timestamp=0, label="x", error=cause, recoverable=True)
+            session.emit("error", ErrorEvent(error=error, source=NoSTT()))
+        payload, _ = await asyncio.wait_for(room.local_participant.published.get(), 2)
+    assert json.loads(payload)["message"] == "Speech recognition failed; please try again or type."
+    assert room.local_participant.published.empty()  # a retry's error was not sent

@@ -147,18 +147,24 @@ async def transcribe_live(adapter: stt.STT, pcm: np.ndarray) -> list[stt.SpeechE
     return events
 
 
-async def test_while_the_user_talks_the_words_so_far_go_out_as_interim_transcripts(
-    providers: Providers, counting: CountingSTT, speech: Callable[[str], np.ndarray]
-) -> None:
+async def tell_a_story(
+    engine: stt.STT, providers: Providers, speech: Callable[[str], np.ndarray]
+) -> tuple[list[stt.SpeechEvent], int]:
+    """A 4.5 s sentence at a caller's pace, transcribed every 0.5 s of speech while it goes
+    on: its events, and where the end of speech is among them."""
     adapter = SpeculativeStreamAdapter(
-        stt=counting, vad=providers.vad, speculate_after_s=0.06, partial_every_s=0.5
+        stt=engine, vad=providers.vad, speculate_after_s=0.06, partial_every_s=0.5
     )
     words = "Tell me a short story about a dragon who lives in the mountains and keeps gold."
     pcm = np.concatenate([silence(0.5), speech(words), silence(0.8)])
     events = await transcribe_live(adapter, pcm)
+    return events, [ev.type for ev in events].index(stt.SpeechEventType.END_OF_SPEECH)
 
-    kinds = [ev.type for ev in events]
-    end = kinds.index(stt.SpeechEventType.END_OF_SPEECH)
+
+async def test_while_the_user_talks_the_words_so_far_go_out_as_interim_transcripts(
+    providers: Providers, counting: CountingSTT, speech: Callable[[str], np.ndarray]
+) -> None:
+    events, end = await tell_a_story(counting, providers, speech)
     during = [
         ev.alternatives[0].text
         for ev in events[:end]
@@ -172,7 +178,7 @@ async def test_while_the_user_talks_the_words_so_far_go_out_as_interim_transcrip
     texts = finals(events)
     assert len(texts) == 1 and "gold" in texts[0].lower()
     assert texts[0].startswith(during[-1].rsplit(" ", 1)[0])
-    assert kinds[-1] == stt.SpeechEventType.FINAL_TRANSCRIPT
+    assert events[-1].type == stt.SpeechEventType.FINAL_TRANSCRIPT
 
 
 class BusySTT(LocalSTT):
@@ -199,17 +205,9 @@ async def test_on_a_busy_engine_the_words_so_far_are_skipped_not_queued_or_faile
     busy = BusySTT(providers.stt)
     errors: list[object] = []
     busy.on("error", errors.append)
-    adapter = SpeculativeStreamAdapter(
-        stt=busy, vad=providers.vad, speculate_after_s=0.06, partial_every_s=0.5
-    )
-    words = "Tell me a short story about a dragon who lives in the mountains and keeps gold."
-    pcm = np.concatenate([silence(0.5), speech(words), silence(0.8)])
-    events = await transcribe_live(adapter, pcm)
-
-    kinds = [ev.type for ev in events]
-    end = kinds.index(stt.SpeechEventType.END_OF_SPEECH)
+    events, end = await tell_a_story(busy, providers, speech)
     assert busy.refused >= 3  # asked for while the user talked, and refused each time
-    assert stt.SpeechEventType.INTERIM_TRANSCRIPT not in kinds[:end]
+    assert stt.SpeechEventType.INTERIM_TRANSCRIPT not in [ev.type for ev in events[:end]]
     assert errors == []  # a refusal is not an STT error
     texts = finals(events)  # the turn's own transcript is unaffected
     assert len(texts) == 1 and "gold" in texts[0].lower()

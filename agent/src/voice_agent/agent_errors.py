@@ -1,6 +1,7 @@
-"""Tells the web page when a provider gave up: ``{"type": "agent_error", "source",
-"message"}`` on the metrics data topic, for a toast. The message is fixed per source (never
-the exception's text, which may hold payloads or secrets)."""
+"""Tells the web page when a provider gave up, or what the user said was lost (its
+transcription failed: speculative_stt.py): ``{"type": "agent_error", "source", "message"}``
+on the metrics data topic, for a toast. The message is fixed per source (never the
+exception's text, which may hold payloads or secrets)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from livekit import rtc
 from livekit.agents import AgentSession, ErrorEvent
 
 from .data_topic import DataPublisher
+from .local_models.speculative_stt import UtteranceLost
 from .observability import session_metrics
 
 MESSAGES = {
@@ -27,7 +29,8 @@ class AgentErrorPublisher:
         session.on("error", self._on_error)
 
     def _on_error(self, ev: ErrorEvent) -> None:
-        if getattr(ev.error, "recoverable", False):
+        lost = isinstance(getattr(ev.error, "error", None), UtteranceLost)
+        if getattr(ev.error, "recoverable", False) and not lost:
             return  # the framework retries; nothing the user needs to know yet
         source = session_metrics.source_of(ev.source)
         if source not in MESSAGES:

@@ -40,6 +40,11 @@ from .log import logger
 from .stt import LocalSTT, to_mono_float
 
 
+class UtteranceLost(RuntimeError):
+    """A turn's transcription failed: that utterance is dropped, the call listens on (the
+    session's recoverable STT error; the page tells the user to say it again)."""
+
+
 class SpeculativeStreamAdapter(stt.StreamAdapter):
     def __init__(
         self,
@@ -179,11 +184,14 @@ class _SpeculativeStream(StreamAdapterWrapper):
         """A turn's transcription failed (the model host overloaded or gone, its retries
         spent): that utterance is lost, not the call's hearing. Raised from here, the error
         would end this stream, and the framework does not start another."""
+        cause = f"{type(error).__name__}: {error}"
         logger.warning(
             "transcription failed: the utterance is dropped, the call goes on",
-            extra={"error": f"{type(error).__name__}: {error}"},
+            extra={"error": cause},
         )
-        self._emit_error(error, recoverable=True)
+        lost = UtteranceLost(cause)
+        lost.__cause__ = error
+        self._emit_error(lost, recoverable=True)
 
     def _on_window(self, utterance: _Utterance, event: vad.VADEvent) -> None:
         """One VAD window (~32 ms) inside the utterance: keep its audio; guess on silence,
