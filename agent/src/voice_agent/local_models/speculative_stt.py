@@ -15,8 +15,9 @@ With ``partial_every_s``, the speech so far is also transcribed every that many 
 speech while the user talks (one transcription at a time), each sent as an interim
 transcript: the page shows the words as they come, and the agent reads them into the local
 LLM's prompt cache before the turn ends (``read_ahead.py``). These never become the final
-transcript, and are made only when the engine is free (``LocalSTT.try_transcribe``): on a
-busy host they are skipped, never queued before a turn's transcript.
+transcript, and are made only when the engine is otherwise idle (``LocalSTT.try_transcribe``;
+the model host's rule is in ``model_host/server.py``): when it is busy they are skipped,
+never queued before a turn's transcript.
 """
 
 from __future__ import annotations
@@ -232,8 +233,8 @@ class _SpeculativeStream(StreamAdapterWrapper):
         frames: int,
         guess: bool,
     ) -> None:
-        if task.cancelled() or task.exception() is not None or task.result() is None:
-            return
+        if task.cancelled() or task.exception() is not None or (result := task.result()) is None:
+            return  # failed, or refused by a busy engine
         if guess and (
             utterance.guess is not task or utterance.guess_epoch != utterance.speech_epoch
         ):
@@ -243,8 +244,7 @@ class _SpeculativeStream(StreamAdapterWrapper):
         if frames <= utterance.shown:  # older than what was shown
             return
         utterance.shown = frames
-        result = task.result()
-        if result is not None and result.alternatives and result.alternatives[0].text:
+        if result.alternatives and result.alternatives[0].text:
             self._event_ch.send_nowait(
                 stt.SpeechEvent(
                     type=stt.SpeechEventType.INTERIM_TRANSCRIPT,
