@@ -1,7 +1,8 @@
 """Reads the user's words into the local LLM's prompt cache while they are still talking.
 
 The speculative STT sends the words heard so far as interim transcripts (when the user
-pauses, and every ``AGENT_TURN__PARTIAL_STT_S`` of speech if set: speculative_stt.py). Each
+pauses, and every ``AGENT_TURN__PARTIAL_STT_S`` of speech, 0.5 s by default, when the STT
+engine is otherwise idle: speculative_stt.py). Each
 is read on the conversation's llama.cpp slot as the reply's own prompt would begin with it
 (``chat_prompt.open_user_turn``: the request up to the user's words). When the turn ends,
 the reply, and the ``lm`` judgement before it, evaluate only the words not read yet: on
