@@ -23,11 +23,13 @@ FRAME = RATE // 50  # 20 ms, what RoomIO delivers
 
 
 class CountingSTT(stt.STT):
-    """The real Moonshine, counting the clips it is given (their lengths, in seconds)."""
+    """The real Moonshine, counting the clips it is given (their lengths, in seconds).
+    ``fails_first``: the first transcription fails (a model host that timed out)."""
 
-    def __init__(self, inner: stt.STT) -> None:
+    def __init__(self, inner: stt.STT, *, fails_first: bool = False) -> None:
         super().__init__(capabilities=inner.capabilities)
         self.inner = inner
+        self.fails_first = fails_first
         self.clips: list[float] = []
 
     async def _recognize_impl(
@@ -39,6 +41,8 @@ class CountingSTT(stt.STT):
     ) -> stt.SpeechEvent:
         frame = rtc.combine_audio_frames(buffer) if isinstance(buffer, list) else buffer
         self.clips.append(frame.duration)
+        if self.fails_first and len(self.clips) == 1:
+            raise RuntimeError("the model host did not answer in time")
         return await self.inner.recognize(buffer=frame, conn_options=conn_options)
 
 
@@ -225,27 +229,10 @@ def test_moonshine_refuses_a_droppable_transcript_while_it_runs_another(
     assert "France" in (engine.try_transcribe(pcm) or "")
 
 
-class FailsFirstSTT(CountingSTT):
-    """The real Moonshine, except that the first transcription fails (a model host that
-    timed out)."""
-
-    async def _recognize_impl(
-        self,
-        buffer: utils.AudioBuffer,
-        *,
-        language: NotGivenOr[str] = NOT_GIVEN,
-        conn_options: APIConnectOptions,
-    ) -> stt.SpeechEvent:
-        if not self.clips:
-            self.clips.append(0.0)
-            raise RuntimeError("the model host did not answer in time")
-        return await super()._recognize_impl(buffer, language=language, conn_options=conn_options)
-
-
 async def test_a_failed_transcription_loses_that_utterance_not_the_hearing(
     providers: Providers, speech: Callable[[str], np.ndarray]
 ) -> None:
-    failing = FailsFirstSTT(providers.stt)
+    failing = CountingSTT(providers.stt, fails_first=True)
     adapter = SpeculativeStreamAdapter(stt=failing, vad=providers.vad, speculate_after_s=5.0)
     errors: list[Any] = []
     adapter.on("error", errors.append)
