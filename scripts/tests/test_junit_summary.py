@@ -23,6 +23,14 @@ SKIPPING = """<testsuite name="e2e"><testcase name="voice"/>
 <testcase name="chat"><skipped message="no mic"/></testcase></testsuite>"""
 EMPTY = """<testsuites name="e2e" tests="0"></testsuites>"""
 ERROR = """<testsuite><testcase name="a"><error message="fixture broke"/></testcase></testsuite>"""
+PLAYWRIGHT = """<testsuites><testsuite name="reconnect.spec.ts"><testcase name="restart">
+<failure message="expect(received).not.toBeNull()">
+  reconnect.spec.ts:27:1 restart
+
+    Error: expect(received).not.toBeNull()
+    > 52 |   await expect.poll(() => pid()).not.toBeNull();
+        at /home/ci/web/e2e/reconnect.spec.ts:52:72
+</failure></testcase></testsuite></testsuites>"""
 
 
 def summarise(
@@ -56,6 +64,29 @@ def test_one_layer_that_did_not_pass_fails_the_summary(
     code, out = summarise(tmp_path, capsys, pytest=PYTEST, layer=xml)
     assert code == 1
     assert f"  layer.xml: {line}" in out.splitlines()
+
+
+def test_a_failed_test_is_named_with_its_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = summarise(tmp_path, capsys, vitest=VITEST, error=ERROR)
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[lines.index("  vitest.xml: 1 passed, 1 failed, 0 skipped — failures") + 1] == (
+        "    failed: fails: expected 1"
+    )
+    assert "    failed: a: fixture broke" in lines
+
+
+def test_a_browser_failure_names_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = summarise(tmp_path, capsys, e2e=PLAYWRIGHT)
+    assert code == 1
+    assert (
+        "    failed: restart: expect(received).not.toBeNull() (at reconnect.spec.ts:52)"
+        in out.splitlines()
+    )
 
 
 def test_a_missing_report_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
