@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 MAX_NAMED = 5
-MAX_CHARS = 240
+MAX_CHARS = 600
 # Playwright's failure text names the failed line: "    at /path/to/e2e/x.spec.ts:52:72"
 AT_LINE = re.compile(r"^\s*at (?:.*/)?([^/\s]+:\d+):\d+$", re.MULTILINE)
 

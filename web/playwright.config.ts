@@ -6,6 +6,7 @@ import { e2eEnv, fakeMicArgs } from './e2e/support/stack-env';
 // models (started by global-setup on spare ports) and Debian's Chromium with a fake mic.
 export default defineConfig({
   testDir: './e2e',
+  testMatch: '*.spec.ts', // e2e/support's own unit tests (*.test.ts) run in vitest
   outputDir: './test-results/e2e',
   timeout: 180_000,
   expect: { timeout: 60_000 },

@@ -39,7 +39,7 @@ export default defineConfig(({ mode }) => {
     test: {
       environment: 'jsdom',
       setupFiles: ['./src/testing/setup-tests.ts'],
-      include: ['src/**/*.test.{ts,tsx}'],
+      include: ['src/**/*.test.{ts,tsx}', 'e2e/support/**/*.test.ts'],
       allowOnly: false, // a stray it.only would pass the run on one test (not only on CI)
       css: false,
       restoreMocks: true,

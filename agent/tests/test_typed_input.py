@@ -4,6 +4,7 @@ the next message is answered as usual."""
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 from livekit.agents import AgentSession, room_io
@@ -64,15 +65,21 @@ async def test_a_huge_typed_message_gets_a_clear_answer_and_the_next_is_answered
     assert all(len(m.text_content or "") < 2000 for m in seen.messages())
 
 
-async def test_a_message_at_the_limit_is_answered() -> None:
+async def test_a_message_at_the_limit_is_answered_and_logged_by_size(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     scripted = ScriptedLLM("Done.")
     guard = TypedInputGuard(ChatSettings(max_chars=50))
     async with AgentSession(llm=scripted) as session:
         await session.start(Assistant(AgentSettings()))
         await settle(session)
-        await guard(session, room_io.TextInputEvent(text="y" * 50))
+        with caplog.at_level(logging.INFO, logger="voice_agent"):
+            await guard(session, room_io.TextInputEvent(text="y" * 50))
         await settle(session)
     assert said(session)[-2:] == [("user", "y" * 50), ("assistant", "Done.")]
+    [logged] = [r for r in caplog.records if r.getMessage() == "typed message"]
+    assert logged.__dict__["chars"] == 50
+    assert "y" * 50 not in caplog.text  # its size, not what was typed
 
 
 async def test_too_many_messages_are_told_to_slow_down_once_then_answered_again() -> None:

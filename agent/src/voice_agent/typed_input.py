@@ -55,6 +55,9 @@ class TypedInputGuard:
             await session.interrupt()
             session.say(limits.too_long.format(max_chars=limits.max_chars))
             return
+        # its size, never its text: the job's log shows a typed message arrived (one that
+        # never did looks the same as a user who typed nothing)
+        logger.info("typed message", extra={"chars": len(ev.text)})
         result = self._reply(session, ev)
         if result is not None:
             await result

@@ -1,33 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Reporter, TestCase, TestResult } from '@playwright/test/reporter';
+import { agentLinesBetween } from './agent-log';
 import { e2eEnv } from './stack-env';
-
-/** At most this many of the agent's lines per failed test (the newest kept). */
-const MAX_LINES = 150;
-const MAX_CHARS = 220;
-
-type AgentLine = { timestamp?: string; message?: string; pid?: number; job_id?: string; [key: string]: unknown };
-
-/** What the agent logged between `from` and `to`, one short line each: time, process, job, message. */
-export function agentLinesBetween(log: string, from: Date, to: Date): string[] {
-  const lines: string[] = [];
-  for (const raw of log.split('\n')) {
-    let entry: AgentLine;
-    try {
-      entry = JSON.parse(raw) as AgentLine;
-    } catch {
-      continue; // not one of the worker's JSON lines
-    }
-    const at = entry.timestamp === undefined ? NaN : Date.parse(entry.timestamp);
-    if (!(at >= from.getTime() && at <= to.getTime())) continue;
-    const message = String(entry.message ?? '').split('\n')[0];
-    const extra = ['participant', 'agent', 'track', 'reason', 'error'].filter((key) => key in entry).map((key) => `${key}=${String(entry[key])}`);
-    const job = entry.job_id === undefined ? '-' : entry.job_id.slice(-4);
-    lines.push(`${entry.timestamp!.slice(11, 23)} ${entry.pid ?? '-'} ${job} ${[message, ...extra].join(' ')}`.slice(0, MAX_CHARS));
-  }
-  return lines.slice(-MAX_LINES);
-}
 
 /**
  * On a failed test, prints what the stack's agent logged while it ran: a CI run keeps its
