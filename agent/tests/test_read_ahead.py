@@ -88,6 +88,21 @@ async def test_one_read_at_a_time_the_newest_words_next_none_after_the_final() -
     await ahead.aclose()
 
 
+async def test_words_read_already_are_not_read_again() -> None:
+    engine = Engine()
+    ahead = ReadAhead(LlamaCppLLM(engine=engine), _request)
+    ahead.heard("What is the capital of France", final=False)  # while the user talks
+    await _settled(engine, 1)
+    await asyncio.sleep(0.05)
+    ahead.heard("What is the capital of France?", final=False)  # the pause's guess
+    await asyncio.sleep(0.05)
+    assert len(engine.read) == 1
+    assert await ahead.next_tokens(engine.read[0]) == engine.tokens  # for the judgement
+    ahead.heard("What is the capital of Spain?", final=False)  # other words: read
+    await _settled(engine, 2)
+    await ahead.aclose()
+
+
 async def test_a_failed_read_is_dropped_and_the_next_one_made() -> None:
     engine = Engine()
     engine.fail = True
@@ -96,7 +111,7 @@ async def test_a_failed_read_is_dropped_and_the_next_one_made() -> None:
     await _settled(engine, 1)
     await asyncio.sleep(0.05)
     engine.fail = False
-    ahead.heard("Tell me a joke", final=False)
+    ahead.heard("Tell me.", final=False)  # the same words: read again, the last read failed
     await _settled(engine, 2)
     await ahead.aclose()
 

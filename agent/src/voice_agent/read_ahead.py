@@ -9,10 +9,13 @@ the reply, and the ``lm`` judgement before it, evaluate only the words not read 
 these 2 cores a prompt token costs ~25 ms, and a question is 8-15 of them.
 
 One read at a time, the newest words next; none after the final transcript (the reply's
-request then comes, and a read queued on the slot would only delay it). A read whose words
-the user then did not say costs only its own time: llama.cpp reuses the cache up to the
-first token that differs. Only with the local LLM and no tools offered (the same prompt as
-the reply's); per-reply context (the time, the user's notes) is added as for the reply.
+request then comes, and a read queued on the slot would only delay it), nor of the words
+last read (the pause's guess is often the last transcript made while the user talked, but
+for its final mark, which the prompt leaves out: read again, it would cost the reply a step
+of the model). A read whose words the user then did not say costs only its own time:
+llama.cpp reuses the cache up to the first token that differs. Only with the local LLM and
+no tools offered (the same prompt as the reply's); per-reply context (the time, the user's
+notes) is added as for the reply.
 
 Each read asks for the likeliest next tokens, which is what the ``lm`` judgement reads from
 that very prompt (turn_end_lm.py): when the turn's words are the ones last read (the guess
@@ -62,6 +65,11 @@ class ReadAhead:
             return None
         return await asyncio.shield(self._last[1])
 
+    def _read_already(self, prompt: str) -> bool:
+        """``prompt`` is the last one read, and that read did not fail."""
+        last = self._last
+        return last is not None and last[0] == prompt and last[1].result() is not None
+
     async def aclose(self) -> None:
         if self._task is not None:
             self._task.cancel()
@@ -72,7 +80,7 @@ class ReadAhead:
             read: asyncio.Future[dict[str, float] | None] = asyncio.Future()
             try:
                 prompt = self._model.open_turn_prompt(await self._request(words))
-                if prompt is None:
+                if prompt is None or self._read_already(prompt):
                     continue
                 self._last = (prompt, read)
                 engine = self._model.engine
