@@ -23,13 +23,15 @@ SKIPPING = """<testsuite name="e2e"><testcase name="voice"/>
 <testcase name="chat"><skipped message="no mic"/></testcase></testsuite>"""
 EMPTY = """<testsuites name="e2e" tests="0"></testsuites>"""
 ERROR = """<testsuite><testcase name="a"><error message="fixture broke"/></testcase></testsuite>"""
-PLAYWRIGHT = """<testsuites><testsuite name="reconnect.spec.ts"><testcase name="restart">
+# Playwright names the failed line by its absolute path (this checkout's, here)
+SPEC = Path(__file__).resolve().parents[2] / "web" / "e2e" / "reconnect.spec.ts"
+PLAYWRIGHT = f"""<testsuites><testsuite name="reconnect.spec.ts"><testcase name="restart">
 <failure message="expect(received).not.toBeNull()">
   reconnect.spec.ts:27:1 restart
 
     Error: expect(received).not.toBeNull()
     > 52 |   await expect.poll(() => pid()).not.toBeNull();
-        at /home/ci/web/e2e/reconnect.spec.ts:52:72
+        at {SPEC}:52:72
 </failure></testcase></testsuite></testsuites>"""
 
 
