@@ -62,6 +62,7 @@ def serve() -> None:
         host=settings.host,
         port=settings.port,
         server_header=False,
+        timeout_keep_alive=settings.keep_alive_seconds,
         # X-Forwarded-For/-Proto are believed only from the proxies named in the settings.
         proxy_headers=bool(settings.forwarded_allow_ips),
         forwarded_allow_ips=list(settings.forwarded_allow_ips) or None,

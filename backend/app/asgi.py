@@ -2,7 +2,8 @@
 running several uvicorn workers (bench/backend). Migrate first (`python -m app` does).
 
 It runs the same exposure check as `python -m app`; run uvicorn with `--no-proxy-headers`
-unless a proxy is in front (uvicorn's default believes X-Forwarded-For from 127.0.0.1)."""
+unless a proxy is in front (uvicorn's default believes X-Forwarded-For from 127.0.0.1), and
+with `--timeout-keep-alive 75` (`python -m app` takes BACKEND_KEEP_ALIVE_SECONDS)."""
 
 from __future__ import annotations
 

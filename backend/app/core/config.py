@@ -202,6 +202,15 @@ class Settings(BaseSettings):
         "drop) keeps its room and agent this long for them to rejoin (the room's LiveKit "
         "departure timeout); then it ends.",
     )
+    keep_alive_seconds: int = Field(
+        default=75,
+        ge=1,
+        le=3600,
+        validation_alias="BACKEND_KEEP_ALIVE_SECONDS",
+        description="How long an idle HTTP connection stays open. Longer than the idle "
+        "timeout of any client or proxy that reuses connections (Node's agent and nginx's "
+        "upstream pool: 5 s and 60 s): closing first races their next request into a reset.",
+    )
     busy_retry_after_seconds: int = Field(
         default=5, ge=1, le=600, validation_alias="BACKEND_BUSY_RETRY_AFTER_SECONDS"
     )
