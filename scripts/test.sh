@@ -10,19 +10,25 @@ status=0
 step "Types: mypy, strict, over agent/src and backend/app (settings in pyproject.toml)"
 .venv/bin/python -m mypy || status=1
 
-# The unit and db tests and vitest are CPU work in one process each; the models and
-# integration tests mostly wait on audio played at real-time pace (measured: side by side,
-# those took 8 % longer and the pytest layer 20 min instead of 26). So the first two run one
-# after the other in the background, beside the third; their output is printed at the end.
+# Two streams side by side on the two cores. The models and integration tests (23 min
+# alone) mostly wait on audio played at real-time pace and on processes starting; beside
+# them run the unit and db tests and vitest (CPU work in one process each; measured: side
+# by side, these took 8 % longer and the pytest layer 20 min instead of 26), then the
+# browser tests, once the unit tests have left the core (before: 31 min in all, serial
+# browser tests included). Each stream's output is printed at the end.
 tests=(backend/tests agent/tests scripts/tests deploy/tests bench/tests)
-step "Python unit and db tests, then vitest, in the background (output below when done)"
+step "In the background: Python unit and db tests, vitest, then the browser tests (output below when done)"
 (
-  .venv/bin/python -m pytest "${tests[@]}" -m "unit or db" \
-    --junitxml="$reports/pytest-unit-db.xml" -q > "$reports/pytest-unit-db.log" 2>&1
-  echo $? > "$reports/pytest-unit-db.rc"
-  (cd web && npx vitest run --reporter=default --reporter=junit \
-    --outputFile.junit="$reports/vitest.xml") > "$reports/vitest.log" 2>&1
-  echo $? > "$reports/vitest.rc"
+  run_layer() { # name, command...: its output to name.log, its exit status to name.rc
+    local name=$1; shift
+    "$@" > "$reports/$name.log" 2>&1
+    echo $? > "$reports/$name.rc"
+  }
+  run_layer pytest-unit-db .venv/bin/python -m pytest "${tests[@]}" -m "unit or db" \
+    --junitxml="$reports/pytest-unit-db.xml" -q
+  (cd web && run_layer vitest npx vitest run --reporter=default --reporter=junit \
+    --outputFile.junit="$reports/vitest.xml")
+  (cd web && export PLAYWRIGHT_JUNIT_OUTPUT_FILE="$reports/e2e.xml" && run_layer e2e npx playwright test)
 ) &
 background=$!
 
@@ -31,15 +37,14 @@ step "Python: models and integration tests: real models, livekit-server, backend
   --junitxml="$reports/pytest-models-integration.xml" -q || status=1
 
 wait $background
-step "Python: unit and db tests (backend, agent, stack scripts, deploy checks)"
-cat "$reports/pytest-unit-db.log"
-[[ "$(cat "$reports/pytest-unit-db.rc")" == 0 ]] || status=1
-step "Web: components and hooks (vitest)"
-cat "$reports/vitest.log"
-[[ "$(cat "$reports/vitest.rc")" == 0 ]] || status=1
-
-step "Browser end to end: real livekit-server, backend, agent, Chromium (Playwright)"
-(cd web && PLAYWRIGHT_JUNIT_OUTPUT_FILE="$reports/e2e.xml" npx playwright test) || status=1
+show_layer() { # title, name: the layer's output, and its failure in the status
+  step "$1"
+  cat "$reports/$2.log"
+  [[ "$(cat "$reports/$2.rc" 2>/dev/null)" == 0 ]] || status=1
+}
+show_layer "Python: unit and db tests (backend, agent, stack scripts, deploy checks)" pytest-unit-db
+show_layer "Web: components and hooks (vitest)" vitest
+show_layer "Browser end to end: real livekit-server, backend, agent, Chromium (Playwright)" e2e
 
 step "Summary"
 .venv/bin/python scripts/junit_summary.py "$reports/pytest-unit-db.xml" \
