@@ -92,6 +92,10 @@ def running_stack(
 
 _handed_out: set[int] = set()
 LOWEST_PORT = 10000
+# The fixed ports of stacks that may run beside the integration tests' own: the benches'
+# (BENCH_PORTS below) and the browser tests' (web/e2e/support/stack-env.ts), which
+# scripts/test.sh runs beside the integration tests.
+RESERVED_PORTS = (range(17900, 18500), range(27800, 28500))
 
 
 def ephemeral_low(path: Path = Path("/proc/sys/net/ipv4/ip_local_port_range")) -> int:
@@ -106,11 +110,12 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
     """A loopback port free right now, never handed out before by this process, and below the
     kernel's range for outgoing connections. A test module picks its ports when it is collected
     and starts its stack minutes later: a kernel-picked port could by then be any client
-    socket's, and the stack would fail to bind it (seen in CI: the agent's metrics port)."""
+    socket's, and the stack would fail to bind it (seen in CI: the agent's metrics port).
+    Never one of RESERVED_PORTS, which another stack may bind meanwhile."""
     low = ephemeral_low()
     for _ in range(500):
         port = random.randrange(LOWEST_PORT, low) if low > LOWEST_PORT + 1000 else 0
-        if port in _handed_out:
+        if port in _handed_out or any(port in reserved for reserved in RESERVED_PORTS):
             continue
         with socket.socket(socket.AF_INET, kind) as s:
             try:

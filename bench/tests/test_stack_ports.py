@@ -24,6 +24,16 @@ def test_ports_are_below_the_client_range_and_never_repeat() -> None:
     assert all(10000 <= port < ephemeral_low() for port in ports)
 
 
+def test_the_benches_and_browser_tests_fixed_ports_are_never_handed_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fixed = [int(port) for port in stack_runner.BENCH_PORTS.values()] + [27880, 27882, 28000]
+    picks = itertools.chain(fixed, range(25000, 26000))
+    monkeypatch.setattr(stack_runner, "ephemeral_low", lambda: 65000)
+    monkeypatch.setattr(stack_runner.random, "randrange", lambda low, high: next(picks))
+    assert 25000 <= free_port() < 26000
+
+
 def test_a_port_in_use_is_not_handed_out(monkeypatch: pytest.MonkeyPatch) -> None:
     with socket.socket() as held:
         held.bind(("127.0.0.1", 0))

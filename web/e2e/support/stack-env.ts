@@ -4,7 +4,11 @@ const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const port = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 const stateDir = process.env.E2E_STATE_DIR ?? path.join(repoRoot, '.run/e2e');
 
-/** Ports and paths of the stack the e2e run starts (away from `make run`'s defaults). */
+/**
+ * Ports and paths of the stack the e2e run starts (away from `make run`'s defaults; the
+ * integration tests that `make test` runs beside it never pick these: RESERVED_PORTS in
+ * bench/stack_runner.py).
+ */
 export const e2eEnv = {
   repoRoot,
   python: process.env.VA_PYTHON ?? path.join(repoRoot, '.venv/bin/python'),
