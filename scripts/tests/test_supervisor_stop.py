@@ -132,7 +132,10 @@ LEADER = textwrap.dedent(
     """
     import pathlib, signal, subprocess, sys, time
     log = pathlib.Path(sys.argv[1])
-    child = subprocess.Popen([sys.executable, "-c", sys.argv[2], sys.argv[1]])
+    child = subprocess.Popen(
+        [sys.executable, "-c", sys.argv[2], sys.argv[1]], stdout=subprocess.PIPE
+    )
+    child.stdout.readline()  # its handlers are set: a SIGTERM now is noted, not fatal
     def stop(*_):
         with log.open("a") as f:
             f.write("leader stops its child\\n")
@@ -157,6 +160,7 @@ CHILD = textwrap.dedent(
             sys.exit(0)
     signal.signal(signal.SIGTERM, note)
     signal.signal(signal.SIGUSR1, note)
+    print("ready", flush=True)
     while True:
         time.sleep(1)
     """
