@@ -57,8 +57,14 @@ for cand in python3.12 python3.11 python3; do
   fi
 done
 [ -n "$py" ] || die "Python 3.11 or 3.12 is required (found: $(python3 --version 2>&1))"
-# --inexact: a later `make run` keeps what `make install-quality` added
-uv sync --frozen --inexact -p "$py" "${uv_extras[@]}" || die "uv sync failed (see above); uv.lock may need \`uv lock\`"
+# --inexact: a later `make run` keeps what `make install-quality` added. --compile-bytecode
+# (as the Dockerfiles do): every process then starts from .pyc files, not by compiling its
+# imports, which a shell with PYTHONDONTWRITEBYTECODE set would do at every start (measured:
+# a stack ready in 12 s and 16 s of CPU instead of 23 s and 32 s). Our own sources too.
+uv sync --frozen --inexact --compile-bytecode -p "$py" "${uv_extras[@]}" \
+  || die "uv sync failed (see above); uv.lock may need \`uv lock\`"
+.venv/bin/python -m compileall -q -j 0 agent/src backend/app backend/migrations scripts bench >/dev/null \
+  || die "could not compile the project's Python sources"
 
 step "4/7 offline models (assemble and sha256-check the LLM once)"
 AGENT_MODEL_DIR="${AGENT_MODEL_DIR:-$ROOT/.data/models}" .venv/bin/python -m voice_agent.check_models \
