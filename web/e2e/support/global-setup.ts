@@ -16,6 +16,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   fs.mkdirSync(e2eEnv.stateDir, { recursive: true });
   // The question after 5 s of silence: the agent has joined and finished its greeting.
   makeWav(e2eEnv.questionWav, [e2eEnv.question, '--lead', '5.0', '--tail', '4.0']);
+  makeWav(e2eEnv.lateQuestionWav, [e2eEnv.question, '--lead', '10.0', '--tail', '4.0']);
   makeWav(e2eEnv.silenceWav, ['', '--lead', '1.0', '--tail', '1.0']);
   // Two questions 12 s apart: the first answer has ended before the second question starts.
   const first = `${e2eEnv.stateDir}/question-1.wav`;
