@@ -1,13 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
-import { e2eEnv, fakeMicArgs } from './support/stack-env';
 
 // A spoken call with recording on, then the history plays its recording: as long as the
 // call, stereo, neither side silent, with the line being spoken highlighted as the player
-// seeks. The fake microphone asks its question after 10 s of silence: the spoken notice and
-// the greeting are over by then (the framework gives the STT silence for the first 3 s of
-// the agent's first speech, its aec_warmup_duration; on a busy box a 5 s lead fell into it
-// and the question was heard as "Well, France.").
-test.use({ launchOptions: { executablePath: e2eEnv.chromium, args: fakeMicArgs(e2eEnv.lateQuestionWav) } });
+// seeks. The fake microphone asks its question after 10 s of silence, once the spoken notice
+// and the greeting are over (e2e/support/global-setup.ts).
 
 type Decoded = { seconds: number; channels: number; peaks: number[] };
 

@@ -14,17 +14,19 @@ function makeWav(out: string, args: string[]): void {
 /** Makes the fake-microphone WAVs, starts the stack, and returns its teardown. */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   fs.mkdirSync(e2eEnv.stateDir, { recursive: true });
-  // The question after 5 s of silence: the agent has joined and finished its greeting.
-  makeWav(e2eEnv.questionWav, [e2eEnv.question, '--lead', '5.0', '--tail', '4.0']);
-  makeWav(e2eEnv.lateQuestionWav, [e2eEnv.question, '--lead', '10.0', '--tail', '4.0']);
+  // Each first question after 10 s of silence: the agent has joined and finished its
+  // greeting (with a recorded call's notice) even on a busy box. The framework gives the STT
+  // silence for the first 3 s of the agent's first speech (aec_warmup_duration): with a 5 s
+  // lead a late greeting swallowed the question, or heard it as "Well, France.".
+  makeWav(e2eEnv.questionWav, [e2eEnv.question, '--lead', '10.0', '--tail', '4.0']);
   makeWav(e2eEnv.silenceWav, ['', '--lead', '1.0', '--tail', '1.0']);
   // Two questions 12 s apart: the first answer has ended before the second question starts.
   const first = `${e2eEnv.stateDir}/question-1.wav`;
   const second = `${e2eEnv.stateDir}/question-2.wav`;
-  makeWav(first, [e2eEnv.question, '--lead', '5.0', '--tail', '0.0']);
+  makeWav(first, [e2eEnv.question, '--lead', '10.0', '--tail', '0.0']);
   makeWav(second, [e2eEnv.secondQuestion, '--lead', '0.0', '--tail', '4.0']);
   joinWavs(e2eEnv.twoQuestionsWav, [first, second], 12);
-  makeWav(e2eEnv.germanQuestionWav, [e2eEnv.germanQuestion, '--lead', '6.0', '--tail', '4.0', '--espeak-voice', 'de']);
+  makeWav(e2eEnv.germanQuestionWav, [e2eEnv.germanQuestion, '--lead', '10.0', '--tail', '4.0', '--espeak-voice', 'de']);
 
   const log = fs.openSync(`${e2eEnv.stateDir}/stack.out`, 'w');
   const stack = spawn(e2eEnv.python, ['scripts/stack.py'], {

@@ -23,8 +23,6 @@ export const e2eEnv = {
   },
   stateDir,
   questionWav: path.join(stateDir, 'question.wav'),
-  /** The same question after 10 s: a recorded call's spoken notice and greeting are over. */
-  lateQuestionWav: path.join(stateDir, 'question-late.wav'),
   silenceWav: path.join(stateDir, 'silence.wav'),
   question: 'What is the capital of France?',
   /** Two spoken questions in one file, for the two-turn conversation test. */
